@@ -1,0 +1,15 @@
+//! The pure domain of *Territoires d'industrie*: the programme's vocabulary as types, and the rules that
+//! apply to them. Nothing here does IO, so every rule is unit-tested without a database.
+
+pub mod error;
+pub mod fr;
+pub mod governance;
+pub mod ids;
+pub mod map;
+pub mod milestone;
+pub mod phase;
+pub mod referential;
+pub mod search;
+pub mod territory;
+
+pub use error::DomainError;

@@ -1,0 +1,142 @@
+//! The two phases of the programme, each with its own axes and labelling date.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use time::{macros::date, Date};
+
+use crate::milestone::{DatePrecision, Milestone, MilestoneKind};
+use crate::DomainError;
+
+/// A phase of the programme. Territories, their ids and their axes only make sense within a phase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Phase {
+    /// 2018–2022: 124 territories labelled on 22 November 2018, 149 at the end.
+    #[serde(rename = "2018-2022")]
+    First,
+    /// 2023–2027: 183 territories labelled on 9 November 2023.
+    #[serde(rename = "2023-2027")]
+    Second,
+}
+
+impl Phase {
+    /// Both phases, oldest first.
+    pub const ALL: [Phase; 2] = [Phase::First, Phase::Second];
+
+    /// The slug used in URLs, the database and files: `2018-2022` or `2023-2027`.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Phase::First => "2018-2022",
+            Phase::Second => "2023-2027",
+        }
+    }
+
+    /// The label shown to users.
+    pub fn label(self) -> &'static str {
+        match self {
+            Phase::First => "Phase 1 (2018-2022)",
+            Phase::Second => "Phase 2 (2023-2027)",
+        }
+    }
+
+    /// The date of the phase's (first) national labelling, used as the start of perimeters whose own
+    /// labelling date the sources do not give.
+    pub fn labelling_date(self) -> Date {
+        match self {
+            Phase::First => date!(2018 - 11 - 22),
+            Phase::Second => date!(2023 - 11 - 09),
+        }
+    }
+
+    /// The other phase, for lineage between the two.
+    pub fn other(self) -> Phase {
+        match self {
+            Phase::First => Phase::Second,
+            Phase::Second => Phase::First,
+        }
+    }
+
+    /// The milestone a territory gets from being on the phase's national list: phase 2's 183 territories
+    /// were labelled together on 9 November 2023; phase 1's came in waves (124, 136, 146, 149) that the
+    /// ANCT file does not date, so they get none.
+    pub fn list_labelling(self) -> Option<Milestone> {
+        match self {
+            Phase::First => None,
+            Phase::Second => Some(Milestone {
+                kind: MilestoneKind::Labelled,
+                occurred_on: self.labelling_date(),
+                precision: DatePrecision::Exact,
+                note: "Labellisation nationale des 183 Territoires d'industrie de la phase 2"
+                    .into(),
+                source: "ANCT, liste des Territoires d'industrie 2023-2027".into(),
+            }),
+        }
+    }
+
+    /// The axes of the phase's action plans.
+    pub fn axes(self) -> &'static [&'static str] {
+        match self {
+            Phase::First => &[
+                "Attirer",
+                "Recruter",
+                "Innover",
+                "Simplifier",
+                "Transition écologique",
+            ],
+            Phase::Second => &[
+                "Compétences",
+                "Innovation",
+                "Transition écologique et énergétique",
+                "Foncier",
+            ],
+        }
+    }
+}
+
+impl fmt::Display for Phase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.slug())
+    }
+}
+
+impl FromStr for Phase {
+    type Err = DomainError;
+
+    /// Accepts the slug, the start year alone, or `1`/`2`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "2018-2022" | "2018" | "1" | "p1" | "P1" => Ok(Phase::First),
+            "2023-2027" | "2023" | "2" | "p2" | "P2" => Ok(Phase::Second),
+            other => Err(DomainError::invalid(
+                "phase",
+                other,
+                "2018-2022 ou 2023-2027",
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phases_parse_from_slug_year_or_number() {
+        assert_eq!("2018-2022".parse::<Phase>().unwrap(), Phase::First);
+        assert_eq!("2023".parse::<Phase>().unwrap(), Phase::Second);
+        assert_eq!("2".parse::<Phase>().unwrap(), Phase::Second);
+        assert!("2020".parse::<Phase>().is_err());
+        for phase in Phase::ALL {
+            assert_eq!(phase.slug().parse::<Phase>().unwrap(), phase);
+            assert_eq!(phase.other().other(), phase);
+        }
+    }
+
+    #[test]
+    fn each_phase_has_its_axes() {
+        assert!(Phase::First.axes().contains(&"Simplifier"));
+        assert!(Phase::Second.axes().contains(&"Foncier"));
+        assert!(!Phase::Second.axes().contains(&"Simplifier"));
+    }
+}

@@ -1,0 +1,67 @@
+//! The one error type of ingestion: where in which file, and what was expected.
+
+use std::path::PathBuf;
+
+/// Why an import failed. Nothing was written when this is returned.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    /// A file could not be opened or read.
+    #[error("{path} : lecture impossible ({source})")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// A file is not of the expected format at all.
+    #[error("{path} : format invalide ({message})")]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// One record of a file is wrong.
+    #[error("{path}, {location}, champ « {field} » : {message}")]
+    Record {
+        /// The file.
+        path: PathBuf,
+        /// Line or record (`ligne 12`, `entité 3 (ti-4401)`).
+        location: String,
+        /// The field or column.
+        field: String,
+        /// What is wrong and what was expected.
+        message: String,
+    },
+    /// Several records are wrong: all of them are reported at once.
+    #[error("{} erreur(s) :\n{}", .0.len(), .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Many(Vec<IngestError>),
+    /// The store refused the import.
+    #[error(transparent)]
+    Store(#[from] territoires_store::StoreError),
+}
+
+impl IngestError {
+    pub(crate) fn record(
+        path: &std::path::Path,
+        location: impl Into<String>,
+        field: impl Into<String>,
+        message: impl ToString,
+    ) -> Self {
+        IngestError::Record {
+            path: path.to_owned(),
+            location: location.into(),
+            field: field.into(),
+            message: message.to_string(),
+        }
+    }
+
+    /// Returns `Ok` if no error was collected, or all of them at once.
+    pub(crate) fn check(errors: Vec<IngestError>) -> Result<(), IngestError> {
+        match errors.len() {
+            0 => Ok(()),
+            1 => Err(errors.into_iter().next().expect("one error")),
+            _ => Err(IngestError::Many(errors)),
+        }
+    }
+}

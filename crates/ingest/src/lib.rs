@@ -1,0 +1,18 @@
+//! Ingestion: turns the official files (referential, ANCT territories) and the spreadsheets users keep
+//! (milestones, governance) into domain values, with errors that name the file, the record and the field,
+//! then hands them to the store, which writes each import in one transaction.
+
+pub mod demo;
+mod error;
+pub mod export;
+mod geojson;
+pub mod history;
+pub mod referential;
+mod source;
+pub mod territories;
+
+pub use error::IngestError;
+pub use source::DataDir;
+
+/// Result of this crate's operations.
+pub type Result<T, E = IngestError> = std::result::Result<T, E>;

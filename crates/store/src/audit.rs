@@ -1,0 +1,69 @@
+//! The audit log: every write says who did what, when, with the state before and after.
+
+use serde::Serialize;
+use sqlx::{Any, Transaction};
+
+use crate::{now, Result, Store};
+
+/// One line of the audit log.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct AuditEntry {
+    /// Sequence number.
+    pub id: i64,
+    /// When (RFC 3339, UTC).
+    pub at: String,
+    /// Who: `user:<email>`, `cli:<command>`.
+    pub actor: String,
+    /// What was done (`import_referential`, `record_milestone`…).
+    pub action: String,
+    /// The kind of entity touched.
+    pub entity: String,
+    /// Its key.
+    pub entity_key: String,
+    /// State before, as JSON, when there was one.
+    pub before_json: Option<String>,
+    /// State after, as JSON.
+    pub after_json: Option<String>,
+}
+
+/// What a write appends to the log, inside the write's own transaction.
+pub(crate) struct Audit<'a> {
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub entity: &'a str,
+    pub entity_key: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+impl Audit<'_> {
+    pub(crate) async fn record(self, tx: &mut Transaction<'_, Any>) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor, action, entity, entity_key, before_json, after_json)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(now())
+        .bind(self.actor)
+        .bind(self.action)
+        .bind(self.entity)
+        .bind(self.entity_key)
+        .bind(self.before.map(|v| v.to_string()))
+        .bind(self.after.map(|v| v.to_string()))
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// The latest entries of the audit log, newest first.
+    pub async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEntry>> {
+        Ok(sqlx::query_as(
+            "SELECT id, at, actor, action, entity, entity_key, before_json, after_json
+             FROM audit_log ORDER BY id DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}

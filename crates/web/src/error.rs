@@ -1,0 +1,108 @@
+//! The one error type of the web layer, rendered as an HTML page for the site and as JSON for the API.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
+use territoires_store::StoreError;
+
+/// Why a request failed.
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    /// Nothing at this address.
+    #[error("{0}")]
+    NotFound(String),
+    /// A parameter is wrong: names it and says what was expected.
+    #[error("paramètre « {field} » : {message}")]
+    BadRequest {
+        /// The parameter.
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A download could not be produced.
+    #[error("export : {0}")]
+    Export(String),
+    /// A page failed to render.
+    #[error("rendu : {0}")]
+    Render(#[from] askama::Error),
+}
+
+impl WebError {
+    fn status(&self) -> StatusCode {
+        match self {
+            WebError::NotFound(_) | WebError::Store(StoreError::NotFound(_)) => {
+                StatusCode::NOT_FOUND
+            }
+            WebError::BadRequest { .. } | WebError::Store(StoreError::Invalid(_)) => {
+                StatusCode::BAD_REQUEST
+            }
+            WebError::Store(StoreError::Conflict(_)) => StatusCode::CONFLICT,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// What the user is told; internal failures are logged, not shown.
+    fn public_message(&self) -> String {
+        if self.status() == StatusCode::INTERNAL_SERVER_ERROR {
+            tracing::error!(error = %self, "request failed");
+            "Une erreur interne est survenue. Elle a été journalisée.".to_owned()
+        } else {
+            self.to_string()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    title: String,
+    nav: &'static str,
+    status: u16,
+    message: String,
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let page = ErrorPage {
+            title: match status {
+                StatusCode::NOT_FOUND => "Page introuvable".into(),
+                StatusCode::BAD_REQUEST => "Requête invalide".into(),
+                _ => "Erreur".into(),
+            },
+            nav: "",
+            status: status.as_u16(),
+            message: self.public_message(),
+        };
+        match page.render() {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(_) => (status, page.message).into_response(),
+        }
+    }
+}
+
+/// A [`WebError`] rendered as JSON, for the API.
+#[derive(Debug)]
+pub struct ApiError(pub WebError);
+
+impl<E: Into<WebError>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.0.status();
+        let field = match &self.0 {
+            WebError::BadRequest { field, .. } => Some(field.clone()),
+            _ => None,
+        };
+        let body = serde_json::json!({ "status": status.as_u16(), "error": self.0.public_message(), "field": field });
+        (status, Json(body)).into_response()
+    }
+}

@@ -1,0 +1,239 @@
+//! Query parameters, parsed into the store's queries with errors that name the parameter.
+
+use std::str::FromStr;
+
+use serde::Deserialize;
+use territoires_domain::fr::parse_date;
+use territoires_domain::milestone::Stage;
+use territoires_domain::phase::Phase;
+use territoires_domain::DomainError;
+use territoires_store::territories::{TerritoryQuery, TerritorySort};
+use time::Date;
+
+use crate::WebError;
+
+/// A parameter as sent: absent and empty (an untouched form field) mean the same.
+pub fn given(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// Parses an optional parameter with the domain's parser.
+pub fn parse<T: FromStr<Err = DomainError>>(
+    field: &str,
+    value: &Option<String>,
+) -> Result<Option<T>, WebError> {
+    given(value)
+        .map(|v| v.parse().map_err(|e: DomainError| bad(field, e)))
+        .transpose()
+}
+
+/// A bad-request error for `field`.
+pub fn bad(field: &str, message: impl ToString) -> WebError {
+    WebError::BadRequest {
+        field: field.to_owned(),
+        message: message.to_string(),
+    }
+}
+
+/// The `date` parameter: the day figures are read at, today by default.
+pub fn as_of(value: &Option<String>) -> Result<Date, WebError> {
+    match given(value) {
+        Some(v) => parse_date("date", v).map_err(|e| bad("date", e)),
+        None => Ok(time::OffsetDateTime::now_utc().date()),
+    }
+}
+
+/// A code parameter (region, département): digits, or 2A/2B.
+pub fn code(field: &str, value: &Option<String>) -> Result<Option<String>, WebError> {
+    match given(value) {
+        Some(v) if v.len() <= 3 && v.chars().all(|c| c.is_ascii_alphanumeric()) => {
+            Ok(Some(v.to_uppercase()))
+        }
+        Some(_) => Err(bad(field, "attendu un code INSEE (ex. 44, 2A, 974)")),
+        None => Ok(None),
+    }
+}
+
+/// A one-based page number and a page size bounded by `max`.
+pub fn paging(
+    page: &Option<String>,
+    per_page: &Option<String>,
+    default: usize,
+    max: usize,
+) -> Result<(usize, usize), WebError> {
+    let number = |field: &str, v: &Option<String>, d: usize| match given(v) {
+        Some(v) => v
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n >= 1)
+            .ok_or_else(|| bad(field, "attendu un entier ≥ 1")),
+        None => Ok(d),
+    };
+    let page = number("page", page, 1)?;
+    let per_page = number("par_page", per_page, default)?;
+    if per_page > max {
+        return Err(bad("par_page", format!("au plus {max}")));
+    }
+    Ok((page, per_page))
+}
+
+/// Filters of the territory list, shared by the page, the API and the exports.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct TerritoryParams {
+    /// `2018-2022` or `2023-2027`.
+    pub phase: Option<String>,
+    /// Region code.
+    pub region: Option<String>,
+    /// Département code.
+    pub departement: Option<String>,
+    /// Stage code.
+    pub statut: Option<String>,
+    /// Text search.
+    pub q: Option<String>,
+    /// `nom`, `id`, `population`, `communes`, `statut`.
+    pub tri: Option<String>,
+    /// `asc` or `desc`.
+    pub ordre: Option<String>,
+    /// Page number, from 1.
+    pub page: Option<String>,
+    /// Page size.
+    pub par_page: Option<String>,
+    /// Date of the figures, AAAA-MM-JJ.
+    pub date: Option<String>,
+}
+
+impl TerritoryParams {
+    /// The store query for a page of `default` items at most `max`.
+    pub fn query(
+        &self,
+        default: usize,
+        max: usize,
+    ) -> Result<(TerritoryQuery, usize, usize), WebError> {
+        let sort = match given(&self.tri) {
+            None | Some("nom") => TerritorySort::Name,
+            Some("id") => TerritorySort::Id,
+            Some("population") => TerritorySort::Population,
+            Some("communes") => TerritorySort::Communes,
+            Some("statut") => TerritorySort::Stage,
+            Some(_) => {
+                return Err(bad(
+                    "tri",
+                    "attendu nom, id, population, communes ou statut",
+                ))
+            }
+        };
+        let descending = match given(&self.ordre) {
+            None | Some("asc") => false,
+            Some("desc") => true,
+            Some(_) => return Err(bad("ordre", "attendu asc ou desc")),
+        };
+        let (page, per_page) = paging(&self.page, &self.par_page, default, max)?;
+        let query = TerritoryQuery {
+            phase: parse::<Phase>("phase", &self.phase)?,
+            region: code("region", &self.region)?,
+            departement: code("departement", &self.departement)?,
+            stage: parse::<Stage>("statut", &self.statut)?,
+            q: given(&self.q).map(str::to_owned),
+            as_of: as_of(&self.date)?,
+            sort,
+            descending,
+            offset: (page - 1) * per_page,
+            limit: per_page,
+        };
+        Ok((query, page, per_page))
+    }
+
+    /// The query string of these filters (without the page), for links that keep them.
+    pub fn to_query_string(&self, page: Option<usize>) -> String {
+        let pairs = [
+            ("phase", &self.phase),
+            ("region", &self.region),
+            ("departement", &self.departement),
+            ("statut", &self.statut),
+            ("q", &self.q),
+            ("tri", &self.tri),
+            ("ordre", &self.ordre),
+            ("date", &self.date),
+        ];
+        let mut out: Vec<String> = pairs
+            .iter()
+            .filter_map(|(k, v)| given(v).map(|v| format!("{k}={}", urlencode(v))))
+            .collect();
+        if let Some(p) = page {
+            out.push(format!("page={p}"));
+        }
+        out.join("&")
+    }
+}
+
+/// Percent-encodes a query value.
+pub fn urlencode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_form_fields_are_absent() {
+        let p = TerritoryParams {
+            phase: Some("".into()),
+            region: Some(" ".into()),
+            ..Default::default()
+        };
+        let (q, page, per_page) = p.query(25, 100).unwrap();
+        assert_eq!((q.phase, q.region, page, per_page), (None, None, 1, 25));
+    }
+
+    #[test]
+    fn bad_parameters_are_named() {
+        let p = TerritoryParams {
+            phase: Some("2020".into()),
+            ..Default::default()
+        };
+        let err = p.query(25, 100).unwrap_err().to_string();
+        assert!(err.starts_with("paramètre « phase »"), "{err}");
+        let p = TerritoryParams {
+            par_page: Some("1000".into()),
+            ..Default::default()
+        };
+        assert!(p
+            .query(25, 100)
+            .unwrap_err()
+            .to_string()
+            .contains("par_page"));
+        let p = TerritoryParams {
+            date: Some("hier".into()),
+            ..Default::default()
+        };
+        assert!(p
+            .query(25, 100)
+            .unwrap_err()
+            .to_string()
+            .contains("AAAA-MM-JJ"));
+    }
+
+    #[test]
+    fn links_keep_filters_and_encode_them() {
+        let p = TerritoryParams {
+            q: Some("épernay bassin".into()),
+            phase: Some("2018-2022".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            p.to_query_string(Some(2)),
+            "phase=2018-2022&q=%C3%A9pernay+bassin&page=2"
+        );
+    }
+}

@@ -1,0 +1,43 @@
+//! Every route of the site and the API, in one place.
+
+use axum::http::{header, HeaderValue};
+use axum::routing::get;
+use axum::Router;
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::{api, assets, exports, pages, AppState};
+
+/// The application: pages, downloads, API and assets.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(pages::home))
+        .route("/territoires", get(pages::territories))
+        .route("/territoires.csv", get(exports::territories_csv_export))
+        .route("/territoires.xlsx", get(exports::territories_xlsx_export))
+        .route("/territoires/{phase}/{id}", get(pages::territory))
+        .route("/regions", get(pages::regions))
+        .route("/regions/{code}", get(pages::region))
+        .route("/epci", get(pages::epcis))
+        .route("/epci/{siren}", get(pages::epci))
+        .route("/api", get(pages::api_doc))
+        .route("/api/v1/openapi.json", get(api::openapi))
+        .route("/api/v1/territoires", get(api::territories))
+        .route("/api/v1/territoires/{phase}/{id}", get(api::territory))
+        .route("/api/v1/regions", get(api::regions))
+        .route("/api/v1/epci", get(api::epcis))
+        .route("/api/v1/epci/{siren}", get(api::epci))
+        .route("/api/v1/communes", get(api::communes))
+        .route("/static/{*path}", get(assets::serve_asset))
+        .route("/sante", get(|| async { "ok" }))
+        .fallback(|| async { crate::WebError::NotFound("Cette page n'existe pas.".into()) })
+        .layer(CompressionLayer::new())
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
