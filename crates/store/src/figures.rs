@@ -73,7 +73,7 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         let communes: Vec<(String, i64, i64)> = sqlx::query_as(&format!(
-            "SELECT tc.phase, COUNT(*), COALESCE(SUM(c.population), 0)
+            "SELECT tc.phase, COUNT(*), CAST(COALESCE(SUM(c.population), 0) AS BIGINT)
              FROM (SELECT DISTINCT phase, commune_code FROM territory_communes) tc
              JOIN communes c ON c.millesime = {CURRENT_MILLESIME} AND c.code = tc.commune_code
              GROUP BY tc.phase"

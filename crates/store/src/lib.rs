@@ -12,6 +12,8 @@ pub mod figures;
 pub mod history;
 pub mod referential;
 pub mod territories;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use std::str::FromStr;
 use std::time::Duration;
