@@ -12,7 +12,7 @@ mod source;
 pub mod territories;
 
 pub use error::IngestError;
-pub use source::DataDir;
+pub use source::{default_data_dir, DataDir};
 
 /// Result of this crate's operations.
 pub type Result<T, E = IngestError> = std::result::Result<T, E>;

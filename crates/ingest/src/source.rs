@@ -10,6 +10,14 @@ use crate::{IngestError, Result};
 #[derive(Debug, Clone)]
 pub struct DataDir(PathBuf);
 
+/// The data folder of a checkout: `TERRITOIRES_DATA_DIR`, else `../shared/data` beside the repository
+/// (for tests and benchmarks, which run from a crate's folder).
+pub fn default_data_dir() -> PathBuf {
+    std::env::var_os("TERRITOIRES_DATA_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"))
+}
+
 impl DataDir {
     /// A data folder; checks that it looks like one.
     pub fn open(path: impl Into<PathBuf>) -> Result<DataDir> {
