@@ -8,7 +8,7 @@ use territoires_domain::phase::Phase;
 use time::Date;
 
 use crate::history::milestones_by_territory;
-use crate::{Result, Store, CURRENT_MILLESIME};
+use crate::{Result, Store};
 
 /// What a phase covers.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -52,51 +52,29 @@ pub struct PhaseFigures {
 }
 
 impl Store {
-    /// Coverage of each phase (territories, EPCIs, communes, population).
+    /// Coverage of each phase (territories, EPCIs, communes, population), as derived by the last import.
     pub async fn coverage(&self) -> Result<BTreeMap<Phase, Coverage>> {
         let mut out: BTreeMap<Phase, Coverage> = Phase::ALL
             .into_iter()
             .map(|p| (p, Coverage::default()))
             .collect();
-        let territories: Vec<(String, i64)> =
-            sqlx::query_as("SELECT phase, COUNT(*) FROM territories GROUP BY phase")
-                .fetch_all(&self.pool)
-                .await?;
-        let members: Vec<(String, i64, i64)> = sqlx::query_as(&format!(
-            "SELECT pm.phase,
-                    COUNT(DISTINCT CASE WHEN g.siren IS NOT NULL THEN pm.siren END),
-                    COUNT(DISTINCT CASE WHEN g.siren IS NULL THEN pm.siren END)
-             FROM perimeter_members pm
-             LEFT JOIN groupings g ON g.millesime = {CURRENT_MILLESIME} AND g.siren = pm.siren
-             WHERE pm.valid_to IS NULL GROUP BY pm.phase"
-        ))
+        let rows: Vec<(String, i64, i64, i64, i64, i64)> = sqlx::query_as(
+            "SELECT phase, territories, epcis, single_communes, communes, population FROM phase_coverage",
+        )
         .fetch_all(&self.pool)
         .await?;
-        let communes: Vec<(String, i64, i64)> = sqlx::query_as(&format!(
-            "SELECT tc.phase, COUNT(*), CAST(COALESCE(SUM(c.population), 0) AS BIGINT)
-             FROM (SELECT DISTINCT phase, commune_code FROM territory_communes) tc
-             JOIN communes c ON c.millesime = {CURRENT_MILLESIME} AND c.code = tc.commune_code
-             GROUP BY tc.phase"
-        ))
-        .fetch_all(&self.pool)
-        .await?;
-        for (phase, n) in territories {
+        for (phase, territories, epcis, single_communes, communes, population) in rows {
             if let Ok(p) = phase.parse::<Phase>() {
-                out.entry(p).or_default().territories = n;
-            }
-        }
-        for (phase, epcis, single) in members {
-            if let Ok(p) = phase.parse::<Phase>() {
-                let c = out.entry(p).or_default();
-                c.epcis = epcis;
-                c.single_communes = single;
-            }
-        }
-        for (phase, n, population) in communes {
-            if let Ok(p) = phase.parse::<Phase>() {
-                let c = out.entry(p).or_default();
-                c.communes = n;
-                c.population = population;
+                out.insert(
+                    p,
+                    Coverage {
+                        territories,
+                        epcis,
+                        single_communes,
+                        communes,
+                        population,
+                    },
+                );
             }
         }
         Ok(out)

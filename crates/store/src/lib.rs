@@ -6,11 +6,11 @@
 //! other: the second of two identical records is refused by a unique constraint.
 
 mod audit;
-mod batch;
 mod error;
 pub mod figures;
 pub mod history;
 pub mod referential;
+mod sql;
 pub mod territories;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -9,7 +9,7 @@ use territoires_domain::referential::{GroupingNature, Referential};
 use territoires_domain::search::search_key;
 
 use crate::audit::Audit;
-use crate::batch::insert;
+use crate::sql::{insert, Filter};
 use crate::{now, Result, Store, CURRENT_MILLESIME};
 
 /// What an import did.
@@ -386,34 +386,44 @@ impl Store {
 
     /// EPCIs and EPTs matching a filter (a grouping is in a region or département if one of its communes is).
     pub async fn groupings(&self, filter: &PlaceFilter) -> Result<Page<GroupingRow>> {
-        let q = filter.q.as_deref().map(search_key).unwrap_or_default();
-        let condition = format!(
-            "g.millesime = {CURRENT_MILLESIME} AND g.search_key LIKE $1
-             AND ($2 IS NULL OR EXISTS (SELECT 1 FROM grouping_members gm JOIN communes c
-                  ON c.millesime = gm.millesime AND c.code = gm.commune_code
-                  WHERE gm.millesime = g.millesime AND gm.grouping_siren = g.siren AND c.region_code = $2))
-             AND ($3 IS NULL OR EXISTS (SELECT 1 FROM grouping_members gm JOIN communes c
-                  ON c.millesime = gm.millesime AND c.code = gm.commune_code
-                  WHERE gm.millesime = g.millesime AND gm.grouping_siren = g.siren AND c.departement_code = $3))"
-        );
-        let like = format!("%{q}%");
-        let total: i64 = sqlx::query_scalar(&format!(
-            "SELECT COUNT(*) FROM groupings g WHERE {condition}"
-        ))
-        .bind(&like)
-        .bind(filter.region.as_deref())
-        .bind(filter.departement.as_deref())
+        let mut f = Filter::default();
+        f.and_sql(&format!("g.millesime = {CURRENT_MILLESIME}"));
+        if let Some(q) = filter
+            .q
+            .as_deref()
+            .map(search_key)
+            .filter(|q| !q.is_empty())
+        {
+            f.and("g.search_key LIKE ?", format!("%{q}%"));
+        }
+        let member_in = |column: &str| {
+            format!(
+                "EXISTS (SELECT 1 FROM grouping_members gm JOIN communes c ON c.millesime = gm.millesime AND c.code = gm.commune_code
+                 WHERE gm.millesime = g.millesime AND gm.grouping_siren = g.siren AND c.{column} = ?)"
+            )
+        };
+        if let Some(region) = &filter.region {
+            f.and(&member_in("region_code"), region.as_str());
+        }
+        if let Some(departement) = &filter.departement {
+            f.and(&member_in("departement_code"), departement.as_str());
+        }
+        let condition = f.where_clause();
+        let total: i64 = sqlx::query_scalar_with(
+            &format!("SELECT COUNT(*) FROM groupings g {condition}"),
+            f.arguments(&[])?,
+        )
         .fetch_one(&self.pool)
         .await?;
-        let items = sqlx::query_as(&format!(
-            "SELECT g.siren, g.name, g.nature, g.population, g.commune_count FROM groupings g
-             WHERE {condition} ORDER BY g.name, g.siren LIMIT $4 OFFSET $5"
-        ))
-        .bind(&like)
-        .bind(filter.region.as_deref())
-        .bind(filter.departement.as_deref())
-        .bind(filter.limit)
-        .bind(filter.offset)
+        let items = sqlx::query_as_with(
+            &format!(
+                "SELECT g.siren, g.name, g.nature, g.population, g.commune_count FROM groupings g
+                 {condition} ORDER BY g.name, g.siren LIMIT {} OFFSET {}",
+                f.next_placeholder(1),
+                f.next_placeholder(2)
+            ),
+            f.arguments(&[filter.limit.into(), filter.offset.into()])?,
+        )
         .fetch_all(&self.pool)
         .await?;
         Ok(Page { total, items })
@@ -421,32 +431,44 @@ impl Store {
 
     /// Communes matching a filter.
     pub async fn communes(&self, filter: &PlaceFilter) -> Result<Page<CommuneRow>> {
-        let q = filter.q.as_deref().map(search_key).unwrap_or_default();
-        let condition = format!(
-            "millesime = {CURRENT_MILLESIME} AND search_key LIKE $1 AND ($2 IS NULL OR region_code = $2)
-             AND ($3 IS NULL OR departement_code = $3)
-             AND ($4 IS NULL OR code IN (SELECT commune_code FROM grouping_members
-                  WHERE millesime = {CURRENT_MILLESIME} AND grouping_siren = $4))"
-        );
-        let like = format!("%{q}%");
-        let total: i64 =
-            sqlx::query_scalar(&format!("SELECT COUNT(*) FROM communes WHERE {condition}"))
-                .bind(&like)
-                .bind(filter.region.as_deref())
-                .bind(filter.departement.as_deref())
-                .bind(filter.epci.as_deref())
-                .fetch_one(&self.pool)
-                .await?;
-        let items = sqlx::query_as(&format!(
-            "SELECT code, name, departement_code, region_code, siren, population, epci_siren FROM communes
-             WHERE {condition} ORDER BY code LIMIT $5 OFFSET $6"
-        ))
-        .bind(&like)
-        .bind(filter.region.as_deref())
-        .bind(filter.departement.as_deref())
-        .bind(filter.epci.as_deref())
-        .bind(filter.limit)
-        .bind(filter.offset)
+        let mut f = Filter::default();
+        f.and_sql(&format!("millesime = {CURRENT_MILLESIME}"));
+        if let Some(q) = filter
+            .q
+            .as_deref()
+            .map(search_key)
+            .filter(|q| !q.is_empty())
+        {
+            f.and("search_key LIKE ?", format!("%{q}%"));
+        }
+        if let Some(region) = &filter.region {
+            f.and("region_code = ?", region.as_str());
+        }
+        if let Some(departement) = &filter.departement {
+            f.and("departement_code = ?", departement.as_str());
+        }
+        if let Some(epci) = &filter.epci {
+            f.and(
+                &format!("code IN (SELECT commune_code FROM grouping_members WHERE millesime = {CURRENT_MILLESIME} AND grouping_siren = ?)"),
+                epci.as_str(),
+            );
+        }
+        let condition = f.where_clause();
+        let total: i64 = sqlx::query_scalar_with(
+            &format!("SELECT COUNT(*) FROM communes {condition}"),
+            f.arguments(&[])?,
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let items = sqlx::query_as_with(
+            &format!(
+                "SELECT code, name, departement_code, region_code, siren, population, epci_siren FROM communes
+                 {condition} ORDER BY code LIMIT {} OFFSET {}",
+                f.next_placeholder(1),
+                f.next_placeholder(2)
+            ),
+            f.arguments(&[filter.limit.into(), filter.offset.into()])?,
+        )
         .fetch_all(&self.pool)
         .await?;
         Ok(Page { total, items })

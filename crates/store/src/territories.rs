@@ -14,9 +14,9 @@ use territoires_domain::territory::{perimeter_start, LabelledTerritory, Perimete
 use time::Date;
 
 use crate::audit::Audit;
-use crate::batch::{insert, Value};
 use crate::history::milestones_by_territory;
 use crate::referential::{already_imported, record_import_run, ImportOutcome, Page};
+use crate::sql::{insert, Value};
 use crate::{Result, Store, StoreError, CURRENT_MILLESIME};
 
 /// A territory as listed.
@@ -612,7 +612,7 @@ async fn known_sirens(tx: &mut Transaction<'_, Any>) -> Result<HashMap<String, (
 }
 
 /// Recomputes, for a phase, the communes each territory covers, the regions and départements they lie in,
-/// and the territories' commune counts and populations, from the perimeters in force and the current
+/// the territories' commune counts and populations, and the phase's coverage, from the perimeters in force and the current
 /// millésime.
 pub(crate) async fn refresh_derived(tx: &mut Transaction<'_, Any>, phase: Phase) -> Result<()> {
     let p = phase.slug();
@@ -654,6 +654,28 @@ pub(crate) async fn refresh_derived(tx: &mut Transaction<'_, Any>, phase: Phase)
                          JOIN communes c ON c.millesime = {CURRENT_MILLESIME} AND c.code = tc.commune_code
                          WHERE tc.phase = territories.phase AND tc.territory_id = territories.id)
          WHERE phase = $1"
+    ))
+    .bind(p)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query("DELETE FROM phase_coverage WHERE phase = $1")
+        .bind(p)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query(&format!(
+        "INSERT INTO phase_coverage (phase, territories, epcis, single_communes, communes, population)
+         SELECT $1,
+           (SELECT COUNT(*) FROM territories WHERE phase = $1),
+           (SELECT COUNT(DISTINCT pm.siren) FROM perimeter_members pm
+              JOIN groupings g ON g.millesime = {CURRENT_MILLESIME} AND g.siren = pm.siren
+              WHERE pm.phase = $1 AND pm.valid_to IS NULL),
+           (SELECT COUNT(DISTINCT pm.siren) FROM perimeter_members pm
+              WHERE pm.phase = $1 AND pm.valid_to IS NULL AND NOT EXISTS
+                (SELECT 1 FROM groupings g WHERE g.millesime = {CURRENT_MILLESIME} AND g.siren = pm.siren)),
+           (SELECT COUNT(DISTINCT commune_code) FROM territory_communes WHERE phase = $1),
+           (SELECT COALESCE(SUM(c.population), 0) FROM communes c
+              WHERE c.millesime = {CURRENT_MILLESIME}
+                AND c.code IN (SELECT commune_code FROM territory_communes WHERE phase = $1))"
     ))
     .bind(p)
     .execute(&mut **tx)

@@ -26,7 +26,12 @@ pub async fn sqlite() -> TestStore {
     let url = format!("sqlite://{}", dir.path().join("test.db").display());
     let store = Store::connect(&url).await.expect("open SQLite");
     store.migrate().await.expect("migrate SQLite");
-    TestStore { store, label: "sqlite", url, _dir: Some(dir) }
+    TestStore {
+        store,
+        label: "sqlite",
+        url,
+        _dir: Some(dir),
+    }
 }
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -48,15 +53,28 @@ pub async fn postgres() -> Option<TestStore> {
         COUNTER.fetch_add(1, Ordering::Relaxed),
         time::OffsetDateTime::now_utc().unix_timestamp_nanos() % 1_000_000
     );
-    let admin_store = Store::connect(&admin).await.expect("connect to the test PostgreSQL");
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&admin_store.pool).await.expect("create test database");
+    let admin_store = Store::connect(&admin)
+        .await
+        .expect("connect to the test PostgreSQL");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&admin_store.pool)
+        .await
+        .expect("create test database");
     admin_store.close().await;
-    let base = admin.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin);
+    let base = admin
+        .rsplit_once('/')
+        .map(|(base, _)| base)
+        .unwrap_or(&admin);
     let url = format!("{base}/{name}");
     let store = Store::connect(&url).await.expect("open test database");
     assert_eq!(store.backend(), Backend::Postgres);
     store.migrate().await.expect("migrate PostgreSQL");
-    Some(TestStore { store, label: "postgres", url, _dir: None })
+    Some(TestStore {
+        store,
+        label: "postgres",
+        url,
+        _dir: None,
+    })
 }
 
 /// A fresh store on each engine available to the test run.

@@ -6,7 +6,9 @@ use territoires_domain::ids::{CommuneCode, DepartementCode, RegionCode, Siren, T
 use territoires_domain::map::Contour;
 use territoires_domain::milestone::{DatePrecision, Milestone, MilestoneKind, Stage};
 use territoires_domain::phase::Phase;
-use territoires_domain::referential::{Commune, Departement, Grouping, GroupingNature, Referential, Region};
+use territoires_domain::referential::{
+    Commune, Departement, Grouping, GroupingNature, Referential, Region,
+};
 use territoires_domain::territory::{LabelledTerritory, PerimeterMember};
 use territoires_store::history::{HistoryRecord, TerritoryRecord};
 use territoires_store::referential::PlaceFilter;
@@ -18,7 +20,14 @@ fn d(s: &str) -> Date {
     parse_date("date", s).unwrap()
 }
 
-fn commune(code: &str, name: &str, dep: &str, region: &str, siren: &str, population: i64) -> Commune {
+fn commune(
+    code: &str,
+    name: &str,
+    dep: &str,
+    region: &str,
+    siren: &str,
+    population: i64,
+) -> Commune {
     Commune {
         code: CommuneCode::parse(code).unwrap(),
         name: name.into(),
@@ -34,7 +43,10 @@ fn grouping(siren: &str, name: &str, members: &[&str]) -> Grouping {
         siren: Siren::parse(siren).unwrap(),
         name: name.into(),
         nature: GroupingNature::CC,
-        members: members.iter().map(|c| CommuneCode::parse(c).unwrap()).collect(),
+        members: members
+            .iter()
+            .map(|c| CommuneCode::parse(c).unwrap())
+            .collect(),
     }
 }
 
@@ -43,24 +55,53 @@ fn referential() -> Referential {
     Referential {
         millesime: 2026,
         regions: vec![
-            Region { code: RegionCode::parse("44").unwrap(), name: "Grand Est".into() },
-            Region { code: RegionCode::parse("32").unwrap(), name: "Hauts-de-France".into() },
+            Region {
+                code: RegionCode::parse("44").unwrap(),
+                name: "Grand Est".into(),
+            },
+            Region {
+                code: RegionCode::parse("32").unwrap(),
+                name: "Hauts-de-France".into(),
+            },
         ],
         departements: vec![
-            Departement { code: DepartementCode::parse("51").unwrap(), region: RegionCode::parse("44").unwrap(), name: "Marne".into() },
-            Departement { code: DepartementCode::parse("08").unwrap(), region: RegionCode::parse("44").unwrap(), name: "Ardennes".into() },
-            Departement { code: DepartementCode::parse("02").unwrap(), region: RegionCode::parse("32").unwrap(), name: "Aisne".into() },
+            Departement {
+                code: DepartementCode::parse("51").unwrap(),
+                region: RegionCode::parse("44").unwrap(),
+                name: "Marne".into(),
+            },
+            Departement {
+                code: DepartementCode::parse("08").unwrap(),
+                region: RegionCode::parse("44").unwrap(),
+                name: "Ardennes".into(),
+            },
+            Departement {
+                code: DepartementCode::parse("02").unwrap(),
+                region: RegionCode::parse("32").unwrap(),
+                name: "Aisne".into(),
+            },
         ],
         communes: vec![
             commune("51230", "Épernay", "51", "44", "215102305", 22000),
             commune("51612", "Sézanne", "51", "44", "215106124", 5000),
-            commune("08105", "Charleville-Mézières", "08", "44", "210801059", 46000),
+            commune(
+                "08105",
+                "Charleville-Mézières",
+                "08",
+                "44",
+                "210801059",
+                46000,
+            ),
             commune("08409", "Sedan", "08", "44", "210804095", 16000),
             commune("02691", "Saint-Quentin", "02", "32", "210206911", 53000),
             commune("02722", "Soissons", "02", "32", "210207224", 28000),
         ],
         groupings: vec![
-            grouping("200067684", "CA Épernay, Coteaux et Plaine de Champagne", &["51230", "51612"]),
+            grouping(
+                "200067684",
+                "CA Épernay, Coteaux et Plaine de Champagne",
+                &["51230", "51612"],
+            ),
             grouping("200041630", "Ardenne Métropole", &["08105", "08409"]),
             grouping("200071892", "CA du Saint-Quentinois", &["02691"]),
         ],
@@ -72,7 +113,13 @@ fn territory(phase: Phase, id: &str, name: &str, members: &[&str]) -> LabelledTe
         phase,
         id: TerritoryId::parse(id).unwrap(),
         name: name.into(),
-        members: members.iter().map(|s| PerimeterMember { siren: Siren::parse(s).unwrap(), label: String::new() }).collect(),
+        members: members
+            .iter()
+            .map(|s| PerimeterMember {
+                siren: Siren::parse(s).unwrap(),
+                label: String::new(),
+            })
+            .collect(),
         contour: Some(Contour {
             overview_path: "M0 0L1 0L1 1Z".into(),
             overview_bbox: [0.0, 0.0, 1.0, 1.0],
@@ -85,16 +132,49 @@ fn territory(phase: Phase, id: &str, name: &str, members: &[&str]) -> LabelledTe
 /// Phase 1: Epernay (one EPCI), Ardennes + Aisne (two regions), plus Soissons as a single commune.
 fn first_phase() -> Vec<LabelledTerritory> {
     vec![
-        territory(Phase::First, "ti-4405", "Epernay - Bassin sézannais", &["200067684"]),
-        territory(Phase::First, "ti-4407", "Nord Est Ardenne", &["200041630", "200071892", "210207224"]),
+        territory(
+            Phase::First,
+            "ti-4405",
+            "Epernay - Bassin sézannais",
+            &["200067684"],
+        ),
+        territory(
+            Phase::First,
+            "ti-4407",
+            "Nord Est Ardenne",
+            &["200041630", "200071892", "210207224"],
+        ),
     ]
 }
 
 async fn loaded(store: &Store) {
-    store.import_referential(&referential(), &[], "ref-1", "test").await.unwrap();
-    store.import_territories(Phase::First, &first_phase(), d("2020-01-01"), "p1-1", "test").await.unwrap();
     store
-        .import_territories(Phase::Second, &[territory(Phase::Second, "ti-4410", "Pays d'Epernay", &["200067684"])], d("2024-01-01"), "p2-1", "test")
+        .import_referential(&referential(), &[], "ref-1", "test")
+        .await
+        .unwrap();
+    store
+        .import_territories(
+            Phase::First,
+            &first_phase(),
+            d("2020-01-01"),
+            "p1-1",
+            "test",
+        )
+        .await
+        .unwrap();
+    store
+        .import_territories(
+            Phase::Second,
+            &[territory(
+                Phase::Second,
+                "ti-4410",
+                "Pays d'Epernay",
+                &["200067684"],
+            )],
+            d("2024-01-01"),
+            "p2-1",
+            "test",
+        )
         .await
         .unwrap();
 }
@@ -103,7 +183,13 @@ fn milestone(phase: Phase, id: &str, kind: MilestoneKind, on: &str) -> Territory
     TerritoryRecord {
         phase,
         territory_id: id.into(),
-        record: HistoryRecord::Milestone(Milestone { kind, occurred_on: d(on), precision: DatePrecision::Exact, note: String::new(), source: "test".into() }),
+        record: HistoryRecord::Milestone(Milestone {
+            kind,
+            occurred_on: d(on),
+            precision: DatePrecision::Exact,
+            note: String::new(),
+            source: "test".into(),
+        }),
         origin: "test".into(),
     }
 }
@@ -127,16 +213,46 @@ fn query(phase: Option<Phase>, as_of: &str) -> TerritoryQuery {
 async fn importing_the_same_referential_twice_changes_nothing() {
     for t in testing::all().await {
         let s = &t.store;
-        let first = s.import_referential(&referential(), &[], "hash-a", "test").await.unwrap();
+        let first = s
+            .import_referential(&referential(), &[], "hash-a", "test")
+            .await
+            .unwrap();
         assert!(!first.unchanged, "{}", t.label);
-        assert!(first.written.contains(&("communes".to_owned(), 6)), "{}: {:?}", t.label, first.written);
-        let second = s.import_referential(&referential(), &[], "hash-a", "test").await.unwrap();
+        assert!(
+            first.written.contains(&("communes".to_owned(), 6)),
+            "{}: {:?}",
+            t.label,
+            first.written
+        );
+        let second = s
+            .import_referential(&referential(), &[], "hash-a", "test")
+            .await
+            .unwrap();
         assert!(second.unchanged, "{}", t.label);
-        let page = s.communes(&PlaceFilter { limit: 100, ..Default::default() }).await.unwrap();
+        let page = s
+            .communes(&PlaceFilter {
+                limit: 100,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
         assert_eq!(page.total, 6, "{}", t.label);
         let audit = s.audit_log(10).await.unwrap();
-        assert_eq!(audit.iter().filter(|e| e.action == "import_referential").count(), 1, "{}", t.label);
-        assert_eq!(s.current_millesime().await.unwrap(), Some(2026), "{}", t.label);
+        assert_eq!(
+            audit
+                .iter()
+                .filter(|e| e.action == "import_referential")
+                .count(),
+            1,
+            "{}",
+            t.label
+        );
+        assert_eq!(
+            s.current_millesime().await.unwrap(),
+            Some(2026),
+            "{}",
+            t.label
+        );
     }
 }
 
@@ -144,16 +260,40 @@ async fn importing_the_same_referential_twice_changes_nothing() {
 async fn territories_need_the_referential_and_known_sirens() {
     for t in testing::all().await {
         let s = &t.store;
-        let err = s.import_territories(Phase::First, &first_phase(), d("2020-01-01"), "x", "test").await.unwrap_err();
-        assert!(matches!(err, StoreError::Precondition(ref m) if m.contains("référentiel")), "{}: {err}", t.label);
+        let err = s
+            .import_territories(Phase::First, &first_phase(), d("2020-01-01"), "x", "test")
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, StoreError::Precondition(ref m) if m.contains("référentiel")),
+            "{}: {err}",
+            t.label
+        );
 
-        s.import_referential(&referential(), &[], "ref", "test").await.unwrap();
+        s.import_referential(&referential(), &[], "ref", "test")
+            .await
+            .unwrap();
         let mut bad = first_phase();
-        bad[1].members.push(PerimeterMember { siren: Siren::parse("999999999").unwrap(), label: "Inconnu".into() });
-        let err = s.import_territories(Phase::First, &bad, d("2020-01-01"), "bad", "test").await.unwrap_err();
-        assert!(err.to_string().contains("ti-4407 : SIREN 999999999 (Inconnu) absent du référentiel"), "{}: {err}", t.label);
+        bad[1].members.push(PerimeterMember {
+            siren: Siren::parse("999999999").unwrap(),
+            label: "Inconnu".into(),
+        });
+        let err = s
+            .import_territories(Phase::First, &bad, d("2020-01-01"), "bad", "test")
+            .await
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("ti-4407 : SIREN 999999999 (Inconnu) absent du référentiel"),
+            "{}: {err}",
+            t.label
+        );
         let listed = s.territories(&query(None, "2030-01-01")).await.unwrap();
-        assert_eq!(listed.total, 0, "{}: a refused import writes nothing", t.label);
+        assert_eq!(
+            listed.total, 0,
+            "{}: a refused import writes nothing",
+            t.label
+        );
     }
 }
 
@@ -164,27 +304,66 @@ async fn coverage_is_derived_from_perimeters() {
         loaded(s).await;
         let ardenne = s.territory(Phase::First, "ti-4407").await.unwrap().unwrap();
         assert_eq!(ardenne.territory.commune_count, 4, "{}", t.label);
-        assert_eq!(ardenne.territory.population, 46000 + 16000 + 53000 + 28000, "{}", t.label);
-        let regions: Vec<&str> = ardenne.areas.iter().map(|a| a.region_code.as_str()).collect();
-        assert!(regions.contains(&"44") && regions.contains(&"32"), "{}: spans two regions: {regions:?}", t.label);
-        let soissons = ardenne.members.iter().find(|m| m.siren == "210207224").unwrap();
+        assert_eq!(
+            ardenne.territory.population,
+            46000 + 16000 + 53000 + 28000,
+            "{}",
+            t.label
+        );
+        let regions: Vec<&str> = ardenne
+            .areas
+            .iter()
+            .map(|a| a.region_code.as_str())
+            .collect();
+        assert!(
+            regions.contains(&"44") && regions.contains(&"32"),
+            "{}: spans two regions: {regions:?}",
+            t.label
+        );
+        let soissons = ardenne
+            .members
+            .iter()
+            .find(|m| m.siren == "210207224")
+            .unwrap();
         assert_eq!(soissons.nature.as_deref(), Some("COM"), "{}", t.label);
 
         let coverage = s.coverage().await.unwrap();
         let p1 = &coverage[&Phase::First];
-        assert_eq!((p1.territories, p1.epcis, p1.single_communes, p1.communes), (2, 3, 1, 6), "{}", t.label);
+        assert_eq!(
+            (p1.territories, p1.epcis, p1.single_communes, p1.communes),
+            (2, 3, 1, 6),
+            "{}",
+            t.label
+        );
         assert_eq!(p1.population, 170_000, "{}", t.label);
 
         // A region filter finds a territory through any of its communes.
         let mut q = query(Some(Phase::First), "2030-01-01");
         q.region = Some("32".into());
         let in_hdf = s.territories(&q).await.unwrap();
-        assert_eq!(in_hdf.items.iter().map(|i| i.territory.id.as_str()).collect::<Vec<_>>(), ["ti-4407"], "{}", t.label);
+        assert_eq!(
+            in_hdf
+                .items
+                .iter()
+                .map(|i| i.territory.id.as_str())
+                .collect::<Vec<_>>(),
+            ["ti-4407"],
+            "{}",
+            t.label
+        );
 
         // Lineage: the phase-2 territory shares Épernay's communes.
         let epernay = s.territory(Phase::First, "ti-4405").await.unwrap().unwrap();
         assert_eq!(epernay.related.len(), 1, "{}", t.label);
-        assert_eq!((epernay.related[0].id.as_str(), epernay.related[0].shared_communes), ("ti-4410", 2), "{}", t.label);
+        assert_eq!(
+            (
+                epernay.related[0].id.as_str(),
+                epernay.related[0].shared_communes
+            ),
+            ("ti-4410", 2),
+            "{}",
+            t.label
+        );
     }
 }
 
@@ -199,9 +378,23 @@ async fn search_ignores_accents_and_case() {
         assert_eq!(found.total, 2, "{}", t.label);
         q.q = Some("sézannais".into());
         assert_eq!(s.territories(&q).await.unwrap().total, 1, "{}", t.label);
-        let communes = s.communes(&PlaceFilter { q: Some("epernay".into()), limit: 10, ..Default::default() }).await.unwrap();
+        let communes = s
+            .communes(&PlaceFilter {
+                q: Some("epernay".into()),
+                limit: 10,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
         assert_eq!(communes.items[0].name, "Épernay", "{}", t.label);
-        let epcis = s.groupings(&PlaceFilter { q: Some("ardenne".into()), limit: 10, ..Default::default() }).await.unwrap();
+        let epcis = s
+            .groupings(&PlaceFilter {
+                q: Some("ardenne".into()),
+                limit: 10,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
         assert_eq!(epcis.total, 1, "{}", t.label);
     }
 }
@@ -211,19 +404,59 @@ async fn a_perimeter_change_is_a_new_version_not_an_edit() {
     for t in testing::all().await {
         let s = &t.store;
         loaded(s).await;
-        let again = s.import_territories(Phase::First, &first_phase(), d("2021-06-01"), "p1-1", "test").await.unwrap();
+        let again = s
+            .import_territories(
+                Phase::First,
+                &first_phase(),
+                d("2021-06-01"),
+                "p1-1",
+                "test",
+            )
+            .await
+            .unwrap();
         assert!(again.unchanged, "{}", t.label);
 
         let mut changed = first_phase();
-        changed[1].members.retain(|m| m.siren.as_str() != "200071892");
-        let outcome = s.import_territories(Phase::First, &changed, d("2021-06-01"), "p1-2", "test").await.unwrap();
-        assert!(outcome.written.contains(&("perimeters_changed".to_owned(), 1)), "{}: {:?}", t.label, outcome.written);
+        changed[1]
+            .members
+            .retain(|m| m.siren.as_str() != "200071892");
+        let outcome = s
+            .import_territories(Phase::First, &changed, d("2021-06-01"), "p1-2", "test")
+            .await
+            .unwrap();
+        assert!(
+            outcome
+                .written
+                .contains(&("perimeters_changed".to_owned(), 1)),
+            "{}: {:?}",
+            t.label,
+            outcome.written
+        );
         let ardenne = s.territory(Phase::First, "ti-4407").await.unwrap().unwrap();
-        let left = ardenne.members.iter().find(|m| m.siren == "200071892").unwrap();
-        assert_eq!((left.valid_from.as_str(), left.valid_to.as_deref()), ("2018-11-22", Some("2021-06-01")), "{}", t.label);
-        assert_eq!(ardenne.territory.commune_count, 3, "{}: Saint-Quentin left", t.label);
+        let left = ardenne
+            .members
+            .iter()
+            .find(|m| m.siren == "200071892")
+            .unwrap();
+        assert_eq!(
+            (left.valid_from.as_str(), left.valid_to.as_deref()),
+            ("2018-11-22", Some("2021-06-01")),
+            "{}",
+            t.label
+        );
+        assert_eq!(
+            ardenne.territory.commune_count, 3,
+            "{}: Saint-Quentin left",
+            t.label
+        );
         let audit = s.audit_log(50).await.unwrap();
-        assert!(audit.iter().any(|e| e.action == "change_perimeter" && e.entity_key == "2018-2022/ti-4407"), "{}", t.label);
+        assert!(
+            audit
+                .iter()
+                .any(|e| e.action == "change_perimeter" && e.entity_key == "2018-2022/ti-4407"),
+            "{}",
+            t.label
+        );
     }
 }
 
@@ -233,37 +466,110 @@ async fn progress_is_read_as_of_any_date() {
         let s = &t.store;
         loaded(s).await;
         let history = [
-            milestone(Phase::First, "ti-4405", MilestoneKind::GovernanceInstalled, "2019-03-01"),
-            milestone(Phase::First, "ti-4405", MilestoneKind::ContractSigned, "2019-11-19"),
-            milestone(Phase::First, "ti-4407", MilestoneKind::ActionPlanValidated, "2020-02-01"),
+            milestone(
+                Phase::First,
+                "ti-4405",
+                MilestoneKind::GovernanceInstalled,
+                "2019-03-01",
+            ),
+            milestone(
+                Phase::First,
+                "ti-4405",
+                MilestoneKind::ContractSigned,
+                "2019-11-19",
+            ),
+            milestone(
+                Phase::First,
+                "ti-4407",
+                MilestoneKind::ActionPlanValidated,
+                "2020-02-01",
+            ),
         ];
         s.import_history(&history, "h1", "test").await.unwrap();
 
         let stage_of = |items: &[territoires_store::territories::TerritoryListItem], id: &str| {
-            items.iter().find(|i| i.territory.id == id).unwrap().progress.stage
+            items
+                .iter()
+                .find(|i| i.territory.id == id)
+                .unwrap()
+                .progress
+                .stage
         };
-        let before = s.territories(&query(Some(Phase::First), "2019-11-18")).await.unwrap();
-        assert_eq!(stage_of(&before.items, "ti-4405"), Stage::GovernanceInstalled, "{}", t.label);
-        assert_eq!(stage_of(&before.items, "ti-4407"), Stage::Identified, "{}", t.label);
-        let after = s.territories(&query(Some(Phase::First), "2020-12-31")).await.unwrap();
-        assert_eq!(stage_of(&after.items, "ti-4405"), Stage::AgreementSigned, "{}", t.label);
-        assert_eq!(stage_of(&after.items, "ti-4407"), Stage::ActionPlanValidated, "{}", t.label);
+        let before = s
+            .territories(&query(Some(Phase::First), "2019-11-18"))
+            .await
+            .unwrap();
+        assert_eq!(
+            stage_of(&before.items, "ti-4405"),
+            Stage::GovernanceInstalled,
+            "{}",
+            t.label
+        );
+        assert_eq!(
+            stage_of(&before.items, "ti-4407"),
+            Stage::Identified,
+            "{}",
+            t.label
+        );
+        let after = s
+            .territories(&query(Some(Phase::First), "2020-12-31"))
+            .await
+            .unwrap();
+        assert_eq!(
+            stage_of(&after.items, "ti-4405"),
+            Stage::AgreementSigned,
+            "{}",
+            t.label
+        );
+        assert_eq!(
+            stage_of(&after.items, "ti-4407"),
+            Stage::ActionPlanValidated,
+            "{}",
+            t.label
+        );
 
-        let figures = s.phase_figures(Phase::First, d("2019-11-19")).await.unwrap();
+        let figures = s
+            .phase_figures(Phase::First, d("2019-11-19"))
+            .await
+            .unwrap();
         let ge = figures.regions.iter().find(|r| r.code == "44").unwrap();
-        assert_eq!((ge.attached, ge.progress.action_plan_validated), (2, 1), "{}", t.label);
-        let later = s.phase_figures(Phase::First, d("2020-02-01")).await.unwrap();
+        assert_eq!(
+            (ge.attached, ge.progress.action_plan_validated),
+            (2, 1),
+            "{}",
+            t.label
+        );
+        let later = s
+            .phase_figures(Phase::First, d("2020-02-01"))
+            .await
+            .unwrap();
         assert_eq!(later.progress.action_plan_validated, 2, "{}", t.label);
 
         let mut only_signed = query(Some(Phase::First), "2020-12-31");
         only_signed.stage = Some(Stage::AgreementSigned);
-        assert_eq!(s.territories(&only_signed).await.unwrap().total, 1, "{}", t.label);
+        assert_eq!(
+            s.territories(&only_signed).await.unwrap().total,
+            1,
+            "{}",
+            t.label
+        );
 
         // Phase 2 territories carry their national labelling from the list import.
-        let p2 = s.territories(&query(Some(Phase::Second), "2023-11-09")).await.unwrap();
+        let p2 = s
+            .territories(&query(Some(Phase::Second), "2023-11-09"))
+            .await
+            .unwrap();
         assert_eq!(p2.items[0].progress.stage, Stage::Labelled, "{}", t.label);
-        let p2_before = s.territories(&query(Some(Phase::Second), "2023-11-08")).await.unwrap();
-        assert_eq!(p2_before.items[0].progress.stage, Stage::Identified, "{}", t.label);
+        let p2_before = s
+            .territories(&query(Some(Phase::Second), "2023-11-08"))
+            .await
+            .unwrap();
+        assert_eq!(
+            p2_before.items[0].progress.stage,
+            Stage::Identified,
+            "{}",
+            t.label
+        );
     }
 }
 
@@ -273,11 +579,25 @@ async fn a_bad_line_refuses_the_whole_history_file() {
         let s = &t.store;
         loaded(s).await;
         let records = [
-            milestone(Phase::First, "ti-4405", MilestoneKind::GovernanceInstalled, "2019-03-01"),
-            milestone(Phase::First, "ti-4499", MilestoneKind::GovernanceInstalled, "2019-03-01"),
+            milestone(
+                Phase::First,
+                "ti-4405",
+                MilestoneKind::GovernanceInstalled,
+                "2019-03-01",
+            ),
+            milestone(
+                Phase::First,
+                "ti-4499",
+                MilestoneKind::GovernanceInstalled,
+                "2019-03-01",
+            ),
         ];
         let err = s.import_history(&records, "h", "test").await.unwrap_err();
-        assert!(matches!(err, StoreError::NotFound(ref m) if m.contains("ti-4499")), "{}: {err}", t.label);
+        assert!(
+            matches!(err, StoreError::NotFound(ref m) if m.contains("ti-4499")),
+            "{}: {err}",
+            t.label
+        );
         let (milestones, _) = s.history(Phase::First, "ti-4405").await.unwrap();
         assert!(milestones.is_empty(), "{}: nothing written", t.label);
     }
@@ -288,14 +608,35 @@ async fn the_same_fact_cannot_be_recorded_twice_even_concurrently() {
     for t in testing::all().await {
         let s = &t.store;
         loaded(s).await;
-        let record = milestone(Phase::First, "ti-4405", MilestoneKind::ActionPlanValidated, "2019-06-01");
+        let record = milestone(
+            Phase::First,
+            "ti-4405",
+            MilestoneKind::ActionPlanValidated,
+            "2019-06-01",
+        );
         let (a, b) = tokio::join!(s.record(&record, "alice"), s.record(&record, "bob"));
-        let conflicts = [&a, &b].iter().filter(|r| matches!(r, Err(StoreError::Conflict(_)))).count();
-        assert_eq!((a.is_ok() as u8 + b.is_ok() as u8, conflicts), (1, 1), "{}: {a:?} {b:?}", t.label);
+        let conflicts = [&a, &b]
+            .iter()
+            .filter(|r| matches!(r, Err(StoreError::Conflict(_))))
+            .count();
+        assert_eq!(
+            (a.is_ok() as u8 + b.is_ok() as u8, conflicts),
+            (1, 1),
+            "{}: {a:?} {b:?}",
+            t.label
+        );
         let (milestones, _) = s.history(Phase::First, "ti-4405").await.unwrap();
         assert_eq!(milestones.len(), 1, "{}", t.label);
         let audit = s.audit_log(50).await.unwrap();
-        assert_eq!(audit.iter().filter(|e| e.action == "record_milestone").count(), 1, "{}", t.label);
+        assert_eq!(
+            audit
+                .iter()
+                .filter(|e| e.action == "record_milestone")
+                .count(),
+            1,
+            "{}",
+            t.label
+        );
     }
 }
 
@@ -315,13 +656,23 @@ async fn governance_history_round_trips() {
             }),
             origin: "test".into(),
         };
-        s.record(&appoint(Some("Camille Durand"), "2024-01-15"), "test").await.unwrap();
-        s.record(&appoint(None, "2025-03-01"), "test").await.unwrap();
+        s.record(&appoint(Some("Camille Durand"), "2024-01-15"), "test")
+            .await
+            .unwrap();
+        s.record(&appoint(None, "2025-03-01"), "test")
+            .await
+            .unwrap();
         let (_, appointments) = s.history(Phase::Second, "ti-4410").await.unwrap();
         assert_eq!(appointments.len(), 2, "{}", t.label);
-        assert_eq!(appointments[0].person.as_deref(), Some("Camille Durand"), "{}", t.label);
+        assert_eq!(
+            appointments[0].person.as_deref(),
+            Some("Camille Durand"),
+            "{}",
+            t.label
+        );
         assert_eq!(appointments[1].person, None, "{}", t.label);
-        let seats = territoires_domain::governance::governance_as_of(&appointments, d("2024-06-01"));
+        let seats =
+            territoires_domain::governance::governance_as_of(&appointments, d("2024-06-01"));
         assert_eq!(seats[0].ended_on, Some(d("2025-03-01")), "{}", t.label);
     }
 }

@@ -30,6 +30,8 @@ CREATE TABLE communes (
 );
 CREATE INDEX communes_siren ON communes (siren);
 CREATE INDEX communes_epci ON communes (millesime, epci_siren);
+CREATE INDEX communes_departement ON communes (millesime, departement_code);
+CREATE INDEX communes_region ON communes (millesime, region_code);
 
 -- EPCIs and EPTs.
 CREATE TABLE groupings (
@@ -110,6 +112,17 @@ CREATE TABLE territory_areas (
     PRIMARY KEY (phase, territory_id, departement_code)
 );
 CREATE INDEX territory_areas_region ON territory_areas (region_code);
+
+-- What each phase covers: derived, refreshed by every import (a national count over tens of thousands
+-- of communes is too slow to run on every page).
+CREATE TABLE phase_coverage (
+    phase TEXT PRIMARY KEY,
+    territories INTEGER NOT NULL,
+    epcis INTEGER NOT NULL,
+    single_communes INTEGER NOT NULL,
+    communes INTEGER NOT NULL,
+    population INTEGER NOT NULL
+);
 
 CREATE TABLE milestones (
     id INTEGER PRIMARY KEY AUTOINCREMENT,

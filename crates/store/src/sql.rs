@@ -1,5 +1,6 @@
-//! Multi-row inserts: national imports write tens of thousands of rows, and one statement per row would
-//! spend the time in round trips.
+//! SQL helpers: typed values, multi-row inserts (national imports write tens of thousands of rows, and one
+//! statement per row would spend the time in round trips), and filters built from the criteria actually
+//! given, so that each query can use its indexes.
 
 use sqlx::any::AnyArguments;
 use sqlx::{Any, Arguments, Transaction};
@@ -50,6 +51,62 @@ impl From<f64> for Value {
 /// keeps statements cheap while saving most round trips.
 const MAX_PARAMS: usize = 1_000;
 
+fn bind(args: &mut AnyArguments<'_>, value: &Value) -> Result<()> {
+    match value {
+        Value::Text(v) => args.add(v.clone()),
+        Value::Int(v) => args.add(*v),
+        Value::Real(v) => args.add(*v),
+    }
+    .map_err(sqlx::Error::Encode)?;
+    Ok(())
+}
+
+/// A `WHERE` clause built from the criteria given, with its numbered parameters.
+#[derive(Default)]
+pub(crate) struct Filter {
+    conditions: Vec<String>,
+    values: Vec<Value>,
+}
+
+impl Filter {
+    /// Adds a condition; `?` in `condition` stands for `value`'s placeholder.
+    pub(crate) fn and(&mut self, condition: &str, value: impl Into<Value>) -> &mut Self {
+        self.values.push(value.into());
+        self.conditions
+            .push(condition.replace('?', &format!("${}", self.values.len())));
+        self
+    }
+
+    /// Adds a condition without parameter.
+    pub(crate) fn and_sql(&mut self, condition: &str) -> &mut Self {
+        self.conditions.push(condition.to_owned());
+        self
+    }
+
+    /// The clause, `WHERE …` (or nothing).
+    pub(crate) fn where_clause(&self) -> String {
+        if self.conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", self.conditions.join(" AND "))
+        }
+    }
+
+    /// The placeholder the next parameter will take (for `LIMIT`/`OFFSET` after the filter).
+    pub(crate) fn next_placeholder(&self, offset: usize) -> String {
+        format!("${}", self.values.len() + offset)
+    }
+
+    /// The parameters, followed by `extra` ones.
+    pub(crate) fn arguments(&self, extra: &[Value]) -> Result<AnyArguments<'static>> {
+        let mut args = AnyArguments::default();
+        for v in self.values.iter().chain(extra) {
+            bind(&mut args, v)?;
+        }
+        Ok(args)
+    }
+}
+
 /// Inserts `rows` into `table`, many rows per statement.
 pub(crate) async fn insert(
     tx: &mut Transaction<'_, Any>,
@@ -74,12 +131,7 @@ pub(crate) async fn insert(
                 }
                 sql.push('$');
                 sql.push_str(&n.to_string());
-                match value {
-                    Value::Text(v) => args.add(v.clone()),
-                    Value::Int(v) => args.add(*v),
-                    Value::Real(v) => args.add(*v),
-                }
-                .map_err(sqlx::Error::Encode)?;
+                bind(&mut args, value)?;
             }
             sql.push(')');
         }
