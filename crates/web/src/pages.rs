@@ -6,7 +6,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Html;
 use serde::Deserialize;
-use territoires_domain::fr::{integer, iso_date, long_date};
+use territoires_domain::fr::{integer, iso_date, long_date, parse_date};
 use territoires_domain::governance::{governance_as_of, Role};
 use territoires_domain::milestone::{Progress, Stage};
 use territoires_domain::phase::Phase;
@@ -349,6 +349,15 @@ fn nature_label(code: Option<&str>) -> String {
     }
 }
 
+/// A validity period in words; dates that do not parse (none should) are shown as stored.
+fn period(from: &str, to: Option<&str>) -> String {
+    let long = |d: &str| parse_date("date", d).map(long_date).unwrap_or_else(|_| d.to_owned());
+    match to {
+        None => format!("depuis le {}", long(from)),
+        Some(to) => format!("du {} au {}", long(from), long(to)),
+    }
+}
+
 /// `/territoires/{phase}/{id}`: the page of one territory, as of a date.
 pub async fn territory(
     State(state): State<AppState>,
@@ -416,10 +425,7 @@ pub async fn territory(
                 nature: nature_label(m.nature.as_deref()),
                 population: m.population.map(integer).unwrap_or_default(),
                 communes: m.commune_count.map(integer).unwrap_or_default(),
-                period: match &m.valid_to {
-                    None => format!("depuis le {}", m.valid_from),
-                    Some(to) => format!("du {} au {to}", m.valid_from),
-                },
+                period: period(&m.valid_from, m.valid_to.as_deref()),
                 in_force: m.valid_to.is_none(),
             })
             .collect(),
