@@ -51,6 +51,10 @@ impl Audit<'_> {
         .bind(self.after.map(|v| v.to_string()))
         .execute(&mut **tx)
         .await?;
+        // Every write is audited, so this is where the registry's version moves (see `snapshot`).
+        sqlx::query("UPDATE data_version SET version = version + 1")
+            .execute(&mut **tx)
+            .await?;
         Ok(())
     }
 }

@@ -5,10 +5,6 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use territoires_domain::milestone::{Progress, ProgressCounts};
 use territoires_domain::phase::Phase;
-use time::Date;
-
-use crate::history::milestones_by_territory;
-use crate::{Result, Store};
 
 /// What a phase covers.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -49,86 +45,4 @@ pub struct PhaseFigures {
     pub regions: Vec<RegionFigures>,
     /// Each territory's progress, by ANCT id.
     pub territories: BTreeMap<String, Progress>,
-}
-
-impl Store {
-    /// Coverage of each phase (territories, EPCIs, communes, population), as derived by the last import.
-    pub async fn coverage(&self) -> Result<BTreeMap<Phase, Coverage>> {
-        let mut out: BTreeMap<Phase, Coverage> = Phase::ALL
-            .into_iter()
-            .map(|p| (p, Coverage::default()))
-            .collect();
-        let rows: Vec<(String, i64, i64, i64, i64, i64)> = sqlx::query_as(
-            "SELECT phase, territories, epcis, single_communes, communes, population FROM phase_coverage",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        for (phase, territories, epcis, single_communes, communes, population) in rows {
-            if let Ok(p) = phase.parse::<Phase>() {
-                out.insert(
-                    p,
-                    Coverage {
-                        territories,
-                        epcis,
-                        single_communes,
-                        communes,
-                        population,
-                    },
-                );
-            }
-        }
-        Ok(out)
-    }
-
-    /// Progress of a phase's territories at a date, overall and per region of attachment (every region is
-    /// listed, with zeros where it has no territory).
-    pub async fn phase_figures(&self, phase: Phase, as_of: Date) -> Result<PhaseFigures> {
-        let territories: Vec<(String, String)> =
-            sqlx::query_as("SELECT id, region_code FROM territories WHERE phase = $1")
-                .bind(phase.slug())
-                .fetch_all(&self.pool)
-                .await?;
-        let milestones = milestones_by_territory(&self.pool, Some(phase.slug())).await?;
-        let mut regions: BTreeMap<String, RegionFigures> = self
-            .regions()
-            .await?
-            .into_iter()
-            .map(|r| {
-                let figures = RegionFigures {
-                    code: r.code.clone(),
-                    name: r.name,
-                    attached: 0,
-                    progress: ProgressCounts::default(),
-                };
-                (r.code, figures)
-            })
-            .collect();
-        let mut progress = ProgressCounts::default();
-        let mut by_territory = BTreeMap::new();
-        for (id, region) in territories {
-            let history = milestones
-                .get(&(phase.slug().to_owned(), id.clone()))
-                .map(Vec::as_slice)
-                .unwrap_or_default();
-            let p = Progress::as_of(history, as_of);
-            by_territory.insert(id, p);
-            progress.add(p);
-            let r = regions
-                .entry(region.clone())
-                .or_insert_with(|| RegionFigures {
-                    code: region.clone(),
-                    name: region,
-                    attached: 0,
-                    progress: ProgressCounts::default(),
-                });
-            r.attached += 1;
-            r.progress.add(p);
-        }
-        Ok(PhaseFigures {
-            phase,
-            progress,
-            regions: regions.into_values().collect(),
-            territories: by_territory,
-        })
-    }
 }

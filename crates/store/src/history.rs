@@ -1,9 +1,7 @@
 //! The append-only histories of a territory: milestones and governance appointments.
 
-use std::collections::HashMap;
-
 use serde::Serialize;
-use sqlx::{Any, AnyPool, Transaction};
+use sqlx::{Any, Transaction};
 use territoires_domain::fr::{iso_date, parse_date};
 use territoires_domain::governance::Appointment;
 use territoires_domain::milestone::Milestone;
@@ -35,9 +33,9 @@ pub struct TerritoryRecord {
     pub origin: String,
 }
 
-type MilestoneRow = (String, String, String, String, String, String, String);
+pub(crate) type MilestoneRow = (String, String, String, String, String, String, String);
 
-fn milestone_from(row: MilestoneRow) -> Result<((String, String), Milestone)> {
+pub(crate) fn milestone_from(row: MilestoneRow) -> Result<((String, String), Milestone)> {
     let (phase, id, kind, occurred_on, precision, note, source) = row;
     Ok((
         (phase, id),
@@ -49,26 +47,6 @@ fn milestone_from(row: MilestoneRow) -> Result<((String, String), Milestone)> {
             source,
         },
     ))
-}
-
-/// Every milestone, of one phase or all, grouped by (phase, id).
-pub(crate) async fn milestones_by_territory(
-    pool: &AnyPool,
-    phase: Option<&str>,
-) -> Result<HashMap<(String, String), Vec<Milestone>>> {
-    let rows: Vec<MilestoneRow> = sqlx::query_as(
-        "SELECT phase, territory_id, kind, occurred_on, date_precision, note, source FROM milestones
-         WHERE ($1 IS NULL OR phase = $1) ORDER BY occurred_on, id",
-    )
-    .bind(phase)
-    .fetch_all(pool)
-    .await?;
-    let mut by_territory: HashMap<(String, String), Vec<Milestone>> = HashMap::new();
-    for row in rows {
-        let (key, m) = milestone_from(row)?;
-        by_territory.entry(key).or_default().push(m);
-    }
-    Ok(by_territory)
 }
 
 async fn ensure_territory(tx: &mut Transaction<'_, Any>, phase: Phase, id: &str) -> Result<()> {

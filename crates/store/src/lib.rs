@@ -10,6 +10,7 @@ mod error;
 pub mod figures;
 pub mod history;
 pub mod referential;
+mod snapshot;
 mod sql;
 pub mod territories;
 #[cfg(feature = "testing")]
@@ -41,6 +42,7 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    cache: std::sync::Arc<snapshot::Cache>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -83,7 +85,11 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            cache: Default::default(),
+        })
     }
 
     /// Brings the schema up to date (idempotent).
@@ -103,6 +109,12 @@ impl Store {
     /// Closes every connection (lets a SQLite file be checkpointed cleanly).
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+
+    /// Runs one administrative statement (e.g. `CREATE DATABASE` for tests and benchmarks).
+    pub async fn execute_admin(&self, sql: &str) -> Result<()> {
+        self.pool.execute(sql).await?;
+        Ok(())
     }
 
     /// The millésime of the referential in use, `None` before the first import.

@@ -343,15 +343,6 @@ impl Store {
         Ok(outcome)
     }
 
-    /// All regions of the current millésime, by code.
-    pub async fn regions(&self) -> Result<Vec<RegionRow>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT code, name FROM regions WHERE millesime = {CURRENT_MILLESIME} ORDER BY code"
-        ))
-        .fetch_all(&self.pool)
-        .await?)
-    }
-
     /// One region.
     pub async fn region(&self, code: &str) -> Result<Option<RegionRow>> {
         Ok(sqlx::query_as(&format!(
@@ -359,17 +350,6 @@ impl Store {
         ))
         .bind(code)
         .fetch_optional(&self.pool)
-        .await?)
-    }
-
-    /// Départements, of one region or all, by code.
-    pub async fn departements(&self, region: Option<&str>) -> Result<Vec<DepartementRow>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT code, name, region_code FROM departements
-             WHERE millesime = {CURRENT_MILLESIME} AND ($1 IS NULL OR region_code = $1) ORDER BY code"
-        ))
-        .bind(region)
-        .fetch_all(&self.pool)
         .await?)
     }
 

@@ -14,8 +14,7 @@ use territoires_domain::territory::{perimeter_start, LabelledTerritory, Perimete
 use time::Date;
 
 use crate::audit::Audit;
-use crate::history::milestones_by_territory;
-use crate::referential::{already_imported, record_import_run, ImportOutcome, Page};
+use crate::referential::{already_imported, record_import_run, ImportOutcome};
 use crate::sql::{insert, Value};
 use crate::{Result, Store, StoreError, CURRENT_MILLESIME};
 
@@ -187,14 +186,6 @@ pub struct MapShape {
     pub max_x: f64,
     /// Bounding box.
     pub max_y: f64,
-}
-
-const TERRITORY_COLUMNS: &str =
-    "t.phase, t.id, t.name, t.region_code, COALESCE(r.name, t.region_code) AS region_name,
-     t.commune_count, t.population";
-
-fn territory_from() -> String {
-    format!("territories t LEFT JOIN regions r ON r.millesime = {CURRENT_MILLESIME} AND r.code = t.region_code")
 }
 
 impl Store {
@@ -419,170 +410,6 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(outcome)
-    }
-
-    /// The territories matching a query, with their progress as of the query's date.
-    pub async fn territories(&self, query: &TerritoryQuery) -> Result<Page<TerritoryListItem>> {
-        let q = query.q.as_deref().map(search_key).unwrap_or_default();
-        let phase = query.phase.map(Phase::slug);
-        let rows: Vec<TerritoryRow> = sqlx::query_as(&format!(
-            "SELECT {TERRITORY_COLUMNS} FROM {from}
-             WHERE ($1 IS NULL OR t.phase = $1) AND t.search_key LIKE $2
-               AND ($3 IS NULL OR EXISTS (SELECT 1 FROM territory_areas a
-                    WHERE a.phase = t.phase AND a.territory_id = t.id AND a.region_code = $3))
-               AND ($4 IS NULL OR EXISTS (SELECT 1 FROM territory_areas a
-                    WHERE a.phase = t.phase AND a.territory_id = t.id AND a.departement_code = $4))",
-            from = territory_from()
-        ))
-        .bind(phase)
-        .bind(format!("%{q}%"))
-        .bind(query.region.as_deref())
-        .bind(query.departement.as_deref())
-        .fetch_all(&self.pool)
-        .await?;
-
-        let milestones = milestones_by_territory(&self.pool, phase).await?;
-        let mut regions: HashMap<(String, String), Vec<String>> = HashMap::new();
-        let areas: Vec<(String, String, String)> = sqlx::query_as(
-            "SELECT DISTINCT phase, territory_id, region_code FROM territory_areas
-             WHERE ($1 IS NULL OR phase = $1) ORDER BY region_code",
-        )
-        .bind(phase)
-        .fetch_all(&self.pool)
-        .await?;
-        for (p, id, region) in areas {
-            regions.entry((p, id)).or_default().push(region);
-        }
-
-        let mut items: Vec<TerritoryListItem> = rows
-            .into_iter()
-            .map(|t| {
-                let key = (t.phase.clone(), t.id.clone());
-                let history = milestones.get(&key).map(Vec::as_slice).unwrap_or_default();
-                TerritoryListItem {
-                    progress: Progress::as_of(history, query.as_of),
-                    regions: regions.remove(&key).unwrap_or_default(),
-                    territory: t,
-                }
-            })
-            .filter(|item| query.stage.is_none_or(|s| item.progress.stage == s))
-            .collect();
-        let name_key = |i: &TerritoryListItem| search_key(&i.territory.name);
-        match query.sort {
-            TerritorySort::Name => {
-                items.sort_by_cached_key(|i| (name_key(i), i.territory.phase.clone()))
-            }
-            TerritorySort::Id => items.sort_by(|a, b| {
-                (&a.territory.phase, &a.territory.id).cmp(&(&b.territory.phase, &b.territory.id))
-            }),
-            TerritorySort::Population => items.sort_by_key(|i| i.territory.population),
-            TerritorySort::Communes => items.sort_by_key(|i| i.territory.commune_count),
-            TerritorySort::Stage => items.sort_by_cached_key(|i| (i.progress.stage, name_key(i))),
-        }
-        if query.descending {
-            items.reverse();
-        }
-        let total = items.len() as i64;
-        let items = items
-            .into_iter()
-            .skip(query.offset)
-            .take(query.limit)
-            .collect();
-        Ok(Page { total, items })
-    }
-
-    /// One territory with everything its page shows; `None` if it does not exist.
-    pub async fn territory(&self, phase: Phase, id: &str) -> Result<Option<TerritoryDetail>> {
-        let Some(territory) = sqlx::query_as::<_, TerritoryRow>(&format!(
-            "SELECT {TERRITORY_COLUMNS} FROM {from} WHERE t.phase = $1 AND t.id = $2",
-            from = territory_from()
-        ))
-        .bind(phase.slug())
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        else {
-            return Ok(None);
-        };
-        let areas = sqlx::query_as(&format!(
-            "SELECT a.region_code, COALESCE(r.name, a.region_code) AS region_name, a.departement_code,
-                    COALESCE(d.name, a.departement_code) AS departement_name, a.commune_count
-             FROM territory_areas a
-             LEFT JOIN regions r ON r.millesime = {CURRENT_MILLESIME} AND r.code = a.region_code
-             LEFT JOIN departements d ON d.millesime = {CURRENT_MILLESIME} AND d.code = a.departement_code
-             WHERE a.phase = $1 AND a.territory_id = $2 ORDER BY a.region_code, a.departement_code"
-        ))
-        .bind(phase.slug())
-        .bind(id)
-        .fetch_all(&self.pool)
-        .await?;
-        let members = sqlx::query_as(&format!(
-            "SELECT pm.siren, pm.label, COALESCE(g.name, c.name) AS name,
-                    COALESCE(g.nature, CASE WHEN c.code IS NULL THEN NULL ELSE 'COM' END) AS nature,
-                    COALESCE(g.population, c.population) AS population,
-                    COALESCE(g.commune_count, CASE WHEN c.code IS NULL THEN NULL ELSE 1 END) AS commune_count,
-                    pm.valid_from, pm.valid_to
-             FROM perimeter_members pm
-             LEFT JOIN groupings g ON g.millesime = {CURRENT_MILLESIME} AND g.siren = pm.siren
-             LEFT JOIN communes c ON c.millesime = {CURRENT_MILLESIME} AND c.siren = pm.siren
-             WHERE pm.phase = $1 AND pm.territory_id = $2
-             ORDER BY CASE WHEN pm.valid_to IS NULL THEN 0 ELSE 1 END, COALESCE(g.name, c.name, pm.label)"
-        ))
-        .bind(phase.slug())
-        .bind(id)
-        .fetch_all(&self.pool)
-        .await?;
-        let contour = sqlx::query_as("SELECT detail_path, detail_height FROM territory_contours WHERE phase = $1 AND id = $2")
-            .bind(phase.slug())
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        let related = sqlx::query_as(
-            "SELECT t.phase, t.id, t.name, COUNT(*) AS shared_communes, t.commune_count
-             FROM territory_communes mine
-             JOIN territory_communes theirs ON theirs.commune_code = mine.commune_code AND theirs.phase <> mine.phase
-             JOIN territories t ON t.phase = theirs.phase AND t.id = theirs.territory_id
-             WHERE mine.phase = $1 AND mine.territory_id = $2
-             GROUP BY t.phase, t.id, t.name, t.commune_count
-             ORDER BY COUNT(*) DESC, t.id",
-        )
-        .bind(phase.slug())
-        .bind(id)
-        .fetch_all(&self.pool)
-        .await?;
-        let (milestones, appointments) = self.history(phase, id).await?;
-        Ok(Some(TerritoryDetail {
-            territory,
-            areas,
-            members,
-            contour,
-            milestones,
-            appointments,
-            related,
-        }))
-    }
-
-    /// The shapes of a phase's territories for the overview map, with their names.
-    pub async fn territory_shapes(&self, phase: Phase) -> Result<Vec<MapShape>> {
-        Ok(sqlx::query_as(
-            "SELECT t.id AS code, t.name, c.overview_path, c.min_x, c.min_y, c.max_x, c.max_y
-             FROM territory_contours c JOIN territories t ON t.phase = c.phase AND t.id = c.id
-             WHERE c.phase = $1 ORDER BY t.id",
-        )
-        .bind(phase.slug())
-        .fetch_all(&self.pool)
-        .await?)
-    }
-
-    /// The shapes of the regions, background of the overview map.
-    pub async fn region_shapes(&self) -> Result<Vec<MapShape>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT c.code, COALESCE(r.name, c.code) AS name, c.overview_path, c.min_x, c.min_y, c.max_x, c.max_y
-             FROM region_contours c LEFT JOIN regions r ON r.millesime = {CURRENT_MILLESIME} AND r.code = c.code
-             ORDER BY c.code"
-        ))
-        .fetch_all(&self.pool)
-        .await?)
     }
 
     /// Territories whose perimeter in force covers communes of an EPCI, with how many.

@@ -351,7 +351,11 @@ fn nature_label(code: Option<&str>) -> String {
 
 /// A validity period in words; dates that do not parse (none should) are shown as stored.
 fn period(from: &str, to: Option<&str>) -> String {
-    let long = |d: &str| parse_date("date", d).map(long_date).unwrap_or_else(|_| d.to_owned());
+    let long = |d: &str| {
+        parse_date("date", d)
+            .map(long_date)
+            .unwrap_or_else(|_| d.to_owned())
+    };
     match to {
         None => format!("depuis le {}", long(from)),
         Some(to) => format!("du {} au {}", long(from), long(to)),

@@ -13,21 +13,41 @@ async fn get_json(url: &str) -> (u16, Value) {
 #[tokio::test]
 async fn territory_list_filters_and_pages() {
     let base = common::spawn_app().await;
-    let (status, body) = get_json(&format!("{base}/api/v1/territoires?phase=2023-2027&par_page=10")).await;
+    let (status, body) = get_json(&format!(
+        "{base}/api/v1/territoires?phase=2023-2027&par_page=10"
+    ))
+    .await;
     assert_eq!(status, 200);
     assert_eq!(body["total"], 183);
     assert_eq!(body["items"].as_array().unwrap().len(), 10);
 
-    let (_, p1) = get_json(&format!("{base}/api/v1/territoires?phase=2018-2022&par_page=500")).await;
+    let (_, p1) = get_json(&format!(
+        "{base}/api/v1/territoires?phase=2018-2022&par_page=500"
+    ))
+    .await;
     assert_eq!(p1["total"], 149);
-    let attached_ge = p1["items"].as_array().unwrap().iter().filter(|t| t["region_code"] == "44").count();
+    let attached_ge = p1["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["region_code"] == "44")
+        .count();
     assert_eq!(attached_ge, 15);
 
-    let (_, found) = get_json(&format!("{base}/api/v1/territoires?q=epernay&phase=2018-2022")).await;
+    let (_, found) = get_json(&format!(
+        "{base}/api/v1/territoires?q=epernay&phase=2018-2022"
+    ))
+    .await;
     assert_eq!(found["total"], 1);
-    assert_eq!(found["items"][0]["name"], "Epernay - Bassin sézannais - Portes de Romilly");
+    assert_eq!(
+        found["items"][0]["name"],
+        "Epernay - Bassin sézannais - Portes de Romilly"
+    );
 
-    let (_, sorted) = get_json(&format!("{base}/api/v1/territoires?phase=2023-2027&tri=population&ordre=desc&par_page=2")).await;
+    let (_, sorted) = get_json(&format!(
+        "{base}/api/v1/territoires?phase=2023-2027&tri=population&ordre=desc&par_page=2"
+    ))
+    .await;
     let first = sorted["items"][0]["population"].as_i64().unwrap();
     let second = sorted["items"][1]["population"].as_i64().unwrap();
     assert!(first >= second && first > 500_000, "{first} {second}");
@@ -43,12 +63,20 @@ async fn bad_parameters_are_named_and_unknown_territories_are_404() {
     let (status, body) = get_json(&format!("{base}/api/v1/territoires?phase=2020")).await;
     assert_eq!(status, 400);
     assert_eq!(body["field"], "phase");
-    assert!(body["error"].as_str().unwrap().contains("2018-2022 ou 2023-2027"), "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("2018-2022 ou 2023-2027"),
+        "{body}"
+    );
     let (status, body) = get_json(&format!("{base}/api/v1/territoires?date=19/11/2019")).await;
     assert_eq!((status, body["field"].as_str()), (400, Some("date")));
     let (status, _) = get_json(&format!("{base}/api/v1/territoires/2023-2027/ti-9999")).await;
     assert_eq!(status, 404);
-    let page = reqwest::get(format!("{base}/territoires?tri=couleur")).await.unwrap();
+    let page = reqwest::get(format!("{base}/territoires?tri=couleur"))
+        .await
+        .unwrap();
     assert_eq!(page.status().as_u16(), 400);
     assert!(page.text().await.unwrap().contains("paramètre « tri »"));
 }
@@ -56,7 +84,10 @@ async fn bad_parameters_are_named_and_unknown_territories_are_404() {
 #[tokio::test]
 async fn a_territory_answer_matches_its_snapshot() {
     let base = common::spawn_app().await;
-    let (status, body) = get_json(&format!("{base}/api/v1/territoires/2018-2022/ti-4404?date=2019-11-19")).await;
+    let (status, body) = get_json(&format!(
+        "{base}/api/v1/territoires/2018-2022/ti-4404?date=2019-11-19"
+    ))
+    .await;
     assert_eq!(status, 200);
     insta::assert_json_snapshot!("bazancourt_pomacle_2019_11_19", body);
 }
@@ -65,62 +96,155 @@ async fn a_territory_answer_matches_its_snapshot() {
 async fn as_of_reads_return_the_past() {
     let base = common::spawn_app().await;
     let stage = |body: &Value| body["progress"]["stage"].as_str().unwrap().to_owned();
-    let (_, before) = get_json(&format!("{base}/api/v1/territoires/2018-2022/ti-4415?date=2019-11-18")).await;
-    let (_, after) = get_json(&format!("{base}/api/v1/territoires/2018-2022/ti-4415?date=2019-11-19")).await;
+    let (_, before) = get_json(&format!(
+        "{base}/api/v1/territoires/2018-2022/ti-4415?date=2019-11-18"
+    ))
+    .await;
+    let (_, after) = get_json(&format!(
+        "{base}/api/v1/territoires/2018-2022/ti-4415?date=2019-11-19"
+    ))
+    .await;
     assert_eq!(stage(&before), "identifie");
     assert_eq!(stage(&after), "protocole_ou_contrat_signe");
-    let page = reqwest::get(format!("{base}/regions/44?phase=2018-2022&date=2019-11-19")).await.unwrap().text().await.unwrap();
-    assert!(page.contains("id=\"plan-valide\">13 / 15"), "Grand Est page as of 2019-11-19");
-    let page = reqwest::get(format!("{base}/regions/44?phase=2018-2022&date=2019-11-18")).await.unwrap().text().await.unwrap();
-    assert!(page.contains("id=\"plan-valide\">2 / 15"), "Grand Est page as of 2019-11-18");
+    let page = reqwest::get(format!("{base}/regions/44?phase=2018-2022&date=2019-11-19"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("id=\"plan-valide\">13 / 15"),
+        "Grand Est page as of 2019-11-19"
+    );
+    let page = reqwest::get(format!("{base}/regions/44?phase=2018-2022&date=2019-11-18"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("id=\"plan-valide\">2 / 15"),
+        "Grand Est page as of 2019-11-18"
+    );
 }
 
 #[tokio::test]
 async fn referential_endpoints_answer() {
     let base = common::spawn_app().await;
     let (_, regions) = get_json(&format!("{base}/api/v1/regions")).await;
-    let ge = regions.as_array().unwrap().iter().find(|r| r["code"] == "44").unwrap();
-    assert_eq!((ge["territories_2018_2022"].as_i64(), ge["territories_2023_2027"].as_i64()), (Some(15), Some(21)));
+    let ge = regions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["code"] == "44")
+        .unwrap();
+    assert_eq!(
+        (
+            ge["territories_2018_2022"].as_i64(),
+            ge["territories_2023_2027"].as_i64()
+        ),
+        (Some(15), Some(21))
+    );
     let (_, epci) = get_json(&format!("{base}/api/v1/epci/200067213")).await;
     assert_eq!(epci["name"], "CU du Grand Reims");
-    assert!(epci["territories"].as_array().unwrap().iter().any(|t| t["id"] == "ti-4404" && t["phase"] == "2018-2022"));
+    assert!(epci["territories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|t| t["id"] == "ti-4404" && t["phase"] == "2018-2022"));
     let (_, communes) = get_json(&format!("{base}/api/v1/communes?q=epernay")).await;
-    let codes: Vec<&str> = communes["items"].as_array().unwrap().iter().map(|c| c["code"].as_str().unwrap()).collect();
-    assert!(codes.contains(&"51230") && codes.contains(&"21246"), "Épernay and Épernay-sous-Gevrey: {codes:?}");
+    let codes: Vec<&str> = communes["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["code"].as_str().unwrap())
+        .collect();
+    assert!(
+        codes.contains(&"51230") && codes.contains(&"21246"),
+        "Épernay and Épernay-sous-Gevrey: {codes:?}"
+    );
     let (_, marne) = get_json(&format!("{base}/api/v1/communes?departement=51&par_page=1")).await;
     assert!(marne["total"].as_i64().unwrap() > 600);
     let (_, openapi) = get_json(&format!("{base}/api/v1/openapi.json")).await;
-    for path in ["/api/v1/territoires", "/api/v1/territoires/{phase}/{id}", "/api/v1/epci", "/api/v1/communes", "/api/v1/regions"] {
-        assert!(openapi["paths"].get(path).is_some(), "OpenAPI documents {path}");
+    for path in [
+        "/api/v1/territoires",
+        "/api/v1/territoires/{phase}/{id}",
+        "/api/v1/epci",
+        "/api/v1/communes",
+        "/api/v1/regions",
+    ] {
+        assert!(
+            openapi["paths"].get(path).is_some(),
+            "OpenAPI documents {path}"
+        );
     }
 }
 
 #[tokio::test]
 async fn downloads_reread_with_the_same_rows() {
     let base = common::spawn_app().await;
-    let (_, api) = get_json(&format!("{base}/api/v1/territoires?region=44&phase=2023-2027&par_page=500")).await;
-    let expected: Vec<String> = api["items"].as_array().unwrap().iter().map(|t| t["id"].as_str().unwrap().to_owned()).collect();
+    let (_, api) = get_json(&format!(
+        "{base}/api/v1/territoires?region=44&phase=2023-2027&par_page=500"
+    ))
+    .await;
+    let expected: Vec<String> = api["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_owned())
+        .collect();
 
-    let csv = reqwest::get(format!("{base}/territoires.csv?region=44&phase=2023-2027")).await.unwrap();
-    assert!(csv.headers()["content-disposition"].to_str().unwrap().contains(".csv"));
+    let csv = reqwest::get(format!("{base}/territoires.csv?region=44&phase=2023-2027"))
+        .await
+        .unwrap();
+    assert!(csv.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains(".csv"));
     let text = csv.text().await.unwrap();
     let mut reader = csv_reader(text.trim_start_matches('\u{feff}'));
     let ids: Vec<String> = reader.records().map(|r| r.unwrap()[1].to_owned()).collect();
-    assert_eq!(ids.iter().collect::<std::collections::BTreeSet<_>>(), expected.iter().collect());
+    assert_eq!(
+        ids.iter().collect::<std::collections::BTreeSet<_>>(),
+        expected.iter().collect()
+    );
 
-    let bytes = reqwest::get(format!("{base}/territoires.xlsx?region=44&phase=2023-2027")).await.unwrap().bytes().await.unwrap();
-    let mut workbook: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let bytes = reqwest::get(format!("{base}/territoires.xlsx?region=44&phase=2023-2027"))
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let mut workbook: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
     use calamine::Reader;
     let range = workbook.worksheet_range("territoires").unwrap();
     let rows: Vec<String> = range.rows().skip(1).map(|r| r[1].to_string()).collect();
     assert_eq!(rows.len(), expected.len());
-    let population: f64 = range.rows().skip(1).map(|r| match r[6] { calamine::Data::Float(f) => f, ref other => panic!("population is a number, got {other:?}") }).sum();
-    let api_population: i64 = api["items"].as_array().unwrap().iter().map(|t| t["population"].as_i64().unwrap()).sum();
-    assert_eq!(population as i64, api_population, "XLSX numbers are numbers and add up");
+    let population: f64 = range
+        .rows()
+        .skip(1)
+        .map(|r| match r[6] {
+            calamine::Data::Float(f) => f,
+            ref other => panic!("population is a number, got {other:?}"),
+        })
+        .sum();
+    let api_population: i64 = api["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["population"].as_i64().unwrap())
+        .sum();
+    assert_eq!(
+        population as i64, api_population,
+        "XLSX numbers are numbers and add up"
+    );
 }
 
 fn csv_reader(text: &str) -> csv::Reader<&[u8]> {
-    csv::ReaderBuilder::new().delimiter(b';').from_reader(text.as_bytes())
+    csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(text.as_bytes())
 }
 
 #[tokio::test]
@@ -128,7 +252,10 @@ async fn pages_render_in_french_with_embedded_assets() {
     let base = common::spawn_app().await;
     for (path, needle) in [
         ("/", "Phase 2 (2023-2027)"),
-        ("/territoires?q=epernay", "Epernay - Bassin sézannais - Portes de Romilly"),
+        (
+            "/territoires?q=epernay",
+            "Epernay - Bassin sézannais - Portes de Romilly",
+        ),
         ("/territoires/2023-2027/ti-4401", "Alsace Centrale"),
         ("/regions", "Grand Est"),
         ("/epci/200067213", "CU du Grand Reims"),
@@ -136,10 +263,18 @@ async fn pages_render_in_french_with_embedded_assets() {
     ] {
         let response = reqwest::get(format!("{base}{path}")).await.unwrap();
         assert_eq!(response.status().as_u16(), 200, "{path}");
-        assert!(response.headers().contains_key("content-security-policy"), "{path}");
-        assert!(response.text().await.unwrap().contains(needle), "{path} shows {needle}");
+        assert!(
+            response.headers().contains_key("content-security-policy"),
+            "{path}"
+        );
+        assert!(
+            response.text().await.unwrap().contains(needle),
+            "{path} shows {needle}"
+        );
     }
-    let css = reqwest::get(format!("{base}/static/dsfr/dsfr.min.css")).await.unwrap();
+    let css = reqwest::get(format!("{base}/static/dsfr/dsfr.min.css"))
+        .await
+        .unwrap();
     assert_eq!(css.headers()["content-type"], "text/css");
     let missing = reqwest::get(format!("{base}/pas-de-page")).await.unwrap();
     assert_eq!(missing.status().as_u16(), 404);
@@ -148,7 +283,17 @@ async fn pages_render_in_french_with_embedded_assets() {
 #[tokio::test]
 async fn user_text_is_escaped() {
     let base = common::spawn_app().await;
-    let page = reqwest::get(format!("{base}/territoires?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E")).await.unwrap().text().await.unwrap();
+    let page = reqwest::get(format!(
+        "{base}/territoires?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E"
+    ))
+    .await
+    .unwrap()
+    .text()
+    .await
+    .unwrap();
     assert!(!page.contains("<script>alert(1)</script>"));
-    assert!(page.contains("&#60;script&#62;") || page.contains("&lt;script&gt;"), "the query is shown escaped");
+    assert!(
+        page.contains("&#60;script&#62;") || page.contains("&lt;script&gt;"),
+        "the query is shown escaped"
+    );
 }

@@ -173,3 +173,10 @@ CREATE TABLE audit_log (
     before_json TEXT,
     after_json TEXT
 );
+
+-- Moves with every audited write; readers compare it with their cached snapshot (see store/src/snapshot.rs).
+CREATE TABLE data_version (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    version BIGINT NOT NULL
+);
+INSERT INTO data_version (id, version) VALUES (1, 0);

@@ -1,0 +1,524 @@
+//! The read model of the registry: every territory with its perimeter, areas, contours, histories and
+//! lineage, held in memory and rebuilt whenever the database changes.
+//!
+//! Every write appends to the audit log, and appending to the audit log bumps `data_version` in the same
+//! transaction. Each read compares that version (one indexed single-row query) with the snapshot's and
+//! rebuilds when they differ, so several instances behind a load balancer stay exact: the cache is never
+//! the source of truth, only a faster way to read it.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, RwLock};
+
+use territoires_domain::fr::parse_date;
+use territoires_domain::governance::Appointment;
+use territoires_domain::milestone::{Milestone, Progress, ProgressCounts};
+use territoires_domain::phase::Phase;
+use territoires_domain::search::search_key;
+use time::Date;
+
+use crate::figures::{Coverage, PhaseFigures, RegionFigures};
+use crate::history::{milestone_from, MilestoneRow};
+use crate::referential::{DepartementRow, Page, RegionRow};
+use crate::territories::{
+    AreaRow, ContourRow, MapShape, MemberRow, RelatedTerritory, TerritoryDetail, TerritoryListItem,
+    TerritoryQuery, TerritoryRow, TerritorySort,
+};
+use crate::{Backend, Result, Store, CURRENT_MILLESIME};
+
+type Key = (String, String);
+
+/// Everything the registry pages read, at one version of the database.
+#[derive(Default)]
+pub(crate) struct Snapshot {
+    version: i64,
+    territories: Vec<TerritoryRow>,
+    search_keys: Vec<String>,
+    index: HashMap<Key, usize>,
+    areas: HashMap<Key, Vec<AreaRow>>,
+    region_codes: HashMap<Key, Vec<String>>,
+    departement_codes: HashMap<Key, Vec<String>>,
+    members: HashMap<Key, Vec<MemberRow>>,
+    contours: HashMap<Key, ContourRow>,
+    shapes: BTreeMap<String, Vec<MapShape>>,
+    region_shapes: Vec<MapShape>,
+    milestones: HashMap<Key, Vec<Milestone>>,
+    appointments: HashMap<Key, Vec<Appointment>>,
+    related: HashMap<Key, Vec<RelatedTerritory>>,
+    coverage: BTreeMap<Phase, Coverage>,
+    regions: Vec<RegionRow>,
+    departements: Vec<DepartementRow>,
+}
+
+/// The cached snapshot, shared by the clones of a [`Store`].
+#[derive(Default)]
+pub(crate) struct Cache {
+    current: RwLock<Option<Arc<Snapshot>>>,
+    rebuild: tokio::sync::Mutex<()>,
+}
+
+impl std::fmt::Debug for Cache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Cache")
+    }
+}
+
+fn group<T>(rows: impl IntoIterator<Item = (Key, T)>) -> HashMap<Key, Vec<T>> {
+    let mut map: HashMap<Key, Vec<T>> = HashMap::new();
+    for (k, v) in rows {
+        map.entry(k).or_default().push(v);
+    }
+    map
+}
+
+impl Store {
+    /// The snapshot at the database's current version, rebuilt if a write happened since the last one.
+    pub(crate) async fn snapshot(&self) -> Result<Arc<Snapshot>> {
+        let version: i64 = sqlx::query_scalar("SELECT version FROM data_version")
+            .fetch_one(&self.pool)
+            .await?;
+        let cached = |cache: &Cache| {
+            cache
+                .current
+                .read()
+                .expect("snapshot lock")
+                .as_ref()
+                .filter(|s| s.version >= version)
+                .cloned()
+        };
+        if let Some(s) = cached(&self.cache) {
+            return Ok(s);
+        }
+        // One rebuild at a time: requests arriving meanwhile wait for it rather than each rebuilding.
+        let _rebuilding = self.cache.rebuild.lock().await;
+        if let Some(s) = cached(&self.cache) {
+            return Ok(s);
+        }
+        let snapshot = Arc::new(self.load_snapshot().await?);
+        tracing::debug!(version = snapshot.version, "registry snapshot rebuilt");
+        *self.cache.current.write().expect("snapshot lock") = Some(snapshot.clone());
+        Ok(snapshot)
+    }
+
+    async fn load_snapshot(&self) -> Result<Snapshot> {
+        // One transaction, so that every table is read at the same version.
+        let mut tx = self.pool.begin().await?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                .execute(&mut *tx)
+                .await?;
+        }
+        let version: i64 = sqlx::query_scalar("SELECT version FROM data_version")
+            .fetch_one(&mut *tx)
+            .await?;
+        let territories: Vec<TerritoryRow> = sqlx::query_as(&format!(
+            "SELECT t.phase, t.id, t.name, t.region_code, COALESCE(r.name, t.region_code) AS region_name,
+                    t.commune_count, t.population
+             FROM territories t LEFT JOIN regions r ON r.millesime = {CURRENT_MILLESIME} AND r.code = t.region_code
+             ORDER BY t.phase, t.id"
+        ))
+        .fetch_all(&mut *tx)
+        .await?;
+        let areas: Vec<(String, String, AreaRow)> = sqlx::query_as::<_, (String, String, String, String, String, String, i64)>(&format!(
+            "SELECT a.phase, a.territory_id, a.region_code, COALESCE(r.name, a.region_code), a.departement_code,
+                    COALESCE(d.name, a.departement_code), a.commune_count
+             FROM territory_areas a
+             LEFT JOIN regions r ON r.millesime = {CURRENT_MILLESIME} AND r.code = a.region_code
+             LEFT JOIN departements d ON d.millesime = {CURRENT_MILLESIME} AND d.code = a.departement_code
+             ORDER BY a.phase, a.territory_id, a.region_code, a.departement_code"
+        ))
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .map(|(p, id, region_code, region_name, departement_code, departement_name, commune_count)| {
+            (p, id, AreaRow { region_code, region_name, departement_code, departement_name, commune_count })
+        })
+        .collect();
+        let members: Vec<(String, String, MemberRow)> = sqlx::query_as::<_, MemberTuple>(&format!(
+            "SELECT pm.phase, pm.territory_id, pm.siren, pm.label, COALESCE(g.name, c.name),
+                    COALESCE(g.nature, CASE WHEN c.code IS NULL THEN NULL ELSE 'COM' END),
+                    COALESCE(g.population, c.population),
+                    COALESCE(g.commune_count, CASE WHEN c.code IS NULL THEN NULL ELSE 1 END),
+                    pm.valid_from, pm.valid_to
+             FROM perimeter_members pm
+             LEFT JOIN groupings g ON g.millesime = {CURRENT_MILLESIME} AND g.siren = pm.siren
+             LEFT JOIN communes c ON c.millesime = {CURRENT_MILLESIME} AND c.siren = pm.siren
+             ORDER BY pm.phase, pm.territory_id, CASE WHEN pm.valid_to IS NULL THEN 0 ELSE 1 END,
+                      COALESCE(g.name, c.name, pm.label)"
+        ))
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .map(
+            |(
+                p,
+                id,
+                siren,
+                label,
+                name,
+                nature,
+                population,
+                commune_count,
+                valid_from,
+                valid_to,
+            )| {
+                (
+                    p,
+                    id,
+                    MemberRow {
+                        siren,
+                        label,
+                        name,
+                        nature,
+                        population,
+                        commune_count,
+                        valid_from,
+                        valid_to,
+                    },
+                )
+            },
+        )
+        .collect();
+        let contours: Vec<(String, String, String, f64, f64, f64, f64, String, f64, String)> = sqlx::query_as(
+            "SELECT c.phase, c.id, c.overview_path, c.min_x, c.min_y, c.max_x, c.max_y, c.detail_path, c.detail_height, t.name
+             FROM territory_contours c JOIN territories t ON t.phase = c.phase AND t.id = c.id ORDER BY c.phase, c.id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let region_shapes: Vec<MapShape> = sqlx::query_as(&format!(
+            "SELECT c.code, COALESCE(r.name, c.code) AS name, c.overview_path, c.min_x, c.min_y, c.max_x, c.max_y
+             FROM region_contours c LEFT JOIN regions r ON r.millesime = {CURRENT_MILLESIME} AND r.code = c.code
+             ORDER BY c.code"
+        ))
+        .fetch_all(&mut *tx)
+        .await?;
+        let milestone_rows: Vec<MilestoneRow> = sqlx::query_as(
+            "SELECT phase, territory_id, kind, occurred_on, date_precision, note, source FROM milestones ORDER BY occurred_on, id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let appointment_rows: Vec<(String, String, String, Option<String>, String, String)> = sqlx::query_as(
+            "SELECT phase, territory_id, role, person, organisation, started_on FROM appointments ORDER BY started_on, id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let related: Vec<(String, String, String, String, String, i64, i64)> = sqlx::query_as(
+            "SELECT mine.phase, mine.territory_id, t.phase, t.id, t.name, COUNT(*), t.commune_count
+             FROM territory_communes mine
+             JOIN territory_communes theirs ON theirs.commune_code = mine.commune_code AND theirs.phase <> mine.phase
+             JOIN territories t ON t.phase = theirs.phase AND t.id = theirs.territory_id
+             GROUP BY mine.phase, mine.territory_id, t.phase, t.id, t.name, t.commune_count
+             ORDER BY mine.phase, mine.territory_id, COUNT(*) DESC, t.id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let coverage_rows: Vec<(String, i64, i64, i64, i64, i64)> =
+            sqlx::query_as("SELECT phase, territories, epcis, single_communes, communes, population FROM phase_coverage")
+                .fetch_all(&mut *tx)
+                .await?;
+        let regions: Vec<RegionRow> = sqlx::query_as(&format!(
+            "SELECT code, name FROM regions WHERE millesime = {CURRENT_MILLESIME} ORDER BY code"
+        ))
+        .fetch_all(&mut *tx)
+        .await?;
+        let departements: Vec<DepartementRow> = sqlx::query_as(&format!(
+            "SELECT code, name, region_code FROM departements WHERE millesime = {CURRENT_MILLESIME} ORDER BY code"
+        ))
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+
+        let mut milestones = HashMap::new();
+        for row in milestone_rows {
+            let (key, m) = milestone_from(row)?;
+            milestones.entry(key).or_insert_with(Vec::new).push(m);
+        }
+        let appointments = appointment_rows
+            .into_iter()
+            .map(|(phase, id, role, person, organisation, started_on)| {
+                Ok((
+                    (phase, id),
+                    Appointment {
+                        role: role.parse()?,
+                        person,
+                        organisation,
+                        started_on: parse_date("started_on", &started_on)?,
+                    },
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let mut shapes: BTreeMap<String, Vec<MapShape>> = BTreeMap::new();
+        let mut detail = HashMap::new();
+        for (
+            phase,
+            id,
+            overview_path,
+            min_x,
+            min_y,
+            max_x,
+            max_y,
+            detail_path,
+            detail_height,
+            name,
+        ) in contours
+        {
+            shapes.entry(phase.clone()).or_default().push(MapShape {
+                code: id.clone(),
+                name,
+                overview_path,
+                min_x,
+                min_y,
+                max_x,
+                max_y,
+            });
+            detail.insert(
+                (phase, id),
+                ContourRow {
+                    detail_path,
+                    detail_height,
+                },
+            );
+        }
+        let areas = group(areas.into_iter().map(|(p, id, a)| ((p, id), a)));
+        let mut region_codes = HashMap::new();
+        let mut departement_codes = HashMap::new();
+        for (key, rows) in &areas {
+            let mut regions: Vec<String> = rows.iter().map(|a| a.region_code.clone()).collect();
+            regions.dedup();
+            region_codes.insert(key.clone(), regions);
+            departement_codes.insert(
+                key.clone(),
+                rows.iter().map(|a| a.departement_code.clone()).collect(),
+            );
+        }
+        let mut coverage: BTreeMap<Phase, Coverage> = Phase::ALL
+            .into_iter()
+            .map(|p| (p, Coverage::default()))
+            .collect();
+        for (phase, territories, epcis, single_communes, communes, population) in coverage_rows {
+            if let Ok(p) = phase.parse::<Phase>() {
+                coverage.insert(
+                    p,
+                    Coverage {
+                        territories,
+                        epcis,
+                        single_communes,
+                        communes,
+                        population,
+                    },
+                );
+            }
+        }
+        Ok(Snapshot {
+            version,
+            search_keys: territories.iter().map(|t| search_key(&t.name)).collect(),
+            index: territories
+                .iter()
+                .enumerate()
+                .map(|(i, t)| ((t.phase.clone(), t.id.clone()), i))
+                .collect(),
+            territories,
+            areas,
+            region_codes,
+            departement_codes,
+            members: group(members.into_iter().map(|(p, id, m)| ((p, id), m))),
+            contours: detail,
+            shapes,
+            region_shapes,
+            milestones,
+            appointments: group(appointments),
+            related: group(related.into_iter().map(
+                |(p, id, phase, rid, name, shared_communes, commune_count)| {
+                    (
+                        (p, id),
+                        RelatedTerritory {
+                            phase,
+                            id: rid,
+                            name,
+                            shared_communes,
+                            commune_count,
+                        },
+                    )
+                },
+            )),
+            coverage,
+            regions,
+            departements,
+        })
+    }
+
+    /// The territories matching a query, with their progress as of the query's date.
+    pub async fn territories(&self, query: &TerritoryQuery) -> Result<Page<TerritoryListItem>> {
+        let s = self.snapshot().await?;
+        let q = query.q.as_deref().map(search_key).unwrap_or_default();
+        let empty = Vec::new();
+        let mut items: Vec<(usize, TerritoryListItem)> =
+            s.territories
+                .iter()
+                .enumerate()
+                .filter(|(i, t)| {
+                    let key = (t.phase.clone(), t.id.clone());
+                    query.phase.is_none_or(|p| p.slug() == t.phase)
+                        && s.search_keys[*i].contains(&q)
+                        && query
+                            .region
+                            .as_ref()
+                            .is_none_or(|r| s.region_codes.get(&key).unwrap_or(&empty).contains(r))
+                        && query.departement.as_ref().is_none_or(|d| {
+                            s.departement_codes.get(&key).unwrap_or(&empty).contains(d)
+                        })
+                })
+                .map(|(i, t)| {
+                    let key = (t.phase.clone(), t.id.clone());
+                    let history = s
+                        .milestones
+                        .get(&key)
+                        .map(Vec::as_slice)
+                        .unwrap_or_default();
+                    let item = TerritoryListItem {
+                        progress: Progress::as_of(history, query.as_of),
+                        regions: s.region_codes.get(&key).cloned().unwrap_or_default(),
+                        territory: t.clone(),
+                    };
+                    (i, item)
+                })
+                .filter(|(_, item)| query.stage.is_none_or(|st| item.progress.stage == st))
+                .collect();
+        let name = |i: usize| s.search_keys[i].as_str();
+        match query.sort {
+            TerritorySort::Name => items.sort_by(|(a, ia), (b, ib)| {
+                (name(*a), &ia.territory.phase).cmp(&(name(*b), &ib.territory.phase))
+            }),
+            TerritorySort::Id => items.sort_by_key(|(i, _)| *i),
+            TerritorySort::Population => items.sort_by_key(|(_, t)| t.territory.population),
+            TerritorySort::Communes => items.sort_by_key(|(_, t)| t.territory.commune_count),
+            TerritorySort::Stage => items.sort_by(|(a, ia), (b, ib)| {
+                (ia.progress.stage, name(*a)).cmp(&(ib.progress.stage, name(*b)))
+            }),
+        }
+        if query.descending {
+            items.reverse();
+        }
+        let total = items.len() as i64;
+        let items = items
+            .into_iter()
+            .skip(query.offset)
+            .take(query.limit)
+            .map(|(_, t)| t)
+            .collect();
+        Ok(Page { total, items })
+    }
+
+    /// One territory with everything its page shows; `None` if it does not exist.
+    pub async fn territory(&self, phase: Phase, id: &str) -> Result<Option<TerritoryDetail>> {
+        let s = self.snapshot().await?;
+        let key = (phase.slug().to_owned(), id.to_owned());
+        let Some(&i) = s.index.get(&key) else {
+            return Ok(None);
+        };
+        Ok(Some(TerritoryDetail {
+            territory: s.territories[i].clone(),
+            areas: s.areas.get(&key).cloned().unwrap_or_default(),
+            members: s.members.get(&key).cloned().unwrap_or_default(),
+            contour: s.contours.get(&key).cloned(),
+            milestones: s.milestones.get(&key).cloned().unwrap_or_default(),
+            appointments: s.appointments.get(&key).cloned().unwrap_or_default(),
+            related: s.related.get(&key).cloned().unwrap_or_default(),
+        }))
+    }
+
+    /// The shapes of a phase's territories for the overview map, with their names.
+    pub async fn territory_shapes(&self, phase: Phase) -> Result<Vec<MapShape>> {
+        Ok(self
+            .snapshot()
+            .await?
+            .shapes
+            .get(phase.slug())
+            .cloned()
+            .unwrap_or_default())
+    }
+
+    /// The shapes of the regions, background of the overview map.
+    pub async fn region_shapes(&self) -> Result<Vec<MapShape>> {
+        Ok(self.snapshot().await?.region_shapes.clone())
+    }
+
+    /// Coverage of each phase (territories, EPCIs, communes, population), as derived by the last import.
+    pub async fn coverage(&self) -> Result<BTreeMap<Phase, Coverage>> {
+        Ok(self.snapshot().await?.coverage.clone())
+    }
+
+    /// All regions of the current millésime, by code.
+    pub async fn regions(&self) -> Result<Vec<RegionRow>> {
+        Ok(self.snapshot().await?.regions.clone())
+    }
+
+    /// Départements, of one region or all, by code.
+    pub async fn departements(&self, region: Option<&str>) -> Result<Vec<DepartementRow>> {
+        let s = self.snapshot().await?;
+        Ok(s.departements
+            .iter()
+            .filter(|d| region.is_none_or(|r| d.region_code == r))
+            .cloned()
+            .collect())
+    }
+
+    /// Progress of a phase's territories at a date, overall and per region of attachment (every region is
+    /// listed, with zeros where it has no territory).
+    pub async fn phase_figures(&self, phase: Phase, as_of: Date) -> Result<PhaseFigures> {
+        let s = self.snapshot().await?;
+        let mut regions: BTreeMap<String, RegionFigures> = s
+            .regions
+            .iter()
+            .map(|r| {
+                let figures = RegionFigures {
+                    code: r.code.clone(),
+                    name: r.name.clone(),
+                    attached: 0,
+                    progress: ProgressCounts::default(),
+                };
+                (r.code.clone(), figures)
+            })
+            .collect();
+        let mut progress = ProgressCounts::default();
+        let mut by_territory = BTreeMap::new();
+        for t in s.territories.iter().filter(|t| t.phase == phase.slug()) {
+            let history = s
+                .milestones
+                .get(&(t.phase.clone(), t.id.clone()))
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            let p = Progress::as_of(history, as_of);
+            progress.add(p);
+            by_territory.insert(t.id.clone(), p);
+            let r = regions
+                .entry(t.region_code.clone())
+                .or_insert_with(|| RegionFigures {
+                    code: t.region_code.clone(),
+                    name: t.region_name.clone(),
+                    attached: 0,
+                    progress: ProgressCounts::default(),
+                });
+            r.attached += 1;
+            r.progress.add(p);
+        }
+        Ok(PhaseFigures {
+            phase,
+            progress,
+            regions: regions.into_values().collect(),
+            territories: by_territory,
+        })
+    }
+}
+
+type MemberTuple = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<i64>,
+    String,
+    Option<String>,
+);
