@@ -34,16 +34,17 @@ pub(crate) struct Snapshot {
     territories: Vec<TerritoryRow>,
     search_keys: Vec<String>,
     index: HashMap<Key, usize>,
-    areas: HashMap<Key, Vec<AreaRow>>,
-    region_codes: HashMap<Key, Vec<String>>,
-    departement_codes: HashMap<Key, Vec<String>>,
-    members: HashMap<Key, Vec<MemberRow>>,
-    contours: HashMap<Key, ContourRow>,
+    // Per territory, at the territory's position in `territories`.
+    areas: Vec<Vec<AreaRow>>,
+    region_codes: Vec<Vec<String>>,
+    departement_codes: Vec<Vec<String>>,
+    members: Vec<Vec<MemberRow>>,
+    contours: Vec<Option<ContourRow>>,
+    milestones: Vec<Vec<Milestone>>,
+    appointments: Vec<Vec<Appointment>>,
+    related: Vec<Vec<RelatedTerritory>>,
     shapes: BTreeMap<String, Vec<MapShape>>,
     region_shapes: Vec<MapShape>,
-    milestones: HashMap<Key, Vec<Milestone>>,
-    appointments: HashMap<Key, Vec<Appointment>>,
-    related: HashMap<Key, Vec<RelatedTerritory>>,
     coverage: BTreeMap<Phase, Coverage>,
     regions: Vec<RegionRow>,
     departements: Vec<DepartementRow>,
@@ -62,12 +63,19 @@ impl std::fmt::Debug for Cache {
     }
 }
 
-fn group<T>(rows: impl IntoIterator<Item = (Key, T)>) -> HashMap<Key, Vec<T>> {
-    let mut map: HashMap<Key, Vec<T>> = HashMap::new();
+/// Spreads keyed rows over the territories' positions, keeping their order.
+fn by_position<T>(
+    index: &HashMap<Key, usize>,
+    len: usize,
+    rows: impl IntoIterator<Item = (Key, T)>,
+) -> Vec<Vec<T>> {
+    let mut out: Vec<Vec<T>> = std::iter::repeat_with(Vec::new).take(len).collect();
     for (k, v) in rows {
-        map.entry(k).or_default().push(v);
+        if let Some(&i) = index.get(&k) {
+            out[i].push(v);
+        }
     }
-    map
+    out
 }
 
 impl Store {
@@ -227,11 +235,20 @@ impl Store {
         .await?;
         tx.commit().await?;
 
-        let mut milestones = HashMap::new();
-        for row in milestone_rows {
-            let (key, m) = milestone_from(row)?;
-            milestones.entry(key).or_insert_with(Vec::new).push(m);
-        }
+        let index: HashMap<Key, usize> = territories
+            .iter()
+            .enumerate()
+            .map(|(i, t)| ((t.phase.clone(), t.id.clone()), i))
+            .collect();
+        let n = territories.len();
+        let milestones = by_position(
+            &index,
+            n,
+            milestone_rows
+                .into_iter()
+                .map(milestone_from)
+                .collect::<Result<Vec<_>>>()?,
+        );
         let appointments = appointment_rows
             .into_iter()
             .map(|(phase, id, role, person, organisation, started_on)| {
@@ -247,7 +264,7 @@ impl Store {
             })
             .collect::<Result<Vec<_>>>()?;
         let mut shapes: BTreeMap<String, Vec<MapShape>> = BTreeMap::new();
-        let mut detail = HashMap::new();
+        let mut detail = Vec::new();
         for (
             phase,
             id,
@@ -270,26 +287,27 @@ impl Store {
                 max_x,
                 max_y,
             });
-            detail.insert(
+            detail.push((
                 (phase, id),
                 ContourRow {
                     detail_path,
                     detail_height,
                 },
-            );
+            ));
         }
-        let areas = group(areas.into_iter().map(|(p, id, a)| ((p, id), a)));
-        let mut region_codes = HashMap::new();
-        let mut departement_codes = HashMap::new();
-        for (key, rows) in &areas {
-            let mut regions: Vec<String> = rows.iter().map(|a| a.region_code.clone()).collect();
-            regions.dedup();
-            region_codes.insert(key.clone(), regions);
-            departement_codes.insert(
-                key.clone(),
-                rows.iter().map(|a| a.departement_code.clone()).collect(),
-            );
-        }
+        let areas = by_position(&index, n, areas.into_iter().map(|(p, id, a)| ((p, id), a)));
+        let region_codes = areas
+            .iter()
+            .map(|rows| {
+                let mut regions: Vec<String> = rows.iter().map(|a| a.region_code.clone()).collect();
+                regions.dedup();
+                regions
+            })
+            .collect();
+        let departement_codes = areas
+            .iter()
+            .map(|rows| rows.iter().map(|a| a.departement_code.clone()).collect())
+            .collect();
         let mut coverage: BTreeMap<Phase, Coverage> = Phase::ALL
             .into_iter()
             .map(|p| (p, Coverage::default()))
@@ -311,35 +329,42 @@ impl Store {
         Ok(Snapshot {
             version,
             search_keys: territories.iter().map(|t| search_key(&t.name)).collect(),
-            index: territories
-                .iter()
-                .enumerate()
-                .map(|(i, t)| ((t.phase.clone(), t.id.clone()), i))
+            members: by_position(
+                &index,
+                n,
+                members.into_iter().map(|(p, id, m)| ((p, id), m)),
+            ),
+            contours: by_position(&index, n, detail)
+                .into_iter()
+                .map(|mut c| c.pop())
                 .collect(),
+            appointments: by_position(&index, n, appointments),
+            related: by_position(
+                &index,
+                n,
+                related.into_iter().map(
+                    |(p, id, phase, rid, name, shared_communes, commune_count)| {
+                        (
+                            (p, id),
+                            RelatedTerritory {
+                                phase,
+                                id: rid,
+                                name,
+                                shared_communes,
+                                commune_count,
+                            },
+                        )
+                    },
+                ),
+            ),
+            index,
             territories,
             areas,
             region_codes,
             departement_codes,
-            members: group(members.into_iter().map(|(p, id, m)| ((p, id), m))),
-            contours: detail,
+            milestones,
             shapes,
             region_shapes,
-            milestones,
-            appointments: group(appointments),
-            related: group(related.into_iter().map(
-                |(p, id, phase, rid, name, shared_communes, commune_count)| {
-                    (
-                        (p, id),
-                        RelatedTerritory {
-                            phase,
-                            id: rid,
-                            name,
-                            shared_communes,
-                            commune_count,
-                        },
-                    )
-                },
-            )),
             coverage,
             regions,
             departements,
@@ -350,60 +375,50 @@ impl Store {
     pub async fn territories(&self, query: &TerritoryQuery) -> Result<Page<TerritoryListItem>> {
         let s = self.snapshot().await?;
         let q = query.q.as_deref().map(search_key).unwrap_or_default();
-        let empty = Vec::new();
-        let mut items: Vec<(usize, TerritoryListItem)> =
-            s.territories
-                .iter()
-                .enumerate()
-                .filter(|(i, t)| {
-                    let key = (t.phase.clone(), t.id.clone());
-                    query.phase.is_none_or(|p| p.slug() == t.phase)
-                        && s.search_keys[*i].contains(&q)
-                        && query
-                            .region
-                            .as_ref()
-                            .is_none_or(|r| s.region_codes.get(&key).unwrap_or(&empty).contains(r))
-                        && query.departement.as_ref().is_none_or(|d| {
-                            s.departement_codes.get(&key).unwrap_or(&empty).contains(d)
-                        })
-                })
-                .map(|(i, t)| {
-                    let key = (t.phase.clone(), t.id.clone());
-                    let history = s
-                        .milestones
-                        .get(&key)
-                        .map(Vec::as_slice)
-                        .unwrap_or_default();
-                    let item = TerritoryListItem {
-                        progress: Progress::as_of(history, query.as_of),
-                        regions: s.region_codes.get(&key).cloned().unwrap_or_default(),
-                        territory: t.clone(),
-                    };
-                    (i, item)
-                })
-                .filter(|(_, item)| query.stage.is_none_or(|st| item.progress.stage == st))
-                .collect();
-        let name = |i: usize| s.search_keys[i].as_str();
+        // Filter, rate and sort by position; only the page's rows are copied out.
+        let mut matching: Vec<(usize, Progress)> = s
+            .territories
+            .iter()
+            .enumerate()
+            .filter(|(i, t)| {
+                query.phase.is_none_or(|p| p.slug() == t.phase)
+                    && s.search_keys[*i].contains(&q)
+                    && query
+                        .region
+                        .as_ref()
+                        .is_none_or(|r| s.region_codes[*i].contains(r))
+                    && query
+                        .departement
+                        .as_ref()
+                        .is_none_or(|d| s.departement_codes[*i].contains(d))
+            })
+            .map(|(i, _)| (i, Progress::as_of(&s.milestones[i], query.as_of)))
+            .filter(|(_, p)| query.stage.is_none_or(|st| p.stage == st))
+            .collect();
+        let name = |i: usize| (s.search_keys[i].as_str(), s.territories[i].phase.as_str());
+        let row = |i: usize| &s.territories[i];
         match query.sort {
-            TerritorySort::Name => items.sort_by(|(a, ia), (b, ib)| {
-                (name(*a), &ia.territory.phase).cmp(&(name(*b), &ib.territory.phase))
-            }),
-            TerritorySort::Id => items.sort_by_key(|(i, _)| *i),
-            TerritorySort::Population => items.sort_by_key(|(_, t)| t.territory.population),
-            TerritorySort::Communes => items.sort_by_key(|(_, t)| t.territory.commune_count),
-            TerritorySort::Stage => items.sort_by(|(a, ia), (b, ib)| {
-                (ia.progress.stage, name(*a)).cmp(&(ib.progress.stage, name(*b)))
-            }),
+            TerritorySort::Name => matching.sort_by(|(a, _), (b, _)| name(*a).cmp(&name(*b))),
+            TerritorySort::Id => {}
+            TerritorySort::Population => matching.sort_by_key(|(i, _)| row(*i).population),
+            TerritorySort::Communes => matching.sort_by_key(|(i, _)| row(*i).commune_count),
+            TerritorySort::Stage => {
+                matching.sort_by(|(a, pa), (b, pb)| (pa.stage, name(*a)).cmp(&(pb.stage, name(*b))))
+            }
         }
         if query.descending {
-            items.reverse();
+            matching.reverse();
         }
-        let total = items.len() as i64;
-        let items = items
+        let total = matching.len() as i64;
+        let items = matching
             .into_iter()
             .skip(query.offset)
             .take(query.limit)
-            .map(|(_, t)| t)
+            .map(|(i, progress)| TerritoryListItem {
+                progress,
+                regions: s.region_codes[i].clone(),
+                territory: s.territories[i].clone(),
+            })
             .collect();
         Ok(Page { total, items })
     }
@@ -417,12 +432,12 @@ impl Store {
         };
         Ok(Some(TerritoryDetail {
             territory: s.territories[i].clone(),
-            areas: s.areas.get(&key).cloned().unwrap_or_default(),
-            members: s.members.get(&key).cloned().unwrap_or_default(),
-            contour: s.contours.get(&key).cloned(),
-            milestones: s.milestones.get(&key).cloned().unwrap_or_default(),
-            appointments: s.appointments.get(&key).cloned().unwrap_or_default(),
-            related: s.related.get(&key).cloned().unwrap_or_default(),
+            areas: s.areas[i].clone(),
+            members: s.members[i].clone(),
+            contour: s.contours[i].clone(),
+            milestones: s.milestones[i].clone(),
+            appointments: s.appointments[i].clone(),
+            related: s.related[i].clone(),
         }))
     }
 
@@ -481,13 +496,13 @@ impl Store {
             .collect();
         let mut progress = ProgressCounts::default();
         let mut by_territory = BTreeMap::new();
-        for t in s.territories.iter().filter(|t| t.phase == phase.slug()) {
-            let history = s
-                .milestones
-                .get(&(t.phase.clone(), t.id.clone()))
-                .map(Vec::as_slice)
-                .unwrap_or_default();
-            let p = Progress::as_of(history, as_of);
+        for (i, t) in s
+            .territories
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.phase == phase.slug())
+        {
+            let p = Progress::as_of(&s.milestones[i], as_of);
             progress.add(p);
             by_territory.insert(t.id.clone(), p);
             let r = regions

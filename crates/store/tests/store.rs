@@ -682,10 +682,34 @@ async fn another_instance_sees_a_write_at_once() {
     for t in testing::all().await {
         loaded(&t.store).await;
         let other = Store::connect(&t.url).await.unwrap();
-        let before = other.territory(Phase::First, "ti-4405").await.unwrap().unwrap();
+        let before = other
+            .territory(Phase::First, "ti-4405")
+            .await
+            .unwrap()
+            .unwrap();
         assert!(before.milestones.is_empty(), "{}", t.label);
-        t.store.record(&milestone(Phase::First, "ti-4405", MilestoneKind::ContractSigned, "2019-11-19"), "test").await.unwrap();
-        let after = other.territory(Phase::First, "ti-4405").await.unwrap().unwrap();
-        assert_eq!(after.milestones.len(), 1, "{}: the second instance's cached snapshot is refreshed", t.label);
+        t.store
+            .record(
+                &milestone(
+                    Phase::First,
+                    "ti-4405",
+                    MilestoneKind::ContractSigned,
+                    "2019-11-19",
+                ),
+                "test",
+            )
+            .await
+            .unwrap();
+        let after = other
+            .territory(Phase::First, "ti-4405")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            after.milestones.len(),
+            1,
+            "{}: the second instance's cached snapshot is refreshed",
+            t.label
+        );
     }
 }
