@@ -51,6 +51,25 @@ enum Command {
     /// Jeu de démonstration (Grand Est, 19 novembre 2019).
     #[command(subcommand)]
     Demo(DemoCommand),
+    /// Comptes des utilisateurs.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Crée un compte. Le mot de passe est lu dans TERRITOIRES_PASSWORD, sinon sur l'entrée standard.
+    Add {
+        /// Adresse électronique (identifiant de connexion).
+        #[arg(long)]
+        email: String,
+        /// Nom affiché.
+        #[arg(long)]
+        nom: String,
+        /// national, region:CODE, territoire:PHASE/ti-RRNN ou operateur:NOM.
+        #[arg(long)]
+        profil: String,
+    },
 }
 
 #[derive(Subcommand)]

@@ -1,6 +1,7 @@
 //! The pure domain of *Territoires d'industrie*: the programme's vocabulary as types, and the rules that
 //! apply to them. Nothing here does IO, so every rule is unit-tested without a database.
 
+pub mod access;
 pub mod error;
 pub mod fr;
 pub mod governance;

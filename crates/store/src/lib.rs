@@ -5,6 +5,7 @@
 //! appointments, perimeter versions) are append-only, so concurrent writers can never overwrite each
 //! other: the second of two identical records is refused by a unique constraint.
 
+pub mod accounts;
 mod audit;
 mod error;
 pub mod figures;

@@ -12,6 +12,9 @@ pub enum WebError {
     /// Nothing at this address.
     #[error("{0}")]
     NotFound(String),
+    /// Not allowed for this user (or the form's CSRF token is wrong).
+    #[error("{0}")]
+    Forbidden(String),
     /// A parameter is wrong: names it and says what was expected.
     #[error("paramètre « {field} » : {message}")]
     BadRequest {
@@ -41,6 +44,7 @@ impl WebError {
                 StatusCode::BAD_REQUEST
             }
             WebError::Store(StoreError::Conflict(_)) => StatusCode::CONFLICT,
+            WebError::Forbidden(_) => StatusCode::FORBIDDEN,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -72,6 +76,8 @@ impl IntoResponse for WebError {
             title: match status {
                 StatusCode::NOT_FOUND => "Page introuvable".into(),
                 StatusCode::BAD_REQUEST => "Requête invalide".into(),
+                StatusCode::FORBIDDEN => "Action non autorisée".into(),
+                StatusCode::CONFLICT => "Déjà enregistré".into(),
                 _ => "Erreur".into(),
             },
             nav: "",

@@ -3,8 +3,10 @@
 
 mod api;
 mod assets;
+pub mod auth;
 mod error;
 mod exports;
+mod forms;
 mod pages;
 mod params;
 mod routes;

@@ -8,12 +8,14 @@ use axum::response::Html;
 use serde::Deserialize;
 use territoires_domain::fr::{integer, iso_date, long_date, parse_date};
 use territoires_domain::governance::{governance_as_of, Role};
-use territoires_domain::milestone::{Progress, Stage};
+use territoires_domain::ids::TerritoryId;
+use territoires_domain::milestone::{MilestoneKind, Progress, Stage};
 use territoires_domain::phase::Phase;
 use territoires_domain::referential::GroupingNature;
 use territoires_store::referential::{PlaceFilter, RegionRow};
 use territoires_store::territories::{MapShape, RelatedTerritory, TerritoryQuery, TerritorySort};
 
+use crate::auth::MaybeSession;
 use crate::params::{as_of, given, paging, parse, TerritoryParams};
 use crate::views::*;
 use crate::{AppState, WebError};
@@ -331,11 +333,23 @@ struct TerritoryPage {
     timeline: Vec<crate::views::MilestoneView>,
     related: Vec<RelatedView>,
     axes: &'static [&'static str],
+    saved: Option<&'static str>,
+    editor: Option<Editor>,
+    login_href: String,
+}
+
+/// What a signed-in user whose profile covers the territory gets: the forms and their CSRF token.
+pub struct Editor {
+    pub user: String,
+    pub csrf: String,
+    pub milestones: Vec<Choice>,
+    pub roles: Vec<Choice>,
 }
 
 #[derive(Deserialize)]
-pub struct DateParams {
+pub struct TerritoryPageParams {
     date: Option<String>,
+    enregistre: Option<String>,
 }
 
 fn nature_label(code: Option<&str>) -> String {
@@ -366,7 +380,8 @@ fn period(from: &str, to: Option<&str>) -> String {
 pub async fn territory(
     State(state): State<AppState>,
     Path((phase, id)): Path<(String, String)>,
-    Query(p): Query<DateParams>,
+    Query(p): Query<TerritoryPageParams>,
+    MaybeSession(session): MaybeSession,
 ) -> PageResult {
     let phase: Phase = phase
         .parse()
@@ -394,7 +409,39 @@ pub async fn territory(
         since: long_date(a.started_on),
     };
     let seats = governance_as_of(&detail.appointments, date);
+    let editor = session
+        .filter(|s| {
+            TerritoryId::parse(&id).is_ok_and(|tid| s.user.profile.may_edit_territory(phase, &tid))
+        })
+        .map(|s| Editor {
+            user: format!("{} — {}", s.user.name, s.user.profile.label()),
+            csrf: s.csrf_token,
+            milestones: MilestoneKind::ALL
+                .into_iter()
+                .filter(|k| k.applies_to(phase))
+                .map(|k| Choice {
+                    value: k.code().into(),
+                    label: k.label().into(),
+                    selected: false,
+                })
+                .collect(),
+            roles: Role::ALL
+                .into_iter()
+                .map(|r| Choice {
+                    value: r.code().into(),
+                    label: r.label().into(),
+                    selected: false,
+                })
+                .collect(),
+        });
     render(TerritoryPage {
+        saved: match p.enregistre.as_deref() {
+            Some("jalon") => Some("Le jalon est enregistré."),
+            Some("gouvernance") => Some("La désignation est enregistrée."),
+            _ => None,
+        },
+        editor,
+        login_href: format!("/connexion?next=/territoires/{}/{id}", phase.slug()),
         title: detail.territory.name.clone(),
         nav: "territoires",
         id: detail.territory.id.clone(),

@@ -1,13 +1,13 @@
 //! Every route of the site and the API, in one place.
 
 use axum::http::{header, HeaderValue};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::{api, assets, exports, pages, AppState};
+use crate::{api, assets, auth, exports, forms, pages, AppState};
 
 /// The application: pages, downloads, API and assets.
 pub fn router(state: AppState) -> Router {
@@ -17,6 +17,10 @@ pub fn router(state: AppState) -> Router {
         .route("/territoires.csv", get(exports::territories_csv_export))
         .route("/territoires.xlsx", get(exports::territories_xlsx_export))
         .route("/territoires/{phase}/{id}", get(pages::territory))
+        .route("/territoires/{phase}/{id}/jalons", post(forms::record_milestone))
+        .route("/territoires/{phase}/{id}/gouvernance", post(forms::record_appointment))
+        .route("/connexion", get(auth::login_form).post(auth::login))
+        .route("/deconnexion", post(auth::logout))
         .route("/regions", get(pages::regions))
         .route("/regions/{code}", get(pages::region))
         .route("/epci", get(pages::epcis))

@@ -40,6 +40,28 @@ fn fixture_url() -> String {
                             .unwrap();
                         }
                         demo::load_demo(&store, "test").await.unwrap();
+                        for (email, profile) in [
+                            ("national@example.gouv.fr", "national"),
+                            ("pilote-ge@example.gouv.fr", "region:44"),
+                            ("pilote-hdf@example.gouv.fr", "region:32"),
+                        ] {
+                            let hash = territoires_web::auth::hash_password(PASSWORD);
+                            store
+                                .create_user(
+                                    email,
+                                    "Test",
+                                    &hash,
+                                    &profile.parse().unwrap(),
+                                    "test",
+                                )
+                                .await
+                                .unwrap();
+                        }
+                        // Copies of the file must hold everything: fold the write-ahead log into it.
+                        store
+                            .execute_admin("PRAGMA wal_checkpoint(TRUNCATE)")
+                            .await
+                            .unwrap();
                         store.close().await;
                     })
             })
@@ -51,9 +73,29 @@ fn fixture_url() -> String {
         .clone()
 }
 
+/// The password of the fixture's accounts.
+pub const PASSWORD: &str = "mot de passe de test";
+
 /// Starts the application on 127.0.0.1 with a random port; returns its base URL (no trailing slash).
+#[allow(dead_code)] // Each test binary compiles this module; not every one reads the shared fixture.
 pub async fn spawn_app() -> String {
-    let store = Store::connect(&fixture_url()).await.expect("open fixture");
+    serve(Store::connect(&fixture_url()).await.expect("open fixture")).await
+}
+
+/// Like [`spawn_app`], on a copy of the fixture of its own, for tests that write.
+#[allow(dead_code)] // Each test binary compiles this module; not every one writes.
+pub async fn spawn_app_with_own_database() -> (String, tempfile::TempDir) {
+    let fixture = fixture_url();
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("own.db");
+    std::fs::copy(fixture.trim_start_matches("sqlite://"), &copy).unwrap();
+    let store = Store::connect(&format!("sqlite://{}", copy.display()))
+        .await
+        .unwrap();
+    (serve(store).await, dir)
+}
+
+async fn serve(store: Store) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind a random port");
