@@ -219,6 +219,27 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             )
             .await
         }
+        Command::User(UserCommand::Add { email, nom, profil }) => {
+            let profile: territoires_domain::access::Profile = profil.parse()?;
+            let password = match std::env::var("TERRITOIRES_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    eprint!("Mot de passe : ");
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            if password.chars().count() < 12 {
+                anyhow::bail!("mot de passe trop court : 12 caractères au moins");
+            }
+            let hash = territoires_web::auth::hash_password(&password);
+            store
+                .create_user(&email, &nom, &hash, &profile, &actor)
+                .await?;
+            eprintln!("✓ Compte {email} créé ({}).", profile.label());
+            Ok(())
+        }
     }
 }
 
