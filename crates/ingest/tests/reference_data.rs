@@ -7,7 +7,7 @@ use territoires_ingest::{
     default_data_dir, demo, history, referential, territories, DataDir, IngestError,
 };
 use territoires_store::referential::PlaceFilter;
-use territoires_store::territories::{TerritoryQuery, TerritorySort};
+use territoires_store::territories::TerritoryQuery;
 use territoires_store::{testing, Store};
 use time::Date;
 
@@ -36,14 +36,7 @@ fn query(phase: Phase, region: Option<&str>, as_of: &str) -> TerritoryQuery {
     TerritoryQuery {
         phase: Some(phase),
         region: region.map(str::to_owned),
-        departement: None,
-        stage: None,
-        q: None,
-        as_of: d(as_of),
-        sort: TerritorySort::Id,
-        descending: false,
-        offset: 0,
-        limit: 1000,
+        ..TerritoryQuery::all(d(as_of))
     }
 }
 

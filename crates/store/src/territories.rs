@@ -90,6 +90,24 @@ pub struct TerritoryQuery {
     pub limit: usize,
 }
 
+impl TerritoryQuery {
+    /// Every territory, by phase and id, with progress as of `as_of`; narrow it with the public fields.
+    pub fn all(as_of: Date) -> Self {
+        TerritoryQuery {
+            phase: None,
+            region: None,
+            departement: None,
+            stage: None,
+            q: None,
+            as_of,
+            sort: TerritorySort::Id,
+            descending: false,
+            offset: 0,
+            limit: usize::MAX,
+        }
+    }
+}
+
 /// A region or département a territory lies in, with how many of its communes.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct AreaRow {

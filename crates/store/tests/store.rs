@@ -12,7 +12,7 @@ use territoires_domain::referential::{
 use territoires_domain::territory::{LabelledTerritory, PerimeterMember};
 use territoires_store::history::{HistoryRecord, TerritoryRecord};
 use territoires_store::referential::PlaceFilter;
-use territoires_store::territories::{TerritoryQuery, TerritorySort};
+use territoires_store::territories::TerritoryQuery;
 use territoires_store::{testing, Store, StoreError};
 use time::Date;
 
@@ -197,15 +197,8 @@ fn milestone(phase: Phase, id: &str, kind: MilestoneKind, on: &str) -> Territory
 fn query(phase: Option<Phase>, as_of: &str) -> TerritoryQuery {
     TerritoryQuery {
         phase,
-        region: None,
-        departement: None,
-        stage: None,
-        q: None,
-        as_of: d(as_of),
-        sort: TerritorySort::Id,
-        descending: false,
-        offset: 0,
         limit: 100,
+        ..TerritoryQuery::all(d(as_of))
     }
 }
 

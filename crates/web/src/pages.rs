@@ -13,7 +13,7 @@ use territoires_domain::milestone::{MilestoneKind, Progress, Stage};
 use territoires_domain::phase::Phase;
 use territoires_domain::referential::GroupingNature;
 use territoires_store::referential::{PlaceFilter, RegionRow};
-use territoires_store::territories::{MapShape, RelatedTerritory, TerritoryQuery, TerritorySort};
+use territoires_store::territories::{MapShape, RelatedTerritory, TerritoryQuery};
 
 use crate::auth::MaybeSession;
 use crate::params::{as_of, given, paging, parse, TerritoryParams};
@@ -591,14 +591,7 @@ pub async fn region(
         .territories(&TerritoryQuery {
             phase: Some(phase),
             region: Some(code.clone()),
-            departement: None,
-            stage: None,
-            q: None,
-            as_of: date,
-            sort: TerritorySort::Id,
-            descending: false,
-            offset: 0,
-            limit: usize::MAX,
+            ..TerritoryQuery::all(date)
         })
         .await?;
     let names = region_names(&store.regions().await?);
