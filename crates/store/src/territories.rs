@@ -1,7 +1,7 @@
 //! Labelled territories: their import with versioned perimeters, the derived coverage tables, the list
 //! with filters, and the detail of one territory.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 use sqlx::{Any, Transaction};
@@ -232,7 +232,7 @@ impl Store {
         let unknown: Vec<String> = territories
             .iter()
             .flat_map(|t| t.members.iter().map(move |m| (t, m)))
-            .filter(|(_, m)| !known.contains_key(m.siren.as_str()))
+            .filter(|(_, m)| !known.contains(m.siren.as_str()))
             .map(|(t, m)| {
                 format!(
                     "{} : SIREN {} ({}) absent du référentiel",
@@ -446,14 +446,14 @@ impl Store {
     }
 }
 
-async fn known_sirens(tx: &mut Transaction<'_, Any>) -> Result<HashMap<String, ()>> {
+async fn known_sirens(tx: &mut Transaction<'_, Any>) -> Result<HashSet<String>> {
     let rows: Vec<String> = sqlx::query_scalar(&format!(
         "SELECT siren FROM groupings WHERE millesime = {CURRENT_MILLESIME}
          UNION SELECT siren FROM communes WHERE millesime = {CURRENT_MILLESIME} AND siren IS NOT NULL"
     ))
     .fetch_all(&mut **tx)
     .await?;
-    Ok(rows.into_iter().map(|s| (s, ())).collect())
+    Ok(rows.into_iter().collect())
 }
 
 /// Recomputes, for a phase, the communes each territory covers, the regions and départements they lie in,

@@ -159,9 +159,8 @@ async fn a_pilot_records_a_milestone_of_a_territory_of_its_region() {
             .status(),
         StatusCode::SEE_OTHER
     );
-    let (_, api) = (
-        0,
-        c.get(format!(
+    let api = c
+        .get(format!(
             "{base}/api/v1/territoires/2023-2027/ti-4401?date=2024-06-20"
         ))
         .send()
@@ -169,8 +168,7 @@ async fn a_pilot_records_a_milestone_of_a_territory_of_its_region() {
         .unwrap()
         .json::<serde_json::Value>()
         .await
-        .unwrap(),
-    );
+        .unwrap();
     assert_eq!(api["progress"]["stage"], "plan_actions_valide");
     assert_eq!(api["governance"][0]["person"], "Camille Exemple");
 }
