@@ -4,11 +4,16 @@
 pub mod access;
 pub mod error;
 pub mod fr;
+pub mod funding;
 pub mod governance;
 pub mod ids;
+pub mod indicators;
 pub mod map;
 pub mod milestone;
+pub mod money;
 pub mod phase;
+pub mod portfolio;
+pub mod project;
 pub mod referential;
 pub mod search;
 pub mod territory;

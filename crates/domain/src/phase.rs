@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use time::{macros::date, Date};
 
 use crate::milestone::{DatePrecision, Milestone, MilestoneKind};
+use crate::project::Axis;
 use crate::DomainError;
 
 /// A phase of the programme. Territories, their ids and their axes only make sense within a phase.
@@ -74,21 +75,23 @@ impl Phase {
         }
     }
 
-    /// The axes of the phase's action plans.
-    pub fn axes(self) -> &'static [&'static str] {
+    /// The axes of the phase's action plans. Phase 1's were attirer, recruter, innover, simplifier, with
+    /// *transition écologique* added in September 2019 and *installer* used by the Grand Est.
+    pub fn axes(self) -> &'static [Axis] {
         match self {
             Phase::First => &[
-                "Attirer",
-                "Recruter",
-                "Innover",
-                "Simplifier",
-                "Transition écologique",
+                Axis::Attract,
+                Axis::Recruit,
+                Axis::Innovate,
+                Axis::Simplify,
+                Axis::Settle,
+                Axis::EcologicalTransition,
             ],
             Phase::Second => &[
-                "Compétences",
-                "Innovation",
-                "Transition écologique et énergétique",
-                "Foncier",
+                Axis::Skills,
+                Axis::Innovation,
+                Axis::EcologicalAndEnergyTransition,
+                Axis::Land,
             ],
         }
     }
@@ -135,8 +138,8 @@ mod tests {
 
     #[test]
     fn each_phase_has_its_axes() {
-        assert!(Phase::First.axes().contains(&"Simplifier"));
-        assert!(Phase::Second.axes().contains(&"Foncier"));
-        assert!(!Phase::Second.axes().contains(&"Simplifier"));
+        assert!(Phase::First.axes().contains(&Axis::Simplify));
+        assert!(Phase::Second.axes().contains(&Axis::Land));
+        assert!(!Phase::Second.axes().contains(&Axis::Simplify));
     }
 }

@@ -1,0 +1,186 @@
+//! Money, exact: amounts are integer euro cents, never floats, so that totals add up to the cent.
+
+use std::fmt;
+use std::iter::Sum;
+use std::ops::{Add, AddAssign, Sub};
+
+use serde::{Deserialize, Serialize};
+
+use crate::fr::DIGIT_GROUP_SEPARATOR;
+use crate::DomainError;
+
+/// An amount in euro cents.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(transparent)]
+pub struct Cents(pub i64);
+
+impl Cents {
+    /// Zero euro.
+    pub const ZERO: Cents = Cents(0);
+
+    /// An amount of whole euros.
+    pub const fn euros(euros: i64) -> Cents {
+        Cents(euros * 100)
+    }
+
+    /// Parses an amount as spreadsheets and people write it: `1200000`, `1 200 000`, `1 200 000,50`,
+    /// `1200000.5`, `1 200 000 €`. Negative amounts and more than two decimals are refused.
+    pub fn parse(field: &'static str, value: &str) -> Result<Cents, DomainError> {
+        const EXPECTED: &str = "un montant positif en euros (ex. 1 200 000 ou 1200000,50)";
+        let cleaned: String = value
+            .trim()
+            .trim_end_matches('€')
+            .chars()
+            .filter(|c| !matches!(*c, ' ' | '\u{a0}' | DIGIT_GROUP_SEPARATOR))
+            .collect();
+        let (whole, fraction) = match cleaned.split_once([',', '.']) {
+            Some((w, f)) => (w, f),
+            None => (cleaned.as_str(), ""),
+        };
+        let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if whole.is_empty()
+            || !digits(whole)
+            || !digits(fraction)
+            || fraction.len() > 2
+            || whole.len() > 15
+        {
+            return Err(DomainError::invalid(field, value, EXPECTED));
+        }
+        let euros: i64 = whole
+            .parse()
+            .map_err(|_| DomainError::invalid(field, value, EXPECTED))?;
+        let cents: i64 = match fraction.len() {
+            0 => 0,
+            1 => fraction.parse::<i64>().unwrap_or(0) * 10,
+            _ => fraction.parse().unwrap_or(0),
+        };
+        Ok(Cents(euros * 100 + cents))
+    }
+
+    /// The amount in euros as a decimal number with a point, for CSV cells: `1200000.50`.
+    pub fn decimal(self) -> String {
+        let sign = if self.0 < 0 { "-" } else { "" };
+        format!(
+            "{sign}{}.{:02}",
+            self.0.unsigned_abs() / 100,
+            self.0.unsigned_abs() % 100
+        )
+    }
+
+    /// The amount in euros as a float, only for spreadsheet cells and chart geometry, never for sums.
+    pub fn as_euros_f64(self) -> f64 {
+        self.0 as f64 / 100.0
+    }
+
+    /// A short form for chart labels: `108,2 M€`, `250 k€`, `900 €`.
+    pub fn short(self) -> String {
+        let euros = self.0 / 100;
+        if euros.abs() >= 1_000_000 {
+            let tenths = (euros + 50_000) / 100_000;
+            if tenths % 10 == 0 {
+                format!("{}\u{a0}M€", crate::fr::integer(tenths / 10))
+            } else {
+                format!(
+                    "{},{}\u{a0}M€",
+                    crate::fr::integer(tenths / 10),
+                    (tenths % 10).abs()
+                )
+            }
+        } else if euros.abs() >= 1_000 {
+            format!("{}\u{a0}k€", (euros + 500) / 1_000)
+        } else {
+            format!("{euros}\u{a0}€")
+        }
+    }
+}
+
+impl fmt::Display for Cents {
+    /// French form: `1 200 000 €`, with cents only when there are some: `1 200 000,50 €`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let euros = crate::fr::integer(self.0 / 100);
+        match (self.0 % 100).abs() {
+            0 => write!(f, "{euros}\u{a0}€"),
+            cents => write!(f, "{euros},{cents:02}\u{a0}€"),
+        }
+    }
+}
+
+impl Add for Cents {
+    type Output = Cents;
+    fn add(self, rhs: Cents) -> Cents {
+        Cents(self.0 + rhs.0)
+    }
+}
+
+impl AddAssign for Cents {
+    fn add_assign(&mut self, rhs: Cents) {
+        self.0 += rhs.0;
+    }
+}
+
+impl Sub for Cents {
+    type Output = Cents;
+    fn sub(self, rhs: Cents) -> Cents {
+        Cents(self.0 - rhs.0)
+    }
+}
+
+impl Sum for Cents {
+    fn sum<I: Iterator<Item = Cents>>(iter: I) -> Cents {
+        Cents(iter.map(|c| c.0).sum())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_parse_as_people_write_them() {
+        assert_eq!(
+            Cents::parse("m", "1200000").unwrap(),
+            Cents::euros(1_200_000)
+        );
+        assert_eq!(
+            Cents::parse("m", "1 200 000 €").unwrap(),
+            Cents::euros(1_200_000)
+        );
+        assert_eq!(
+            Cents::parse("m", "1\u{202F}200\u{202F}000").unwrap(),
+            Cents::euros(1_200_000)
+        );
+        assert_eq!(Cents::parse("m", "1200000,5").unwrap(), Cents(120_000_050));
+        assert_eq!(Cents::parse("m", "0.07").unwrap(), Cents(7));
+        for bad in ["", "-5", "1,234", "12,345", "1e6", "douze", "1 200,00,00"] {
+            let err = Cents::parse("montant_engage", bad).unwrap_err();
+            assert!(
+                err.to_string().starts_with("montant_engage"),
+                "{bad}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn amounts_print_the_french_way() {
+        assert_eq!(
+            Cents::euros(1_200_000).to_string(),
+            "1\u{202F}200\u{202F}000\u{a0}€"
+        );
+        assert_eq!(
+            Cents(120_000_050).to_string(),
+            "1\u{202F}200\u{202F}000,50\u{a0}€"
+        );
+        assert_eq!(Cents(120_000_050).decimal(), "1200000.50");
+        assert_eq!(Cents::euros(108_240_000).short(), "108,2\u{a0}M€");
+        assert_eq!(Cents::euros(2_000_000).short(), "2\u{a0}M€");
+        assert_eq!(Cents::euros(250_400).short(), "250\u{a0}k€");
+    }
+
+    #[test]
+    fn sums_are_exact() {
+        let total: Cents = std::iter::repeat_n(Cents(10), 10).sum();
+        assert_eq!(total, Cents(100));
+    }
+}
