@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::ids::{RegionCode, TerritoryId};
 use crate::phase::Phase;
+use crate::project::Project;
 use crate::DomainError;
 
 /// A user's profile, with its scope.
@@ -42,6 +43,27 @@ impl Profile {
             Profile::RegionalPilot(region) => &id.region_of_attachment() == region,
             Profile::TerritoryTeam(p, t) => *p == phase && t == id,
             Profile::Operator(_) => false,
+        }
+    }
+}
+
+impl Profile {
+    /// Whether the profile may change a fiche action (its status): the national team, the pilots of a
+    /// region attaching one of its territories, and the teams of its territories.
+    pub fn may_edit_project(&self, project: &Project) -> bool {
+        project
+            .territories
+            .iter()
+            .any(|t| self.may_edit_territory(project.phase, t))
+    }
+
+    /// Whether the profile may record commitments, payments and cancellations on a line of `funder` for
+    /// `project`: whoever may edit the project, and an operator on its own lines (the operator's name in
+    /// the profile is the funder's code).
+    pub fn may_record_funding(&self, project: &Project, funder: &str) -> bool {
+        match self {
+            Profile::Operator(code) => code == funder,
+            _ => self.may_edit_project(project),
         }
     }
 }
@@ -111,6 +133,33 @@ mod tests {
             "ANCT reuses ids across phases"
         );
         assert!(!team.may_edit_territory(Phase::Second, &id("ti-4402")));
+    }
+
+    #[test]
+    fn shared_projects_are_edited_from_any_of_their_regions_and_operators_record_their_own_lines() {
+        let project = Project {
+            code: "GHOST".into(),
+            phase: Phase::First,
+            territories: vec![id("ti-4411"), id("ti-3208")],
+            title: "[G]HOST".into(),
+            description: String::new(),
+            axes: vec![],
+            themes: vec![],
+            holder: None,
+            total_cost: None,
+            expected: Default::default(),
+            measured: Default::default(),
+            history: vec![],
+            source: String::new(),
+        };
+        let hdf: Profile = "region:32".parse().unwrap();
+        let bretagne: Profile = "region:53".parse().unwrap();
+        assert!(hdf.may_edit_project(&project));
+        assert!(!bretagne.may_edit_project(&project));
+        let bpi = Profile::Operator("bpifrance".into());
+        assert!(!bpi.may_edit_project(&project));
+        assert!(bpi.may_record_funding(&project, "bpifrance"));
+        assert!(!bpi.may_record_funding(&project, "ademe"));
     }
 
     #[test]

@@ -294,6 +294,79 @@ impl FundingLine {
     }
 }
 
+/// What happens to a funding line after its request: a commitment, a payment, a cancellation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "evenement", rename_all = "snake_case")]
+pub enum LineEvent {
+    /// The funder commits (grants) an amount.
+    Commit {
+        /// Amount committed.
+        amount: Cents,
+        /// Date of the decision.
+        on: Date,
+        /// Committing more than requested is intended.
+        over_request_allowed: bool,
+    },
+    /// A payment brings the amount paid to `total_paid`.
+    Pay {
+        /// Total paid after this payment.
+        total_paid: Cents,
+        /// Date of the payment.
+        on: Date,
+    },
+    /// The commitment is cancelled.
+    Cancel {
+        /// Date of the cancellation.
+        on: Date,
+    },
+}
+
+impl FundingLine {
+    /// The line after `event`, checked: the same rules as for a whole line apply.
+    pub fn apply(&self, event: LineEvent) -> Result<FundingLine, DomainError> {
+        let mut next = self.clone();
+        match event {
+            LineEvent::Commit {
+                amount,
+                on,
+                over_request_allowed,
+            } => {
+                if self.cancelled_on.is_some() {
+                    return Err(DomainError::Rule(
+                        "ligne annulée : engager une nouvelle ligne".into(),
+                    ));
+                }
+                next.committed = Some(amount);
+                next.committed_on = Some(on);
+                next.over_request_allowed = over_request_allowed;
+            }
+            LineEvent::Pay { total_paid, on } => {
+                if self.paid_on.is_some_and(|previous| on < previous) {
+                    return Err(DomainError::Rule(
+                        "versement antérieur au dernier versement enregistré".into(),
+                    ));
+                }
+                if self.paid.is_some_and(|previous| total_paid < previous) {
+                    return Err(DomainError::Rule(
+                        "le total versé ne peut pas diminuer (saisir le cumul des versements)"
+                            .into(),
+                    ));
+                }
+                next.paid = Some(total_paid);
+                next.paid_on = Some(on);
+            }
+            LineEvent::Cancel { on } => {
+                if self.cancelled_on.is_some() {
+                    return Err(DomainError::Rule("ligne déjà annulée".into()));
+                }
+                next.cancelled_on = Some(on);
+            }
+        }
+        next.validate()?;
+        Ok(next)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use time::macros::date;
@@ -327,6 +400,51 @@ mod tests {
             ends_on: date!(2022 - 12 - 31),
             amount: Cents::euros(amount),
         }
+    }
+
+    #[test]
+    fn events_move_a_line_forward_under_the_same_rules() {
+        let mut requested = line();
+        requested.committed = None;
+        requested.committed_on = None;
+        requested.paid = None;
+        requested.paid_on = None;
+        let committed = requested
+            .apply(LineEvent::Commit {
+                amount: Cents::euros(90_000),
+                on: date!(2020 - 03 - 01),
+                over_request_allowed: false,
+            })
+            .unwrap();
+        assert_eq!(committed.committed, Some(Cents::euros(90_000)));
+        let too_much = LineEvent::Commit {
+            amount: Cents::euros(150_000),
+            on: date!(2020 - 03 - 01),
+            over_request_allowed: false,
+        };
+        assert!(requested.apply(too_much).is_err());
+        let paid = committed
+            .apply(LineEvent::Pay {
+                total_paid: Cents::euros(30_000),
+                on: date!(2020 - 09 - 01),
+            })
+            .unwrap();
+        assert!(paid
+            .apply(LineEvent::Pay {
+                total_paid: Cents::euros(20_000),
+                on: date!(2020 - 10 - 01)
+            })
+            .is_err());
+        let cancelled = paid
+            .apply(LineEvent::Cancel {
+                on: date!(2021 - 01 - 01),
+            })
+            .unwrap();
+        assert!(cancelled
+            .apply(LineEvent::Cancel {
+                on: date!(2021 - 02 - 01)
+            })
+            .is_err());
     }
 
     #[test]

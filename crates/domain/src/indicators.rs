@@ -303,6 +303,31 @@ pub struct EvolutionPoint {
     pub paid: Cents,
 }
 
+/// Positions (in the portfolio) of the phase's projects carried by at least one territory of the scope,
+/// whatever their status: the rows behind a bilan's project figures.
+pub fn projects_in_scope(facts: &Facts<'_>, scope: &Scope) -> Vec<usize> {
+    let territory_region: HashMap<&str, &str> =
+        facts.territories.iter().map(|t| (t.id, t.region)).collect();
+    facts
+        .portfolio
+        .projects
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| {
+            p.phase == facts.phase
+                && p.territories.iter().any(|t| {
+                    // A territory unknown to the registry still has its region in its id.
+                    let region = territory_region
+                        .get(t.as_str())
+                        .copied()
+                        .unwrap_or(&t.as_str()[3..5]);
+                    scope.includes_territory(t.as_str(), region)
+                })
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
 /// Computes the bilan of `scope` as of `as_of`.
 pub fn bilan(facts: &Facts<'_>, scope: &Scope, as_of: Date) -> Bilan {
     let portfolio = facts.portfolio;
@@ -341,23 +366,11 @@ pub fn bilan(facts: &Facts<'_>, scope: &Scope, as_of: Date) -> Bilan {
     let mut status_counts: BTreeMap<ProjectStatus, i64> = BTreeMap::new();
     let mut expected = OutcomeTotals::default();
     let mut measured = OutcomeTotals::default();
-    for (i, p) in portfolio.projects.iter().enumerate() {
-        if p.phase != facts.phase {
-            continue;
-        }
+    for i in projects_in_scope(facts, scope) {
+        let p = &portfolio.projects[i];
         let Some(status) = p.status_as_of(as_of) else {
             continue;
         };
-        let carried = p.territories.iter().any(|t| {
-            let region = territory_region
-                .get(t.as_str())
-                .copied()
-                .unwrap_or(&t.as_str()[3..5]);
-            scope.includes_territory(t.as_str(), region)
-        });
-        if !carried {
-            continue;
-        }
         in_scope.insert(p.code.as_str(), i);
         projects.recorded += 1;
         projects.completed += i64::from(status == ProjectStatus::Completed);
@@ -594,20 +607,76 @@ fn envelope_use_as_of(portfolio: &Portfolio, date: Date) -> HashMap<&str, Cents>
 }
 
 /// The evolution of the key figures at each date given (typically quarter ends up to the bilan's date).
+/// Scope membership does not depend on the date, so it is resolved once; each point then reads the
+/// histories and lines as of its date, exactly as [`bilan`] does.
 pub fn evolution(facts: &Facts<'_>, scope: &Scope, dates: &[Date]) -> Vec<EvolutionPoint> {
+    let portfolio = facts.portfolio;
+    let territories: Vec<&TerritoryFacts<'_>> = facts
+        .territories
+        .iter()
+        .filter(|t| scope.includes_territory(t.id, t.region))
+        .collect();
+    let projects: HashMap<&str, usize> = projects_in_scope(facts, scope)
+        .into_iter()
+        .map(|i| (portfolio.projects[i].code.as_str(), i))
+        .collect();
+    let state_group: HashMap<&str, bool> = portfolio
+        .funders
+        .iter()
+        .map(|f| (f.code.as_str(), f.kind.is_state_group()))
+        .collect();
+    let lines: Vec<(usize, bool, &crate::funding::FundingLine)> = portfolio
+        .lines
+        .iter()
+        .filter_map(|l| {
+            let p = *projects.get(l.project.as_str())?;
+            Some((
+                p,
+                state_group.get(l.funder.as_str()).copied().unwrap_or(false),
+                l,
+            ))
+        })
+        .collect();
+    let mut engaged = vec![false; portfolio.projects.len()];
     dates
         .iter()
         .map(|&on| {
-            let b = bilan(facts, scope, on);
-            EvolutionPoint {
+            let mut point = EvolutionPoint {
                 on,
-                governance_installed: b.territories.governance_installed,
-                action_plan_validated: b.territories.action_plan_validated,
-                projects: b.projects.recorded,
-                engaged_by_state: b.projects.engaged_by_state,
-                committed: b.money.committed,
-                paid: b.money.paid,
+                governance_installed: 0,
+                action_plan_validated: 0,
+                projects: 0,
+                engaged_by_state: 0,
+                committed: Cents::ZERO,
+                paid: Cents::ZERO,
+            };
+            for t in &territories {
+                let progress = Progress::as_of(t.milestones, on);
+                point.governance_installed +=
+                    i64::from(progress.reached(Stage::GovernanceInstalled));
+                point.action_plan_validated +=
+                    i64::from(progress.reached(Stage::ActionPlanValidated));
             }
+            let existing: Vec<bool> = portfolio
+                .projects
+                .iter()
+                .map(|p| projects.contains_key(p.code.as_str()) && p.status_as_of(on).is_some())
+                .collect();
+            point.projects = existing.iter().filter(|e| **e).count() as i64;
+            engaged.iter_mut().for_each(|e| *e = false);
+            for &(p, state, l) in &lines {
+                if !existing[p] {
+                    continue;
+                }
+                let amounts = l.as_of(on);
+                point.committed += amounts.committed;
+                point.paid += amounts.paid;
+                if state && amounts.committed > Cents::ZERO {
+                    engaged[p] = true;
+                }
+            }
+            point.engaged_by_state = engaged.iter().filter(|e| **e).count() as i64;
+            point
         })
         .collect()
 }
@@ -854,13 +923,30 @@ mod tests {
     }
 
     #[test]
-    fn evolution_is_a_series_of_bilans() {
+    fn evolution_agrees_with_the_bilan_at_each_date() {
         with_facts(|facts| {
             let dates = quarter_ends(Phase::First, date!(2020 - 02 - 15));
             assert_eq!(dates.first(), Some(&date!(2018 - 12 - 31)));
             assert_eq!(dates.last(), Some(&date!(2020 - 02 - 15)));
+            for scope in [
+                Scope::France,
+                Scope::Region(RegionCode::parse("32").unwrap()),
+            ] {
+                let points = evolution(facts, &scope, &dates);
+                assert_eq!(points.len(), dates.len());
+                for point in &points {
+                    let b = bilan(facts, &scope, point.on);
+                    assert_eq!(point.committed, b.money.committed);
+                    assert_eq!(point.paid, b.money.paid);
+                    assert_eq!(point.projects, b.projects.recorded);
+                    assert_eq!(point.engaged_by_state, b.projects.engaged_by_state);
+                    assert_eq!(
+                        point.action_plan_validated,
+                        b.territories.action_plan_validated
+                    );
+                }
+            }
             let points = evolution(facts, &Scope::France, &dates);
-            assert_eq!(points.len(), dates.len());
             assert!(points.windows(2).all(|w| w[0].committed <= w[1].committed));
             assert_eq!(points.last().unwrap().committed, Cents::euros(650));
         });

@@ -98,13 +98,15 @@ impl Portfolio {
             if let Some(scheme) = &l.scheme {
                 match schemes.get(scheme.as_str()) {
                     None => return Err((row, unknown("dispositif", scheme))),
-                    Some(s) if s.funder != l.funder => return Err((
-                        row,
-                        DomainError::Rule(format!(
+                    Some(s) if s.funder != l.funder => {
+                        return Err((
+                            row,
+                            DomainError::Rule(format!(
                             "le dispositif « {scheme} » relève du financeur « {} », pas de « {} »",
                             s.funder, l.funder
                         )),
-                    )),
+                        ))
+                    }
                     Some(_) => {}
                 }
             }

@@ -3,6 +3,7 @@
 use serde::Serialize;
 use sqlx::{Any, Transaction};
 
+use crate::sql::{insert, Value};
 use crate::{now, Result, Store};
 
 /// One line of the audit log.
@@ -38,18 +39,40 @@ pub(crate) struct Audit<'a> {
 
 impl Audit<'_> {
     pub(crate) async fn record(self, tx: &mut Transaction<'_, Any>) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO audit_log (at, actor, action, entity, entity_key, before_json, after_json)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        Audit::record_all(tx, vec![self]).await
+    }
+
+    /// Appends several entries at once (an import audits each entity it changes).
+    pub(crate) async fn record_all(
+        tx: &mut Transaction<'_, Any>,
+        entries: Vec<Audit<'_>>,
+    ) -> Result<()> {
+        let at = now();
+        let rows = entries.into_iter().map(|e| {
+            vec![
+                Value::from(at.as_str()),
+                Value::from(e.actor),
+                Value::from(e.action),
+                Value::from(e.entity),
+                Value::from(e.entity_key),
+                Value::from(e.before.map(|v| v.to_string())),
+                Value::from(e.after.map(|v| v.to_string())),
+            ]
+        });
+        insert(
+            tx,
+            "audit_log",
+            &[
+                "at",
+                "actor",
+                "action",
+                "entity",
+                "entity_key",
+                "before_json",
+                "after_json",
+            ],
+            rows,
         )
-        .bind(now())
-        .bind(self.actor)
-        .bind(self.action)
-        .bind(self.entity)
-        .bind(self.entity_key)
-        .bind(self.before.map(|v| v.to_string()))
-        .bind(self.after.map(|v| v.to_string()))
-        .execute(&mut **tx)
         .await?;
         // Every write is audited, so this is where the registry's version moves (see `snapshot`).
         sqlx::query("UPDATE data_version SET version = version + 1")

@@ -7,9 +7,11 @@
 
 pub mod accounts;
 mod audit;
+pub mod bilan;
 mod error;
 pub mod figures;
 pub mod history;
+pub mod portfolio;
 pub mod referential;
 mod snapshot;
 mod sql;

@@ -11,6 +11,7 @@ use std::sync::{Arc, RwLock};
 
 use territoires_domain::fr::parse_date;
 use territoires_domain::governance::Appointment;
+use territoires_domain::indicators::TerritoryFacts;
 use territoires_domain::milestone::{Milestone, Progress, ProgressCounts};
 use territoires_domain::phase::Phase;
 use territoires_domain::search::search_key;
@@ -18,6 +19,7 @@ use time::Date;
 
 use crate::figures::{Coverage, PhaseFigures, RegionFigures};
 use crate::history::{milestone_from, MilestoneRow};
+use crate::portfolio::{load_portfolio, StoredPortfolio};
 use crate::referential::{DepartementRow, Page, RegionRow};
 use crate::territories::{
     AreaRow, ContourRow, MapShape, MemberRow, RelatedTerritory, TerritoryDetail, TerritoryListItem,
@@ -48,6 +50,11 @@ pub(crate) struct Snapshot {
     coverage: BTreeMap<Phase, Coverage>,
     regions: Vec<RegionRow>,
     departements: Vec<DepartementRow>,
+    pub(crate) region_names: BTreeMap<String, String>,
+    pub(crate) portfolio: StoredPortfolio,
+    pub(crate) project_index: HashMap<String, usize>,
+    /// Positions of each project's lines, at the project's position.
+    pub(crate) lines_by_project: Vec<Vec<usize>>,
 }
 
 /// The cached snapshot, shared by the clones of a [`Store`].
@@ -76,6 +83,31 @@ fn by_position<T>(
         }
     }
     out
+}
+
+impl Snapshot {
+    /// The name of a territory of the phase, if it is in the registry.
+    pub(crate) fn territory_name(&self, phase: Phase, id: &str) -> Option<&str> {
+        let key = (phase.slug().to_owned(), id.to_owned());
+        self.index
+            .get(&key)
+            .map(|&i| self.territories[i].name.as_str())
+    }
+
+    /// The phase's territories as the indicator engine reads them.
+    pub(crate) fn territory_facts(&self, phase: Phase) -> Vec<TerritoryFacts<'_>> {
+        self.territories
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.phase == phase.slug())
+            .map(|(i, t)| TerritoryFacts {
+                id: &t.id,
+                name: &t.name,
+                region: &t.region_code,
+                milestones: &self.milestones[i],
+            })
+            .collect()
+    }
 }
 
 impl Store {
@@ -233,6 +265,7 @@ impl Store {
         ))
         .fetch_all(&mut *tx)
         .await?;
+        let portfolio = load_portfolio(&mut tx).await?;
         tx.commit().await?;
 
         let index: HashMap<Key, usize> = territories
@@ -326,8 +359,28 @@ impl Store {
                 );
             }
         }
+        let project_index: HashMap<String, usize> = portfolio
+            .portfolio
+            .projects
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.code.clone(), i))
+            .collect();
+        let mut lines_by_project = vec![Vec::new(); project_index.len()];
+        for (i, l) in portfolio.portfolio.lines.iter().enumerate() {
+            if let Some(&p) = project_index.get(&l.project) {
+                lines_by_project[p].push(i);
+            }
+        }
         Ok(Snapshot {
             version,
+            region_names: regions
+                .iter()
+                .map(|r| (r.code.clone(), r.name.clone()))
+                .collect(),
+            portfolio,
+            project_index,
+            lines_by_project,
             search_keys: territories.iter().map(|t| search_key(&t.name)).collect(),
             members: by_position(
                 &index,

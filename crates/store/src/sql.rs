@@ -114,6 +114,43 @@ pub(crate) async fn insert(
     columns: &[&str],
     rows: impl IntoIterator<Item = Vec<Value>>,
 ) -> Result<u64> {
+    insert_with(tx, table, columns, rows, "").await
+}
+
+/// Inserts `rows` into `table`, or updates the row with the same `key` (same SQL on both databases). With
+/// `bump_version`, an update also increments the row's `version` column, so that a form read before the
+/// change is refused.
+pub(crate) async fn upsert(
+    tx: &mut Transaction<'_, Any>,
+    table: &str,
+    columns: &[&str],
+    key: &[&str],
+    bump_version: bool,
+    rows: impl IntoIterator<Item = Vec<Value>>,
+) -> Result<u64> {
+    let mut set: Vec<String> = columns
+        .iter()
+        .filter(|c| !key.contains(c))
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    if bump_version {
+        set.push(format!("version = {table}.version + 1"));
+    }
+    let clause = format!(
+        " ON CONFLICT ({}) DO UPDATE SET {}",
+        key.join(", "),
+        set.join(", ")
+    );
+    insert_with(tx, table, columns, rows, &clause).await
+}
+
+async fn insert_with(
+    tx: &mut Transaction<'_, Any>,
+    table: &str,
+    columns: &[&str],
+    rows: impl IntoIterator<Item = Vec<Value>>,
+    suffix: &str,
+) -> Result<u64> {
     let per_statement = (MAX_PARAMS / columns.len()).max(1);
     let rows: Vec<Vec<Value>> = rows.into_iter().collect();
     let mut inserted = 0;
@@ -135,10 +172,37 @@ pub(crate) async fn insert(
             }
             sql.push(')');
         }
+        sql.push_str(suffix);
         inserted += sqlx::query_with(&sql, args)
             .execute(&mut **tx)
             .await?
             .rows_affected();
     }
     Ok(inserted)
+}
+
+/// Deletes the rows of `table` whose `column` is one of `keys`, many keys per statement.
+pub(crate) async fn delete_where_in(
+    tx: &mut Transaction<'_, Any>,
+    table: &str,
+    column: &str,
+    keys: &[&str],
+) -> Result<u64> {
+    let mut deleted = 0;
+    for chunk in keys.chunks(MAX_PARAMS) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "DELETE FROM {table} WHERE {column} IN ({})",
+            placeholders.join(", ")
+        );
+        let mut args = AnyArguments::default();
+        for k in chunk {
+            bind(&mut args, &Value::from(*k))?;
+        }
+        deleted += sqlx::query_with(&sql, args)
+            .execute(&mut **tx)
+            .await?
+            .rows_affected();
+    }
+    Ok(deleted)
 }

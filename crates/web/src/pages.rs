@@ -332,7 +332,7 @@ struct TerritoryPage {
     appointments: Vec<SeatView>,
     timeline: Vec<crate::views::MilestoneView>,
     related: Vec<RelatedView>,
-    axes: &'static [&'static str],
+    axes: &'static [territoires_domain::project::Axis],
     saved: Option<&'static str>,
     editor: Option<Editor>,
     login_href: String,
