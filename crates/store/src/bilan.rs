@@ -71,9 +71,8 @@ fn summary(s: &Snapshot, i: usize, as_of: Date) -> ProjectSummary {
             .territories
             .iter()
             .map(|t| {
-                names
-                    .get(t.as_str())
-                    .map_or_else(|| t.to_string(), |n| (*n).to_owned())
+                s.territory_name(project.phase, t.as_str())
+                    .map_or_else(|| t.to_string(), str::to_owned)
             })
             .collect(),
         project: project.clone(),
