@@ -1,18 +1,36 @@
 //! The demo dataset: facts of the Grand Est press release of 19 November 2019 on the signature of the
-//! region's Territoires d'industrie contracts, written as a history file (see `demo/README.md`).
+//! region's Territoires d'industrie contracts, as a history file and a projects file (see `demo/README.md`).
 
 use territoires_store::referential::ImportOutcome;
 use territoires_store::Store;
 
 use crate::history::read_history_text;
+use crate::portfolio::read_portfolio_texts;
 use crate::Result;
 
 /// File name of the demo history, as named in errors and the audit log.
 pub const DEMO_FILE: &str = "demo/grand-est-2019.csv";
 const DEMO_HISTORY: &str = include_str!("../demo/grand-est-2019.csv");
+/// File name of the demo projects.
+pub const DEMO_PROJECTS_FILE: &str = "demo/grand-est-2019-projets.csv";
+const DEMO_PROJECTS: &str = include_str!("../demo/grand-est-2019-projets.csv");
 
-/// Loads the demo history (needs the phase 1 territories imported). Loading it twice writes nothing.
+/// Loads the demo history and projects (needs the phase 1 territories imported), as one outcome. Loading
+/// it twice writes nothing.
 pub async fn load_demo(store: &Store, actor: &str) -> Result<ImportOutcome> {
     let (records, content_hash) = read_history_text(DEMO_FILE, DEMO_HISTORY)?;
-    Ok(store.import_history(&records, &content_hash, actor).await?)
+    let history = store.import_history(&records, &content_hash, actor).await?;
+    let projects = read_portfolio_texts(&[("projets", DEMO_PROJECTS_FILE, DEMO_PROJECTS)])?;
+    let portfolio = store
+        .import_portfolio(&projects.portfolio, &projects.content_hash, actor)
+        .await?;
+    Ok(ImportOutcome {
+        unchanged: history.unchanged && portfolio.unchanged,
+        written: history
+            .written
+            .into_iter()
+            .chain(portfolio.written)
+            .filter(|(_, n)| *n > 0)
+            .collect(),
+    })
 }

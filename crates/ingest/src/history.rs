@@ -5,21 +5,19 @@
 //! `chef_de_projet`), `date` (AAAA-MM-JJ or a spreadsheet date), `precision` (`exacte` or `au_plus_tard`),
 //! `personne` (for a role; empty means the post is vacant), `organisation`, `note`, `source`.
 
-use std::collections::HashMap;
 use std::path::Path;
 
-use calamine::{Data, Reader};
 use territoires_domain::fr::parse_date;
 use territoires_domain::governance::{Appointment, Role};
 use territoires_domain::milestone::{Milestone, MilestoneKind};
 use territoires_domain::phase::Phase;
-use territoires_domain::search::search_key;
 use territoires_domain::DomainError;
 use territoires_store::history::{HistoryRecord, TerritoryRecord};
 use territoires_store::referential::ImportOutcome;
 use territoires_store::Store;
 
 use crate::source::{hash, read};
+use crate::table::{read_csv, read_xlsx, Table};
 use crate::{IngestError, Result};
 
 /// The columns of a history file.
@@ -36,106 +34,6 @@ pub const COLUMNS: [&str; 9] = [
 ];
 const REQUIRED: [&str; 4] = ["phase", "id_territoire", "evenement", "date"];
 
-/// A table read from a file: header names, then numbered rows of cells.
-struct Table {
-    header: Vec<String>,
-    rows: Vec<(usize, Vec<String>)>,
-}
-
-fn read_csv(path: &Path, bytes: &[u8]) -> Result<Table> {
-    let text = std::str::from_utf8(bytes).map_err(|e| IngestError::Format {
-        path: path.to_owned(),
-        message: format!(
-            "encodage attendu UTF-8 (octet invalide à la position {})",
-            e.valid_up_to()
-        ),
-    })?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    // Spreadsheets saved in French use semicolons; others use commas.
-    let first_line = text.lines().next().unwrap_or_default();
-    let delimiter = if first_line.matches(';').count() >= first_line.matches(',').count() {
-        b';'
-    } else {
-        b','
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(false)
-        .from_reader(text.as_bytes());
-    let header = reader
-        .headers()
-        .map_err(|e| IngestError::Format {
-            path: path.to_owned(),
-            message: e.to_string(),
-        })?
-        .iter()
-        .map(str::to_owned)
-        .collect();
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| {
-            let line = e.position().map(|p| p.line()).unwrap_or(0);
-            IngestError::record(path, format!("ligne {line}"), "-", e)
-        })?;
-        let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
-        rows.push((line, record.iter().map(str::to_owned).collect()));
-    }
-    Ok(Table { header, rows })
-}
-
-fn read_xlsx(path: &Path) -> Result<Table> {
-    let format = |message: String| IngestError::Format {
-        path: path.to_owned(),
-        message,
-    };
-    let mut workbook = calamine::open_workbook_auto(path).map_err(|e| format(e.to_string()))?;
-    let sheet = workbook
-        .sheet_names()
-        .first()
-        .cloned()
-        .ok_or_else(|| format("classeur sans feuille".into()))?;
-    let range = workbook
-        .worksheet_range(&sheet)
-        .map_err(|e| format(e.to_string()))?;
-    let mut rows = range
-        .rows()
-        .enumerate()
-        .map(|(i, row)| (i + 1, row.iter().map(cell_text).collect::<Vec<_>>()));
-    let header = rows
-        .next()
-        .map(|(_, h)| h)
-        .ok_or_else(|| format(format!("feuille « {sheet} » vide")))?;
-    Ok(Table {
-        header,
-        rows: rows
-            .filter(|(_, r)| r.iter().any(|c| !c.is_empty()))
-            .collect(),
-    })
-}
-
-/// A cell as text; spreadsheet dates become ISO dates.
-fn cell_text(cell: &Data) -> String {
-    match cell {
-        Data::Empty => String::new(),
-        Data::String(s) => s.clone(),
-        Data::Float(f) if f.fract() == 0.0 => format!("{f:.0}"),
-        Data::Float(f) => f.to_string(),
-        Data::Int(i) => i.to_string(),
-        Data::Bool(b) => b.to_string(),
-        Data::DateTime(dt) => excel_serial_to_iso(dt.as_f64()),
-        Data::DateTimeIso(s) => s.chars().take(10).collect(),
-        Data::DurationIso(s) => s.clone(),
-        Data::Error(e) => format!("#{e:?}"),
-    }
-}
-
-/// Spreadsheet serial dates count days from 1899-12-30.
-fn excel_serial_to_iso(serial: f64) -> String {
-    let epoch = time::macros::date!(1899 - 12 - 30);
-    let date = epoch + time::Duration::days(serial.floor() as i64);
-    territoires_domain::fr::iso_date(date)
-}
-
 /// Reads a history file (`.csv` or `.xlsx`) into records. Every wrong line is reported, with its column.
 pub fn read_history(path: &Path) -> Result<(Vec<TerritoryRecord>, String)> {
     let bytes = read(path)?;
@@ -144,7 +42,7 @@ pub fn read_history(path: &Path) -> Result<(Vec<TerritoryRecord>, String)> {
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
     let table = if is_xlsx {
-        read_xlsx(path)?
+        read_xlsx(path, None)?
     } else {
         read_csv(path, &bytes)?
     };
@@ -160,12 +58,7 @@ pub(crate) fn read_history_text(name: &str, text: &str) -> Result<(Vec<Territory
 }
 
 fn parse_table(path: &Path, origin: &str, table: Table) -> Result<Vec<TerritoryRecord>> {
-    let index: HashMap<String, usize> = table
-        .header
-        .iter()
-        .enumerate()
-        .map(|(i, h)| (search_key(h).replace(' ', "_"), i))
-        .collect();
+    let index = table.column_index();
     let missing: Vec<&str> = REQUIRED
         .iter()
         .copied()
@@ -311,10 +204,5 @@ mod tests {
             err.contains("colonne(s) manquante(s) : id_territoire, date"),
             "{err}"
         );
-    }
-
-    #[test]
-    fn spreadsheet_serial_dates_are_calendar_dates() {
-        assert_eq!(excel_serial_to_iso(43788.0), "2019-11-19");
     }
 }

@@ -7,8 +7,11 @@ mod error;
 pub mod export;
 mod geojson;
 pub mod history;
+pub mod portfolio;
 pub mod referential;
 mod source;
+pub mod synthetic;
+mod table;
 pub mod territories;
 
 pub use error::IngestError;
