@@ -83,3 +83,19 @@ pub async fn all() -> Vec<TestStore> {
     stores.extend(postgres().await);
     stores
 }
+
+impl TestStore {
+    /// Runs a query returning one integer (NULL reads as 0), with text parameters `$1…`: the independent
+    /// computations tests compare the store's figures with.
+    pub async fn scalar(&self, sql: &str, params: &[&str]) -> i64 {
+        let mut query = sqlx::query_scalar::<_, Option<i64>>(sql);
+        for p in params {
+            query = query.bind(*p);
+        }
+        query
+            .fetch_one(&self.store.pool)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"))
+            .unwrap_or(0)
+    }
+}
