@@ -23,7 +23,7 @@ coded_enum!(
         /// Regional councils.
         Region => "region", "Région";
         /// EPCIs, départements, communes.
-        LocalAuthority => "collectivite", "Collectivité (EPCI, département, commune)";
+        LocalAuthority => "collectivite", "Collectivité locale";
         /// The European Union.
         Europe => "europe", "Union européenne";
         /// Companies and other private funders.

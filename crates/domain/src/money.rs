@@ -59,6 +59,11 @@ impl Cents {
         Ok(Cents(euros * 100 + cents))
     }
 
+    /// The amount rounded to the nearest euro (half up), as bilans print it.
+    pub fn rounded(self) -> Cents {
+        Cents((self.0 + 50).div_euclid(100) * 100)
+    }
+
     /// The amount in euros as a decimal number with a point, for CSV cells: `1200000.50`.
     pub fn decimal(self) -> String {
         let sign = if self.0 < 0 { "-" } else { "" };
@@ -173,6 +178,11 @@ mod tests {
             "1\u{202F}200\u{202F}000,50\u{a0}€"
         );
         assert_eq!(Cents(120_000_050).decimal(), "1200000.50");
+        assert_eq!(
+            Cents(120_000_050).rounded().to_string(),
+            "1\u{202F}200\u{202F}001\u{a0}€"
+        );
+        assert_eq!(Cents(149).rounded(), Cents(100));
         assert_eq!(Cents::euros(108_240_000).short(), "108,2\u{a0}M€");
         assert_eq!(Cents::euros(2_000_000).short(), "2\u{a0}M€");
         assert_eq!(Cents::euros(250_400).short(), "250\u{a0}k€");

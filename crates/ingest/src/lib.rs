@@ -2,6 +2,7 @@
 //! (milestones, governance) into domain values, with errors that name the file, the record and the field,
 //! then hands them to the store, which writes each import in one transaction.
 
+pub mod bilan;
 pub mod demo;
 mod error;
 pub mod export;

@@ -376,3 +376,42 @@ async fn refused_writes_change_nothing_and_stale_forms_are_refused() {
         );
     }
 }
+
+#[tokio::test]
+async fn the_bilan_document_renders_as_pdf_with_the_same_figures() {
+    let t = testing::sqlite().await;
+    let s = &t.store;
+    import_registry(s).await;
+    demo::load_demo(s, "test").await.unwrap();
+    synthetic::load_synthetic(s, 3, "test").await.unwrap();
+    let report = s
+        .bilan(Phase::First, &region("44"), d("2021-06-30"))
+        .await
+        .unwrap();
+    let shapes = s.territory_shapes(Phase::First).await.unwrap();
+    let regions = s.region_shapes().await.unwrap();
+    for indicator in territoires_ingest::bilan::MapIndicator::ALL {
+        let doc = territoires_ingest::bilan::document(&territoires_ingest::bilan::DocumentInput {
+            report: &report,
+            scope_label: "Région Grand Est",
+            territory_shapes: &shapes,
+            region_shapes: &regions,
+            map_indicator: indicator,
+        });
+        let committed = doc
+            .figures
+            .iter()
+            .find(|f| f.label == "Montants engagés")
+            .unwrap();
+        assert_eq!(
+            committed.value,
+            report.bilan.money.committed.rounded().to_string()
+        );
+        assert_eq!(doc.as_of_label, "30 juin 2021");
+        let pdf = territoires_ingest::bilan::pdf::render(&doc).unwrap();
+        assert!(pdf.starts_with(b"%PDF-"), "a PDF");
+        if let Ok(dir) = std::env::var("TERRITOIRES_KEEP_PDF") {
+            std::fs::write(format!("{dir}/bilan-{}.pdf", indicator.code()), &pdf).unwrap();
+        }
+    }
+}
