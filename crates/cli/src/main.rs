@@ -8,8 +8,9 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
+use territoires_domain::indicators::Scope;
 use territoires_domain::phase::Phase;
-use territoires_ingest::{demo, history, referential, territories};
+use territoires_ingest::{bilan, demo, history, portfolio, referential, synthetic, territories};
 use territoires_store::referential::ImportOutcome;
 use territoires_store::Store;
 
@@ -54,6 +55,22 @@ enum Command {
     /// Comptes des utilisateurs.
     #[command(subcommand)]
     User(UserCommand),
+    /// Écrit le bilan d'un périmètre à une date (PDF, XLSX ou CSV des projets / des financements).
+    Bilan {
+        /// 2018-2022 ou 2023-2027.
+        #[arg(long, default_value = "2023-2027")]
+        phase: String,
+        /// france, region:CODE ou territoire:ti-RRNN.
+        #[arg(long, default_value = "france")]
+        perimetre: String,
+        /// Date de situation (AAAA-MM-JJ, aujourd'hui par défaut).
+        #[arg(long)]
+        date: Option<String>,
+        /// Fichier à écrire ; son extension choisit le format (.pdf, .xlsx, .csv pour les projets,
+        /// .financements.csv pour les lignes de financement).
+        #[arg(long, short = 'o')]
+        sortie: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -95,6 +112,13 @@ enum ImportCommand {
         /// Le fichier.
         fichier: PathBuf,
     },
+    /// Projets et financements : classeur XLSX (feuilles financeurs, dispositifs, enveloppes, projets,
+    /// financements), dossier de fichiers CSV de ces noms, ou fichier CSV de projets.
+    #[command(alias = "projets")]
+    Projects {
+        /// Le classeur, le dossier ou le fichier.
+        chemin: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -107,6 +131,14 @@ enum DbCommand {
 enum DemoCommand {
     /// Charge le jeu de démonstration (nécessite les territoires de la phase 1).
     Load,
+    /// Charge un jeu national synthétique (environ 2 000 projets et 10 000 lignes de financement,
+    /// déterministe) pour les essais et les mesures. Jamais dans une base réelle.
+    #[command(alias = "synthetique")]
+    Synthetic {
+        /// Graine du générateur.
+        #[arg(long = "graine", default_value_t = 42)]
+        seed: u64,
+    },
 }
 
 /// Errors end the process with their chain of causes in one message, never a backtrace: the people
@@ -218,6 +250,51 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             )
             .await
         }
+        Command::Import(ImportCommand::Projects { chemin }) => {
+            step(
+                &format!("Projets {}", chemin.display()),
+                portfolio::import_portfolio(&store, &chemin, &actor),
+            )
+            .await
+        }
+        Command::Demo(DemoCommand::Synthetic { seed }) => {
+            let started = Instant::now();
+            let (history, portfolio) = synthetic::load_synthetic(&store, seed, &actor)
+                .await
+                .context("jeu synthétique : import refusé, rien n'a été écrit")?;
+            eprintln!(
+                "✓ Jeu synthétique (graine {seed}) : {} ; {} ({:.2} s)",
+                describe(&history),
+                describe(&portfolio),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Bilan {
+            phase,
+            perimetre,
+            date,
+            sortie,
+        } => {
+            let phase: Phase = phase.parse()?;
+            let scope: Scope = perimetre.parse()?;
+            let as_of = match date {
+                Some(d) => territoires_domain::fr::parse_date("date", &d)?,
+                None => time::OffsetDateTime::now_utc().date(),
+            };
+            let started = Instant::now();
+            let bytes = write_bilan(&store, phase, &scope, as_of, &sortie).await?;
+            std::fs::write(&sortie, &bytes)
+                .with_context(|| format!("écriture de {}", sortie.display()))?;
+            eprintln!(
+                "✓ Bilan {phase} {scope} au {} : {} ({} octets, {:.0} ms)",
+                territoires_domain::fr::iso_date(as_of),
+                sortie.display(),
+                bytes.len(),
+                started.elapsed().as_secs_f64() * 1000.0
+            );
+            Ok(())
+        }
         Command::Db(DbCommand::Migrate) => {
             eprintln!("Schéma à jour ({}).", settings.database_url);
             Ok(())
@@ -253,6 +330,57 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+/// The counts an import wrote, or that it had nothing to write.
+fn describe(outcome: &ImportOutcome) -> String {
+    if outcome.unchanged {
+        "déjà à jour".into()
+    } else {
+        outcome
+            .written
+            .iter()
+            .map(|(t, n)| format!("{t} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// The bilan in the format the output file's name asks for.
+async fn write_bilan(
+    store: &Store,
+    phase: Phase,
+    scope: &Scope,
+    as_of: time::Date,
+    path: &std::path::Path,
+) -> anyhow::Result<Vec<u8>> {
+    let name = path.to_string_lossy().to_lowercase();
+    let scope_label = match scope {
+        Scope::France => "France".to_owned(),
+        other => other.to_string(),
+    };
+    let report = store.bilan(phase, scope, as_of).await?;
+    let rows = store.bilan_rows(phase, scope, as_of).await?;
+    let shapes = store.territory_shapes(phase).await?;
+    let regions = store.region_shapes().await?;
+    let doc = bilan::document(&bilan::DocumentInput {
+        report: &report,
+        scope_label: &scope_label,
+        territory_shapes: &shapes,
+        region_shapes: &regions,
+        map_indicator: bilan::MapIndicator::Stage,
+    });
+    Ok(if name.ends_with(".pdf") {
+        bilan::pdf::render(&doc)?
+    } else if name.ends_with(".xlsx") {
+        bilan::tables::workbook(&doc, &rows, as_of)?
+    } else if name.ends_with(".financements.csv") {
+        bilan::tables::lines_csv(&rows, as_of)
+    } else if name.ends_with(".csv") {
+        bilan::tables::projects_csv(&rows, as_of)
+    } else {
+        anyhow::bail!("--sortie : extension attendue .pdf, .xlsx, .csv ou .financements.csv");
+    })
+}
+
 /// Runs one import behind a spinner and reports what it wrote.
 async fn step(
     label: &str,
@@ -269,16 +397,7 @@ async fn step(
     let outcome =
         outcome.with_context(|| format!("{label} : import refusé, rien n'a été écrit"))?;
     let elapsed = started.elapsed().as_secs_f64();
-    if outcome.unchanged {
-        eprintln!("✓ {label} : déjà à jour ({elapsed:.2} s)");
-    } else {
-        let written: Vec<String> = outcome
-            .written
-            .iter()
-            .map(|(t, n)| format!("{t} {n}"))
-            .collect();
-        eprintln!("✓ {label} : {} ({elapsed:.2} s)", written.join(", "));
-    }
+    eprintln!("✓ {label} : {} ({elapsed:.2} s)", describe(&outcome));
     Ok(())
 }
 

@@ -71,7 +71,7 @@ impl Audit<'_> {
                 "before_json",
                 "after_json",
             ],
-            rows,
+            rows.collect(),
         )
         .await?;
         // Every write is audited, so this is where the registry's version moves (see `snapshot`).

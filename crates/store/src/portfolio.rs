@@ -396,13 +396,16 @@ async fn persist(
         &["code", "name", "kind"],
         &["code"],
         false,
-        c.funders.iter().map(|f| {
-            vec![
-                Value::from(f.code.as_str()),
-                Value::from(f.name.as_str()),
-                Value::from(f.kind.code()),
-            ]
-        }),
+        c.funders
+            .iter()
+            .map(|f| {
+                vec![
+                    Value::from(f.code.as_str()),
+                    Value::from(f.name.as_str()),
+                    Value::from(f.kind.code()),
+                ]
+            })
+            .collect(),
     )
     .await?;
     upsert(
@@ -411,14 +414,17 @@ async fn persist(
         &["code", "name", "funder_code", "ti_specific"],
         &["code"],
         false,
-        c.schemes.iter().map(|s| {
-            vec![
-                Value::from(s.code.as_str()),
-                Value::from(s.name.as_str()),
-                Value::from(s.funder.as_str()),
-                Value::from(i64::from(s.ti_specific)),
-            ]
-        }),
+        c.schemes
+            .iter()
+            .map(|s| {
+                vec![
+                    Value::from(s.code.as_str()),
+                    Value::from(s.name.as_str()),
+                    Value::from(s.funder.as_str()),
+                    Value::from(i64::from(s.ti_specific)),
+                ]
+            })
+            .collect(),
     )
     .await?;
     upsert(
@@ -434,16 +440,19 @@ async fn persist(
         ],
         &["code"],
         false,
-        c.envelopes.iter().map(|e| {
-            vec![
-                Value::from(e.code.as_str()),
-                Value::from(e.scheme.as_str()),
-                Value::from(e.region.as_ref().map(|r| r.to_string())),
-                Value::from(iso_date(e.starts_on)),
-                Value::from(iso_date(e.ends_on)),
-                Value::from(e.amount.0),
-            ]
-        }),
+        c.envelopes
+            .iter()
+            .map(|e| {
+                vec![
+                    Value::from(e.code.as_str()),
+                    Value::from(e.scheme.as_str()),
+                    Value::from(e.region.as_ref().map(|r| r.to_string())),
+                    Value::from(iso_date(e.starts_on)),
+                    Value::from(iso_date(e.ends_on)),
+                    Value::from(e.amount.0),
+                ]
+            })
+            .collect(),
     )
     .await?;
     let project_columns = [
@@ -483,23 +492,26 @@ async fn persist(
         &project_columns,
         &["code"],
         true,
-        c.projects.iter().map(|(_, p)| {
-            let mut row = vec![
-                Value::from(p.code.as_str()),
-                Value::from(p.phase.slug()),
-                Value::from(p.title.as_str()),
-                Value::from(p.description.as_str()),
-                Value::from(p.themes.join("|")),
-                Value::from(p.holder.as_ref().map(|h| h.kind.code().to_owned())),
-                Value::from(p.holder.as_ref().and_then(|h| h.identifier.clone())),
-                Value::from(p.holder.as_ref().map(|h| h.name.clone())),
-                opt_cents(p.total_cost),
-            ];
-            row.extend(outcome_values(&p.expected));
-            row.extend(outcome_values(&p.measured));
-            row.push(Value::from(p.source.as_str()));
-            row
-        }),
+        c.projects
+            .iter()
+            .map(|(_, p)| {
+                let mut row = vec![
+                    Value::from(p.code.as_str()),
+                    Value::from(p.phase.slug()),
+                    Value::from(p.title.as_str()),
+                    Value::from(p.description.as_str()),
+                    Value::from(p.themes.join("|")),
+                    Value::from(p.holder.as_ref().map(|h| h.kind.code().to_owned())),
+                    Value::from(p.holder.as_ref().and_then(|h| h.identifier.clone())),
+                    Value::from(p.holder.as_ref().map(|h| h.name.clone())),
+                    opt_cents(p.total_cost),
+                ];
+                row.extend(outcome_values(&p.expected));
+                row.extend(outcome_values(&p.measured));
+                row.push(Value::from(p.source.as_str()));
+                row
+            })
+            .collect(),
     )
     .await?;
     let codes: Vec<&str> = c.projects.iter().map(|(_, p)| p.code.as_str()).collect();
@@ -509,7 +521,7 @@ async fn persist(
         p.territories.iter().enumerate().map(|(i, t)| {
             vec![Value::from(p.code.as_str()), Value::from(p.phase.slug()), Value::from(t.as_str()), Value::from(i as i64)]
         })
-    }))
+    }).collect())
     .await
     .map_err(|e| match e {
         StoreError::Database(sqlx::Error::Database(db)) if db.is_foreign_key_violation() => StoreError::Invalid(
@@ -521,11 +533,14 @@ async fn persist(
         tx,
         "project_axes",
         &["project_code", "axis"],
-        c.projects.iter().flat_map(|(_, p)| {
-            p.axes
-                .iter()
-                .map(|a| vec![Value::from(p.code.as_str()), Value::from(a.code())])
-        }),
+        c.projects
+            .iter()
+            .flat_map(|(_, p)| {
+                p.axes
+                    .iter()
+                    .map(|a| vec![Value::from(p.code.as_str()), Value::from(a.code())])
+            })
+            .collect(),
     )
     .await?;
     let at = now();
@@ -583,23 +598,26 @@ async fn persist(
         &line_columns,
         &["funder_code", "decision_reference", "project_code"],
         true,
-        c.lines.iter().map(|(_, l)| {
-            vec![
-                Value::from(l.project.as_str()),
-                Value::from(l.funder.as_str()),
-                Value::from(l.scheme.clone()),
-                Value::from(l.instrument.code()),
-                Value::from(l.decision_reference.as_str()),
-                Value::from(l.requested.0),
-                Value::from(iso_date(l.requested_on)),
-                opt_cents(l.committed),
-                opt_date(l.committed_on),
-                opt_cents(l.paid),
-                opt_date(l.paid_on),
-                opt_date(l.cancelled_on),
-                Value::from(i64::from(l.over_request_allowed)),
-            ]
-        }),
+        c.lines
+            .iter()
+            .map(|(_, l)| {
+                vec![
+                    Value::from(l.project.as_str()),
+                    Value::from(l.funder.as_str()),
+                    Value::from(l.scheme.clone()),
+                    Value::from(l.instrument.code()),
+                    Value::from(l.decision_reference.as_str()),
+                    Value::from(l.requested.0),
+                    Value::from(iso_date(l.requested_on)),
+                    opt_cents(l.committed),
+                    opt_date(l.committed_on),
+                    opt_cents(l.paid),
+                    opt_date(l.paid_on),
+                    opt_date(l.cancelled_on),
+                    Value::from(i64::from(l.over_request_allowed)),
+                ]
+            })
+            .collect(),
     )
     .await?;
 

@@ -191,7 +191,8 @@ impl Store {
             referential
                 .regions
                 .iter()
-                .map(|r| vec![m.into(), r.code.as_str().into(), r.name.as_str().into()]),
+                .map(|r| vec![m.into(), r.code.as_str().into(), r.name.as_str().into()])
+                .collect(),
         )
         .await?;
         written.push(("regions".to_owned(), n));
@@ -199,14 +200,18 @@ impl Store {
             &mut tx,
             "departements",
             &["millesime", "code", "region_code", "name"],
-            referential.departements.iter().map(|d| {
-                vec![
-                    m.into(),
-                    d.code.as_str().into(),
-                    d.region.as_str().into(),
-                    d.name.as_str().into(),
-                ]
-            }),
+            referential
+                .departements
+                .iter()
+                .map(|d| {
+                    vec![
+                        m.into(),
+                        d.code.as_str().into(),
+                        d.region.as_str().into(),
+                        d.name.as_str().into(),
+                    ]
+                })
+                .collect(),
         )
         .await?;
         written.push(("departements".to_owned(), n));
@@ -240,19 +245,23 @@ impl Store {
                 "population",
                 "epci_siren",
             ],
-            referential.communes.iter().map(|c| {
-                vec![
-                    m.into(),
-                    c.code.as_str().into(),
-                    c.name.as_str().into(),
-                    search_key(&c.name).into(),
-                    c.departement.as_str().into(),
-                    c.region.as_str().into(),
-                    c.siren.as_ref().map(|s| s.to_string()).into(),
-                    c.population.into(),
-                    epci_of.get(c.code.as_str()).map(|s| s.to_string()).into(),
-                ]
-            }),
+            referential
+                .communes
+                .iter()
+                .map(|c| {
+                    vec![
+                        m.into(),
+                        c.code.as_str().into(),
+                        c.name.as_str().into(),
+                        search_key(&c.name).into(),
+                        c.departement.as_str().into(),
+                        c.region.as_str().into(),
+                        c.siren.as_ref().map(|s| s.to_string()).into(),
+                        c.population.into(),
+                        epci_of.get(c.code.as_str()).map(|s| s.to_string()).into(),
+                    ]
+                })
+                .collect(),
         )
         .await?;
         written.push(("communes".to_owned(), n));
@@ -268,22 +277,26 @@ impl Store {
                 "population",
                 "commune_count",
             ],
-            referential.groupings.iter().map(|g| {
-                let pop: i64 = g
-                    .members
-                    .iter()
-                    .map(|c| population.get(c.as_str()).copied().unwrap_or(0))
-                    .sum();
-                vec![
-                    m.into(),
-                    g.siren.as_str().into(),
-                    g.name.as_str().into(),
-                    search_key(&g.name).into(),
-                    g.nature.code().into(),
-                    pop.into(),
-                    (g.members.len() as i64).into(),
-                ]
-            }),
+            referential
+                .groupings
+                .iter()
+                .map(|g| {
+                    let pop: i64 = g
+                        .members
+                        .iter()
+                        .map(|c| population.get(c.as_str()).copied().unwrap_or(0))
+                        .sum();
+                    vec![
+                        m.into(),
+                        g.siren.as_str().into(),
+                        g.name.as_str().into(),
+                        search_key(&g.name).into(),
+                        g.nature.code().into(),
+                        pop.into(),
+                        (g.members.len() as i64).into(),
+                    ]
+                })
+                .collect(),
         )
         .await?;
         written.push(("groupings".to_owned(), n));
@@ -291,11 +304,15 @@ impl Store {
             &mut tx,
             "grouping_members",
             &["millesime", "grouping_siren", "commune_code"],
-            referential.groupings.iter().flat_map(|g| {
-                g.members
-                    .iter()
-                    .map(move |c| vec![m.into(), g.siren.as_str().into(), c.as_str().into()])
-            }),
+            referential
+                .groupings
+                .iter()
+                .flat_map(|g| {
+                    g.members
+                        .iter()
+                        .map(move |c| vec![m.into(), g.siren.as_str().into(), c.as_str().into()])
+                })
+                .collect(),
         )
         .await?;
         written.push(("grouping_members".to_owned(), n));
@@ -303,17 +320,20 @@ impl Store {
             &mut tx,
             "region_contours",
             &["code", "overview_path", "min_x", "min_y", "max_x", "max_y"],
-            region_contours.iter().map(|(code, c)| {
-                let [x0, y0, x1, y1] = c.overview_bbox;
-                vec![
-                    code.as_str().into(),
-                    c.overview_path.as_str().into(),
-                    x0.into(),
-                    y0.into(),
-                    x1.into(),
-                    y1.into(),
-                ]
-            }),
+            region_contours
+                .iter()
+                .map(|(code, c)| {
+                    let [x0, y0, x1, y1] = c.overview_bbox;
+                    vec![
+                        code.as_str().into(),
+                        c.overview_path.as_str().into(),
+                        x0.into(),
+                        y0.into(),
+                        x1.into(),
+                        y1.into(),
+                    ]
+                })
+                .collect(),
         )
         .await?;
         written.push(("region_contours".to_owned(), n));

@@ -107,12 +107,13 @@ impl Filter {
     }
 }
 
-/// Inserts `rows` into `table`, many rows per statement.
+/// Inserts `rows` into `table`, many rows per statement. Rows come collected: a lazy iterator held across
+/// the awaits would make callers' futures borrow-bound and not `Send`.
 pub(crate) async fn insert(
     tx: &mut Transaction<'_, Any>,
     table: &str,
     columns: &[&str],
-    rows: impl IntoIterator<Item = Vec<Value>>,
+    rows: Vec<Vec<Value>>,
 ) -> Result<u64> {
     insert_with(tx, table, columns, rows, "").await
 }
@@ -126,7 +127,7 @@ pub(crate) async fn upsert(
     columns: &[&str],
     key: &[&str],
     bump_version: bool,
-    rows: impl IntoIterator<Item = Vec<Value>>,
+    rows: Vec<Vec<Value>>,
 ) -> Result<u64> {
     let mut set: Vec<String> = columns
         .iter()
@@ -148,11 +149,10 @@ async fn insert_with(
     tx: &mut Transaction<'_, Any>,
     table: &str,
     columns: &[&str],
-    rows: impl IntoIterator<Item = Vec<Value>>,
+    rows: Vec<Vec<Value>>,
     suffix: &str,
 ) -> Result<u64> {
     let per_statement = (MAX_PARAMS / columns.len()).max(1);
-    let rows: Vec<Vec<Value>> = rows.into_iter().collect();
     let mut inserted = 0;
     for chunk in rows.chunks(per_statement) {
         let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));

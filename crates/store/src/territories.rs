@@ -384,21 +384,24 @@ impl Store {
                 "detail_path",
                 "detail_height",
             ],
-            territories.iter().filter_map(|t| {
-                let c = t.contour.as_ref()?;
-                let [x0, y0, x1, y1] = c.overview_bbox;
-                Some(vec![
-                    phase.slug().into(),
-                    t.id.as_str().into(),
-                    c.overview_path.as_str().into(),
-                    x0.into(),
-                    y0.into(),
-                    x1.into(),
-                    y1.into(),
-                    c.detail_path.as_str().into(),
-                    c.detail_height.into(),
-                ])
-            }),
+            territories
+                .iter()
+                .filter_map(|t| {
+                    let c = t.contour.as_ref()?;
+                    let [x0, y0, x1, y1] = c.overview_bbox;
+                    Some(vec![
+                        phase.slug().into(),
+                        t.id.as_str().into(),
+                        c.overview_path.as_str().into(),
+                        x0.into(),
+                        y0.into(),
+                        x1.into(),
+                        y1.into(),
+                        c.detail_path.as_str().into(),
+                        c.detail_height.into(),
+                    ])
+                })
+                .collect(),
         )
         .await?;
         refresh_derived(&mut tx, phase).await?;

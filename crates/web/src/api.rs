@@ -7,12 +7,14 @@ use territoires_domain::fr::iso_date;
 use territoires_domain::governance::governance_as_of;
 use territoires_domain::milestone::Progress;
 use territoires_domain::phase::Phase;
+use territoires_store::bilan::BilanReport;
+use territoires_store::portfolio::{ProjectDetail, ProjectSummary};
 use territoires_store::referential::{CommuneRow, GroupingRow, PlaceFilter};
 use territoires_store::territories::{RelatedTerritory, TerritoryListItem};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use crate::error::ApiError;
-use crate::params::{as_of, code, given, paging, TerritoryParams};
+use crate::params::{as_of, code, given, paging, BilanParams, ProjectParams, TerritoryParams};
 use crate::views::territory_href;
 use crate::{AppState, WebError};
 
@@ -513,10 +515,89 @@ pub async fn communes(
 }
 
 /// The OpenAPI description of the API.
+/// Query of a bilan.
+#[derive(Deserialize, IntoParams)]
+#[allow(dead_code)] // Documents the parameters; parsing goes through `BilanParams`.
+struct BilanQueryParams {
+    /// `2018-2022` or `2023-2027` (default `2023-2027`).
+    phase: Option<String>,
+    /// `france` (default), `region:44` or `territoire:ti-4401`.
+    perimetre: Option<String>,
+    /// Date of the figures, AAAA-MM-JJ (default today).
+    date: Option<String>,
+}
+
+/// The bilan of a scope at a date: territories' progress, projects, money requested / committed / paid by
+/// funder, kind of funder, axis, region and territory, envelope consumption, outcomes, and the evolution
+/// of the key figures at each quarter end. Amounts are integer cents.
+#[utoipa::path(get, path = "/api/v1/bilan", params(BilanQueryParams),
+    responses((status = 200, description = "le bilan et son évolution", body = Object), (status = 400, description = "paramètre invalide")))]
+pub async fn bilan(
+    State(state): State<AppState>,
+    Query(p): Query<BilanParams>,
+) -> Result<Json<BilanReport>, ApiError> {
+    let q = p.parse()?;
+    Ok(Json(state.store.bilan(q.phase, &q.scope, q.as_of).await?))
+}
+
+/// Query of the project list.
+#[derive(Deserialize, IntoParams)]
+#[allow(dead_code)] // Documents the parameters; parsing goes through `ProjectParams`.
+struct ProjectListParams {
+    /// `2018-2022` or `2023-2027` (default `2023-2027`).
+    phase: Option<String>,
+    /// `france` (default), `region:44` or `territoire:ti-4401`.
+    perimetre: Option<String>,
+    /// Date of statuses and amounts, AAAA-MM-JJ (default today).
+    date: Option<String>,
+    /// Status at the date: `idee`, `en_preparation`, `engage`, `en_cours`, `realise`, `abandonne`.
+    statut: Option<String>,
+    /// Axis code.
+    axe: Option<String>,
+    /// Text in title, code, holder or themes.
+    q: Option<String>,
+    /// Page from 1.
+    page: Option<usize>,
+    /// Page size, at most 500 (default 50).
+    par_page: Option<usize>,
+}
+
+/// Projects (fiches actions) recorded at the date in a scope, with their status and amounts then.
+#[utoipa::path(get, path = "/api/v1/projets", params(ProjectListParams),
+    responses((status = 200, description = "une page de projets", body = Object), (status = 400, description = "paramètre invalide")))]
+pub async fn projects(
+    State(state): State<AppState>,
+    Query(p): Query<ProjectParams>,
+) -> Result<Json<PageOf<ProjectSummary>>, ApiError> {
+    let (query, page, per_page) = p.query(50, 500)?;
+    let found = state.store.projects(&query).await?;
+    Ok(Json(PageOf {
+        total: found.total,
+        page,
+        per_page,
+        items: found.items,
+    }))
+}
+
+/// One project with its funding lines, read as of a date.
+#[utoipa::path(get, path = "/api/v1/projets/{code}", params(("code" = String, Path), DateQuery),
+    responses((status = 200, description = "le projet", body = Object), (status = 404, description = "projet inconnu")))]
+pub async fn project(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(p): Query<DateQuery>,
+) -> Result<Json<ProjectDetail>, ApiError> {
+    let date = as_of(&p.date)?;
+    let detail = state.store.project(&code, date).await?;
+    Ok(Json(detail.ok_or_else(|| {
+        WebError::NotFound(format!("projet {code} inconnu"))
+    })?))
+}
+
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "API Territoires d'industrie", version = "1", description = "Registre national des Territoires d'industrie : territoires des deux phases, périmètres, jalons, gouvernance, référentiel géographique."),
-    paths(territories, territory, regions, epcis, epci, communes),
+    info(title = "API Territoires d'industrie", version = "1", description = "Registre national des Territoires d'industrie : territoires des deux phases, périmètres, jalons, gouvernance, projets et financements, bilans à toute date, référentiel géographique."),
+    paths(territories, territory, regions, epcis, epci, communes, bilan, projects, project),
     components(schemas(PageOf<TerritoryDto>, PageOf<EpciDto>, PageOf<CommuneDto>))
 )]
 pub struct ApiDoc;

@@ -77,7 +77,7 @@ impl IntoResponse for WebError {
                 StatusCode::NOT_FOUND => "Page introuvable".into(),
                 StatusCode::BAD_REQUEST => "Requête invalide".into(),
                 StatusCode::FORBIDDEN => "Action non autorisée".into(),
-                StatusCode::CONFLICT => "Déjà enregistré".into(),
+                StatusCode::CONFLICT => "Conflit d'enregistrement".into(),
                 _ => "Erreur".into(),
             },
             nav: "",

@@ -11,7 +11,8 @@ use time::Date;
 use crate::params::TerritoryParams;
 use crate::{AppState, WebError};
 
-fn attachment(content_type: &'static str, name: String, body: Vec<u8>) -> Response {
+/// A download: its type, file name and bytes.
+pub(crate) fn attachment(content_type: &'static str, name: String, body: Vec<u8>) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type.to_owned()),

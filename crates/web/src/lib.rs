@@ -4,6 +4,7 @@
 mod api;
 mod assets;
 pub mod auth;
+mod bilans;
 mod error;
 mod exports;
 mod forms;

@@ -4,9 +4,13 @@ use std::str::FromStr;
 
 use serde::Deserialize;
 use territoires_domain::fr::parse_date;
+use territoires_domain::indicators::Scope;
 use territoires_domain::milestone::Stage;
 use territoires_domain::phase::Phase;
+use territoires_domain::project::{Axis, ProjectStatus};
 use territoires_domain::DomainError;
+use territoires_ingest::bilan::MapIndicator;
+use territoires_store::bilan::ProjectQuery;
 use territoires_store::territories::{TerritoryQuery, TerritorySort};
 use time::Date;
 
@@ -163,6 +167,101 @@ impl TerritoryParams {
             out.push(format!("page={p}"));
         }
         out.join("&")
+    }
+}
+
+/// What a bilan is asked for: phase, scope, date and the map's indicator. Shared by the page, the exports
+/// and the API.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct BilanParams {
+    /// `2018-2022` or `2023-2027` (default: the current phase).
+    pub phase: Option<String>,
+    /// `france`, `region:44` or `territoire:ti-4401`.
+    pub perimetre: Option<String>,
+    /// Date, AAAA-MM-JJ (default today).
+    pub date: Option<String>,
+    /// What the map shows: `stade`, `projets`, `engage`, `verse`.
+    pub indicateur: Option<String>,
+}
+
+/// A parsed [`BilanParams`].
+pub struct BilanQuery {
+    /// Phase.
+    pub phase: Phase,
+    /// Scope.
+    pub scope: Scope,
+    /// Date.
+    pub as_of: Date,
+    /// Map indicator.
+    pub indicator: MapIndicator,
+}
+
+impl BilanParams {
+    /// Parses the parameters, naming the wrong one.
+    pub fn parse(&self) -> Result<BilanQuery, WebError> {
+        Ok(BilanQuery {
+            phase: parse::<Phase>("phase", &self.phase)?.unwrap_or(Phase::Second),
+            scope: parse::<Scope>("perimetre", &self.perimetre)?.unwrap_or(Scope::France),
+            as_of: as_of(&self.date)?,
+            indicator: parse::<MapIndicator>("indicateur", &self.indicateur)?.unwrap_or_default(),
+        })
+    }
+}
+
+impl BilanQuery {
+    /// The query string of this bilan, for links and downloads.
+    pub fn to_query_string(&self) -> String {
+        format!(
+            "phase={}&perimetre={}&date={}&indicateur={}",
+            self.phase.slug(),
+            urlencode(&self.scope.to_string()),
+            territoires_domain::fr::iso_date(self.as_of),
+            self.indicator.code()
+        )
+    }
+}
+
+/// Filters of the project list: a bilan's parameters plus status, axis, text and page.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ProjectParams {
+    /// Phase, scope and date.
+    #[serde(flatten)]
+    pub bilan: BilanParams,
+    /// Status code at the date.
+    pub statut: Option<String>,
+    /// Axis code.
+    pub axe: Option<String>,
+    /// Text in title, code, holder, themes.
+    pub q: Option<String>,
+    /// Page, from 1.
+    pub page: Option<String>,
+    /// Page size.
+    pub par_page: Option<String>,
+}
+
+impl ProjectParams {
+    /// The store query for a page of `default` items at most `max`, with the page number and size.
+    pub fn query(
+        &self,
+        default: usize,
+        max: usize,
+    ) -> Result<(ProjectQuery, usize, usize), WebError> {
+        let b = self.bilan.parse()?;
+        let (page, per_page) = paging(&self.page, &self.par_page, default, max)?;
+        Ok((
+            ProjectQuery {
+                phase: b.phase,
+                scope: b.scope,
+                as_of: b.as_of,
+                status: parse::<ProjectStatus>("statut", &self.statut)?,
+                axis: parse::<Axis>("axe", &self.axe)?,
+                q: given(&self.q).map(str::to_owned),
+                offset: (page - 1) * per_page,
+                limit: per_page,
+            },
+            page,
+            per_page,
+        ))
     }
 }
 

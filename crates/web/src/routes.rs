@@ -7,7 +7,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::{api, assets, auth, exports, forms, pages, AppState};
+use crate::{api, assets, auth, bilans, exports, forms, pages, AppState};
 
 /// The application: pages, downloads, API and assets.
 pub fn router(state: AppState) -> Router {
@@ -19,6 +19,14 @@ pub fn router(state: AppState) -> Router {
         .route("/territoires/{phase}/{id}", get(pages::territory))
         .route("/territoires/{phase}/{id}/jalons", post(forms::record_milestone))
         .route("/territoires/{phase}/{id}/gouvernance", post(forms::record_appointment))
+        .route("/bilan", get(bilans::bilan_page))
+        .route("/bilan.pdf", get(bilans::bilan_pdf))
+        .route("/bilan.xlsx", get(bilans::bilan_xlsx))
+        .route("/bilan.csv", get(bilans::bilan_csv))
+        .route("/projets", get(bilans::projects_page))
+        .route("/projets/{code}", get(bilans::project_page))
+        .route("/projets/{code}/statut", post(bilans::record_status))
+        .route("/projets/{code}/financements/{id}", post(bilans::record_line_event))
         .route("/connexion", get(auth::login_form).post(auth::login))
         .route("/deconnexion", post(auth::logout))
         .route("/regions", get(pages::regions))
@@ -30,6 +38,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/territoires", get(api::territories))
         .route("/api/v1/territoires/{phase}/{id}", get(api::territory))
         .route("/api/v1/regions", get(api::regions))
+        .route("/api/v1/bilan", get(api::bilan))
+        .route("/api/v1/projets", get(api::projects))
+        .route("/api/v1/projets/{code}", get(api::project))
         .route("/api/v1/epci", get(api::epcis))
         .route("/api/v1/epci/{siren}", get(api::epci))
         .route("/api/v1/communes", get(api::communes))

@@ -185,6 +185,9 @@ pub fn document(input: &DocumentInput<'_>) -> BilanDocument {
     let p = &b.projects;
     let m = &b.money;
     let definitions: HashMap<Stage, &str> = stage_definitions().into_iter().collect();
+    // With no funding line at all, a sum of zero would read as "nothing was funded": say it is unknown.
+    let no_line = p.recorded > 0 && p.without_funding_line == p.recorded;
+    let euros = |c: Cents| if no_line { "Inconnu".to_owned() } else { c.rounded().to_string() };
     let figure = |label: &str, value: String, detail: String, definition: &str| Figure {
         label: label.to_owned(),
         value,
@@ -199,9 +202,9 @@ pub fn document(input: &DocumentInput<'_>) -> BilanDocument {
         figure("Protocoles ou contrats signés", integer(t.agreement_signed), format!("{} des territoires", share(t.agreement_signed, t.territories)), definitions[&Stage::AgreementSigned]),
         figure("Projets recensés", integer(p.recorded), format!("dont {} réalisés et {} abandonnés", integer(p.completed), integer(p.abandoned)), "Fiches actions ayant un statut à la date, portées par au moins un territoire du périmètre ; un projet partagé compte une fois."),
         figure("Projets engagés par l'État", integer(p.engaged_by_state), format!("{} des projets recensés", share(p.engaged_by_state, p.recorded)), "Projets ayant au moins une ligne engagée, non annulée, de l'État ou d'un de ses opérateurs (Bpifrance, Banque des Territoires, Ademe, Business France, France Travail, Cerema)."),
-        figure("Montants engagés", m.committed.rounded().to_string(), format!("dont {} sur crédits spécifiques Territoires d'industrie et {} de droit commun", b.committed_ti_specific.rounded(), b.committed_general_law.rounded()), "Somme des lignes de financement engagées à la date et non annulées, tous financeurs ; calculée, jamais saisie."),
-        figure("Montants versés", m.paid.rounded().to_string(), format!("{} des montants engagés", money_share(m.paid, m.committed)), "Somme des versements enregistrés à la date : l'engagé n'est pas le versé."),
-        figure("Montants demandés", m.requested.rounded().to_string(), format!("{} engagés", money_share(m.committed, m.requested)), "Somme des demandes de financement déposées à la date."),
+        figure("Montants engagés", euros(m.committed), format!("dont {} sur crédits spécifiques Territoires d'industrie et {} de droit commun", b.committed_ti_specific.rounded(), b.committed_general_law.rounded()), "Somme des lignes de financement engagées à la date et non annulées, tous financeurs ; calculée, jamais saisie."),
+        figure("Montants versés", euros(m.paid), format!("{} des montants engagés", money_share(m.paid, m.committed)), "Somme des versements enregistrés à la date : l'engagé n'est pas le versé."),
+        figure("Montants demandés", euros(m.requested), format!("{} engagés", money_share(m.committed, m.requested)), "Somme des demandes de financement déposées à la date."),
         figure("Projets au financement inconnu", integer(p.without_funding_line), format!("{} des projets recensés", share(p.without_funding_line, p.recorded)), "Projets sans aucune ligne de financement à la date : leurs montants sont inconnus, pas nuls."),
         figure("Emplois créés prévus", integer(b.expected.jobs_created), format!("et {} emplois maintenus ; renseignés pour {} projets sur {}", integer(b.expected.jobs_kept), integer(b.expected.projects_with_values), integer(p.recorded)), "Somme des emplois prévus par les fiches actions qui les renseignent."),
         figure("Investissement industriel prévu", b.expected.investment.rounded().to_string(), format!("renseigné pour {} projets sur {}", integer(b.expected.projects_with_values), integer(p.recorded)), "Somme des investissements prévus par les fiches actions qui les renseignent."),
