@@ -53,6 +53,16 @@ impl Portfolio {
     /// Checks each row, the references between them, duplicates, and that no commitment ever exceeded its
     /// envelope (commitments are replayed in date order). The first problem is returned with its row.
     pub fn validate(&self) -> Result<(), (Row, DomainError)> {
+        self.check(true)
+    }
+
+    /// Checks each row and duplicates only: a file that adds lines to projects already stored cannot see
+    /// them, so references and envelopes are checked once it is merged with what is stored.
+    pub fn validate_rows(&self) -> Result<(), (Row, DomainError)> {
+        self.check(false)
+    }
+
+    fn check(&self, whole: bool) -> Result<(), (Row, DomainError)> {
         let dup = |what: &str, key: &str| DomainError::Rule(format!("{what} « {key} » en double"));
         let mut funders = HashSet::new();
         for (i, f) in self.funders.iter().enumerate() {
@@ -62,7 +72,7 @@ impl Portfolio {
         }
         let mut schemes = HashMap::new();
         for (i, s) in self.schemes.iter().enumerate() {
-            if !funders.contains(s.funder.as_str()) {
+            if whole && !funders.contains(s.funder.as_str()) {
                 return Err((Row::Scheme(i), unknown("financeur", &s.funder)));
             }
             if schemes.insert(s.code.as_str(), s).is_some() {
@@ -71,7 +81,7 @@ impl Portfolio {
         }
         let mut envelopes = HashSet::new();
         for (i, e) in self.envelopes.iter().enumerate() {
-            if !schemes.contains_key(e.scheme.as_str()) {
+            if whole && !schemes.contains_key(e.scheme.as_str()) {
                 return Err((Row::Envelope(i), unknown("dispositif", &e.scheme)));
             }
             if !envelopes.insert(e.code.as_str()) {
@@ -89,13 +99,13 @@ impl Portfolio {
         let mut keys = HashSet::new();
         for (i, l) in self.lines.iter().enumerate() {
             let row = Row::Line(i);
-            if !projects.contains_key(l.project.as_str()) {
+            if whole && !projects.contains_key(l.project.as_str()) {
                 return Err((row, unknown("projet", &l.project)));
             }
-            if !funders.contains(l.funder.as_str()) {
+            if whole && !funders.contains(l.funder.as_str()) {
                 return Err((row, unknown("financeur", &l.funder)));
             }
-            if let Some(scheme) = &l.scheme {
+            if let Some(scheme) = l.scheme.as_ref().filter(|_| whole) {
                 match schemes.get(scheme.as_str()) {
                     None => return Err((row, unknown("dispositif", scheme))),
                     Some(s) if s.funder != l.funder => {
@@ -121,7 +131,10 @@ impl Portfolio {
                 ));
             }
         }
-        self.check_envelopes(&projects)
+        if whole {
+            self.check_envelopes(&projects)?;
+        }
+        Ok(())
     }
 
     /// Replays commitments in date order against their envelopes.

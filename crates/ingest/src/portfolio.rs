@@ -99,9 +99,11 @@ pub struct PortfolioFile {
 }
 
 impl PortfolioFile {
-    /// Checks the file's rows on their own and names the file and line of the first problem.
+    /// Checks the file's rows on their own (values, dates, transitions, duplicates) and names the file and
+    /// line of the first problem. References to rows stored before, and envelopes, are checked by the store
+    /// once the file is merged with them.
     pub fn validate(&self) -> Result<()> {
-        self.portfolio.validate().map_err(|(row, err)| {
+        self.portfolio.validate_rows().map_err(|(row, err)| {
             let (table, i) = match row {
                 Row::Funder(i) => ("financeurs", i),
                 Row::Scheme(i) => ("dispositifs", i),
@@ -550,15 +552,12 @@ mod tests {
 
     #[test]
     fn rules_across_rows_name_the_offending_line() {
-        let over = LINES.replace(
-            "D-1;600 000;2020-01-15;600 000",
-            "D-1;1 200 000;2020-01-15;1 200 000",
-        );
-        let err = read(PROJECTS, &over).unwrap_err().to_string();
-        assert!(
-            err.contains("financements.csv, ligne 2") && err.contains("épuisée"),
-            "{err}"
-        );
+        let over = LINES.replace("D-1;600 000;2020-01-15;600 000", "D-1;1 200 000;2020-01-15;1 200 000");
+        // Envelopes are checked once merged with what is stored (the store names the line by its key).
+        let file = read(PROJECTS, &over).unwrap();
+        let (row, err) = file.portfolio.validate().unwrap_err();
+        assert_eq!(row, Row::Line(0));
+        assert!(err.to_string().contains("épuisée"), "{err}");
         let backwards = PROJECTS
             .replace(";2019-11-19;2020-06-01", ";2020-11-19;2020-06-01")
             .replace("2019-01-01;2019-11-19;", "2019-01-01;2019-11-19;");

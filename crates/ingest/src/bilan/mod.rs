@@ -187,7 +187,13 @@ pub fn document(input: &DocumentInput<'_>) -> BilanDocument {
     let definitions: HashMap<Stage, &str> = stage_definitions().into_iter().collect();
     // With no funding line at all, a sum of zero would read as "nothing was funded": say it is unknown.
     let no_line = p.recorded > 0 && p.without_funding_line == p.recorded;
-    let euros = |c: Cents| if no_line { "Inconnu".to_owned() } else { c.rounded().to_string() };
+    let euros = |c: Cents| {
+        if no_line {
+            "Inconnu".to_owned()
+        } else {
+            c.rounded().to_string()
+        }
+    };
     let figure = |label: &str, value: String, detail: String, definition: &str| Figure {
         label: label.to_owned(),
         value,

@@ -1,0 +1,455 @@
+//! Bilans, projects and funding through the HTTP interface: the demo's figures, forms that commit money
+//! under scopes, CSRF, envelopes and optimistic concurrency, and downloads whose totals match the bilan.
+
+mod common;
+
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx};
+use reqwest::redirect::Policy;
+use reqwest::{Client, StatusCode};
+use serde_json::Value;
+use territoires_store::Store;
+
+const DEMO_GE: &str = "phase=2018-2022&perimetre=region:44&date=2019-11-19";
+
+async fn get_json(url: &str) -> (u16, Value) {
+    let response = reqwest::get(url).await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn the_demo_bilan_says_13_of_15_action_plans_on_19_november_2019() {
+    let base = common::spawn_app().await;
+    let (status, body) = get_json(&format!("{base}/api/v1/bilan?{DEMO_GE}")).await;
+    assert_eq!(status, 200);
+    let b = &body["bilan"];
+    assert_eq!(b["territories"]["territories"], 15);
+    assert_eq!(b["territories"]["action_plan_validated"], 13);
+    assert_eq!(b["projects"]["recorded"], 11);
+    assert_eq!(b["projects"]["without_funding_line"], 11);
+    insta::assert_json_snapshot!("bilan_grand_est_2019_11_19", body);
+
+    let (_, before) = get_json(&format!(
+        "{base}/api/v1/bilan?phase=2018-2022&perimetre=region:44&date=2019-11-18"
+    ))
+    .await;
+    assert_eq!(before["bilan"]["territories"]["action_plan_validated"], 2);
+    assert_eq!(before["bilan"]["projects"]["recorded"], 0);
+
+    let page = reqwest::get(format!("{base}/bilan?{DEMO_GE}"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("19 novembre 2019"), "French long date");
+    assert!(page.contains("Projets au financement inconnu"));
+    assert!(page.contains("<svg"), "server-side charts");
+
+    let (status, err) = get_json(&format!("{base}/api/v1/bilan?perimetre=departement:51")).await;
+    assert_eq!((status, err["field"].as_str()), (400, Some("perimetre")));
+    let (status, err) = get_json(&format!("{base}/api/v1/bilan?date=19/11/2019")).await;
+    assert_eq!((status, err["field"].as_str()), (400, Some("date")));
+    let status = reqwest::get(format!("{base}/bilan?perimetre=region:99"))
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 400);
+    let (status, _) = get_json(&format!("{base}/api/v1/projets/INCONNU")).await;
+    assert_eq!(status, 404);
+}
+
+fn client() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+}
+
+fn hidden(page: &str, name: &str, after: &str) -> String {
+    let from = page
+        .find(after)
+        .unwrap_or_else(|| panic!("{after} in page"));
+    let needle = format!("name=\"{name}\" value=\"");
+    let start = from
+        + page[from..]
+            .find(&needle)
+            .unwrap_or_else(|| panic!("{name} after {after}"))
+        + needle.len();
+    page[start..start + page[start..].find('"').unwrap()].to_owned()
+}
+
+async fn login(c: &Client, base: &str, email: &str) {
+    let page = c
+        .get(format!("{base}/connexion"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = hidden(&page, "csrf", "<form");
+    let form = [
+        ("email", email),
+        ("password", common::PASSWORD),
+        ("csrf", &csrf),
+        ("next", "/"),
+    ];
+    let status = c
+        .post(format!("{base}/connexion"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, StatusCode::SEE_OTHER);
+}
+
+/// Funders, a TI-specific scheme with a Grand Est envelope of 1,000,000 €, and requested lines on two demo
+/// projects, imported from CSV files as a user would.
+async fn import_funding(db: &std::path::Path) {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write(
+        "financeurs.csv",
+        "code;nom;type\nbpifrance;Bpifrance;operateur\nregion-44;Région Grand Est;region\n",
+    );
+    write(
+        "dispositifs.csv",
+        "code;nom;financeur;specifique_ti\nfa;Fonds d'accélération;bpifrance;oui\n",
+    );
+    write(
+        "enveloppes.csv",
+        "code;dispositif;region;debut;fin;montant\nfa-44;fa;44;2020-01-01;2022-12-31;1 000 000\n",
+    );
+    write(
+        "financements.csv",
+        "projet;financeur;dispositif;nature;reference_decision;montant_demande;date_demande\n\
+         GE2019-4411-GHOST;bpifrance;fa;subvention;FA-1;700 000;2020-02-01\n\
+         GE2019-4415-HYDROGENE;bpifrance;fa;subvention;FA-2;500 000;2020-02-01\n\
+         GE2019-4415-HYDROGENE;region-44;;subvention;R-9;250 000,50;2020-03-01\n",
+    );
+    let store = Store::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .unwrap();
+    territoires_ingest::portfolio::import_portfolio(&store, dir.path(), "test")
+        .await
+        .unwrap();
+    store.close().await;
+}
+
+async fn line_form(
+    c: &Client,
+    base: &str,
+    project: &str,
+    funder_name: &str,
+) -> (String, String, String) {
+    let page = c
+        .get(format!("{base}/projets/{project}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let at = page
+        .find(&format!("<strong>{funder_name}</strong>"))
+        .unwrap_or_else(|| panic!("a form for {funder_name}"));
+    let form_start = page[..at].rfind("<form").unwrap();
+    let action_start = form_start + page[form_start..].find("action=\"").unwrap() + 8;
+    let action =
+        page[action_start..action_start + page[action_start..].find('"').unwrap()].to_owned();
+    let csrf = hidden(&page[form_start..], "csrf", "<form");
+    let version = hidden(&page[form_start..], "version", "<form");
+    (action, csrf, version)
+}
+
+#[tokio::test]
+async fn commitments_through_forms_follow_the_rules_and_the_downloads_add_up() {
+    let (base, dir) = common::spawn_app_with_own_database().await;
+    import_funding(&dir.path().join("own.db")).await;
+    let bilan_query = "phase=2018-2022&perimetre=region:44&date=2021-12-31";
+    let committed = |body: &Value| body["bilan"]["money"]["committed"].as_i64().unwrap();
+
+    let anonymous = client();
+    let (action, csrf, version) = {
+        let ge = client();
+        login(&ge, &base, "pilote-ge@example.gouv.fr").await;
+        line_form(&ge, &base, "GE2019-4411-GHOST", "Bpifrance").await
+    };
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("version", version.as_str()),
+        ("evenement", "engagement"),
+        ("montant", "600 000"),
+        ("date", "2020-06-01"),
+    ];
+    let status = anonymous
+        .post(format!("{base}{action}"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, StatusCode::FORBIDDEN, "signed out");
+
+    let hdf = client();
+    login(&hdf, &base, "pilote-hdf@example.gouv.fr").await;
+    let (_, hdf_csrf, _) = line_form(&hdf, &base, "GE2019-4411-GHOST", "Bpifrance").await;
+    let hydrogen = hdf
+        .get(format!("{base}/projets/GE2019-4415-HYDROGENE"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !hydrogen.contains("id=\"form-ligne-"),
+        "a Hauts-de-France pilot gets no form on a Vosges project"
+    );
+
+    let ge = client();
+    login(&ge, &base, "pilote-ge@example.gouv.fr").await;
+    let (action, csrf, version) = line_form(&ge, &base, "GE2019-4411-GHOST", "Bpifrance").await;
+    let bad_csrf = [
+        ("csrf", "x"),
+        ("version", version.as_str()),
+        ("evenement", "engagement"),
+        ("montant", "600 000"),
+        ("date", "2020-06-01"),
+    ];
+    assert_eq!(
+        ge.post(format!("{base}{action}"))
+            .form(&bad_csrf)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::FORBIDDEN
+    );
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("version", version.as_str()),
+        ("evenement", "engagement"),
+        ("montant", "600 000"),
+        ("date", "2020-06-01"),
+    ];
+    assert_eq!(
+        ge.post(format!("{base}{action}"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    let stale = ge
+        .post(format!("{base}{action}"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        stale.status(),
+        StatusCode::CONFLICT,
+        "a form read before the commitment is refused"
+    );
+    assert!(stale.text().await.unwrap().contains("rechargez la page"));
+
+    let (_, body) = get_json(&format!("{base}/api/v1/bilan?{bilan_query}")).await;
+    assert_eq!(committed(&body), 60_000_000, "600,000 € in cents");
+    assert_eq!(
+        body["bilan"]["projects"]["engaged_by_state"], 1,
+        "Bpifrance is a State operator"
+    );
+    assert_eq!(body["bilan"]["committed_ti_specific"], 60_000_000);
+
+    // The envelope has 400,000 € left: 500,000 € more is refused, with the reason, and nothing changes.
+    let (action, csrf, version) = line_form(&ge, &base, "GE2019-4415-HYDROGENE", "Bpifrance").await;
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("version", version.as_str()),
+        ("evenement", "engagement"),
+        ("montant", "500000"),
+        ("date", "2020-07-01"),
+    ];
+    let refused = ge
+        .post(format!("{base}{action}"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let message = refused.text().await.unwrap();
+    assert!(
+        message.contains("épuisée") && message.contains("reste 400"),
+        "{message}"
+    );
+    let (_, unchanged) = get_json(&format!("{base}/api/v1/bilan?{bilan_query}")).await;
+    assert_eq!(committed(&unchanged), 60_000_000);
+
+    let (action, csrf, version) =
+        line_form(&ge, &base, "GE2019-4415-HYDROGENE", "Région Grand Est").await;
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("version", version.as_str()),
+        ("evenement", "engagement"),
+        ("montant", "250 000,50"),
+        ("date", "2020-09-15"),
+    ];
+    assert_eq!(
+        ge.post(format!("{base}{action}"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    let (action, csrf, version) =
+        line_form(&ge, &base, "GE2019-4415-HYDROGENE", "Région Grand Est").await;
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("version", version.as_str()),
+        ("evenement", "versement"),
+        ("montant", "100000"),
+        ("date", "2021-03-01"),
+    ];
+    assert_eq!(
+        ge.post(format!("{base}{action}"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+
+    // A shared project's status can be moved by the pilot of a partner territory's region, one step at a time.
+    let ghost = hdf
+        .get(format!("{base}/projets/GE2019-4411-GHOST"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let version = hidden(&ghost, "version", "id=\"form-statut\"");
+    let skip = [
+        ("csrf", hdf_csrf.as_str()),
+        ("version", version.as_str()),
+        ("statut", "realise"),
+        ("date", "2020-06-01"),
+    ];
+    let refused = hdf
+        .post(format!("{base}/projets/GE2019-4411-GHOST/statut"))
+        .form(&skip)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    assert!(refused.text().await.unwrap().contains("non autorisé"));
+    let engage = [
+        ("csrf", hdf_csrf.as_str()),
+        ("version", version.as_str()),
+        ("statut", "engage"),
+        ("date", "2020-06-01"),
+    ];
+    assert_eq!(
+        hdf.post(format!("{base}/projets/GE2019-4411-GHOST/statut"))
+            .form(&engage)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+
+    let (_, body) = get_json(&format!("{base}/api/v1/bilan?{bilan_query}")).await;
+    let total = committed(&body);
+    assert_eq!(total, 60_000_000 + 25_000_050);
+    assert_eq!(body["bilan"]["money"]["paid"], 10_000_000);
+    let funders: i64 = body["bilan"]["by_funder"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["money"]["committed"].as_i64().unwrap())
+        .sum();
+    assert_eq!(funders, total, "funders add up to the total");
+    assert_eq!(body["bilan"]["envelopes"][0]["committed"], 60_000_000);
+    let (_, past) = get_json(&format!(
+        "{base}/api/v1/bilan?phase=2018-2022&perimetre=region:44&date=2020-06-30"
+    ))
+    .await;
+    assert_eq!(
+        committed(&past),
+        60_000_000,
+        "as of mid-2020, the region had not committed yet"
+    );
+
+    // The workbook re-reads with the same totals.
+    let xlsx = reqwest::get(format!("{base}/bilan.xlsx?{bilan_query}"))
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(xlsx.to_vec())).unwrap();
+    let lines = book.worksheet_range("financements").unwrap();
+    let header: Vec<String> = lines
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let column = header.iter().position(|h| h == "engage_a_date").unwrap();
+    let sum: f64 = lines
+        .rows()
+        .skip(1)
+        .map(|r| match &r[column] {
+            Data::Float(f) => *f,
+            _ => 0.0,
+        })
+        .sum();
+    assert_eq!((sum * 100.0).round() as i64, total);
+    let projects = book.worksheet_range("projets").unwrap();
+    assert_eq!(projects.rows().count() - 1, 11, "the eleven demo projects");
+
+    // So does the CSV of the lines (decimal comma, semicolons).
+    let csv = reqwest::get(format!("{base}/bilan.csv?{bilan_query}&table=financements"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+    let column = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "engage_a_date")
+        .unwrap();
+    let cents: i64 = reader
+        .records()
+        .map(|r| r.unwrap()[column].replace(',', "").parse::<i64>().unwrap())
+        .sum();
+    assert_eq!(cents, total);
+
+    // Every write is in the audit log under the user's name.
+    let store = Store::connect(&format!("sqlite://{}", dir.path().join("own.db").display()))
+        .await
+        .unwrap();
+    let log = store.audit_log(5).await.unwrap();
+    assert_eq!(log[0].action, "record_project_status");
+    assert_eq!(log[0].actor, "user:pilote-hdf@example.gouv.fr");
+    assert!(log
+        .iter()
+        .any(|e| e.action == "record_line_event" && e.actor == "user:pilote-ge@example.gouv.fr"));
+}
