@@ -552,7 +552,10 @@ mod tests {
 
     #[test]
     fn rules_across_rows_name_the_offending_line() {
-        let over = LINES.replace("D-1;600 000;2020-01-15;600 000", "D-1;1 200 000;2020-01-15;1 200 000");
+        let over = LINES.replace(
+            "D-1;600 000;2020-01-15;600 000",
+            "D-1;1 200 000;2020-01-15;1 200 000",
+        );
         // Envelopes are checked once merged with what is stored (the store names the line by its key).
         let file = read(PROJECTS, &over).unwrap();
         let (row, err) = file.portfolio.validate().unwrap_err();

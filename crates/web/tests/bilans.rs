@@ -108,39 +108,6 @@ async fn login(c: &Client, base: &str, email: &str) {
     assert_eq!(status, StatusCode::SEE_OTHER);
 }
 
-/// Funders, a TI-specific scheme with a Grand Est envelope of 1,000,000 €, and requested lines on two demo
-/// projects, imported from CSV files as a user would.
-async fn import_funding(db: &std::path::Path) {
-    let dir = tempfile::tempdir().unwrap();
-    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
-    write(
-        "financeurs.csv",
-        "code;nom;type\nbpifrance;Bpifrance;operateur\nregion-44;Région Grand Est;region\n",
-    );
-    write(
-        "dispositifs.csv",
-        "code;nom;financeur;specifique_ti\nfa;Fonds d'accélération;bpifrance;oui\n",
-    );
-    write(
-        "enveloppes.csv",
-        "code;dispositif;region;debut;fin;montant\nfa-44;fa;44;2020-01-01;2022-12-31;1 000 000\n",
-    );
-    write(
-        "financements.csv",
-        "projet;financeur;dispositif;nature;reference_decision;montant_demande;date_demande\n\
-         GE2019-4411-GHOST;bpifrance;fa;subvention;FA-1;700 000;2020-02-01\n\
-         GE2019-4415-HYDROGENE;bpifrance;fa;subvention;FA-2;500 000;2020-02-01\n\
-         GE2019-4415-HYDROGENE;region-44;;subvention;R-9;250 000,50;2020-03-01\n",
-    );
-    let store = Store::connect(&format!("sqlite://{}", db.display()))
-        .await
-        .unwrap();
-    territoires_ingest::portfolio::import_portfolio(&store, dir.path(), "test")
-        .await
-        .unwrap();
-    store.close().await;
-}
-
 async fn line_form(
     c: &Client,
     base: &str,
@@ -170,7 +137,14 @@ async fn line_form(
 #[tokio::test]
 async fn commitments_through_forms_follow_the_rules_and_the_downloads_add_up() {
     let (base, dir) = common::spawn_app_with_own_database().await;
-    import_funding(&dir.path().join("own.db")).await;
+    common::import_funding(
+        &dir.path().join("own.db"),
+        "projet;financeur;dispositif;nature;reference_decision;montant_demande;date_demande\n\
+         GE2019-4411-GHOST;bpifrance;fa;subvention;FA-1;700 000;2020-02-01\n\
+         GE2019-4415-HYDROGENE;bpifrance;fa;subvention;FA-2;500 000;2020-02-01\n\
+         GE2019-4415-HYDROGENE;region-44;;subvention;R-9;250 000,50;2020-03-01\n",
+    )
+    .await;
     let bilan_query = "phase=2018-2022&perimetre=region:44&date=2021-12-31";
     let committed = |body: &Value| body["bilan"]["money"]["committed"].as_i64().unwrap();
 

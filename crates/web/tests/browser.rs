@@ -6,6 +6,7 @@ mod common;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use calamine::Reader;
 use fantoccini::{Client, ClientBuilder, Locator};
 
 /// A chromedriver process on a free port, killed when dropped.
@@ -22,6 +23,11 @@ impl Drop for Driver {
 }
 
 async fn browser() -> (Driver, Client) {
+    browser_downloading_to(None).await
+}
+
+/// A browser; downloads land in `downloads` when given.
+async fn browser_downloading_to(downloads: Option<&std::path::Path>) -> (Driver, Client) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -45,7 +51,13 @@ async fn browser() -> (Driver, Client) {
                      "--disable-dev-shm-usage", "--window-size=1280,1600"]
         }
     });
-    let capabilities = capabilities.as_object().unwrap().clone();
+    let mut capabilities = capabilities.as_object().unwrap().clone();
+    if let Some(dir) = downloads {
+        capabilities["goog:chromeOptions"]["prefs"] = serde_json::json!({
+            "download.default_directory": dir.display().to_string(),
+            "download.prompt_for_download": false,
+        });
+    }
     for _ in 0..100 {
         if let Ok(client) = ClientBuilder::rustls()
             .unwrap()
@@ -207,6 +219,162 @@ async fn the_grand_est_page_shows_13_of_15_action_plans_on_19_november_2019() {
     assert!(href.starts_with("/territoires/2018-2022/ti-44"), "{href}");
     c.goto(&format!("{base}{href}")).await.unwrap();
     assert!(!text(&c, "#nom-territoire").await.is_empty());
+    c.close().await.unwrap();
+}
+
+/// The value of a key figure of the bilan page (WebDriver reads no-break spaces as spaces).
+async fn figure(c: &Client, label: &str) -> String {
+    text(
+        c,
+        &format!(".ti-figure[data-label=\"{label}\"] .ti-figure__value"),
+    )
+    .await
+}
+
+/// Waits for a download to finish in `dir` and returns its path.
+async fn downloaded(dir: &std::path::Path, extension: &str) -> std::path::PathBuf {
+    for _ in 0..200 {
+        let found = std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .find(|p| p.extension().is_some_and(|e| e == extension));
+        if let Some(path) = found {
+            return path;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no .{extension} downloaded in {}", dir.display());
+}
+
+#[tokio::test]
+async fn a_pilot_reads_a_bilan_at_two_dates_and_two_scopes_and_downloads_it() {
+    let (base, db) = common::spawn_app_with_own_database().await;
+    common::import_funding(
+        &db.path().join("own.db"),
+        "projet;financeur;dispositif;nature;reference_decision;montant_demande;date_demande;montant_engage;date_engagement;montant_verse;date_versement\n\
+         GE2019-4411-GHOST;bpifrance;fa;subvention;FA-1;700 000;2020-02-01;600 000;2020-06-01;200 000;2021-01-15\n\
+         GE2019-4415-HYDROGENE;region-44;;subvention;R-9;250 000,50;2020-03-01;250 000,50;2020-09-15;;\n",
+    )
+    .await;
+    let downloads = tempfile::tempdir().unwrap();
+    let (_driver, c) = browser_downloading_to(Some(downloads.path())).await;
+
+    c.goto(&format!(
+        "{base}/bilan?phase=2018-2022&perimetre=region:44&date=2021-12-31"
+    ))
+    .await
+    .unwrap();
+    assert_eq!(figure(&c, "Plans d'actions validés").await, "13");
+    assert_eq!(
+        figure(&c, "Montants engagés").await,
+        "850\u{202F}001 €"
+    );
+    assert_eq!(figure(&c, "Projets engagés par l'État").await, "1");
+    assert!(
+        c.find(Locator::Css("#carte svg path")).await.is_ok(),
+        "the map is drawn"
+    );
+
+    // The day before the signatures: the form keeps the scope, the figures go back in time.
+    c.execute("document.getElementById('date').value = '2019-11-18'; document.getElementById('bilan-filtres').submit();", vec![])
+        .await
+        .unwrap();
+    c.wait()
+        .for_url(&url_with(
+            &base,
+            "/bilan?phase=2018-2022&perimetre=region%3A44&date=2019-11-18&indicateur=stade",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(text(&c, "#bilan-date").await, "18 novembre 2019");
+    assert_eq!(figure(&c, "Plans d'actions validés").await, "2");
+    assert_eq!(figure(&c, "Projets recensés").await, "0");
+
+    // Another scope: Hauts-de-France, where [G]HOST has two partner territories.
+    c.find(Locator::Css("#perimetre option[value='region:32']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.execute("document.getElementById('date').value = '2021-12-31'; document.getElementById('bilan-filtres').submit();", vec![])
+        .await
+        .unwrap();
+    c.wait()
+        .for_url(&url_with(
+            &base,
+            "/bilan?phase=2018-2022&perimetre=region%3A32&date=2021-12-31&indicateur=stade",
+        ))
+        .await
+        .unwrap();
+    assert!(text(&c, "h1").await.contains("Hauts-de-France"));
+    assert_eq!(figure(&c, "Projets recensés").await, "1");
+    assert_eq!(
+        figure(&c, "Montants engagés").await,
+        "600\u{202F}000 €"
+    );
+
+    // Back to the Grand Est, and download the committee's PDF and the workbook.
+    c.goto(&format!(
+        "{base}/bilan?phase=2018-2022&perimetre=region:44&date=2021-12-31"
+    ))
+    .await
+    .unwrap();
+    c.find(Locator::Id("telecharger-pdf"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let pdf = downloaded(downloads.path(), "pdf").await;
+    let rendered = downloads.path().join("page");
+    let status = Command::new("pdftoppm")
+        .args(["-png", "-r", "40", "-f", "1", "-l", "1"])
+        .arg(&pdf)
+        .arg(&rendered)
+        .status()
+        .expect("pdftoppm (poppler-utils; scripts/test installs it)");
+    assert!(status.success(), "pdftoppm renders the PDF");
+    let png = std::fs::read_dir(downloads.path())
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|e| e == "png"))
+        .expect("a rendered page");
+    assert!(
+        std::fs::metadata(&png).unwrap().len() > 1_000,
+        "the page has content"
+    );
+
+    c.find(Locator::Id("telecharger-xlsx"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let xlsx = downloaded(downloads.path(), "xlsx").await;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
+    let lines = book.worksheet_range("financements").unwrap();
+    let header: Vec<String> = lines
+        .rows()
+        .next()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let column = header.iter().position(|h| h == "engage_a_date").unwrap();
+    let sum: f64 = lines
+        .rows()
+        .skip(1)
+        .filter_map(|r| match &r[column] {
+            calamine::Data::Float(f) => Some(*f),
+            _ => None,
+        })
+        .sum();
+    assert_eq!(
+        (sum * 100.0).round() as i64,
+        85_000_050,
+        "the workbook re-reads with the bilan's total"
+    );
     c.close().await.unwrap();
 }
 

@@ -103,3 +103,32 @@ async fn serve(store: Store) -> String {
     tokio::spawn(territoires_web::serve(store, listener));
     base
 }
+
+/// Imports funders (Bpifrance, Région Grand Est), a TI-specific scheme `fa` with a Grand Est envelope of
+/// 1,000,000 € over 2020–2022, and the funding lines given (a `financements.csv` text), from CSV files as a
+/// user would, into the SQLite file at `db`.
+#[allow(dead_code)] // Each test binary compiles this module; not every one funds projects.
+pub async fn import_funding(db: &std::path::Path, lines_csv: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+    write(
+        "financeurs.csv",
+        "code;nom;type\nbpifrance;Bpifrance;operateur\nregion-44;Région Grand Est;region\n",
+    );
+    write(
+        "dispositifs.csv",
+        "code;nom;financeur;specifique_ti\nfa;Fonds d'accélération;bpifrance;oui\n",
+    );
+    write(
+        "enveloppes.csv",
+        "code;dispositif;region;debut;fin;montant\nfa-44;fa;44;2020-01-01;2022-12-31;1 000 000\n",
+    );
+    write("financements.csv", lines_csv);
+    let store = Store::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .unwrap();
+    territoires_ingest::portfolio::import_portfolio(&store, dir.path(), "test")
+        .await
+        .unwrap();
+    store.close().await;
+}
