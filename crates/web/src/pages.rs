@@ -333,6 +333,9 @@ struct TerritoryPage {
     timeline: Vec<crate::views::MilestoneView>,
     related: Vec<RelatedView>,
     axes: &'static [territoires_domain::project::Axis],
+    /// Its projects at the date: link, title, status.
+    projects: Vec<(String, String, &'static str)>,
+    bilan_href: String,
     saved: Option<&'static str>,
     editor: Option<Editor>,
     login_href: String,
@@ -508,6 +511,23 @@ pub async fn territory(
             .collect(),
         related: detail.related.iter().map(RelatedView::new).collect(),
         axes: phase.axes(),
+        projects: state
+            .store
+            .projects_of_territory(phase, &id, date)
+            .await?
+            .into_iter()
+            .map(|s| {
+                (
+                    format!("/projets/{}", crate::params::urlencode(&s.project.code)),
+                    s.project.title,
+                    s.status.map_or("", |st| st.label()),
+                )
+            })
+            .collect(),
+        bilan_href: format!(
+            "/bilan?phase={phase}&perimetre=territoire:{id}&date={}",
+            iso_date(date)
+        ),
     })
 }
 

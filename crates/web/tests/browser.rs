@@ -226,7 +226,7 @@ async fn the_grand_est_page_shows_13_of_15_action_plans_on_19_november_2019() {
 async fn figure(c: &Client, label: &str) -> String {
     text(
         c,
-        &format!(".ti-figure[data-label=\"{label}\"] .ti-figure__value"),
+        &format!(".ti-kpi[data-label=\"{label}\"] .ti-kpi__value"),
     )
     .await
 }
@@ -265,10 +265,7 @@ async fn a_pilot_reads_a_bilan_at_two_dates_and_two_scopes_and_downloads_it() {
     .await
     .unwrap();
     assert_eq!(figure(&c, "Plans d'actions validés").await, "13");
-    assert_eq!(
-        figure(&c, "Montants engagés").await,
-        "850\u{202F}001 €"
-    );
+    assert_eq!(figure(&c, "Montants engagés").await, "850\u{202F}001 €");
     assert_eq!(figure(&c, "Projets engagés par l'État").await, "1");
     assert!(
         c.find(Locator::Css("#carte svg path")).await.is_ok(),
@@ -309,10 +306,7 @@ async fn a_pilot_reads_a_bilan_at_two_dates_and_two_scopes_and_downloads_it() {
         .unwrap();
     assert!(text(&c, "h1").await.contains("Hauts-de-France"));
     assert_eq!(figure(&c, "Projets recensés").await, "1");
-    assert_eq!(
-        figure(&c, "Montants engagés").await,
-        "600\u{202F}000 €"
-    );
+    assert_eq!(figure(&c, "Montants engagés").await, "600\u{202F}000 €");
 
     // Back to the Grand Est, and download the committee's PDF and the workbook.
     c.goto(&format!(

@@ -1,0 +1,263 @@
+//! Benchmark of the bilans on the synthetic national dataset (about 2,000 projects and 10,000 funding lines
+//! over the 332 real territories): bilan computation as of many dates, its PDF, and the bilan API under load.
+//!
+//! `cargo bench -p territoires-web --bench bilan` (SQLite); wrapped in `scripts/with-postgres` it measures
+//! PostgreSQL too. Prints a report and writes it to `target/bench-bilan-report.md`. Targets (issue #3):
+//! national bilan under 50 ms as of any date, its PDF under 1 s, on both engines.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hdrhistogram::Histogram;
+use territoires_domain::indicators::Scope;
+use territoires_domain::phase::Phase;
+use territoires_ingest::bilan::{document, pdf, DocumentInput, MapIndicator};
+use territoires_ingest::{default_data_dir, referential, synthetic, territories, DataDir};
+use territoires_store::Store;
+use time::{Date, Duration as Days};
+
+const CLIENTS: usize = 16;
+const LOAD_DURATION: Duration = Duration::from_secs(6);
+const RUNS: usize = 200;
+const PDF_RUNS: usize = 10;
+
+fn main() {
+    let mut report = String::from("# territoires — bilan benchmark\n\n");
+    report.push_str(&format!(
+        "Machine: {} cores. Synthetic national dataset, seed 42, over the real 149 + 183 territories.\n\n",
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let mut engines = vec![(
+        "SQLite".to_owned(),
+        format!("sqlite://{}", dir.path().join("bench-bilan.db").display()),
+    )];
+    if let Ok(admin) = std::env::var("TERRITOIRES_TEST_POSTGRES_URL") {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        engines.push((
+            "PostgreSQL".to_owned(),
+            runtime.block_on(fresh_postgres(&admin)),
+        ));
+    }
+    for (engine, url) in engines {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        report.push_str(&format!("## {engine}\n\n"));
+        report.push_str(&runtime.block_on(measure(&url)));
+        report.push('\n');
+    }
+    println!("{report}");
+    let target =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-bilan-report.md");
+    std::fs::write(&target, &report).unwrap();
+    eprintln!("report written to {}", target.display());
+}
+
+async fn fresh_postgres(admin: &str) -> String {
+    let store = Store::connect(admin).await.unwrap();
+    let name = format!("bench_bilan_{}", std::process::id());
+    store
+        .execute_admin(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    store.close().await;
+    format!("{}/{name}", admin.rsplit_once('/').unwrap().0)
+}
+
+fn quantiles(h: &Histogram<u64>) -> String {
+    let ms = |v: u64| v as f64 / 1000.0;
+    format!(
+        "{} | {:.2} ms | {:.2} ms | {:.2} ms |",
+        h.len(),
+        ms(h.value_at_quantile(0.5)),
+        ms(h.value_at_quantile(0.99)),
+        ms(h.max())
+    )
+}
+
+async fn measure(url: &str) -> String {
+    let mut out = String::new();
+    let store = Store::connect(url).await.unwrap();
+    store.migrate().await.unwrap();
+    let data = DataDir::open(default_data_dir()).unwrap();
+    referential::import_referential(&store, &data, "bench")
+        .await
+        .unwrap();
+    let today = time::OffsetDateTime::now_utc().date();
+    for phase in Phase::ALL {
+        territories::import_territories(&store, &data, phase, None, today, "bench")
+            .await
+            .unwrap();
+    }
+    let started = Instant::now();
+    let (history, portfolio) = synthetic::load_synthetic(&store, 42, "bench")
+        .await
+        .unwrap();
+    let written = |o: &territoires_store::referential::ImportOutcome, k: &str| {
+        o.written
+            .iter()
+            .find(|(t, _)| t == k)
+            .map_or(0, |(_, n)| *n)
+    };
+    out.push_str(&format!(
+        "Synthetic load: {} milestones, {} projects, {} funding lines, {} status changes in **{:.2} s** \
+         (generation, whole-portfolio checks, one transaction each).\n\n",
+        written(&history, "milestones"),
+        written(&portfolio, "projects"),
+        written(&portfolio, "funding_lines"),
+        written(&portfolio, "status_changes"),
+        started.elapsed().as_secs_f64()
+    ));
+
+    // The first read after a write rebuilds the in-memory read model (registry and portfolio).
+    let started = Instant::now();
+    store
+        .bilan(Phase::Second, &Scope::France, today)
+        .await
+        .unwrap();
+    out.push_str(&format!(
+        "First bilan after the load (rebuilds the read model from the database): {:.0} ms.\n\n",
+        started.elapsed().as_secs_f64() * 1000.0
+    ));
+
+    out.push_str("| bilan (store, with its quarterly evolution) | runs | p50 | p99 | max |\n|---|---|---|---|---|\n");
+    let dates: Vec<Date> = (0..RUNS)
+        .map(|i| time::macros::date!(2019 - 01 - 01) + Days::days((i * 17) as i64))
+        .collect();
+    for (label, phase, scope) in [
+        ("national, phase 1", Phase::First, Scope::France),
+        ("national, phase 2", Phase::Second, Scope::France),
+        (
+            "region Grand Est, phase 2",
+            Phase::Second,
+            "region:44".parse().unwrap(),
+        ),
+    ] {
+        let mut h = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).unwrap();
+        for date in &dates {
+            let t = Instant::now();
+            let report = store.bilan(phase, &scope, *date).await.unwrap();
+            h.record(t.elapsed().as_micros() as u64).unwrap();
+            std::hint::black_box(report);
+        }
+        out.push_str(&format!(
+            "| {label}, {RUNS} dates from 2019 to 2028 | {}\n",
+            quantiles(&h)
+        ));
+    }
+
+    let shapes = store.territory_shapes(Phase::Second).await.unwrap();
+    let regions = store.region_shapes().await.unwrap();
+    let mut h = Histogram::<u64>::new_with_bounds(1, 600_000_000, 3).unwrap();
+    let mut size = 0;
+    for i in 0..PDF_RUNS {
+        let t = Instant::now();
+        let report = store
+            .bilan(
+                Phase::Second,
+                &Scope::France,
+                today - Days::days(i as i64 * 30),
+            )
+            .await
+            .unwrap();
+        let doc = document(&DocumentInput {
+            report: &report,
+            scope_label: "France",
+            territory_shapes: &shapes,
+            region_shapes: &regions,
+            map_indicator: MapIndicator::Committed,
+        });
+        let bytes = pdf::render(&doc).unwrap();
+        h.record(t.elapsed().as_micros() as u64).unwrap();
+        size = bytes.len();
+    }
+    out.push_str(&format!(
+        "| national PDF, phase 2 (bilan + document + layout + PDF, map of 183 territories, {} KB) | {}\n\n",
+        size / 1024,
+        quantiles(&h)
+    ));
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(territoires_web::serve(store.clone(), listener));
+    out.push_str("| HTTP under load ({CLIENTS} clients) | requests | throughput | p50 | p99 | max |\n|---|---|---|---|---|---|\n".replace("{CLIENTS}", &CLIENTS.to_string()).as_str());
+    let api: Vec<String> = dates
+        .iter()
+        .map(|d| {
+            format!(
+                "/api/v1/bilan?phase=2023-2027&perimetre=france&date={}",
+                territoires_domain::fr::iso_date(*d)
+            )
+        })
+        .collect();
+    let page: Vec<String> = dates
+        .iter()
+        .map(|d| {
+            format!(
+                "/bilan?phase=2023-2027&perimetre=region:44&date={}",
+                territoires_domain::fr::iso_date(*d)
+            )
+        })
+        .collect();
+    for (label, paths) in [
+        ("`/api/v1/bilan` national, dates in turn", api),
+        ("`/bilan` page, Grand Est, dates in turn", page),
+    ] {
+        out.push_str(&format!("| {label} | {}\n", load(&base, paths).await));
+    }
+    out
+}
+
+/// Runs `CLIENTS` clients in a loop over `paths`; returns the table row.
+async fn load(base: &str, paths: Vec<String>) -> String {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(CLIENTS)
+        .build()
+        .unwrap();
+    let paths = Arc::new(paths);
+    let next = Arc::new(AtomicUsize::new(0));
+    let start = Instant::now();
+    let warm_up = Duration::from_secs(1);
+    let mut tasks = Vec::new();
+    for _ in 0..CLIENTS {
+        let (client, paths, next, base) =
+            (client.clone(), paths.clone(), next.clone(), base.to_owned());
+        tasks.push(tokio::spawn(async move {
+            let mut histogram = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).unwrap();
+            loop {
+                let elapsed = start.elapsed();
+                if elapsed > warm_up + LOAD_DURATION {
+                    break;
+                }
+                let path = &paths[next.fetch_add(1, Ordering::Relaxed) % paths.len()];
+                let sent = Instant::now();
+                let response = client.get(format!("{base}{path}")).send().await.unwrap();
+                assert!(
+                    response.status().is_success(),
+                    "{path}: {}",
+                    response.status()
+                );
+                response.bytes().await.unwrap();
+                if elapsed > warm_up {
+                    histogram.record(sent.elapsed().as_micros() as u64).unwrap();
+                }
+            }
+            histogram
+        }));
+    }
+    let mut total = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).unwrap();
+    for t in tasks {
+        total.add(t.await.unwrap()).unwrap();
+    }
+    format!(
+        "{} | {:.0} req/s | {:.2} ms | {:.2} ms | {:.2} ms |",
+        total.len(),
+        total.len() as f64 / LOAD_DURATION.as_secs_f64(),
+        total.value_at_quantile(0.5) as f64 / 1000.0,
+        total.value_at_quantile(0.99) as f64 / 1000.0,
+        total.max() as f64 / 1000.0
+    )
+}
