@@ -353,10 +353,7 @@ async fn write_bilan(
     path: &std::path::Path,
 ) -> anyhow::Result<Vec<u8>> {
     let name = path.to_string_lossy().to_lowercase();
-    let scope_label = match scope {
-        Scope::France => "France".to_owned(),
-        other => other.to_string(),
-    };
+    let scope_label = store.scope_name(phase, scope).await?;
     let report = store.bilan(phase, scope, as_of).await?;
     let rows = store.bilan_rows(phase, scope, as_of).await?;
     let shapes = store.territory_shapes(phase).await?;

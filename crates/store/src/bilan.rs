@@ -9,12 +9,13 @@ use territoires_domain::indicators::{
 use territoires_domain::phase::Phase;
 use territoires_domain::project::{Axis, ProjectStatus};
 use territoires_domain::search::search_key;
+use territoires_domain::DomainError;
 use time::Date;
 
 use crate::portfolio::{LineView, ProjectDetail, ProjectSummary};
 use crate::referential::Page;
 use crate::snapshot::Snapshot;
-use crate::{Result, Store};
+use crate::{Result, Store, StoreError};
 
 /// A bilan with its evolution over time (quarter ends from the phase's start to the date).
 #[derive(Debug, Clone, Serialize)]
@@ -105,6 +106,25 @@ fn line_view(s: &Snapshot, l: usize, as_of: Date) -> LineView {
 }
 
 impl Store {
+    /// How a scope is named on pages and documents ("France", "Région Grand Est", "Terres de Lorraine
+    /// (ti-4411)"); a region or territory unknown to the registry is refused.
+    pub async fn scope_name(&self, phase: Phase, scope: &Scope) -> Result<String> {
+        let s = self.snapshot().await?;
+        let unknown = |what: String| StoreError::Invalid(DomainError::Rule(format!("périmètre : {what}")));
+        match scope {
+            Scope::France => Ok("France".into()),
+            Scope::Region(code) => s
+                .region_names
+                .get(code.as_str())
+                .map(|name| format!("Région {name}"))
+                .ok_or_else(|| unknown(format!("région {code} inconnue"))),
+            Scope::Territory(id) => s
+                .territory_name(phase, id.as_str())
+                .map(|name| format!("{name} ({id})"))
+                .ok_or_else(|| unknown(format!("territoire {id} inconnu en {}", phase.label()))),
+        }
+    }
+
     /// The bilan of a phase for a scope, as of a date, with its evolution.
     pub async fn bilan(&self, phase: Phase, scope: &Scope, as_of: Date) -> Result<BilanReport> {
         let s = self.snapshot().await?;

@@ -10,7 +10,6 @@ use axum::Form;
 use serde::Deserialize;
 use territoires_domain::fr::{iso_date, long_date, parse_date};
 use territoires_domain::funding::LineEvent;
-use territoires_domain::indicators::Scope;
 use territoires_domain::money::Cents;
 use territoires_domain::phase::Phase;
 use territoires_domain::project::{ProjectStatus, StatusChange};
@@ -28,34 +27,9 @@ use crate::pages::Choice;
 use crate::params::{as_of, bad, given, BilanParams, BilanQuery, ProjectParams};
 use crate::{AppState, WebError};
 
-/// How a scope is named on pages and documents; unknown regions and territories are refused.
-async fn scope_label(state: &AppState, phase: Phase, scope: &Scope) -> Result<String, WebError> {
-    Ok(match scope {
-        Scope::France => "France".into(),
-        Scope::Region(code) => {
-            let regions = state.store.regions().await?;
-            let region = regions
-                .iter()
-                .find(|r| r.code == code.as_str())
-                .ok_or_else(|| bad("perimetre", format!("région {code} inconnue")))?;
-            format!("Région {}", region.name)
-        }
-        Scope::Territory(id) => {
-            let t = state
-                .store
-                .territory(phase, id.as_str())
-                .await?
-                .ok_or_else(|| {
-                    WebError::NotFound(format!("territoire {id} inconnu en {}", phase.label()))
-                })?;
-            format!("{} ({id})", t.territory.name)
-        }
-    })
-}
-
 /// The bilan's document for a query.
 async fn bilan_document(state: &AppState, q: &BilanQuery) -> Result<BilanDocument, WebError> {
-    let label = scope_label(state, q.phase, &q.scope).await?;
+    let label = state.store.scope_name(q.phase, &q.scope).await?;
     let report = state.store.bilan(q.phase, &q.scope, q.as_of).await?;
     let shapes = state.store.territory_shapes(q.phase).await?;
     let regions = state.store.region_shapes().await?;
@@ -183,7 +157,7 @@ pub async fn bilan_pdf(
 }
 
 async fn rows(state: &AppState, q: &BilanQuery) -> Result<BilanRows, WebError> {
-    scope_label(state, q.phase, &q.scope).await?;
+    state.store.scope_name(q.phase, &q.scope).await?;
     Ok(state.store.bilan_rows(q.phase, &q.scope, q.as_of).await?)
 }
 
@@ -308,7 +282,7 @@ pub async fn projects_page(
     let (query, page, per_page) = p.query(50, 50)?;
     let q = p.bilan.parse()?;
     let (status, axis) = (query.status, query.axis);
-    let label = scope_label(&state, q.phase, &q.scope).await?;
+    let label = state.store.scope_name(q.phase, &q.scope).await?;
     let found = state.store.projects(&query).await?;
     let link = |n: usize| {
         let mut s = format!("/projets?{}", q.to_query_string());
