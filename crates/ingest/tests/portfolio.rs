@@ -1,34 +1,20 @@
 //! Projects, funding and bilans on the real registry, on SQLite and on PostgreSQL: the Grand Est demo, the
 //! synthetic national dataset checked against straight SQL, and refusals that write nothing.
 
-use territoires_domain::fr::parse_date;
+mod common;
+
 use territoires_domain::funding::LineEvent;
 use territoires_domain::ids::RegionCode;
 use territoires_domain::indicators::Scope;
 use territoires_domain::money::Cents;
 use territoires_domain::phase::Phase;
 use territoires_domain::project::{ProjectStatus, StatusChange};
-use territoires_ingest::{default_data_dir, demo, referential, synthetic, territories, DataDir};
+use territoires_ingest::{demo, synthetic};
 use territoires_store::portfolio::LineChange;
 use territoires_store::testing::{self, TestStore};
-use territoires_store::{Store, StoreError};
-use time::Date;
+use territoires_store::StoreError;
 
-fn d(s: &str) -> Date {
-    parse_date("date", s).unwrap()
-}
-
-async fn import_registry(store: &Store) {
-    let data = DataDir::open(default_data_dir()).expect("reference data beside the repository");
-    referential::import_referential(store, &data, "test")
-        .await
-        .unwrap();
-    for phase in Phase::ALL {
-        territories::import_territories(store, &data, phase, None, d("2026-01-01"), "test")
-            .await
-            .unwrap();
-    }
-}
+use common::{d, import_registry};
 
 fn region(code: &str) -> Scope {
     Scope::Region(RegionCode::parse(code).unwrap())

@@ -1,36 +1,15 @@
 //! Imports of the real reference data (`../shared/data`), on SQLite and on PostgreSQL.
 
-use territoires_domain::fr::parse_date;
+mod common;
+
 use territoires_domain::milestone::Stage;
 use territoires_domain::phase::Phase;
-use territoires_ingest::{
-    default_data_dir, demo, history, referential, territories, DataDir, IngestError,
-};
+use territoires_ingest::{demo, history, referential, territories, IngestError};
 use territoires_store::referential::PlaceFilter;
 use territoires_store::territories::TerritoryQuery;
-use territoires_store::{testing, Store};
-use time::Date;
+use territoires_store::testing;
 
-fn d(s: &str) -> Date {
-    parse_date("date", s).unwrap()
-}
-
-fn data() -> DataDir {
-    DataDir::open(default_data_dir())
-        .expect("reference data beside the repository (../shared/data)")
-}
-
-async fn import_all(store: &Store) {
-    let data = data();
-    referential::import_referential(store, &data, "test")
-        .await
-        .unwrap();
-    for phase in Phase::ALL {
-        territories::import_territories(store, &data, phase, None, d("2026-01-01"), "test")
-            .await
-            .unwrap();
-    }
-}
+use common::{d, data, import_registry};
 
 fn query(phase: Phase, region: Option<&str>, as_of: &str) -> TerritoryQuery {
     TerritoryQuery {
@@ -44,7 +23,7 @@ fn query(phase: Phase, region: Option<&str>, as_of: &str) -> TerritoryQuery {
 async fn the_official_registry_has_the_published_counts() {
     for t in testing::all().await {
         let s = &t.store;
-        import_all(s).await;
+        import_registry(s).await;
         let coverage = s.coverage().await.unwrap();
         assert_eq!(coverage[&Phase::First].territories, 149, "{}", t.label);
         assert_eq!(coverage[&Phase::Second].territories, 183, "{}", t.label);
@@ -160,7 +139,7 @@ async fn the_official_registry_has_the_published_counts() {
 async fn the_demo_shows_the_grand_est_signatures_of_19_november_2019() {
     for t in testing::all().await {
         let s = &t.store;
-        import_all(s).await;
+        import_registry(s).await;
         demo::load_demo(s, "test").await.unwrap();
         assert!(
             demo::load_demo(s, "test").await.unwrap().unchanged,
@@ -211,7 +190,7 @@ async fn the_demo_shows_the_grand_est_signatures_of_19_november_2019() {
 async fn importing_twice_changes_nothing_and_a_bad_file_changes_nothing() {
     for t in testing::all().await {
         let s = &t.store;
-        import_all(s).await;
+        import_registry(s).await;
         let data = data();
         let again = referential::import_referential(s, &data, "test")
             .await
@@ -286,7 +265,7 @@ async fn importing_twice_changes_nothing_and_a_bad_file_changes_nothing() {
 async fn history_spreadsheets_import_from_xlsx_and_refuse_bad_lines_whole() {
     for t in testing::all().await {
         let s = &t.store;
-        import_all(s).await;
+        import_registry(s).await;
         let dir = tempfile::tempdir().unwrap();
 
         let path = dir.path().join("jalons.xlsx");

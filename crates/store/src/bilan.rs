@@ -5,6 +5,7 @@ use serde::Serialize;
 use territoires_domain::funding::{FunderKind, LineAmounts};
 use territoires_domain::indicators::{
     bilan, evolution, projects_in_scope, quarter_ends, Bilan, EvolutionPoint, Facts, Money, Scope,
+    TerritoryFacts,
 };
 use territoires_domain::phase::Phase;
 use territoires_domain::project::{Axis, ProjectStatus};
@@ -105,12 +106,23 @@ fn line_view(s: &Snapshot, l: usize, as_of: Date) -> LineView {
     }
 }
 
+/// What the indicator engine reads, for one phase, from a snapshot.
+fn facts<'a>(s: &'a Snapshot, phase: Phase, territories: &'a [TerritoryFacts<'a>]) -> Facts<'a> {
+    Facts {
+        phase,
+        territories,
+        portfolio: &s.portfolio.portfolio,
+        region_names: &s.region_names,
+    }
+}
+
 impl Store {
     /// How a scope is named on pages and documents ("France", "Région Grand Est", "Terres de Lorraine
     /// (ti-4411)"); a region or territory unknown to the registry is refused.
     pub async fn scope_name(&self, phase: Phase, scope: &Scope) -> Result<String> {
         let s = self.snapshot().await?;
-        let unknown = |what: String| StoreError::Invalid(DomainError::Rule(format!("périmètre : {what}")));
+        let unknown =
+            |what: String| StoreError::Invalid(DomainError::Rule(format!("périmètre : {what}")));
         match scope {
             Scope::France => Ok("France".into()),
             Scope::Region(code) => s
@@ -129,12 +141,7 @@ impl Store {
     pub async fn bilan(&self, phase: Phase, scope: &Scope, as_of: Date) -> Result<BilanReport> {
         let s = self.snapshot().await?;
         let territories = s.territory_facts(phase);
-        let facts = Facts {
-            phase,
-            territories: &territories,
-            portfolio: &s.portfolio.portfolio,
-            region_names: &s.region_names,
-        };
+        let facts = facts(&s, phase, &territories);
         Ok(BilanReport {
             bilan: bilan(&facts, scope, as_of),
             evolution: evolution(&facts, scope, &quarter_ends(phase, as_of)),
@@ -145,12 +152,7 @@ impl Store {
     pub async fn bilan_rows(&self, phase: Phase, scope: &Scope, as_of: Date) -> Result<BilanRows> {
         let s = self.snapshot().await?;
         let territories = s.territory_facts(phase);
-        let facts = Facts {
-            phase,
-            territories: &territories,
-            portfolio: &s.portfolio.portfolio,
-            region_names: &s.region_names,
-        };
+        let facts = facts(&s, phase, &territories);
         let mut projects = Vec::new();
         let mut lines = Vec::new();
         for i in projects_in_scope(&facts, scope) {
@@ -175,12 +177,7 @@ impl Store {
     pub async fn projects(&self, query: &ProjectQuery) -> Result<Page<ProjectSummary>> {
         let s = self.snapshot().await?;
         let territories = s.territory_facts(query.phase);
-        let facts = Facts {
-            phase: query.phase,
-            territories: &territories,
-            portfolio: &s.portfolio.portfolio,
-            region_names: &s.region_names,
-        };
+        let facts = facts(&s, query.phase, &territories);
         let q = query.q.as_deref().map(search_key).unwrap_or_default();
         let matching: Vec<usize> = projects_in_scope(&facts, &query.scope)
             .into_iter()

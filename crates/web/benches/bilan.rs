@@ -5,8 +5,8 @@
 //! PostgreSQL too. Prints a report and writes it to `target/bench-bilan-report.md`. Targets (issue #3):
 //! national bilan under 50 ms as of any date, its PDF under 1 s, on both engines.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+mod common;
+
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
@@ -37,7 +37,10 @@ fn main() {
         let runtime = tokio::runtime::Runtime::new().unwrap();
         engines.push((
             "PostgreSQL".to_owned(),
-            runtime.block_on(fresh_postgres(&admin)),
+            runtime.block_on(common::fresh_postgres(
+                &admin,
+                &format!("bench_bilan_{}", std::process::id()),
+            )),
         ));
     }
     for (engine, url) in engines {
@@ -54,17 +57,6 @@ fn main() {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-bilan-report.md");
     std::fs::write(&target, &report).unwrap();
     eprintln!("report written to {}", target.display());
-}
-
-async fn fresh_postgres(admin: &str) -> String {
-    let store = Store::connect(admin).await.unwrap();
-    let name = format!("bench_bilan_{}", std::process::id());
-    store
-        .execute_admin(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    store.close().await;
-    format!("{}/{name}", admin.rsplit_once('/').unwrap().0)
 }
 
 fn quantiles(h: &Histogram<u64>) -> String {
@@ -206,58 +198,10 @@ async fn measure(url: &str) -> String {
         ("`/api/v1/bilan` national, dates in turn", api),
         ("`/bilan` page, Grand Est, dates in turn", page),
     ] {
-        out.push_str(&format!("| {label} | {}\n", load(&base, paths).await));
+        out.push_str(&format!(
+            "| {label} | {}\n",
+            common::load(&base, paths, CLIENTS, LOAD_DURATION, Duration::from_secs(1)).await
+        ));
     }
     out
-}
-
-/// Runs `CLIENTS` clients in a loop over `paths`; returns the table row.
-async fn load(base: &str, paths: Vec<String>) -> String {
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(CLIENTS)
-        .build()
-        .unwrap();
-    let paths = Arc::new(paths);
-    let next = Arc::new(AtomicUsize::new(0));
-    let start = Instant::now();
-    let warm_up = Duration::from_secs(1);
-    let mut tasks = Vec::new();
-    for _ in 0..CLIENTS {
-        let (client, paths, next, base) =
-            (client.clone(), paths.clone(), next.clone(), base.to_owned());
-        tasks.push(tokio::spawn(async move {
-            let mut histogram = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).unwrap();
-            loop {
-                let elapsed = start.elapsed();
-                if elapsed > warm_up + LOAD_DURATION {
-                    break;
-                }
-                let path = &paths[next.fetch_add(1, Ordering::Relaxed) % paths.len()];
-                let sent = Instant::now();
-                let response = client.get(format!("{base}{path}")).send().await.unwrap();
-                assert!(
-                    response.status().is_success(),
-                    "{path}: {}",
-                    response.status()
-                );
-                response.bytes().await.unwrap();
-                if elapsed > warm_up {
-                    histogram.record(sent.elapsed().as_micros() as u64).unwrap();
-                }
-            }
-            histogram
-        }));
-    }
-    let mut total = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).unwrap();
-    for t in tasks {
-        total.add(t.await.unwrap()).unwrap();
-    }
-    format!(
-        "{} | {:.0} req/s | {:.2} ms | {:.2} ms | {:.2} ms |",
-        total.len(),
-        total.len() as f64 / LOAD_DURATION.as_secs_f64(),
-        total.value_at_quantile(0.5) as f64 / 1000.0,
-        total.value_at_quantile(0.99) as f64 / 1000.0,
-        total.max() as f64 / 1000.0
-    )
 }

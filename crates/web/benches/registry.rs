@@ -4,11 +4,10 @@
 //! too. Prints a report and writes it to `target/bench-report.md`. Targets (issue #2): import under 3 s;
 //! territory page and API list p99 under 10 ms at 32 concurrent clients on a 2-core machine.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+mod common;
+
 use std::time::{Duration, Instant};
 
-use hdrhistogram::Histogram;
 use territoires_domain::phase::Phase;
 use territoires_ingest::{default_data_dir, demo, referential, territories, DataDir};
 use territoires_store::Store;
@@ -44,7 +43,10 @@ fn main() {
                     "sqlite://{}",
                     dir.path().join(format!("bench-{run}.db")).display()
                 ),
-                Some(admin) => runtime.block_on(fresh_postgres(admin, run)),
+                Some(admin) => runtime.block_on(common::fresh_postgres(
+                    admin,
+                    &format!("bench_{}_{run}", std::process::id()),
+                )),
             });
         }
         let mut timings = Vec::new();
@@ -89,7 +91,13 @@ fn main() {
             ),
             ("home page (map of 183 territories)", vec!["/".to_owned()]),
         ] {
-            let line = runtime.block_on(load(&server, paths));
+            let line = runtime.block_on(common::load(
+                &server,
+                paths,
+                CLIENTS,
+                LOAD_DURATION,
+                WARM_UP,
+            ));
             report.push_str(&format!("| {label} | {line}\n"));
         }
         report.push('\n');
@@ -100,17 +108,6 @@ fn main() {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-report.md");
     std::fs::write(&target, &report).unwrap();
     eprintln!("report written to {}", target.display());
-}
-
-async fn fresh_postgres(admin: &str, run: usize) -> String {
-    let store = Store::connect(admin).await.unwrap();
-    let name = format!("bench_{}_{run}", std::process::id());
-    store
-        .execute_admin(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    store.close().await;
-    format!("{}/{name}", admin.rsplit_once('/').unwrap().0)
 }
 
 async fn import(url: &str) -> f64 {
@@ -150,55 +147,4 @@ async fn existing_pages(base: &str, ids: &[String]) -> Vec<String> {
     }
     assert_eq!(pages.len(), 183, "every phase-2 territory has a page");
     pages
-}
-
-/// Runs `CLIENTS` clients in a loop over `paths`; returns the table row.
-async fn load(base: &str, paths: Vec<String>) -> String {
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(CLIENTS)
-        .build()
-        .unwrap();
-    let paths = Arc::new(paths);
-    let next = Arc::new(AtomicUsize::new(0));
-    let start = Instant::now();
-    let mut tasks = Vec::new();
-    for _ in 0..CLIENTS {
-        let (client, paths, next, base) =
-            (client.clone(), paths.clone(), next.clone(), base.to_owned());
-        tasks.push(tokio::spawn(async move {
-            let mut histogram = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).unwrap();
-            loop {
-                let elapsed = start.elapsed();
-                if elapsed > WARM_UP + LOAD_DURATION {
-                    break;
-                }
-                let path = &paths[next.fetch_add(1, Ordering::Relaxed) % paths.len()];
-                let sent = Instant::now();
-                let response = client.get(format!("{base}{path}")).send().await.unwrap();
-                assert!(
-                    response.status().is_success(),
-                    "{path}: {}",
-                    response.status()
-                );
-                response.bytes().await.unwrap();
-                if elapsed > WARM_UP {
-                    histogram.record(sent.elapsed().as_micros() as u64).unwrap();
-                }
-            }
-            histogram
-        }));
-    }
-    let mut total = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).unwrap();
-    for t in tasks {
-        total.add(t.await.unwrap()).unwrap();
-    }
-    let ms = |q: f64| total.value_at_quantile(q) as f64 / 1000.0;
-    format!(
-        "{} | {:.0} req/s | {:.2} ms | {:.2} ms | {:.2} ms |",
-        total.len(),
-        total.len() as f64 / LOAD_DURATION.as_secs_f64(),
-        ms(0.5),
-        ms(0.99),
-        total.max() as f64 / 1000.0
-    )
 }

@@ -134,6 +134,29 @@ async fn line_form(
     (action, csrf, version)
 }
 
+/// Reads the form of `funder`'s line on `project` and posts it with `event`, `amount` and `date`.
+async fn post_line(
+    c: &Client,
+    base: &str,
+    project: &str,
+    funder: &str,
+    [event, amount, date]: [&str; 3],
+) -> reqwest::Response {
+    let (action, csrf, version) = line_form(c, base, project, funder).await;
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("version", version.as_str()),
+        ("evenement", event),
+        ("montant", amount),
+        ("date", date),
+    ];
+    c.post(format!("{base}{action}"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn commitments_through_forms_follow_the_rules_and_the_downloads_add_up() {
     let (base, dir) = common::spawn_app_with_own_database().await;
@@ -243,20 +266,14 @@ async fn commitments_through_forms_follow_the_rules_and_the_downloads_add_up() {
     assert_eq!(body["bilan"]["committed_ti_specific"], 60_000_000);
 
     // The envelope has 400,000 € left: 500,000 € more is refused, with the reason, and nothing changes.
-    let (action, csrf, version) = line_form(&ge, &base, "GE2019-4415-HYDROGENE", "Bpifrance").await;
-    let form = [
-        ("csrf", csrf.as_str()),
-        ("version", version.as_str()),
-        ("evenement", "engagement"),
-        ("montant", "500000"),
-        ("date", "2020-07-01"),
-    ];
-    let refused = ge
-        .post(format!("{base}{action}"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let refused = post_line(
+        &ge,
+        &base,
+        "GE2019-4415-HYDROGENE",
+        "Bpifrance",
+        ["engagement", "500000", "2020-07-01"],
+    )
+    .await;
     assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
     let message = refused.text().await.unwrap();
     assert!(
@@ -266,42 +283,20 @@ async fn commitments_through_forms_follow_the_rules_and_the_downloads_add_up() {
     let (_, unchanged) = get_json(&format!("{base}/api/v1/bilan?{bilan_query}")).await;
     assert_eq!(committed(&unchanged), 60_000_000);
 
-    let (action, csrf, version) =
-        line_form(&ge, &base, "GE2019-4415-HYDROGENE", "Région Grand Est").await;
-    let form = [
-        ("csrf", csrf.as_str()),
-        ("version", version.as_str()),
-        ("evenement", "engagement"),
-        ("montant", "250 000,50"),
-        ("date", "2020-09-15"),
-    ];
-    assert_eq!(
-        ge.post(format!("{base}{action}"))
-            .form(&form)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::SEE_OTHER
-    );
-    let (action, csrf, version) =
-        line_form(&ge, &base, "GE2019-4415-HYDROGENE", "Région Grand Est").await;
-    let form = [
-        ("csrf", csrf.as_str()),
-        ("version", version.as_str()),
-        ("evenement", "versement"),
-        ("montant", "100000"),
-        ("date", "2021-03-01"),
-    ];
-    assert_eq!(
-        ge.post(format!("{base}{action}"))
-            .form(&form)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::SEE_OTHER
-    );
+    for step in [
+        ["engagement", "250 000,50", "2020-09-15"],
+        ["versement", "100000", "2021-03-01"],
+    ] {
+        let response = post_line(
+            &ge,
+            &base,
+            "GE2019-4415-HYDROGENE",
+            "Région Grand Est",
+            step,
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "{step:?}");
+    }
 
     // A shared project's status can be moved by the pilot of a partner territory's region, one step at a time.
     let ghost = hdf

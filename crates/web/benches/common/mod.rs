@@ -1,0 +1,78 @@
+//! What both benchmarks share: a fresh PostgreSQL database, and concurrent keep-alive clients that report
+//! latency quantiles.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hdrhistogram::Histogram;
+use territoires_store::Store;
+
+/// Creates database `name` on the server of `admin` and returns its URL.
+pub async fn fresh_postgres(admin: &str, name: &str) -> String {
+    let store = Store::connect(admin).await.unwrap();
+    store
+        .execute_admin(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    store.close().await;
+    format!("{}/{name}", admin.rsplit_once('/').unwrap().0)
+}
+
+/// Runs `clients` clients in a loop over `paths` for `duration` after `warm_up`; returns the table row
+/// `requests | throughput | p50 | p99 | max |`.
+pub async fn load(
+    base: &str,
+    paths: Vec<String>,
+    clients: usize,
+    duration: Duration,
+    warm_up: Duration,
+) -> String {
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(clients)
+        .build()
+        .unwrap();
+    let paths = Arc::new(paths);
+    let next = Arc::new(AtomicUsize::new(0));
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..clients {
+        let (client, paths, next, base) =
+            (client.clone(), paths.clone(), next.clone(), base.to_owned());
+        tasks.push(tokio::spawn(async move {
+            let mut histogram = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).unwrap();
+            loop {
+                let elapsed = start.elapsed();
+                if elapsed > warm_up + duration {
+                    break;
+                }
+                let path = &paths[next.fetch_add(1, Ordering::Relaxed) % paths.len()];
+                let sent = Instant::now();
+                let response = client.get(format!("{base}{path}")).send().await.unwrap();
+                assert!(
+                    response.status().is_success(),
+                    "{path}: {}",
+                    response.status()
+                );
+                response.bytes().await.unwrap();
+                if elapsed > warm_up {
+                    histogram.record(sent.elapsed().as_micros() as u64).unwrap();
+                }
+            }
+            histogram
+        }));
+    }
+    let mut total = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).unwrap();
+    for t in tasks {
+        total.add(t.await.unwrap()).unwrap();
+    }
+    let ms = |q: f64| total.value_at_quantile(q) as f64 / 1000.0;
+    format!(
+        "{} | {:.0} req/s | {:.2} ms | {:.2} ms | {:.2} ms |",
+        total.len(),
+        total.len() as f64 / duration.as_secs_f64(),
+        ms(0.5),
+        ms(0.99),
+        total.max() as f64 / 1000.0
+    )
+}
