@@ -19,6 +19,8 @@ type Position = Vec<f64>;
 
 #[derive(Deserialize)]
 #[serde(tag = "type")]
+// The variants are named after the GeoJSON types they read (RFC 7946).
+#[allow(clippy::enum_variant_names)]
 pub(crate) enum Geometry {
     Point {
         coordinates: Position,

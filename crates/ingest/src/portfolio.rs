@@ -561,9 +561,7 @@ mod tests {
         let (row, err) = file.portfolio.validate().unwrap_err();
         assert_eq!(row, Row::Line(0));
         assert!(err.to_string().contains("épuisée"), "{err}");
-        let backwards = PROJECTS
-            .replace(";2019-11-19;2020-06-01", ";2020-11-19;2020-06-01")
-            .replace("2019-01-01;2019-11-19;", "2019-01-01;2019-11-19;");
+        let backwards = PROJECTS.replace(";2019-11-19;2020-06-01", ";2020-11-19;2020-06-01");
         let err = read(&backwards, LINES).unwrap_err().to_string();
         assert!(err.contains("projets.csv, ligne 2"), "{err}");
     }

@@ -218,7 +218,7 @@ impl Store {
             },
         )
         .collect();
-        let contours: Vec<(String, String, String, f64, f64, f64, f64, String, f64, String)> = sqlx::query_as(
+        let contours: Vec<ContourTuple> = sqlx::query_as(
             "SELECT c.phase, c.id, c.overview_path, c.min_x, c.min_y, c.max_x, c.max_y, c.detail_path, c.detail_height, t.name
              FROM territory_contours c JOIN territories t ON t.phase = c.phase AND t.id = c.id ORDER BY c.phase, c.id",
         )
@@ -577,6 +577,20 @@ impl Store {
         })
     }
 }
+
+/// phase, id, overview path, bounding box, detail path and height, name.
+type ContourTuple = (
+    String,
+    String,
+    String,
+    f64,
+    f64,
+    f64,
+    f64,
+    String,
+    f64,
+    String,
+);
 
 type MemberTuple = (
     String,
