@@ -1,4 +1,5 @@
--- Projects (fiches actions) and their funding. Amounts are integer cents; dates ISO text like elsewhere.
+-- Projects (fiches actions) and their funding. Amounts are integer cents; dates ISO text like elsewhere,
+-- checked here by pattern.
 -- A project's status is a history (project_status_changes), never a column.
 
 CREATE TABLE funders (
@@ -18,8 +19,8 @@ CREATE TABLE envelopes (
     code TEXT PRIMARY KEY,
     scheme_code TEXT NOT NULL REFERENCES schemes (code),
     region_code TEXT,
-    starts_on TEXT NOT NULL,
-    ends_on TEXT NOT NULL,
+    starts_on TEXT NOT NULL CHECK (starts_on ~ '^\d{4}-\d{2}-\d{2}$'),
+    ends_on TEXT NOT NULL CHECK (ends_on ~ '^\d{4}-\d{2}-\d{2}$'),
     amount_cents BIGINT NOT NULL CHECK (amount_cents >= 0)
 );
 
@@ -68,7 +69,7 @@ CREATE TABLE project_status_changes (
     id BIGSERIAL PRIMARY KEY,
     project_code TEXT NOT NULL REFERENCES projects (code),
     status TEXT NOT NULL,
-    occurred_on TEXT NOT NULL,
+    occurred_on TEXT NOT NULL CHECK (occurred_on ~ '^\d{4}-\d{2}-\d{2}$'),
     recorded_at TEXT NOT NULL,
     recorded_by TEXT NOT NULL,
     -- Statuses only move forward: each is entered at most once.
@@ -83,12 +84,12 @@ CREATE TABLE funding_lines (
     instrument TEXT NOT NULL,
     decision_reference TEXT NOT NULL,
     requested_cents BIGINT NOT NULL CHECK (requested_cents >= 0),
-    requested_on TEXT NOT NULL,
+    requested_on TEXT NOT NULL CHECK (requested_on ~ '^\d{4}-\d{2}-\d{2}$'),
     committed_cents BIGINT CHECK (committed_cents >= 0),
-    committed_on TEXT,
+    committed_on TEXT CHECK (committed_on ~ '^\d{4}-\d{2}-\d{2}$'),
     paid_cents BIGINT CHECK (paid_cents >= 0),
-    paid_on TEXT,
-    cancelled_on TEXT,
+    paid_on TEXT CHECK (paid_on ~ '^\d{4}-\d{2}-\d{2}$'),
+    cancelled_on TEXT CHECK (cancelled_on ~ '^\d{4}-\d{2}-\d{2}$'),
     over_request_allowed INTEGER NOT NULL,
     version BIGINT NOT NULL DEFAULT 1,
     -- The natural key of the evaluations' lesson 3: nothing is counted twice.
