@@ -19,8 +19,8 @@ pub enum Profile {
     RegionalPilot(RegionCode),
     /// A territory team (chef de projet, binôme): that territory only.
     TerritoryTeam(Phase, TerritoryId),
-    /// An operator (Bpifrance, Banque des Territoires…): reads everything, records its own commitments
-    /// (a later issue); no registry edits.
+    /// An operator (Bpifrance, Banque des Territoires…), named by its funder code: reads everything,
+    /// records the commitments, payments and cancellations of its own funding lines; no registry edits.
     Operator(String),
 }
 

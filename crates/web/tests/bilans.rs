@@ -298,6 +298,39 @@ async fn commitments_through_forms_follow_the_rules_and_the_downloads_add_up() {
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "{step:?}");
     }
 
+    // An operator records payments on its own lines, and gets no form on another funder's.
+    let bpi = client();
+    login(&bpi, &base, "bpifrance@example.gouv.fr").await;
+    let paid = post_line(
+        &bpi,
+        &base,
+        "GE2019-4411-GHOST",
+        "Bpifrance",
+        ["versement", "100 000", "2021-01-15"],
+    )
+    .await;
+    assert_eq!(paid.status(), StatusCode::SEE_OTHER);
+    let hydrogen = bpi
+        .get(format!("{base}/projets/GE2019-4415-HYDROGENE"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        hydrogen.contains("<strong>Bpifrance</strong>"),
+        "its own line has a form"
+    );
+    assert!(
+        !hydrogen.contains("<strong>Région Grand Est</strong>"),
+        "the region's line has none"
+    );
+    assert!(
+        !hydrogen.contains("id=\"form-statut\""),
+        "an operator does not move project statuses"
+    );
+
     // A shared project's status can be moved by the pilot of a partner territory's region, one step at a time.
     let ghost = hdf
         .get(format!("{base}/projets/GE2019-4411-GHOST"))
@@ -341,7 +374,7 @@ async fn commitments_through_forms_follow_the_rules_and_the_downloads_add_up() {
     let (_, body) = get_json(&format!("{base}/api/v1/bilan?{bilan_query}")).await;
     let total = committed(&body);
     assert_eq!(total, 60_000_000 + 25_000_050);
-    assert_eq!(body["bilan"]["money"]["paid"], 10_000_000);
+    assert_eq!(body["bilan"]["money"]["paid"], 20_000_000);
     let funders: i64 = body["bilan"]["by_funder"]
         .as_array()
         .unwrap()

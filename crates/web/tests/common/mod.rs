@@ -44,6 +44,7 @@ fn fixture_url() -> String {
                             ("national@example.gouv.fr", "national"),
                             ("pilote-ge@example.gouv.fr", "region:44"),
                             ("pilote-hdf@example.gouv.fr", "region:32"),
+                            ("bpifrance@example.gouv.fr", "operateur:bpifrance"),
                         ] {
                             let hash = territoires_web::auth::hash_password(PASSWORD);
                             store
