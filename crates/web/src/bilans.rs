@@ -17,7 +17,6 @@ use territoires_ingest::bilan::{
     document, pdf, tables, BilanDocument, DocumentInput, MapIndicator,
 };
 use territoires_store::accounts::Session;
-use territoires_store::bilan::BilanRows;
 use territoires_store::portfolio::{LineChange, LineView, ProjectSummary};
 use territoires_store::territories::TerritoryQuery;
 
@@ -156,19 +155,15 @@ pub async fn bilan_pdf(
     Ok(attachment("application/pdf", file_name(&q, "pdf"), body))
 }
 
-async fn rows(state: &AppState, q: &BilanQuery) -> Result<BilanRows, WebError> {
-    state.store.scope_name(q.phase, &q.scope).await?;
-    Ok(state.store.bilan_rows(q.phase, &q.scope, q.as_of).await?)
-}
-
 /// `/bilan.xlsx`: the figures, the projects and the funding lines.
 pub async fn bilan_xlsx(
     State(state): State<AppState>,
     Query(p): Query<BilanParams>,
 ) -> Result<Response, WebError> {
     let q = p.parse()?;
+    // The document checked the scope.
     let doc = bilan_document(&state, &q).await?;
-    let rows = rows(&state, &q).await?;
+    let rows = state.store.bilan_rows(q.phase, &q.scope, q.as_of).await?;
     let body =
         tables::workbook(&doc, &rows, q.as_of).map_err(|e| WebError::Export(e.to_string()))?;
     Ok(attachment(
@@ -193,7 +188,9 @@ pub async fn bilan_csv(
     Query(p): Query<CsvParams>,
 ) -> Result<Response, WebError> {
     let q = p.bilan.parse()?;
-    let rows = rows(&state, &q).await?;
+    // Unknown regions and territories are refused, as on the page.
+    state.store.scope_name(q.phase, &q.scope).await?;
+    let rows = state.store.bilan_rows(q.phase, &q.scope, q.as_of).await?;
     let (body, table) = match given(&p.table) {
         None | Some("projets") => (tables::projects_csv(&rows, q.as_of), "projets"),
         Some("financements") => (tables::lines_csv(&rows, q.as_of), "financements"),
