@@ -2,48 +2,8 @@
 
 mod common;
 
-use reqwest::redirect::Policy;
-use reqwest::{Client, StatusCode};
-
-fn client() -> Client {
-    Client::builder()
-        .cookie_store(true)
-        .redirect(Policy::none())
-        .build()
-        .unwrap()
-}
-
-/// The value of a hidden `csrf` input in a page.
-fn csrf_of(page: &str) -> String {
-    let start = page
-        .find("name=\"csrf\" value=\"")
-        .expect("a form with a CSRF token")
-        + 19;
-    page[start..start + 64].to_owned()
-}
-
-async fn login(c: &Client, base: &str, email: &str, password: &str) -> StatusCode {
-    let page = c
-        .get(format!("{base}/connexion"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let form = [
-        ("email", email),
-        ("password", password),
-        ("csrf", &csrf_of(&page)),
-        ("next", "/"),
-    ];
-    c.post(format!("{base}/connexion"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap()
-        .status()
-}
+use common::{client, login};
+use reqwest::StatusCode;
 
 #[tokio::test]
 async fn a_pilot_records_a_milestone_of_a_territory_of_its_region() {
@@ -64,7 +24,7 @@ async fn a_pilot_records_a_milestone_of_a_territory_of_its_region() {
         page.contains("id=\"form-jalon\""),
         "the pilot of Grand Est gets the forms"
     );
-    let csrf = csrf_of(&page);
+    let csrf = common::hidden(&page, "csrf", "<form");
 
     let form = |token: &str| {
         vec![
@@ -217,7 +177,7 @@ async fn scopes_and_sessions_are_enforced() {
         .text()
         .await
         .unwrap();
-    let csrf = csrf_of(&own_page);
+    let csrf = common::hidden(&own_page, "csrf", "<form");
     let page = hdf.get(&url).send().await.unwrap().text().await.unwrap();
     assert!(
         !page.contains("id=\"form-jalon\""),

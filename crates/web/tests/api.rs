@@ -2,13 +2,8 @@
 
 mod common;
 
+use common::get_json;
 use serde_json::Value;
-
-async fn get_json(url: &str) -> (u16, Value) {
-    let response = reqwest::get(url).await.unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap())
-}
 
 #[tokio::test]
 async fn territory_list_filters_and_pages() {

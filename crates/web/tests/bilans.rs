@@ -6,18 +6,12 @@ mod common;
 use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx};
-use reqwest::redirect::Policy;
+use common::{client, get_json, login};
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
 use territoires_store::Store;
 
 const DEMO_GE: &str = "phase=2018-2022&perimetre=region:44&date=2019-11-19";
-
-async fn get_json(url: &str) -> (u16, Value) {
-    let response = reqwest::get(url).await.unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap())
-}
 
 #[tokio::test]
 async fn the_demo_bilan_says_13_of_15_action_plans_on_19_november_2019() {
@@ -61,53 +55,6 @@ async fn the_demo_bilan_says_13_of_15_action_plans_on_19_november_2019() {
     assert_eq!(status, 404);
 }
 
-fn client() -> Client {
-    Client::builder()
-        .cookie_store(true)
-        .redirect(Policy::none())
-        .build()
-        .unwrap()
-}
-
-fn hidden(page: &str, name: &str, after: &str) -> String {
-    let from = page
-        .find(after)
-        .unwrap_or_else(|| panic!("{after} in page"));
-    let needle = format!("name=\"{name}\" value=\"");
-    let start = from
-        + page[from..]
-            .find(&needle)
-            .unwrap_or_else(|| panic!("{name} after {after}"))
-        + needle.len();
-    page[start..start + page[start..].find('"').unwrap()].to_owned()
-}
-
-async fn login(c: &Client, base: &str, email: &str) {
-    let page = c
-        .get(format!("{base}/connexion"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = hidden(&page, "csrf", "<form");
-    let form = [
-        ("email", email),
-        ("password", common::PASSWORD),
-        ("csrf", &csrf),
-        ("next", "/"),
-    ];
-    let status = c
-        .post(format!("{base}/connexion"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap()
-        .status();
-    assert_eq!(status, StatusCode::SEE_OTHER);
-}
-
 async fn line_form(
     c: &Client,
     base: &str,
@@ -129,8 +76,8 @@ async fn line_form(
     let action_start = form_start + page[form_start..].find("action=\"").unwrap() + 8;
     let action =
         page[action_start..action_start + page[action_start..].find('"').unwrap()].to_owned();
-    let csrf = hidden(&page[form_start..], "csrf", "<form");
-    let version = hidden(&page[form_start..], "version", "<form");
+    let csrf = common::hidden(&page[form_start..], "csrf", "<form");
+    let version = common::hidden(&page[form_start..], "version", "<form");
     (action, csrf, version)
 }
 
@@ -174,7 +121,10 @@ async fn commitments_through_forms_follow_the_rules_and_the_downloads_add_up() {
     let anonymous = client();
     let (action, csrf, version) = {
         let ge = client();
-        login(&ge, &base, "pilote-ge@example.gouv.fr").await;
+        assert_eq!(
+            login(&ge, &base, "pilote-ge@example.gouv.fr", common::PASSWORD).await,
+            StatusCode::SEE_OTHER
+        );
         line_form(&ge, &base, "GE2019-4411-GHOST", "Bpifrance").await
     };
     let form = [
@@ -194,7 +144,10 @@ async fn commitments_through_forms_follow_the_rules_and_the_downloads_add_up() {
     assert_eq!(status, StatusCode::FORBIDDEN, "signed out");
 
     let hdf = client();
-    login(&hdf, &base, "pilote-hdf@example.gouv.fr").await;
+    assert_eq!(
+        login(&hdf, &base, "pilote-hdf@example.gouv.fr", common::PASSWORD).await,
+        StatusCode::SEE_OTHER
+    );
     let (_, hdf_csrf, _) = line_form(&hdf, &base, "GE2019-4411-GHOST", "Bpifrance").await;
     let hydrogen = hdf
         .get(format!("{base}/projets/GE2019-4415-HYDROGENE"))
@@ -210,7 +163,10 @@ async fn commitments_through_forms_follow_the_rules_and_the_downloads_add_up() {
     );
 
     let ge = client();
-    login(&ge, &base, "pilote-ge@example.gouv.fr").await;
+    assert_eq!(
+        login(&ge, &base, "pilote-ge@example.gouv.fr", common::PASSWORD).await,
+        StatusCode::SEE_OTHER
+    );
     let (action, csrf, version) = line_form(&ge, &base, "GE2019-4411-GHOST", "Bpifrance").await;
     let bad_csrf = [
         ("csrf", "x"),
@@ -300,7 +256,10 @@ async fn commitments_through_forms_follow_the_rules_and_the_downloads_add_up() {
 
     // An operator records payments on its own lines, and gets no form on another funder's.
     let bpi = client();
-    login(&bpi, &base, "bpifrance@example.gouv.fr").await;
+    assert_eq!(
+        login(&bpi, &base, "bpifrance@example.gouv.fr", common::PASSWORD).await,
+        StatusCode::SEE_OTHER
+    );
     let paid = post_line(
         &bpi,
         &base,
@@ -340,7 +299,7 @@ async fn commitments_through_forms_follow_the_rules_and_the_downloads_add_up() {
         .text()
         .await
         .unwrap();
-    let version = hidden(&ghost, "version", "id=\"form-statut\"");
+    let version = common::hidden(&ghost, "version", "id=\"form-statut\"");
     let skip = [
         ("csrf", hdf_csrf.as_str()),
         ("version", version.as_str()),

@@ -133,3 +133,67 @@ pub async fn import_funding(db: &std::path::Path, lines_csv: &str) {
         .unwrap();
     store.close().await;
 }
+
+/// A client that keeps cookies (a browser session) and does not follow redirects (tests read them).
+#[allow(dead_code)] // Each test binary compiles this module; not every one signs in.
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The value of the first hidden input `name` after the text `after` in a page.
+#[allow(dead_code)] // Each test binary compiles this module; not every one posts forms.
+pub fn hidden(page: &str, name: &str, after: &str) -> String {
+    let from = page
+        .find(after)
+        .unwrap_or_else(|| panic!("{after} in page"));
+    let needle = format!("name=\"{name}\" value=\"");
+    let start = from
+        + page[from..]
+            .find(&needle)
+            .unwrap_or_else(|| panic!("{name} after {after}"))
+        + needle.len();
+    page[start..start + page[start..].find('"').unwrap()].to_owned()
+}
+
+/// Signs in through the login form (with its CSRF token); returns the answer's status.
+#[allow(dead_code)] // Each test binary compiles this module; not every one signs in.
+pub async fn login(
+    c: &reqwest::Client,
+    base: &str,
+    email: &str,
+    password: &str,
+) -> reqwest::StatusCode {
+    let page = c
+        .get(format!("{base}/connexion"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = hidden(&page, "csrf", "<form");
+    let form = [
+        ("email", email),
+        ("password", password),
+        ("csrf", &csrf),
+        ("next", "/"),
+    ];
+    c.post(format!("{base}/connexion"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+/// GETs a URL and reads its JSON, with the status.
+#[allow(dead_code)] // Each test binary compiles this module; not every one reads JSON.
+pub async fn get_json(url: &str) -> (u16, serde_json::Value) {
+    let response = reqwest::get(url).await.unwrap();
+    let status = response.status().as_u16();
+    (status, response.json().await.unwrap())
+}
