@@ -8,10 +8,12 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use territoires_domain::indicators::Scope;
+use territoires_domain::bilan::frame::{Frame, Scope};
 use territoires_domain::phase::Phase;
-use territoires_ingest::{bilan, demo, history, portfolio, referential, synthetic, territories};
-use territoires_store::referential::ImportOutcome;
+use territoires_ingest::portfolio::synthetic;
+use territoires_ingest::registry::{history, posts, reference, referential, territories};
+use territoires_ingest::{bilan, demo, portfolio};
+use territoires_store::registry::referential::ImportOutcome;
 use territoires_store::Store;
 
 use crate::settings::Settings;
@@ -66,6 +68,12 @@ enum Command {
         /// Date de situation (AAAA-MM-JJ, aujourd'hui par défaut).
         #[arg(long)]
         date: Option<String>,
+        /// Début de la période des flux (AAAA-MM-JJ) : ajoute les flux du début à la date de situation.
+        #[arg(long)]
+        du: Option<String>,
+        /// Code d'un dispositif : seulement ses projets et ses lignes.
+        #[arg(long)]
+        dispositif: Option<String>,
         /// Fichier à écrire ; son extension choisit le format (.pdf, .xlsx, .csv pour les projets,
         /// .financements.csv pour les lignes de financement).
         #[arg(long, short = 'o')]
@@ -106,9 +114,15 @@ enum ImportCommand {
         #[arg(long)]
         au: Option<String>,
     },
-    /// Historique (jalons et gouvernance) depuis un fichier CSV ou XLSX.
-    #[command(alias = "historique")]
+    /// Historique (labellisations, jalons, gouvernance, attributs) depuis un fichier CSV ou XLSX.
+    #[command(alias = "historique", alias = "labellisations")]
     History {
+        /// Le fichier.
+        fichier: PathBuf,
+    },
+    /// Postes de chef de projet et leurs cofinancements depuis un fichier CSV ou XLSX.
+    #[command(alias = "postes")]
+    Posts {
         /// Le fichier.
         fichier: PathBuf,
     },
@@ -194,6 +208,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await?;
             }
             step(
+                "Dates de labellisation connues",
+                reference::load_labellings(&store, &actor),
+            )
+            .await?;
+            step(
                 "Démonstration Grand Est 2019",
                 demo::load_demo(&store, &actor),
             )
@@ -250,6 +269,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             )
             .await
         }
+        Command::Import(ImportCommand::Posts { fichier }) => {
+            step(
+                &format!("Postes de chef de projet {}", fichier.display()),
+                posts::import_posts(&store, &fichier, &actor),
+            )
+            .await
+        }
         Command::Import(ImportCommand::Projects { chemin }) => {
             step(
                 &format!("Projets {}", chemin.display()),
@@ -274,6 +300,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             phase,
             perimetre,
             date,
+            du,
+            dispositif,
             sortie,
         } => {
             let phase: Phase = phase.parse()?;
@@ -282,12 +310,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Some(d) => territoires_domain::fr::parse_date("date", &d)?,
                 None => time::OffsetDateTime::now_utc().date(),
             };
+            let frame = Frame {
+                phase,
+                scope,
+                as_of,
+                since: du
+                    .map(|d| territoires_domain::fr::parse_date("du", &d))
+                    .transpose()?,
+                scheme: dispositif,
+            };
             let started = Instant::now();
-            let bytes = write_bilan(&store, phase, &scope, as_of, &sortie).await?;
+            let bytes = write_bilan(&store, &frame, &sortie).await?;
             std::fs::write(&sortie, &bytes)
                 .with_context(|| format!("écriture de {}", sortie.display()))?;
             eprintln!(
-                "✓ Bilan {phase} {scope} au {} : {} ({} octets, {:.0} ms)",
+                "✓ Bilan {phase} {} au {} : {} ({} octets, {:.0} ms)",
+                frame.scope,
                 territoires_domain::fr::iso_date(as_of),
                 sortie.display(),
                 bytes.len(),
@@ -320,7 +358,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if password.chars().count() < 12 {
                 anyhow::bail!("mot de passe trop court : 12 caractères au moins");
             }
-            let hash = territoires_web::auth::hash_password(&password);
+            let hash = territoires_web::access::auth::hash_password(&password);
             store
                 .create_user(&email, &nom, &hash, &profile, &actor)
                 .await?;
@@ -347,32 +385,38 @@ fn describe(outcome: &ImportOutcome) -> String {
 /// The bilan in the format the output file's name asks for.
 async fn write_bilan(
     store: &Store,
-    phase: Phase,
-    scope: &Scope,
-    as_of: time::Date,
+    frame: &Frame,
     path: &std::path::Path,
 ) -> anyhow::Result<Vec<u8>> {
     let name = path.to_string_lossy().to_lowercase();
-    let scope_label = store.scope_name(phase, scope).await?;
-    let report = store.bilan(phase, scope, as_of).await?;
-    let rows = store.bilan_rows(phase, scope, as_of).await?;
-    let shapes = store.territory_shapes(phase).await?;
+    let scope_label = store.check_frame(frame).await?;
+    let scheme_label = match &frame.scheme {
+        Some(code) => store.scheme_name(code).await?,
+        None => None,
+    };
+    let report = store.bilan(frame).await?;
+    let rows = store.bilan_rows(frame).await?;
+    let shapes = store.territory_shapes(frame.phase).await?;
     let regions = store.region_shapes().await?;
+    let today = time::OffsetDateTime::now_utc().date();
     let doc = bilan::document(&bilan::DocumentInput {
         report: &report,
         scope_label: &scope_label,
+        scheme_label: scheme_label.as_deref(),
         territory_shapes: &shapes,
         region_shapes: &regions,
         map_indicator: bilan::MapIndicator::Stage,
+        link: &|_, _| None,
+        generated_on: today,
     });
     Ok(if name.ends_with(".pdf") {
-        bilan::pdf::render(&doc)?
+        bilan::pdf::render(&doc, today)?
     } else if name.ends_with(".xlsx") {
-        bilan::tables::workbook(&doc, &rows, as_of)?
+        bilan::tables::workbook(&doc, &report, &rows)?
     } else if name.ends_with(".financements.csv") {
-        bilan::tables::lines_csv(&rows, as_of)
+        bilan::tables::lines_csv(&rows, frame.as_of)
     } else if name.ends_with(".csv") {
-        bilan::tables::projects_csv(&rows, as_of)
+        bilan::tables::projects_csv(&rows, frame.as_of)
     } else {
         anyhow::bail!("--sortie : extension attendue .pdf, .xlsx, .csv ou .financements.csv");
     })

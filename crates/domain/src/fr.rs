@@ -19,9 +19,9 @@ pub fn iso_date(date: Date) -> String {
     date.format(ISO).expect("a calendar date always formats")
 }
 
-/// Formats a date in French prose: `19 novembre 2019`, `1er janvier 2024`.
-pub fn long_date(date: Date) -> String {
-    let month = match date.month() {
+/// The French name of a month: `janvier`.
+pub fn month_name(month: Month) -> &'static str {
+    match month {
         Month::January => "janvier",
         Month::February => "février",
         Month::March => "mars",
@@ -34,7 +34,92 @@ pub fn long_date(date: Date) -> String {
         Month::October => "octobre",
         Month::November => "novembre",
         Month::December => "décembre",
-    };
+    }
+}
+
+/// The abbreviation of a month the French way (Imprimerie nationale): `janv.`, `mai`, `sept.`.
+pub fn month_short(month: Month) -> &'static str {
+    match month {
+        Month::January => "janv.",
+        Month::February => "févr.",
+        Month::March => "mars",
+        Month::April => "avr.",
+        Month::May => "mai",
+        Month::June => "juin",
+        Month::July => "juil.",
+        Month::August => "août",
+        Month::September => "sept.",
+        Month::October => "oct.",
+        Month::November => "nov.",
+        Month::December => "déc.",
+    }
+}
+
+/// French typography in running text: a no-break space before `:` and a narrow no-break space before
+/// `;`, `!` and `?` (and inside « guillemets »), replacing the ordinary space typed there.
+pub fn typography(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, chars.peek()) {
+            (' ', Some(':')) => out.push('\u{a0}'),
+            (' ', Some(';' | '!' | '?' | '»')) => out.push('\u{202F}'),
+            ('«', Some(' ')) => {
+                out.push('«');
+                out.push('\u{202F}');
+                chars.next();
+            }
+            (c, _) => out.push(c),
+        }
+    }
+    out
+}
+
+/// [`typography`] applied to the text of an HTML page, never inside tags (attributes, URLs) nor inside
+/// `<script>`, `<style>`, `<pre>`, `<code>` and `<textarea>`, whose text is code or user input.
+pub fn typography_html(html: &str) -> String {
+    let mut out = String::with_capacity(html.len() + 64);
+    let mut rest = html;
+    let mut raw_until: Option<&str> = None;
+    while let Some(open) = rest.find('<') {
+        let (text, tail) = rest.split_at(open);
+        if raw_until.is_some() {
+            out.push_str(text);
+        } else {
+            out.push_str(&typography(text));
+        }
+        let close = tail.find('>').map_or(tail.len(), |i| i + 1);
+        let tag = &tail[..close];
+        let name: String = tag
+            .trim_start_matches('<')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '/')
+            .collect::<String>()
+            .to_ascii_lowercase();
+        match raw_until {
+            Some(end) if name == end => raw_until = None,
+            None => {
+                raw_until = match name.as_str() {
+                    "script" => Some("/script"),
+                    "style" => Some("/style"),
+                    "pre" => Some("/pre"),
+                    "code" => Some("/code"),
+                    "textarea" => Some("/textarea"),
+                    _ => None,
+                }
+            }
+            Some(_) => {}
+        }
+        out.push_str(tag);
+        rest = &tail[close..];
+    }
+    out.push_str(&typography(rest));
+    out
+}
+
+/// Formats a date in French prose: `19 novembre 2019`, `1er janvier 2024`.
+pub fn long_date(date: Date) -> String {
+    let month = month_name(date.month());
     let day = match date.day() {
         1 => "1er".to_owned(),
         d => d.to_string(),
@@ -90,6 +175,20 @@ mod tests {
         assert_eq!(integer(999), "999");
         assert_eq!(integer(1_200_000), "1\u{202F}200\u{202F}000");
         assert_eq!(integer(-27_250), "-27\u{202F}250");
+    }
+
+    #[test]
+    fn typography_puts_no_break_spaces_where_french_wants_them() {
+        assert_eq!(
+            typography("Source : ANCT ; voir ?"),
+            "Source\u{a0}: ANCT\u{202F}; voir\u{202F}?"
+        );
+        assert_eq!(typography("« test »"), "«\u{202F}test\u{202F}»");
+        let html = r#"<p title="a : b">Total : <a href="/x?a=1">3</a></p><code>a : b</code> fin !"#;
+        assert_eq!(
+            typography_html(html),
+            "<p title=\"a : b\">Total\u{a0}: <a href=\"/x?a=1\">3</a></p><code>a : b</code> fin\u{202F}!"
+        );
     }
 
     #[test]

@@ -1,21 +1,22 @@
 //! The pure domain of *Territoires d'industrie*: the programme's vocabulary as types, and the rules that
 //! apply to them. Nothing here does IO, so every rule is unit-tested without a database.
 
+//!
+//! Each area of the programme has its module, named the same in every crate of the workspace:
+//! [`registry`] (geography, territories, labelling, milestones, governance), [`portfolio`] (fiches actions
+//! and their funding), [`bilan`] (the indicator engine) and [`access`] (who may do what). The modules at the
+//! root are the vocabulary they share: identifiers, phases, money, French formatting, maps.
+
 pub mod access;
+pub mod bilan;
 pub mod error;
 pub mod fr;
-pub mod funding;
-pub mod governance;
 pub mod ids;
-pub mod indicators;
 pub mod map;
-pub mod milestone;
 pub mod money;
 pub mod phase;
 pub mod portfolio;
-pub mod project;
-pub mod referential;
+pub mod registry;
 pub mod search;
-pub mod territory;
 
 pub use error::DomainError;

@@ -6,8 +6,9 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use time::{macros::date, Date};
 
-use crate::milestone::{DatePrecision, Milestone, MilestoneKind};
-use crate::project::Axis;
+use crate::portfolio::project::Axis;
+use crate::registry::labelling::AnnouncedCount;
+use crate::registry::milestone::{Milestone, MilestoneKind};
 use crate::DomainError;
 
 /// A phase of the programme. Territories, their ids and their axes only make sense within a phase.
@@ -50,6 +51,77 @@ impl Phase {
         }
     }
 
+    /// The last day of the phase.
+    pub fn end_date(self) -> Date {
+        match self {
+            Phase::First => date!(2022 - 12 - 31),
+            Phase::Second => date!(2027 - 12 - 31),
+        }
+    }
+
+    /// The last date a bilan of the phase may be asked for: payments and evaluations go on after a phase
+    /// ends, so ten years after its end. Later dates are refused rather than computed.
+    pub fn horizon(self) -> Date {
+        Date::from_calendar_date(self.end_date().year() + 10, time::Month::December, 31)
+            .expect("31 December exists every year")
+    }
+
+    /// Checks that a bilan can be read at `date` for the phase: from 2018 to the phase's horizon.
+    pub fn check_date(self, date: Date) -> Result<(), DomainError> {
+        let first = date!(2018 - 01 - 01);
+        if date < first || date > self.horizon() {
+            return Err(DomainError::Rule(format!(
+                "date {} hors de ce que la {} peut couvrir (du {} au {})",
+                crate::fr::iso_date(date),
+                self.label(),
+                crate::fr::long_date(first),
+                crate::fr::long_date(self.horizon())
+            )));
+        }
+        Ok(())
+    }
+
+    /// The counts of territories the programme announced, in order (sources in `crates/ingest/reference`):
+    /// phase 1 grew in waves, phase 2's 183 were labelled together.
+    pub fn announced_counts(self) -> &'static [AnnouncedCount] {
+        const FIRST: [AnnouncedCount; 5] = [
+            AnnouncedCount {
+                on: date!(2018 - 11 - 22),
+                territories: 124,
+                event: "lancement du programme",
+            },
+            AnnouncedCount {
+                on: date!(2019 - 03 - 05),
+                territories: 136,
+                event: "deuxième vague",
+            },
+            AnnouncedCount {
+                on: date!(2019 - 09 - 24),
+                territories: 144,
+                event: "entrée de Vendée-Est, Lamballe Terre et Mer et Saint-Brieuc Baie d'Armor",
+            },
+            AnnouncedCount {
+                on: date!(2019 - 11 - 14),
+                territories: 146,
+                event: "nouvelles labellisations",
+            },
+            AnnouncedCount {
+                on: date!(2022 - 12 - 31),
+                territories: 149,
+                event: "fin de la phase",
+            },
+        ];
+        const SECOND: [AnnouncedCount; 1] = [AnnouncedCount {
+            on: date!(2023 - 11 - 09),
+            territories: 183,
+            event: "labellisation nationale de la phase 2",
+        }];
+        match self {
+            Phase::First => &FIRST,
+            Phase::Second => &SECOND,
+        }
+    }
+
     /// The other phase, for lineage between the two.
     pub fn other(self) -> Phase {
         match self {
@@ -58,19 +130,17 @@ impl Phase {
         }
     }
 
-    /// The milestone a territory gets from being on the phase's national list: phase 2's 183 territories
-    /// were labelled together on 9 November 2023; phase 1's came in waves (124, 136, 146, 149) that the
-    /// ANCT file does not date, so they get none.
+    /// The labelling a territory gets from being on the phase's national list: phase 2's 183 territories
+    /// were labelled together on 9 November 2023; phase 1's came in waves (124, 136, 144, 146, 149) that the
+    /// ANCT file does not date, so they get none (see `crates/ingest/reference` for what is known).
     pub fn list_labelling(self) -> Option<Milestone> {
         match self {
             Phase::First => None,
             Phase::Second => Some(Milestone {
-                kind: MilestoneKind::Labelled,
-                occurred_on: self.labelling_date(),
-                precision: DatePrecision::Exact,
                 note: "Labellisation nationale des 183 Territoires d'industrie de la phase 2"
                     .into(),
                 source: "ANCT, liste des Territoires d'industrie 2023-2027".into(),
+                ..Milestone::on(MilestoneKind::Labelled, self.labelling_date())
             }),
         }
     }
@@ -122,6 +192,8 @@ impl FromStr for Phase {
 
 #[cfg(test)]
 mod tests {
+    use time::macros::date;
+
     use super::*;
 
     #[test]
@@ -134,6 +206,16 @@ mod tests {
             assert_eq!(phase.slug().parse::<Phase>().unwrap(), phase);
             assert_eq!(phase.other().other(), phase);
         }
+    }
+
+    #[test]
+    fn bilan_dates_are_bounded_by_the_phase() {
+        assert!(Phase::First.check_date(date!(2018 - 06 - 01)).is_ok());
+        assert!(Phase::First.check_date(date!(2032 - 12 - 31)).is_ok());
+        let err = Phase::First.check_date(date!(9999 - 12 - 31)).unwrap_err();
+        assert!(err.to_string().contains("hors de ce que"), "{err}");
+        assert!(Phase::Second.check_date(date!(2017 - 12 - 31)).is_err());
+        assert_eq!(Phase::Second.horizon(), date!(2037 - 12 - 31));
     }
 
     #[test]

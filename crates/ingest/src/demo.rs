@@ -1,11 +1,11 @@
 //! The demo dataset: facts of the Grand Est press release of 19 November 2019 on the signature of the
 //! region's Territoires d'industrie contracts, as a history file and a projects file (see `demo/README.md`).
 
-use territoires_store::referential::ImportOutcome;
+use territoires_store::registry::referential::ImportOutcome;
 use territoires_store::Store;
 
-use crate::history::read_history_text;
 use crate::portfolio::read_portfolio_texts;
+use crate::registry::history::read_history_text;
 use crate::Result;
 
 /// File name of the demo history, as named in errors and the audit log.

@@ -5,15 +5,11 @@
 pub mod bilan;
 pub mod demo;
 mod error;
-pub mod export;
-mod geojson;
-pub mod history;
 pub mod portfolio;
-pub mod referential;
+pub mod registry;
 mod source;
-pub mod synthetic;
+pub mod spreadsheet;
 mod table;
-pub mod territories;
 
 pub use error::IngestError;
 pub use source::{default_data_dir, DataDir};

@@ -25,6 +25,46 @@ impl Table {
     }
 }
 
+impl Table {
+    /// Refuses a table that lacks a required column or has one it does not know, naming them and the
+    /// columns expected.
+    pub fn check_columns(&self, path: &Path, required: &[&str], known: &[&str]) -> Result<()> {
+        let index = self.column_index();
+        let missing: Vec<&str> = required
+            .iter()
+            .copied()
+            .filter(|c| !index.contains_key(*c))
+            .collect();
+        let unknown: Vec<&str> = self
+            .header
+            .iter()
+            .filter(|h| {
+                let key = search_key(h).replace(' ', "_");
+                !key.is_empty() && !known.contains(&key.as_str())
+            })
+            .map(String::as_str)
+            .collect();
+        let mut problems = Vec::new();
+        if !missing.is_empty() {
+            problems.push(format!("colonne(s) manquante(s) : {}", missing.join(", ")));
+        }
+        if !unknown.is_empty() {
+            problems.push(format!("colonne(s) inconnue(s) : {}", unknown.join(", ")));
+        }
+        if problems.is_empty() {
+            return Ok(());
+        }
+        Err(IngestError::Format {
+            path: path.to_owned(),
+            message: format!(
+                "{} (colonnes attendues : {})",
+                problems.join(" ; "),
+                known.join(", ")
+            ),
+        })
+    }
+}
+
 pub(crate) fn read_csv(path: &Path, bytes: &[u8]) -> Result<Table> {
     let text = std::str::from_utf8(bytes).map_err(|e| IngestError::Format {
         path: path.to_owned(),

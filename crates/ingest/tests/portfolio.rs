@@ -1,18 +1,23 @@
 //! Projects, funding and bilans on the real registry, on SQLite and on PostgreSQL: the Grand Est demo, the
-//! synthetic national dataset checked against straight SQL, and refusals that write nothing.
+//! programme's timeline (phases not started, labelling waves, flows), the synthetic national dataset
+//! checked against straight SQL and against the records of every figure, and refusals that write nothing.
 
 mod common;
 
-use territoires_domain::funding::LineEvent;
+use territoires_domain::bilan::figures::{Criterion, FigureCode, Grouping, Value};
+use territoires_domain::bilan::frame::{Frame, Scope};
 use territoires_domain::ids::RegionCode;
-use territoires_domain::indicators::Scope;
 use territoires_domain::money::Cents;
 use territoires_domain::phase::Phase;
-use territoires_domain::project::{ProjectStatus, StatusChange};
-use territoires_ingest::{demo, synthetic};
+use territoires_domain::portfolio::funding::LineEvent;
+use territoires_domain::portfolio::project::{ProjectStatus, StatusChange};
+use territoires_ingest::demo;
+use territoires_ingest::portfolio::synthetic;
+use territoires_ingest::registry::{history, reference};
+use territoires_store::bilan::BilanReport;
 use territoires_store::portfolio::LineChange;
 use territoires_store::testing::{self, TestStore};
-use territoires_store::StoreError;
+use territoires_store::{Store, StoreError};
 
 use common::{d, import_registry};
 
@@ -20,68 +25,258 @@ fn region(code: &str) -> Scope {
     Scope::Region(RegionCode::parse(code).unwrap())
 }
 
+async fn bilan(s: &Store, phase: Phase, scope: Scope, date: &str) -> BilanReport {
+    s.bilan(&Frame::at(phase, scope, d(date))).await.unwrap()
+}
+
+fn value(r: &BilanReport, f: FigureCode) -> Option<i64> {
+    r.bilan.value(f).value
+}
+
 #[tokio::test]
 async fn the_grand_est_demo_bilan_of_19_november_2019() {
     for t in testing::all().await {
         let s = &t.store;
         import_registry(s).await;
+        reference::load_labellings(s, "test").await.unwrap();
         demo::load_demo(s, "test").await.unwrap();
-        let ge = s
-            .bilan(Phase::First, &region("44"), d("2019-11-19"))
-            .await
-            .unwrap()
-            .bilan;
-        assert_eq!(ge.territories.territories, 15, "{}", t.label);
-        assert_eq!(ge.territories.action_plan_validated, 13, "{}", t.label);
-        assert_eq!(ge.projects.recorded, 11, "{}", t.label);
-        assert_eq!(ge.projects.engaged_by_state, 0, "{}", t.label);
+        let ge = bilan(s, Phase::First, region("44"), "2019-11-19").await;
+        let v = |f| value(&ge, f);
+        assert_eq!(v(FigureCode::Territories), Some(15), "{}", t.label);
+        assert_eq!(v(FigureCode::ActionPlansValidated), Some(13), "{}", t.label);
+        assert_eq!(v(FigureCode::Projects), Some(11), "{}", t.label);
         assert_eq!(
-            ge.projects.without_funding_line, 11,
+            v(FigureCode::ProjectsEngagedByState),
+            Some(0),
+            "{}",
+            t.label
+        );
+        assert_eq!(
+            v(FigureCode::ProjectsUnknownFunding),
+            Some(11),
             "{}: no amount is invented, the funding of every project is unknown",
             t.label
         );
-        assert_eq!(ge.money.committed, Cents::ZERO, "{}", t.label);
-
-        let before = s
-            .bilan(Phase::First, &region("44"), d("2019-11-18"))
-            .await
-            .unwrap()
-            .bilan;
         assert_eq!(
-            before.territories.action_plan_validated, 2,
+            v(FigureCode::Committed),
+            None,
+            "{}: unknown, not 0 €",
+            t.label
+        );
+        assert_eq!(
+            v(FigureCode::TerritoriesWithoutMilestone),
+            Some(2),
+            "{}: Moselle Est, Sel et Vermois",
+            t.label
+        );
+
+        let before = bilan(s, Phase::First, region("44"), "2019-11-18").await;
+        assert_eq!(
+            value(&before, FigureCode::ActionPlansValidated),
+            Some(2),
             "{}: as-of reads return the past",
             t.label
         );
-        assert_eq!(before.projects.recorded, 0, "{}", t.label);
+        assert_eq!(value(&before, FigureCode::Projects), Some(0), "{}", t.label);
 
-        let hdf = s
-            .bilan(Phase::First, &region("32"), d("2019-11-19"))
-            .await
-            .unwrap()
-            .bilan;
+        let hdf = bilan(s, Phase::First, region("32"), "2019-11-19").await;
         assert_eq!(
-            hdf.projects.recorded, 1,
+            value(&hdf, FigureCode::Projects),
+            Some(1),
             "{}: [G]HOST is shared with two Hauts-de-France territories",
             t.label
         );
-        let national = s
-            .bilan(Phase::First, &Scope::France, d("2019-11-19"))
-            .await
-            .unwrap()
-            .bilan;
+        let national = bilan(s, Phase::First, Scope::France, "2019-11-19").await;
         assert_eq!(
-            national.projects.recorded, 11,
+            value(&national, FigureCode::Projects),
+            Some(11),
             "{}: a shared project counts once nationally",
             t.label
         );
-        let ghost_territories: i64 = national
-            .by_territory
+        let carrying = national
+            .bilan
+            .table(Grouping::Territory)
+            .unwrap()
+            .rows
             .iter()
-            .filter(|r| r.projects > 0)
-            .count() as i64;
+            .filter(|r| r.values[0].value.unwrap_or(0) > 0)
+            .count();
         assert_eq!(
-            ghost_territories, 13,
+            carrying, 13,
             "{}: 11 territories plus [G]HOST's two partners",
+            t.label
+        );
+
+        // The press release's "11 signatures that day" is a flow over one day.
+        let mut day = Frame::at(Phase::First, region("44"), d("2019-11-19"));
+        day.since = Some(d("2019-11-19"));
+        let flows = s.bilan(&day).await.unwrap();
+        assert_eq!(
+            value(&flows, FigureCode::SignaturesInPeriod),
+            Some(11),
+            "{}",
+            t.label
+        );
+        let records = s
+            .bilan_records(&day, FigureCode::SignaturesInPeriod, &Criterion::all())
+            .await
+            .unwrap();
+        assert_eq!(records.milestones.len(), 11, "{}", t.label);
+    }
+}
+
+#[tokio::test]
+async fn a_bilan_before_its_phase_says_it_had_not_started() {
+    for t in testing::all().await {
+        let s = &t.store;
+        import_registry(s).await;
+        for (phase, date) in [(Phase::First, "2018-06-01"), (Phase::Second, "2020-06-01")] {
+            let r = bilan(s, phase, Scope::France, date).await;
+            assert!(!r.bilan.started, "{} {phase} {date}", t.label);
+            assert!(
+                r.bilan.figures.iter().all(|f| f.value == Value::UNKNOWN),
+                "{} {phase} {date}: no zero stands for a phase that had not started",
+                t.label
+            );
+        }
+        let launched = bilan(s, Phase::Second, Scope::France, "2023-11-09").await;
+        assert_eq!(
+            value(&launched, FigureCode::Territories),
+            Some(183),
+            "{}",
+            t.label
+        );
+        assert_eq!(
+            value(&launched, FigureCode::TerritoriesUncertain),
+            Some(0),
+            "{}: labelled together, on a known day",
+            t.label
+        );
+    }
+}
+
+/// A labelling file recording phase 1's waves: 124 territories at the launch, 12 on 5 March 2019, the 8
+/// that took the programme to 144 on 24 September 2019 (the three of the reference among them), 2 on 14
+/// November 2019, and the last 3 in 2020.
+fn waves(ids: &[String]) -> String {
+    let joined_in_september = ["ti-5214", "ti-5303", "ti-5311"];
+    let mut others: Vec<&String> = ids
+        .iter()
+        .filter(|id| !joined_in_september.contains(&id.as_str()))
+        .collect();
+    others.sort();
+    let mut dated: Vec<(&str, &str)> = Vec::new();
+    for (i, id) in others.iter().enumerate() {
+        let on = match i {
+            0..=123 => "2018-11-22",
+            124..=135 => "2019-03-05",
+            136..=140 => "2019-09-24",
+            141..=142 => "2019-11-14",
+            _ => "2020-06-01",
+        };
+        dated.push((id.as_str(), on));
+    }
+    dated.extend(joined_in_september.iter().map(|id| (*id, "2019-09-24")));
+    let mut csv = "phase;id_territoire;evenement;date;precision;source\n".to_owned();
+    for (id, on) in dated {
+        csv.push_str(&format!(
+            "2018-2022;{id};labellise;{on};exacte;vagues de labellisation (test)\n"
+        ));
+    }
+    csv
+}
+
+#[tokio::test]
+async fn the_denominator_follows_the_labelling_waves_and_says_what_is_uncertain() {
+    for t in testing::all().await {
+        let s = &t.store;
+        import_registry(s).await;
+        let territories = |r: &BilanReport| {
+            (
+                value(r, FigureCode::Territories),
+                value(r, FigureCode::TerritoriesUncertain),
+            )
+        };
+        // Without a labelling file: every territory counts from the launch, on an uncertain date.
+        let before = bilan(s, Phase::First, Scope::France, "2019-01-01").await;
+        assert_eq!(territories(&before), (Some(149), Some(149)), "{}", t.label);
+
+        let ids: Vec<String> = before
+            .bilan
+            .territories
+            .iter()
+            .map(|t| t.id.clone())
+            .collect();
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("vagues.csv");
+        std::fs::write(&file, waves(&ids)).unwrap();
+        history::import_history(s, &file, "test").await.unwrap();
+        for (date, expected) in [
+            ("2018-11-21", None),
+            ("2018-11-22", Some(124)),
+            ("2019-03-04", Some(124)),
+            ("2019-03-05", Some(136)),
+            ("2019-09-24", Some(144)),
+            ("2019-11-14", Some(146)),
+            ("2020-06-01", Some(149)),
+        ] {
+            let r = bilan(s, Phase::First, Scope::France, date).await;
+            assert_eq!(
+                value(&r, FigureCode::Territories),
+                expected,
+                "{} {date}",
+                t.label
+            );
+            if expected.is_some() {
+                assert_eq!(
+                    value(&r, FigureCode::TerritoriesUncertain),
+                    Some(0),
+                    "{} {date}",
+                    t.label
+                );
+            }
+        }
+        let announced = bilan(s, Phase::First, Scope::France, "2019-10-01")
+            .await
+            .bilan
+            .announced;
+        assert_eq!(announced.map(|a| a.territories), Some(144), "{}", t.label);
+    }
+}
+
+#[tokio::test]
+async fn the_reference_labellings_count_the_three_of_september_2019_exactly() {
+    for t in testing::all().await {
+        let s = &t.store;
+        import_registry(s).await;
+        reference::load_labellings(s, "test").await.unwrap();
+        let again = reference::load_labellings(s, "test").await.unwrap();
+        assert!(again.unchanged, "{}: loading twice writes nothing", t.label);
+        let before = bilan(s, Phase::First, Scope::France, "2019-09-23").await;
+        let after = bilan(s, Phase::First, Scope::France, "2019-09-24").await;
+        assert_eq!(
+            value(&before, FigureCode::Territories),
+            Some(146),
+            "{}",
+            t.label
+        );
+        assert_eq!(
+            value(&after, FigureCode::Territories),
+            Some(149),
+            "{}",
+            t.label
+        );
+        assert_eq!(
+            value(&after, FigureCode::TerritoriesUncertain),
+            Some(146),
+            "{}",
+            t.label
+        );
+        let ge = bilan(s, Phase::First, region("44"), "2019-11-19").await;
+        assert_eq!(
+            value(&ge, FigureCode::TerritoriesUncertain),
+            Some(0),
+            "{}: the press release dates them at the latest",
             t.label
         );
     }
@@ -134,27 +329,18 @@ async fn synthetic_national_figures_match_straight_sql() {
         let s = &t.store;
         import_registry(s).await;
         let (_, portfolio) = synthetic::load_synthetic(s, 42, "test").await.unwrap();
-        let projects = portfolio
-            .written
-            .iter()
-            .find(|(k, _)| k == "projects")
-            .unwrap()
-            .1;
-        let lines = portfolio
-            .written
-            .iter()
-            .find(|(k, _)| k == "funding_lines")
-            .unwrap()
-            .1;
+        let written = |k: &str| portfolio.written.iter().find(|(n, _)| n == k).unwrap().1;
         assert!(
-            (1_600..=2_400).contains(&projects),
-            "{}: {projects} projects",
-            t.label
+            (1_600..=2_400).contains(&written("projects")),
+            "{}: {} projects",
+            t.label,
+            written("projects")
         );
         assert!(
-            (8_000..=12_000).contains(&lines),
-            "{}: {lines} lines",
-            t.label
+            (6_000..=12_000).contains(&written("funding_lines")),
+            "{}: {} lines",
+            t.label,
+            written("funding_lines")
         );
         let (history, again) = synthetic::load_synthetic(s, 42, "test").await.unwrap();
         assert!(
@@ -165,32 +351,57 @@ async fn synthetic_national_figures_match_straight_sql() {
 
         for phase in Phase::ALL {
             for date in ["2019-06-30", "2021-03-31", "2024-12-31", "2026-11-23"] {
+                let started = d(date) >= phase.labelling_date();
                 for scope_region in [None, Some("44"), Some("84")] {
                     let scope = scope_region.map_or(Scope::France, region);
-                    let b = s.bilan(phase, &scope, d(date)).await.unwrap().bilan;
+                    let r = bilan(s, phase, scope.clone(), date).await;
+                    let context = format!("{} {phase} {date} {scope}", t.label);
+                    if !started {
+                        assert!(!r.bilan.started, "{context}");
+                        continue;
+                    }
                     let (committed, paid, requested) =
                         sql_money(&t, phase.slug(), scope_region, date).await;
-                    let context = format!("{} {phase} {date} {scope}", t.label);
-                    assert_eq!(b.money.committed.0, committed, "{context}: committed");
-                    assert_eq!(b.money.paid.0, paid, "{context}: paid");
-                    assert_eq!(b.money.requested.0, requested, "{context}: requested");
-                    let by_funder: Cents = b.by_funder.iter().map(|f| f.money.committed).sum();
+                    // An amount over no line is unknown; SQL's SUM over nothing is NULL, read as 0 here.
+                    let or_zero = |f| value(&r, f).unwrap_or(0);
                     assert_eq!(
-                        by_funder, b.money.committed,
-                        "{context}: funders add up to the total"
+                        or_zero(FigureCode::Committed),
+                        committed,
+                        "{context}: committed"
                     );
-                    let by_kind: Cents = b.by_funder_kind.iter().map(|(_, m)| m.committed).sum();
+                    assert_eq!(or_zero(FigureCode::Paid), paid, "{context}: paid");
                     assert_eq!(
-                        by_kind, b.money.committed,
-                        "{context}: kinds add up to the total"
+                        or_zero(FigureCode::Requested),
+                        requested,
+                        "{context}: requested"
                     );
-                    let ti = b.committed_ti_specific + b.committed_general_law;
+                    for g in [Grouping::Funder, Grouping::FunderKind, Grouping::Scheme] {
+                        let Some(table) = r.bilan.table(g) else {
+                            continue;
+                        };
+                        let col = table
+                            .columns
+                            .iter()
+                            .position(|c| *c == FigureCode::Committed)
+                            .unwrap();
+                        let sum: i64 = table
+                            .rows
+                            .iter()
+                            .filter_map(|row| row.values[col].value)
+                            .sum();
+                        assert_eq!(sum, committed, "{context}: {g:?} adds up to the total");
+                    }
                     assert_eq!(
-                        ti, b.money.committed,
+                        or_zero(FigureCode::CommittedTiSpecific)
+                            + or_zero(FigureCode::CommittedGeneralLaw),
+                        committed,
                         "{context}: TI-specific plus general law"
                     );
                 }
-                let b = s.bilan(phase, &Scope::France, d(date)).await.unwrap().bilan;
+                if !started {
+                    continue;
+                }
+                let r = bilan(s, phase, Scope::France, date).await;
                 let context = format!("{} {phase} {date}", t.label);
                 let recorded = t
                     .scalar(
@@ -200,7 +411,8 @@ async fn synthetic_national_figures_match_straight_sql() {
                     )
                     .await;
                 assert_eq!(
-                    b.projects.recorded, recorded,
+                    value(&r, FigureCode::Projects),
+                    Some(recorded),
                     "{context}: projects recorded"
                 );
                 let engaged = t
@@ -214,22 +426,92 @@ async fn synthetic_national_figures_match_straight_sql() {
                     )
                     .await;
                 assert_eq!(
-                    b.projects.engaged_by_state, engaged,
+                    value(&r, FigureCode::ProjectsEngagedByState),
+                    Some(engaged),
                     "{context}: engaged by the State"
                 );
                 let governance = t
                     .scalar(
-                        "SELECT COUNT(DISTINCT territory_id) FROM milestones WHERE phase = $1 AND occurred_on <= $2
+                        "SELECT COUNT(DISTINCT territory_id) FROM milestones WHERE phase = $1 AND occurred_on <= $2 AND withdrawal_id = 0
+                         AND date_precision <> 'prevu'
                          AND kind IN ('gouvernance_installee', 'diagnostic_realise', 'plan_actions_elabore', 'plan_actions_valide',
                                       'protocole_signe', 'contrat_signe', 'mise_en_oeuvre', 'evaluation_mi_parcours')",
                         &[phase.slug(), date],
                     )
                     .await;
                 assert_eq!(
-                    b.territories.governance_installed, governance,
+                    value(&r, FigureCode::GovernanceInstalled),
+                    Some(governance),
                     "{context}: governance installed"
                 );
             }
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_figure_and_row_of_a_national_bilan_is_the_sum_of_its_records() {
+    for t in testing::all().await {
+        let s = &t.store;
+        import_registry(s).await;
+        synthetic::load_synthetic(s, 42, "test").await.unwrap();
+        let mut frame = Frame::at(Phase::First, Scope::France, d("2021-06-30"));
+        frame.since = Some(d("2020-01-01"));
+        let r = s.bilan(&frame).await.unwrap();
+        let check = |list: &territoires_store::bilan::RecordList, v: Value, what: &str| {
+            let count = (list.territories.len()
+                + list.milestones.len()
+                + list.projects.len()
+                + list.lines.len()) as i64;
+            assert_eq!(count, v.basis, "{} {what}: records listed", t.label);
+            let sum: i64 = list.projects.iter().map(|(_, w)| *w).sum::<i64>()
+                + list.lines.iter().map(|(_, a)| *a).sum::<i64>()
+                + (list.territories.len() + list.milestones.len()) as i64;
+            if let Some(value) = v.value {
+                assert_eq!(sum, value, "{} {what}: sum of the records", t.label);
+            }
+            assert_eq!(list.value, v, "{} {what}", t.label);
+        };
+        for f in &r.bilan.figures {
+            let list = s
+                .bilan_records(&frame, f.figure, &Criterion::all())
+                .await
+                .unwrap();
+            check(&list, f.value, f.figure.code());
+        }
+        for table in &r.bilan.tables {
+            for row in table.rows.iter().take(6) {
+                let criterion = Criterion::of(table.grouping, row.key.clone());
+                for (figure, v) in table.columns.iter().zip(&row.values) {
+                    let list = s.bilan_records(&frame, *figure, &criterion).await.unwrap();
+                    check(
+                        &list,
+                        *v,
+                        &format!("{figure} {:?}={}", table.grouping, row.key),
+                    );
+                }
+            }
+        }
+        let series = r
+            .evolution
+            .iter()
+            .find(|x| x.figure == FigureCode::Committed)
+            .unwrap();
+        for step in series.steps.iter().step_by(50) {
+            let then = bilan(
+                s,
+                Phase::First,
+                Scope::France,
+                &territoires_domain::fr::iso_date(step.on),
+            )
+            .await;
+            assert_eq!(
+                value(&then, FigureCode::Committed),
+                Some(step.value),
+                "{}: evolution on {}",
+                t.label,
+                step.on
+            );
         }
     }
 }
@@ -240,11 +522,8 @@ async fn refused_writes_change_nothing_and_stale_forms_are_refused() {
         let s = &t.store;
         import_registry(s).await;
         synthetic::load_synthetic(s, 7, "test").await.unwrap();
-        let before = s
-            .bilan(Phase::First, &Scope::France, d("2027-12-31"))
-            .await
-            .unwrap()
-            .bilan;
+        let now = Frame::at(Phase::First, Scope::France, d("2026-07-01"));
+        let before = s.bilan(&now).await.unwrap().bilan;
         let audit_before = s.audit_log(1).await.unwrap()[0].id;
 
         // A commitment beyond its envelope: the envelope of the first region with one.
@@ -253,12 +532,13 @@ async fn refused_writes_change_nothing_and_stale_forms_are_refused() {
             .iter()
             .find(|e| e.region.is_some() && e.committed > Cents::ZERO)
             .unwrap();
-        let target = s
-            .bilan_rows(
-                Phase::First,
-                &region(envelope.region.as_deref().unwrap()),
-                d("2027-12-31"),
-            )
+        let regional = Frame::at(
+            Phase::First,
+            region(envelope.region.as_deref().unwrap()),
+            d("2026-07-01"),
+        );
+        let line = s
+            .bilan_rows(&regional)
             .await
             .unwrap()
             .lines
@@ -268,29 +548,27 @@ async fn refused_writes_change_nothing_and_stale_forms_are_refused() {
                     && l.line.committed.is_none()
                     && l.line.requested_on >= d("2019-01-01")
                     && l.line.requested_on <= d("2023-06-30")
-            });
-        let line = target.expect("an uncommitted line of the fonds d'accélération");
-        {
-            let err = s
-                .record_line_event(
-                    LineChange {
-                        line_id: line.id,
-                        read_version: line.version,
-                        event: LineEvent::Commit {
-                            amount: envelope.amount,
-                            on: line.line.requested_on + time::Duration::days(1),
-                            over_request_allowed: true,
-                        },
+            })
+            .expect("an uncommitted line of the fonds d'accélération");
+        let err = s
+            .record_line_event(
+                LineChange {
+                    line_id: line.id,
+                    read_version: line.version,
+                    event: LineEvent::Commit {
+                        amount: envelope.amount,
+                        on: line.line.requested_on + time::Duration::days(1),
+                        over_request_allowed: true,
                     },
-                    "test",
-                )
-                .await
-                .unwrap_err();
-            assert!(err.to_string().contains("épuisée"), "{}: {err}", t.label);
-        }
+                },
+                "test",
+            )
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("épuisée"), "{}: {err}", t.label);
 
         let project = s
-            .bilan_rows(Phase::First, &Scope::France, d("2027-12-31"))
+            .bilan_rows(&now)
             .await
             .unwrap()
             .projects
@@ -298,13 +576,13 @@ async fn refused_writes_change_nothing_and_stale_forms_are_refused() {
             .find(|p| p.status == Some(ProjectStatus::InPreparation))
             .unwrap();
         let detail = s
-            .project(&project.project.code, d("2027-12-31"))
+            .project(&project.project.code, d("2026-07-01"))
             .await
             .unwrap()
             .unwrap();
         let skip = StatusChange {
             status: ProjectStatus::Completed,
-            on: d("2027-12-31"),
+            on: d("2026-07-01"),
         };
         let err = s
             .record_project_status(&project.project.code, detail.version, skip, "test")
@@ -315,22 +593,30 @@ async fn refused_writes_change_nothing_and_stale_forms_are_refused() {
             "{}: {err}",
             t.label
         );
+        let future = StatusChange {
+            status: ProjectStatus::Abandoned,
+            on: d("2099-01-01"),
+        };
+        let err = s
+            .record_project_status(&project.project.code, detail.version, future, "test")
+            .await
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("après aujourd'hui"),
+            "{}: {err}",
+            t.label
+        );
         assert_eq!(
             s.audit_log(1).await.unwrap()[0].id,
             audit_before,
             "{}: nothing written",
             t.label
         );
-        let after = s
-            .bilan(Phase::First, &Scope::France, d("2027-12-31"))
-            .await
-            .unwrap()
-            .bilan;
-        assert_eq!(after, before, "{}", t.label);
+        assert_eq!(s.bilan(&now).await.unwrap().bilan, before, "{}", t.label);
 
         let abandon = StatusChange {
             status: ProjectStatus::Abandoned,
-            on: d("2027-12-31"),
+            on: d("2026-07-01"),
         };
         s.record_project_status(&project.project.code, detail.version, abandon, "test")
             .await
@@ -364,38 +650,50 @@ async fn refused_writes_change_nothing_and_stale_forms_are_refused() {
 }
 
 #[tokio::test]
-async fn the_bilan_document_renders_as_pdf_with_the_same_figures() {
+async fn the_bilan_document_renders_as_a_tagged_pdf_with_the_same_figures() {
     let t = testing::sqlite().await;
     let s = &t.store;
     import_registry(s).await;
     demo::load_demo(s, "test").await.unwrap();
     synthetic::load_synthetic(s, 3, "test").await.unwrap();
-    let report = s
-        .bilan(Phase::First, &region("44"), d("2021-06-30"))
-        .await
-        .unwrap();
+    let report = bilan(s, Phase::First, region("44"), "2021-06-30").await;
     let shapes = s.territory_shapes(Phase::First).await.unwrap();
     let regions = s.region_shapes().await.unwrap();
     for indicator in territoires_ingest::bilan::MapIndicator::ALL {
         let doc = territoires_ingest::bilan::document(&territoires_ingest::bilan::DocumentInput {
             report: &report,
             scope_label: "Région Grand Est",
+            scheme_label: None,
             territory_shapes: &shapes,
             region_shapes: &regions,
             map_indicator: indicator,
+            link: &|f, _| Some(format!("/bilan/enregistrements?chiffre={}", f.code())),
+            generated_on: d("2026-11-23"),
         });
         let committed = doc
             .figures
             .iter()
-            .find(|f| f.label == "Montants engagés")
+            .find(|f| f.code == FigureCode::Committed)
             .unwrap();
         assert_eq!(
             committed.value,
-            report.bilan.money.committed.rounded().to_string()
+            Cents(value(&report, FigureCode::Committed).unwrap())
+                .rounded()
+                .to_string()
+        );
+        assert_eq!(
+            committed.href.as_deref(),
+            Some("/bilan/enregistrements?chiffre=montant_engage")
         );
         assert_eq!(doc.as_of_label, "30 juin 2021");
-        let pdf = territoires_ingest::bilan::pdf::render(&doc).unwrap();
+        let pdf = territoires_ingest::bilan::pdf::render(&doc, d("2026-11-23")).unwrap();
         assert!(pdf.starts_with(b"%PDF-"), "a PDF");
+        let text = String::from_utf8_lossy(&pdf);
+        assert!(
+            text.contains("/StructTreeRoot") && text.contains("/MarkInfo"),
+            "a tagged PDF"
+        );
+        assert!(text.contains("pdfuaid:part"), "declared PDF/UA-1");
         if let Ok(dir) = std::env::var("TERRITOIRES_KEEP_PDF") {
             std::fs::write(format!("{dir}/bilan-{}.pdf", indicator.code()), &pdf).unwrap();
         }

@@ -2,11 +2,12 @@
 
 mod common;
 
-use territoires_domain::milestone::Stage;
 use territoires_domain::phase::Phase;
-use territoires_ingest::{demo, history, referential, territories, IngestError};
-use territoires_store::referential::PlaceFilter;
-use territoires_store::territories::TerritoryQuery;
+use territoires_domain::registry::progress::Stage;
+use territoires_ingest::registry::{history, referential, territories};
+use territoires_ingest::{demo, IngestError};
+use territoires_store::registry::referential::PlaceFilter;
+use territoires_store::registry::territories::TerritoryQuery;
 use territoires_store::testing;
 
 use common::{d, data, import_registry};
@@ -319,18 +320,30 @@ async fn history_spreadsheets_import_from_xlsx_and_refuse_bad_lines_whole() {
         let outcome = history::import_history(s, &path, "test").await.unwrap();
         assert_eq!(
             outcome.written,
-            vec![("milestones".to_owned(), 2), ("appointments".to_owned(), 1)],
+            vec![
+                ("milestones".to_owned(), 2),
+                ("appointments".to_owned(), 1),
+                ("attributes".to_owned(), 0),
+                ("already_recorded".to_owned(), 0)
+            ],
             "{}",
             t.label
         );
-        let (milestones, appointments) = s.history(Phase::Second, "ti-4401").await.unwrap();
+        let detail = s
+            .territory(Phase::Second, "ti-4401")
+            .await
+            .unwrap()
+            .unwrap();
+        let (milestones, appointments) = (detail.milestones, detail.appointments);
         assert!(
-            milestones.iter().any(|m| m.occurred_on == d("2025-03-15")),
+            milestones
+                .iter()
+                .any(|(_, m)| m.occurred_on == d("2025-03-15")),
             "{}: spreadsheet date read",
             t.label
         );
         assert_eq!(
-            appointments[0].person.as_deref(),
+            appointments[0].1.person.as_deref(),
             Some("Élu Exemple"),
             "{}",
             t.label
@@ -351,7 +364,12 @@ async fn history_spreadsheets_import_from_xlsx_and_refuse_bad_lines_whole() {
             "{}: {err}",
             t.label
         );
-        let (milestones, _) = s.history(Phase::Second, "ti-4402").await.unwrap();
+        let milestones = s
+            .territory(Phase::Second, "ti-4402")
+            .await
+            .unwrap()
+            .unwrap()
+            .milestones;
         assert_eq!(
             milestones.len(),
             1,

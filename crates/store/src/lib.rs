@@ -5,17 +5,14 @@
 //! appointments, perimeter versions) are append-only, so concurrent writers can never overwrite each
 //! other: the second of two identical records is refused by a unique constraint.
 
-pub mod accounts;
+pub mod access;
 mod audit;
 pub mod bilan;
 mod error;
-pub mod figures;
-pub mod history;
 pub mod portfolio;
-pub mod referential;
+pub mod registry;
 mod snapshot;
 mod sql;
-pub mod territories;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -46,6 +43,9 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     cache: std::sync::Arc<snapshot::Cache>,
+    /// Bounds the computations that run on the blocking pool (bilans, record lists), so that a burst of
+    /// heavy requests queues instead of taking every core from the cheap ones.
+    heavy: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -88,10 +88,12 @@ impl Store {
             })
             .connect_with(options)
             .await?;
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Ok(Store {
             pool,
             backend,
             cache: Default::default(),
+            heavy: std::sync::Arc::new(tokio::sync::Semaphore::new(cores)),
         })
     }
 
@@ -102,6 +104,36 @@ impl Store {
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
         }
         Ok(())
+    }
+
+    /// Begins a write transaction. On SQLite it takes the write lock up front (`BEGIN IMMEDIATE`) and waits
+    /// for it (busy timeout): a deferred transaction that reads first and writes later fails with "database
+    /// is locked" when another writer committed in between, whatever the timeout.
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
+    /// Runs a CPU-bound computation off the async workers, at most one per core at a time: requests that
+    /// only read the cache keep their latency whatever the heavy ones do.
+    pub async fn compute<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T> {
+        let permit = self
+            .heavy
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the semaphore is never closed");
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            work()
+        })
+        .await
+        .map_err(|e| StoreError::Config(format!("calcul interrompu : {e}")))
     }
 
     /// Which engine this store runs on.
@@ -127,6 +159,11 @@ impl Store {
             .await?;
         Ok(year.map(|y| y as i32))
     }
+}
+
+/// Today (UTC): events dated after it have not happened and are refused unless planned.
+pub(crate) fn today() -> time::Date {
+    time::OffsetDateTime::now_utc().date()
 }
 
 /// Current time as stored in `recorded_at` columns (RFC 3339, UTC).

@@ -9,19 +9,25 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, RwLock};
 
-use territoires_domain::fr::parse_date;
-use territoires_domain::governance::Appointment;
-use territoires_domain::indicators::TerritoryFacts;
-use territoires_domain::milestone::{Milestone, Progress, ProgressCounts};
+use territoires_domain::bilan::situation::TerritoryFacts;
 use territoires_domain::phase::Phase;
+use territoires_domain::registry::attributes::AttributeChange;
+use territoires_domain::registry::governance::Appointment;
+use territoires_domain::registry::milestone::Milestone;
+use territoires_domain::registry::posts::ProjectLeadPost;
+use territoires_domain::registry::progress::{Progress, ProgressCounts};
 use territoires_domain::search::search_key;
 use time::Date;
 
-use crate::figures::{Coverage, PhaseFigures, RegionFigures};
-use crate::history::{milestone_from, MilestoneRow};
 use crate::portfolio::{load_portfolio, StoredPortfolio};
-use crate::referential::{DepartementRow, Page, RegionRow};
-use crate::territories::{
+use crate::registry::figures::{Coverage, PhaseFigures, RegionFigures};
+use crate::registry::history::{
+    appointment_from, attribute_from, milestone_from, AppointmentRow, AttributeRow, MilestoneRow,
+    APPOINTMENT_COLUMNS, ATTRIBUTE_COLUMNS, MILESTONE_COLUMNS, WITHDRAWAL_JOIN,
+};
+use crate::registry::posts::load_posts;
+use crate::registry::referential::{DepartementRow, Page, RegionRow};
+use crate::registry::territories::{
     AreaRow, ContourRow, MapShape, MemberRow, RelatedTerritory, TerritoryDetail, TerritoryListItem,
     TerritoryQuery, TerritoryRow, TerritorySort,
 };
@@ -43,7 +49,12 @@ pub(crate) struct Snapshot {
     members: Vec<Vec<MemberRow>>,
     contours: Vec<Option<ContourRow>>,
     milestones: Vec<Vec<Milestone>>,
+    milestone_ids: Vec<Vec<i64>>,
     appointments: Vec<Vec<Appointment>>,
+    appointment_ids: Vec<Vec<i64>>,
+    attributes: Vec<Vec<AttributeChange>>,
+    attribute_ids: Vec<Vec<i64>>,
+    posts: Vec<Vec<ProjectLeadPost>>,
     related: Vec<Vec<RelatedTerritory>>,
     shapes: BTreeMap<String, Vec<MapShape>>,
     region_shapes: Vec<MapShape>,
@@ -70,6 +81,17 @@ impl std::fmt::Debug for Cache {
     }
 }
 
+/// Spreads keyed records with their ids over the territories' positions: the records, and their ids.
+fn with_ids<T>(
+    index: &HashMap<Key, usize>,
+    len: usize,
+    rows: Vec<(i64, Key, T)>,
+) -> (Vec<Vec<T>>, Vec<Vec<i64>>) {
+    let ids = by_position(index, len, rows.iter().map(|(id, k, _)| (k.clone(), *id)));
+    let records = by_position(index, len, rows.into_iter().map(|(_, k, r)| (k, r)));
+    (records, ids)
+}
+
 /// Spreads keyed rows over the territories' positions, keeping their order.
 fn by_position<T>(
     index: &HashMap<Key, usize>,
@@ -94,6 +116,55 @@ impl Snapshot {
             .map(|&i| self.territories[i].name.as_str())
     }
 
+    /// For each phase holding data (milestones of progress, or projects), the last day something happened
+    /// in it up to today.
+    pub(crate) fn last_event_dates(&self) -> Vec<(Phase, Date)> {
+        let today = crate::today();
+        Phase::ALL
+            .into_iter()
+            .filter_map(|phase| {
+                let milestones = self
+                    .territories
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, t)| t.phase == phase.slug())
+                    .flat_map(|(i, _)| self.milestones[i].iter())
+                    .filter(|m| !m.kind.is_labelling() && m.counts_on(today))
+                    .map(|m| m.occurred_on);
+                let portfolio = &self.portfolio.portfolio;
+                let projects = portfolio
+                    .projects
+                    .iter()
+                    .filter(|p| p.phase == phase)
+                    .flat_map(|p| p.history.iter().map(|c| c.on));
+                let lines = portfolio
+                    .lines
+                    .iter()
+                    .filter(|l| {
+                        self.project_index
+                            .get(&l.project)
+                            .is_some_and(|&i| portfolio.projects[i].phase == phase)
+                    })
+                    .flat_map(|l| {
+                        [
+                            Some(l.requested_on),
+                            l.committed_on,
+                            l.paid_on,
+                            l.cancelled_on,
+                        ]
+                        .into_iter()
+                        .flatten()
+                    });
+                milestones
+                    .chain(projects)
+                    .chain(lines)
+                    .filter(|d| *d <= today)
+                    .max()
+                    .map(|d| (phase, d))
+            })
+            .collect()
+    }
+
     /// The phase's territories as the indicator engine reads them.
     pub(crate) fn territory_facts(&self, phase: Phase) -> Vec<TerritoryFacts<'_>> {
         self.territories
@@ -105,6 +176,9 @@ impl Snapshot {
                 name: &t.name,
                 region: &t.region_code,
                 milestones: &self.milestones[i],
+                appointments: &self.appointments[i],
+                attributes: &self.attributes[i],
+                posts: &self.posts[i],
             })
             .collect()
     }
@@ -231,16 +305,22 @@ impl Store {
         ))
         .fetch_all(&mut *tx)
         .await?;
-        let milestone_rows: Vec<MilestoneRow> = sqlx::query_as(
-            "SELECT phase, territory_id, kind, occurred_on, date_precision, note, source FROM milestones ORDER BY occurred_on, id",
-        )
+        let milestone_rows: Vec<MilestoneRow> = sqlx::query_as(&format!(
+            "SELECT {MILESTONE_COLUMNS} FROM milestones m {WITHDRAWAL_JOIN} ORDER BY m.occurred_on, m.id"
+        ))
         .fetch_all(&mut *tx)
         .await?;
-        let appointment_rows: Vec<(String, String, String, Option<String>, String, String)> = sqlx::query_as(
-            "SELECT phase, territory_id, role, person, organisation, started_on FROM appointments ORDER BY started_on, id",
-        )
+        let appointment_rows: Vec<AppointmentRow> = sqlx::query_as(&format!(
+            "SELECT {APPOINTMENT_COLUMNS} FROM appointments m {WITHDRAWAL_JOIN} ORDER BY m.started_on, m.id"
+        ))
         .fetch_all(&mut *tx)
         .await?;
+        let attribute_rows: Vec<AttributeRow> = sqlx::query_as(&format!(
+            "SELECT {ATTRIBUTE_COLUMNS} FROM territory_attributes m {WITHDRAWAL_JOIN} ORDER BY m.changed_on, m.id"
+        ))
+        .fetch_all(&mut *tx)
+        .await?;
+        let post_rows = load_posts(&mut tx).await?;
         let related: Vec<(String, String, String, String, String, i64, i64)> = sqlx::query_as(
             "SELECT mine.phase, mine.territory_id, t.phase, t.id, t.name, COUNT(*), t.commune_count
              FROM territory_communes mine
@@ -274,7 +354,7 @@ impl Store {
             .map(|(i, t)| ((t.phase.clone(), t.id.clone()), i))
             .collect();
         let n = territories.len();
-        let milestones = by_position(
+        let (milestones, milestone_ids) = with_ids(
             &index,
             n,
             milestone_rows
@@ -282,20 +362,23 @@ impl Store {
                 .map(milestone_from)
                 .collect::<Result<Vec<_>>>()?,
         );
-        let appointments = appointment_rows
-            .into_iter()
-            .map(|(phase, id, role, person, organisation, started_on)| {
-                Ok((
-                    (phase, id),
-                    Appointment {
-                        role: role.parse()?,
-                        person,
-                        organisation,
-                        started_on: parse_date("started_on", &started_on)?,
-                    },
-                ))
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let (appointments, appointment_ids) = with_ids(
+            &index,
+            n,
+            appointment_rows
+                .into_iter()
+                .map(appointment_from)
+                .collect::<Result<Vec<_>>>()?,
+        );
+        let (attributes, attribute_ids) = with_ids(
+            &index,
+            n,
+            attribute_rows
+                .into_iter()
+                .map(attribute_from)
+                .collect::<Result<Vec<_>>>()?,
+        );
+        let (posts, _) = with_ids(&index, n, post_rows);
         let mut shapes: BTreeMap<String, Vec<MapShape>> = BTreeMap::new();
         let mut detail = Vec::new();
         for (
@@ -391,7 +474,12 @@ impl Store {
                 .into_iter()
                 .map(|mut c| c.pop())
                 .collect(),
-            appointments: by_position(&index, n, appointments),
+            appointments,
+            appointment_ids,
+            attributes,
+            attribute_ids,
+            posts,
+            milestone_ids,
             related: by_position(
                 &index,
                 n,
@@ -445,7 +533,12 @@ impl Store {
                         .as_ref()
                         .is_none_or(|d| s.departement_codes[*i].contains(d))
             })
-            .map(|(i, _)| (i, Progress::as_of(&s.milestones[i], query.as_of)))
+            .map(|(i, t)| {
+                (
+                    i,
+                    Progress::as_of(t.parsed_phase(), &s.milestones[i], query.as_of),
+                )
+            })
             .filter(|(_, p)| query.stage.is_none_or(|st| p.stage == st))
             .collect();
         let name = |i: usize| (s.search_keys[i].as_str(), s.territories[i].phase.as_str());
@@ -488,8 +581,22 @@ impl Store {
             areas: s.areas[i].clone(),
             members: s.members[i].clone(),
             contour: s.contours[i].clone(),
-            milestones: s.milestones[i].clone(),
-            appointments: s.appointments[i].clone(),
+            milestones: s.milestone_ids[i]
+                .iter()
+                .copied()
+                .zip(s.milestones[i].iter().cloned())
+                .collect(),
+            appointments: s.appointment_ids[i]
+                .iter()
+                .copied()
+                .zip(s.appointments[i].iter().cloned())
+                .collect(),
+            attributes: s.attribute_ids[i]
+                .iter()
+                .copied()
+                .zip(s.attributes[i].iter().cloned())
+                .collect(),
+            posts: s.posts[i].clone(),
             related: s.related[i].clone(),
         }))
     }
@@ -555,7 +662,7 @@ impl Store {
             .enumerate()
             .filter(|(_, t)| t.phase == phase.slug())
         {
-            let p = Progress::as_of(&s.milestones[i], as_of);
+            let p = Progress::as_of(phase, &s.milestones[i], as_of);
             progress.add(p);
             by_territory.insert(t.id.clone(), p);
             let r = regions

@@ -1,18 +1,19 @@
 //! Storage tests, each run on a fresh SQLite database and a fresh PostgreSQL database.
 
 use territoires_domain::fr::parse_date;
-use territoires_domain::governance::{Appointment, Role};
 use territoires_domain::ids::{CommuneCode, DepartementCode, RegionCode, Siren, TerritoryId};
 use territoires_domain::map::Contour;
-use territoires_domain::milestone::{DatePrecision, Milestone, MilestoneKind, Stage};
 use territoires_domain::phase::Phase;
-use territoires_domain::referential::{
+use territoires_domain::registry::governance::{Appointment, Role};
+use territoires_domain::registry::milestone::{Milestone, MilestoneKind, Withdrawal};
+use territoires_domain::registry::progress::Stage;
+use territoires_domain::registry::referential::{
     Commune, Departement, Grouping, GroupingNature, Referential, Region,
 };
-use territoires_domain::territory::{LabelledTerritory, PerimeterMember};
-use territoires_store::history::{HistoryRecord, TerritoryRecord};
-use territoires_store::referential::PlaceFilter;
-use territoires_store::territories::TerritoryQuery;
+use territoires_domain::registry::territory::{LabelledTerritory, PerimeterMember};
+use territoires_store::registry::history::{HistoryRecord, RecordKind, TerritoryRecord};
+use territoires_store::registry::referential::PlaceFilter;
+use territoires_store::registry::territories::TerritoryQuery;
 use territoires_store::{testing, Store, StoreError};
 use time::Date;
 
@@ -184,11 +185,8 @@ fn milestone(phase: Phase, id: &str, kind: MilestoneKind, on: &str) -> Territory
         phase,
         territory_id: id.into(),
         record: HistoryRecord::Milestone(Milestone {
-            kind,
-            occurred_on: d(on),
-            precision: DatePrecision::Exact,
-            note: String::new(),
             source: "test".into(),
+            ..Milestone::on(kind, d(on))
         }),
         origin: "test".into(),
     }
@@ -480,7 +478,8 @@ async fn progress_is_read_as_of_any_date() {
         ];
         s.import_history(&history, "h1", "test").await.unwrap();
 
-        let stage_of = |items: &[territoires_store::territories::TerritoryListItem], id: &str| {
+        let stage_of = |items: &[territoires_store::registry::territories::TerritoryListItem],
+                        id: &str| {
             items
                 .iter()
                 .find(|i| i.territory.id == id)
@@ -500,8 +499,8 @@ async fn progress_is_read_as_of_any_date() {
         );
         assert_eq!(
             stage_of(&before.items, "ti-4407"),
-            Stage::Identified,
-            "{}",
+            Stage::Labelled,
+            "{}: on the phase's list, labelled, nothing recorded yet",
             t.label
         );
         let after = s
@@ -591,7 +590,12 @@ async fn a_bad_line_refuses_the_whole_history_file() {
             "{}: {err}",
             t.label
         );
-        let (milestones, _) = s.history(Phase::First, "ti-4405").await.unwrap();
+        let milestones = s
+            .territory(Phase::First, "ti-4405")
+            .await
+            .unwrap()
+            .unwrap()
+            .milestones;
         assert!(milestones.is_empty(), "{}: nothing written", t.label);
     }
 }
@@ -618,7 +622,12 @@ async fn the_same_fact_cannot_be_recorded_twice_even_concurrently() {
             "{}: {a:?} {b:?}",
             t.label
         );
-        let (milestones, _) = s.history(Phase::First, "ti-4405").await.unwrap();
+        let milestones = s
+            .territory(Phase::First, "ti-4405")
+            .await
+            .unwrap()
+            .unwrap()
+            .milestones;
         assert_eq!(milestones.len(), 1, "{}", t.label);
         let audit = s.audit_log(50).await.unwrap();
         assert_eq!(
@@ -630,6 +639,128 @@ async fn the_same_fact_cannot_be_recorded_twice_even_concurrently() {
             "{}",
             t.label
         );
+    }
+}
+
+#[tokio::test]
+async fn a_withdrawn_milestone_stops_counting_from_its_withdrawal_and_stays_in_the_history() {
+    for t in testing::all().await {
+        let s = &t.store;
+        loaded(s).await;
+        let wrong = milestone(
+            Phase::First,
+            "ti-4405",
+            MilestoneKind::ActionPlanValidated,
+            "2019-06-01",
+        );
+        s.record(&wrong, "alice").await.unwrap();
+        let stage = |on: &'static str| async move {
+            s.territories(&query(Some(Phase::First), on))
+                .await
+                .unwrap()
+                .items
+                .into_iter()
+                .find(|i| i.territory.id == "ti-4405")
+                .unwrap()
+                .progress
+                .stage
+        };
+        assert_eq!(
+            stage("2020-01-01").await,
+            Stage::ActionPlanValidated,
+            "{}",
+            t.label
+        );
+        let id = s
+            .territory(Phase::First, "ti-4405")
+            .await
+            .unwrap()
+            .unwrap()
+            .milestones[0]
+            .0;
+        let withdrawal = Withdrawal {
+            on: d("2020-02-01"),
+            reason: "saisi sur le mauvais territoire".into(),
+        };
+        s.withdraw(
+            Phase::First,
+            "ti-4405",
+            RecordKind::Milestone,
+            id,
+            &withdrawal,
+            "bob",
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            stage("2020-01-31").await,
+            Stage::ActionPlanValidated,
+            "{}: the bilans published before stay reproducible",
+            t.label
+        );
+        assert_eq!(stage("2020-02-01").await, Stage::Labelled, "{}", t.label);
+        let history = s
+            .territory(Phase::First, "ti-4405")
+            .await
+            .unwrap()
+            .unwrap()
+            .milestones;
+        assert_eq!(history.len(), 1, "{}: nothing deleted", t.label);
+        assert_eq!(
+            history[0].1.withdrawal,
+            Some(withdrawal.clone()),
+            "{}",
+            t.label
+        );
+        let entry = &s.audit_log(1).await.unwrap()[0];
+        assert_eq!(
+            (entry.action.as_str(), entry.actor.as_str()),
+            ("withdraw_milestone", "bob"),
+            "{}",
+            t.label
+        );
+        assert!(
+            entry
+                .before_json
+                .as_deref()
+                .unwrap()
+                .contains("plan_actions_valide"),
+            "{}",
+            t.label
+        );
+        let twice = s
+            .withdraw(
+                Phase::First,
+                "ti-4405",
+                RecordKind::Milestone,
+                id,
+                &withdrawal,
+                "bob",
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(twice, StoreError::Conflict(_)),
+            "{}: {twice}",
+            t.label
+        );
+        // The correct fact can be recorded again, the same day even.
+        s.record(&wrong, "alice").await.unwrap();
+        let history = s
+            .territory(Phase::First, "ti-4405")
+            .await
+            .unwrap()
+            .unwrap()
+            .milestones;
+        assert_eq!(history.len(), 2, "{}", t.label);
+        let future = milestone(
+            Phase::First,
+            "ti-4405",
+            MilestoneKind::ContractSigned,
+            "2099-01-01",
+        );
+        let err = s.record(&future, "alice").await.unwrap_err();
+        assert!(err.to_string().contains("prévu"), "{}: {err}", t.label);
     }
 }
 
@@ -646,6 +777,7 @@ async fn governance_history_round_trips() {
                 person: person.map(str::to_owned),
                 organisation: "CA Épernay".into(),
                 started_on: d(on),
+                withdrawal: None,
             }),
             origin: "test".into(),
         };
@@ -655,7 +787,15 @@ async fn governance_history_round_trips() {
         s.record(&appoint(None, "2025-03-01"), "test")
             .await
             .unwrap();
-        let (_, appointments) = s.history(Phase::Second, "ti-4410").await.unwrap();
+        let appointments: Vec<Appointment> = s
+            .territory(Phase::Second, "ti-4410")
+            .await
+            .unwrap()
+            .unwrap()
+            .appointments
+            .into_iter()
+            .map(|(_, a)| a)
+            .collect();
         assert_eq!(appointments.len(), 2, "{}", t.label);
         assert_eq!(
             appointments[0].person.as_deref(),
@@ -664,8 +804,10 @@ async fn governance_history_round_trips() {
             t.label
         );
         assert_eq!(appointments[1].person, None, "{}", t.label);
-        let seats =
-            territoires_domain::governance::governance_as_of(&appointments, d("2024-06-01"));
+        let seats = territoires_domain::registry::governance::governance_as_of(
+            &appointments,
+            d("2024-06-01"),
+        );
         assert_eq!(seats[0].ended_on, Some(d("2025-03-01")), "{}", t.label);
     }
 }

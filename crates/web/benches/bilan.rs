@@ -10,10 +10,12 @@ mod common;
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
-use territoires_domain::indicators::Scope;
+use territoires_domain::bilan::frame::{Frame, Scope};
 use territoires_domain::phase::Phase;
 use territoires_ingest::bilan::{document, pdf, DocumentInput, MapIndicator};
-use territoires_ingest::{default_data_dir, referential, synthetic, territories, DataDir};
+use territoires_ingest::portfolio::synthetic;
+use territoires_ingest::registry::{referential, territories};
+use territoires_ingest::{default_data_dir, DataDir};
 use territoires_store::Store;
 use time::{Date, Duration as Days};
 
@@ -88,7 +90,7 @@ async fn measure(url: &str) -> String {
     let (history, portfolio) = synthetic::load_synthetic(&store, 42, "bench")
         .await
         .unwrap();
-    let written = |o: &territoires_store::referential::ImportOutcome, k: &str| {
+    let written = |o: &territoires_store::registry::referential::ImportOutcome, k: &str| {
         o.written
             .iter()
             .find(|(t, _)| t == k)
@@ -107,7 +109,7 @@ async fn measure(url: &str) -> String {
     // The first read after a write rebuilds the in-memory read model (registry and portfolio).
     let started = Instant::now();
     store
-        .bilan(Phase::Second, &Scope::France, today)
+        .bilan(&Frame::at(Phase::Second, Scope::France, today))
         .await
         .unwrap();
     out.push_str(&format!(
@@ -115,7 +117,7 @@ async fn measure(url: &str) -> String {
         started.elapsed().as_secs_f64() * 1000.0
     ));
 
-    out.push_str("| bilan (store, with its quarterly evolution) | runs | p50 | p99 | max |\n|---|---|---|---|---|\n");
+    out.push_str("| bilan (store, with its evolution as steps) | runs | p50 | p99 | max |\n|---|---|---|---|---|\n");
     let dates: Vec<Date> = (0..RUNS)
         .map(|i| time::macros::date!(2019 - 01 - 01) + Days::days((i * 17) as i64))
         .collect();
@@ -131,7 +133,10 @@ async fn measure(url: &str) -> String {
         let mut h = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).unwrap();
         for date in &dates {
             let t = Instant::now();
-            let report = store.bilan(phase, &scope, *date).await.unwrap();
+            let report = store
+                .bilan(&Frame::at(phase, scope.clone(), *date))
+                .await
+                .unwrap();
             h.record(t.elapsed().as_micros() as u64).unwrap();
             std::hint::black_box(report);
         }
@@ -148,21 +153,24 @@ async fn measure(url: &str) -> String {
     for i in 0..PDF_RUNS {
         let t = Instant::now();
         let report = store
-            .bilan(
+            .bilan(&Frame::at(
                 Phase::Second,
-                &Scope::France,
+                Scope::France,
                 today - Days::days(i as i64 * 30),
-            )
+            ))
             .await
             .unwrap();
         let doc = document(&DocumentInput {
             report: &report,
             scope_label: "France",
+            scheme_label: None,
             territory_shapes: &shapes,
             region_shapes: &regions,
             map_indicator: MapIndicator::Committed,
+            link: &|_, _| None,
+            generated_on: today,
         });
-        let bytes = pdf::render(&doc).unwrap();
+        let bytes = pdf::render(&doc, today).unwrap();
         h.record(t.elapsed().as_micros() as u64).unwrap();
         size = bytes.len();
     }

@@ -9,7 +9,8 @@ mod common;
 use std::time::{Duration, Instant};
 
 use territoires_domain::phase::Phase;
-use territoires_ingest::{default_data_dir, demo, referential, territories, DataDir};
+use territoires_ingest::registry::{referential, territories};
+use territoires_ingest::{default_data_dir, demo, DataDir};
 use territoires_store::Store;
 
 const CLIENTS: usize = 32;

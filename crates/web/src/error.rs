@@ -63,8 +63,7 @@ impl WebError {
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage {
-    title: String,
-    nav: &'static str,
+    chrome: crate::views::Chrome,
     status: u16,
     message: String,
 }
@@ -72,20 +71,22 @@ struct ErrorPage {
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         let status = self.status();
+        let title = match status {
+            StatusCode::NOT_FOUND => "Page introuvable",
+            StatusCode::BAD_REQUEST => "Requête invalide",
+            StatusCode::FORBIDDEN => "Action non autorisée",
+            StatusCode::CONFLICT => "Conflit d'enregistrement",
+            _ => "Erreur",
+        };
         let page = ErrorPage {
-            title: match status {
-                StatusCode::NOT_FOUND => "Page introuvable".into(),
-                StatusCode::BAD_REQUEST => "Requête invalide".into(),
-                StatusCode::FORBIDDEN => "Action non autorisée".into(),
-                StatusCode::CONFLICT => "Conflit d'enregistrement".into(),
-                _ => "Erreur".into(),
-            },
-            nav: "",
+            chrome: crate::views::Chrome::new(title, "", &None).crumb(title, None),
             status: status.as_u16(),
             message: self.public_message(),
         };
         match page.render() {
-            Ok(html) => (status, Html(html)).into_response(),
+            Ok(html) => {
+                (status, Html(territoires_domain::fr::typography_html(&html))).into_response()
+            }
             Err(_) => (status, page.message).into_response(),
         }
     }

@@ -1,16 +1,16 @@
 //! The website (French, DSFR) and the JSON API of `territoires`, served by axum from one binary with its
 //! assets embedded. Handlers are thin: they parse parameters, call one store function, and render.
 
+pub mod access;
 mod api;
 mod assets;
-pub mod auth;
-mod bilans;
+mod bilan;
 mod error;
-mod exports;
-mod forms;
-mod pages;
 mod params;
+mod portfolio;
+mod registry;
 mod routes;
+mod site;
 mod views;
 
 use std::net::SocketAddr;

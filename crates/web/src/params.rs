@@ -3,15 +3,15 @@
 use std::str::FromStr;
 
 use serde::Deserialize;
+use territoires_domain::bilan::frame::{Frame, Scope};
 use territoires_domain::fr::parse_date;
-use territoires_domain::indicators::Scope;
-use territoires_domain::milestone::Stage;
 use territoires_domain::phase::Phase;
-use territoires_domain::project::{Axis, ProjectStatus};
+use territoires_domain::portfolio::project::{Axis, ProjectStatus};
+use territoires_domain::registry::progress::Stage;
 use territoires_domain::DomainError;
 use territoires_ingest::bilan::MapIndicator;
 use territoires_store::bilan::ProjectQuery;
-use territoires_store::territories::{TerritoryQuery, TerritorySort};
+use territoires_store::registry::territories::{TerritoryQuery, TerritorySort};
 use time::Date;
 
 use crate::WebError;
@@ -170,55 +170,92 @@ impl TerritoryParams {
     }
 }
 
-/// What a bilan is asked for: phase, scope, date and the map's indicator. Shared by the page, the exports
-/// and the API.
+/// What a bilan is asked for: phase, scope, date, the start of a period, a scheme and the map's indicator.
+/// Shared by the page, the exports, the record lists and the API.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct BilanParams {
-    /// `2018-2022` or `2023-2027` (default: the current phase).
+    /// `2018-2022` or `2023-2027` (default: the latest phase holding data).
     pub phase: Option<String>,
     /// `france`, `region:44` or `territoire:ti-4401`.
     pub perimetre: Option<String>,
     /// Date, AAAA-MM-JJ (default today).
     pub date: Option<String>,
+    /// First day of the period flows are counted over, AAAA-MM-JJ (none: no flows).
+    pub du: Option<String>,
+    /// Scheme code: only the projects and lines of that scheme.
+    pub dispositif: Option<String>,
     /// What the map shows: `stade`, `projets`, `engage`, `verse`.
     pub indicateur: Option<String>,
 }
 
 /// A parsed [`BilanParams`].
+#[derive(Debug, Clone)]
 pub struct BilanQuery {
-    /// Phase.
-    pub phase: Phase,
-    /// Scope.
-    pub scope: Scope,
-    /// Date.
-    pub as_of: Date,
+    /// Phase, scope, date, period and scheme.
+    pub frame: Frame,
     /// Map indicator.
     pub indicator: MapIndicator,
 }
 
 impl BilanParams {
-    /// Parses the parameters, naming the wrong one.
-    pub fn parse(&self) -> Result<BilanQuery, WebError> {
-        Ok(BilanQuery {
-            phase: parse::<Phase>("phase", &self.phase)?.unwrap_or(Phase::Second),
+    /// Parses the parameters, naming the wrong one; `default_phase` when none is given.
+    pub fn parse_or(&self, default_phase: Phase) -> Result<BilanQuery, WebError> {
+        let phase = parse::<Phase>("phase", &self.phase)?.unwrap_or(default_phase);
+        let as_of = as_of(&self.date)?;
+        let since = match given(&self.du) {
+            Some(v) => Some(parse_date("du", v).map_err(|e| bad("du", e))?),
+            None => None,
+        };
+        let frame = Frame {
+            phase,
             scope: parse::<Scope>("perimetre", &self.perimetre)?.unwrap_or(Scope::France),
-            as_of: as_of(&self.date)?,
+            as_of,
+            since,
+            scheme: given(&self.dispositif).map(str::to_owned),
+        };
+        phase.check_date(as_of).map_err(|e| bad("date", e))?;
+        if let Some(s) = since {
+            phase.check_date(s).map_err(|e| bad("du", e))?;
+        }
+        frame.validate().map_err(|e| bad("du", e))?;
+        Ok(BilanQuery {
+            frame,
             indicator: parse::<MapIndicator>("indicateur", &self.indicateur)?.unwrap_or_default(),
         })
     }
 }
 
 impl BilanQuery {
-    /// The query string of this bilan, for links and downloads.
+    /// The query string of this bilan's frame (phase, scope, date, period, scheme), for links.
+    pub fn frame_query(&self) -> String {
+        frame_query(&self.frame)
+    }
+
+    /// The query string of this bilan, map indicator included, for links and downloads.
     pub fn to_query_string(&self) -> String {
         format!(
-            "phase={}&perimetre={}&date={}&indicateur={}",
-            self.phase.slug(),
-            urlencode(&self.scope.to_string()),
-            territoires_domain::fr::iso_date(self.as_of),
+            "{}&indicateur={}",
+            self.frame_query(),
             self.indicator.code()
         )
     }
+}
+
+/// The query string of a frame: phase, scope, date, and the period and scheme when given.
+pub fn frame_query(frame: &Frame) -> String {
+    let mut q = format!(
+        "phase={}&perimetre={}&date={}",
+        frame.phase.slug(),
+        urlencode(&frame.scope.to_string()),
+        territoires_domain::fr::iso_date(frame.as_of),
+    );
+    if let Some(since) = frame.since {
+        q.push_str(&format!("&du={}", territoires_domain::fr::iso_date(since)));
+    }
+    if let Some(scheme) = &frame.scheme {
+        q.push_str(&format!("&dispositif={}", urlencode(scheme)));
+    }
+    q
 }
 
 /// Filters of the project list: a bilan's parameters plus status, axis, text and page.
@@ -243,16 +280,15 @@ impl ProjectParams {
     /// The store query for a page of `default` items at most `max`, with the page number and size.
     pub fn query(
         &self,
+        default_phase: Phase,
         default: usize,
         max: usize,
     ) -> Result<(ProjectQuery, usize, usize), WebError> {
-        let b = self.bilan.parse()?;
+        let b = self.bilan.parse_or(default_phase)?;
         let (page, per_page) = paging(&self.page, &self.par_page, default, max)?;
         Ok((
             ProjectQuery {
-                phase: b.phase,
-                scope: b.scope,
-                as_of: b.as_of,
+                frame: b.frame,
                 status: parse::<ProjectStatus>("statut", &self.statut)?,
                 axis: parse::<Axis>("axe", &self.axe)?,
                 q: given(&self.q).map(str::to_owned),

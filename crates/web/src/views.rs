@@ -1,10 +1,153 @@
 //! View models: what templates show, already formatted the French way, so templates stay plain.
 
-use territoires_domain::fr::{integer, long_date, percent};
+use askama::Template;
+use axum::response::Html;
+use territoires_domain::fr::{integer, percent, typography_html};
 use territoires_domain::map::{view_box_around, INSETS, OVERVIEW_VIEW_BOX};
-use territoires_domain::milestone::{DatePrecision, Milestone, Progress, ProgressCounts, Stage};
 use territoires_domain::phase::Phase;
-use territoires_store::territories::{MapShape, TerritoryListItem};
+use territoires_domain::registry::labelling::Labelling;
+use territoires_domain::registry::milestone::Milestone;
+use territoires_domain::registry::progress::{Progress, ProgressCounts, Stage};
+use territoires_store::access::accounts::Session;
+use territoires_store::registry::territories::{MapShape, TerritoryListItem};
+
+use crate::WebError;
+
+/// Renders a page, with French typography applied to its text.
+pub fn render(t: impl Template) -> Result<Html<String>, WebError> {
+    Ok(Html(typography_html(&t.render()?)))
+}
+
+/// A choice in a select or a tab bar.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// The phases as choices.
+pub fn phase_choices(selected: Option<Phase>) -> Vec<Choice> {
+    Phase::ALL
+        .into_iter()
+        .map(|p| Choice {
+            value: p.slug().into(),
+            label: p.label().into(),
+            selected: Some(p) == selected,
+        })
+        .collect()
+}
+
+/// A step of the breadcrumb.
+pub struct Crumb {
+    pub label: String,
+    pub href: Option<String>,
+}
+
+/// The signed-in user, as the header shows them.
+pub struct UserChrome {
+    pub label: String,
+    pub csrf: String,
+}
+
+/// What every page shares: its title, the menu entry it belongs to, its breadcrumb, who is signed in.
+pub struct Chrome {
+    pub title: String,
+    pub nav: &'static str,
+    pub crumbs: Vec<Crumb>,
+    pub user: Option<UserChrome>,
+}
+
+impl Chrome {
+    /// A page's chrome; the breadcrumb starts at the home page.
+    pub fn new(title: impl Into<String>, nav: &'static str, session: &Option<Session>) -> Chrome {
+        Chrome {
+            title: title.into(),
+            nav,
+            crumbs: vec![Crumb {
+                label: "Accueil".into(),
+                href: Some("/".into()),
+            }],
+            user: session.as_ref().map(|s| UserChrome {
+                label: format!("{} — {}", s.user.name, s.user.profile.label()),
+                csrf: s.csrf_token.clone(),
+            }),
+        }
+    }
+
+    /// The home page, which has no breadcrumb.
+    pub fn home(session: &Option<Session>) -> Chrome {
+        Chrome {
+            crumbs: Vec::new(),
+            ..Chrome::new("Accueil", "accueil", session)
+        }
+    }
+
+    /// Adds a step to the breadcrumb (the last one, without a link, is the current page).
+    pub fn crumb(mut self, label: impl Into<String>, href: Option<String>) -> Chrome {
+        self.crumbs.push(Crumb {
+            label: label.into(),
+            href,
+        });
+        self
+    }
+}
+
+/// A link of the pagination.
+pub struct PageLink {
+    pub number: usize,
+    pub href: String,
+    pub current: bool,
+}
+
+/// The DSFR pagination of a list: first, previous, a window of pages, next, last.
+pub struct Pagination {
+    pub first: Option<String>,
+    pub previous: Option<String>,
+    pub pages: Vec<PageLink>,
+    pub next: Option<String>,
+    pub last: Option<String>,
+}
+
+impl Pagination {
+    /// Pages of `per_page` items over `total`, `base` being the URL without its page (it has a query).
+    pub fn new(base: &str, page: usize, per_page: usize, total: i64) -> Pagination {
+        let count = (total.max(0) as usize).div_ceil(per_page.max(1)).max(1);
+        let href = |n: usize| {
+            let separator = if base.contains('?') { '&' } else { '?' };
+            format!("{base}{separator}page={n}")
+        };
+        let window = page.saturating_sub(2).max(1)..=(page + 2).min(count);
+        Pagination {
+            first: (page > 1).then(|| href(1)),
+            previous: (page > 1).then(|| href(page - 1)),
+            pages: if count > 1 {
+                window
+                    .map(|n| PageLink {
+                        number: n,
+                        href: href(n),
+                        current: n == page,
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            next: (page < count).then(|| href(page + 1)),
+            last: (page < count).then(|| href(count)),
+        }
+    }
+}
+
+/// Refuses a page beyond the last one, rather than showing the first page under its number.
+pub fn check_page(page: usize, per_page: usize, total: i64) -> Result<(), WebError> {
+    let last = (total.max(0) as usize).div_ceil(per_page.max(1)).max(1);
+    if page > last {
+        return Err(WebError::BadRequest {
+            field: "page".into(),
+            message: format!("page {page} au-delà de la dernière page ({last})"),
+        });
+    }
+    Ok(())
+}
 
 /// URL of a territory's page.
 pub fn territory_href(phase: &str, id: &str) -> String {
@@ -28,6 +171,9 @@ pub fn share(part: i64, whole: i64) -> String {
 
 /// DSFR badge colour of a stage.
 pub fn stage_badge(p: &Progress) -> &'static str {
+    if !p.labelling.counts() {
+        return "fr-badge--info";
+    }
     if p.closed {
         return "fr-badge--info";
     }
@@ -43,8 +189,12 @@ pub fn stage_badge(p: &Progress) -> &'static str {
     }
 }
 
-/// The map class of a territory: four steps of progress, so the map reads as a bilan.
+/// The map class of a territory: four steps of progress, so the map reads as a bilan; a territory not
+/// labelled at the date is drawn apart.
 pub fn stage_class(p: Option<&Progress>) -> &'static str {
+    if p.is_some_and(|p| !p.labelling.counts()) {
+        return "ti-sx";
+    }
     match p.map(|p| p.stage) {
         Some(Stage::AgreementSigned | Stage::InImplementation | Stage::MidTermEvaluated) => "ti-s3",
         Some(Stage::ActionPlanValidated) => "ti-s2",
@@ -55,14 +205,14 @@ pub fn stage_class(p: Option<&Progress>) -> &'static str {
     }
 }
 
-/// A stage label with the dormant and closed flags.
+/// The one label of a territory's state, with the closed flag and what is uncertain.
 pub fn status_label(p: &Progress) -> String {
-    let mut label = p.stage.label().to_owned();
-    if p.dormant {
-        label.push_str(" · en sommeil");
-    }
+    let mut label = p.label();
     if p.closed {
         label.push_str(" · clos");
+    }
+    if matches!(p.labelling, Labelling::Labelled { uncertain: true }) {
+        label.push_str(" · date de labellisation incertaine");
     }
     label
 }
@@ -105,6 +255,7 @@ impl TerritoryRowView {
 /// Progress counts of a set of territories, formatted.
 pub struct ProgressView {
     pub territories: String,
+    pub without_milestone: String,
     pub governance: String,
     pub plan_drafted: String,
     pub plan_validated: String,
@@ -115,6 +266,7 @@ impl From<&ProgressCounts> for ProgressView {
     fn from(c: &ProgressCounts) -> Self {
         ProgressView {
             territories: integer(c.territories),
+            without_milestone: integer(c.without_milestone),
             governance: share(c.governance_installed, c.territories),
             plan_drafted: share(c.action_plan_drafted, c.territories),
             plan_validated: share(c.action_plan_validated, c.territories),
@@ -206,27 +358,43 @@ pub fn region_items(shapes: Vec<MapShape>) -> Vec<MapItem> {
         .collect()
 }
 
-/// One milestone of a timeline.
+/// One event of a timeline, with its record id for the withdrawal form.
 pub struct MilestoneView {
+    pub id: i64,
     pub date: String,
     pub label: &'static str,
     pub note: String,
     pub source: String,
+    pub related: String,
     pub after_date: bool,
+    pub planned: bool,
+    /// "retiré le … : motif", when withdrawn.
+    pub withdrawn: Option<String>,
 }
 
 impl MilestoneView {
-    pub fn new(m: &Milestone, as_of: time::Date) -> Self {
-        let date = match m.precision {
-            DatePrecision::Exact => format!("le {}", long_date(m.occurred_on)),
-            DatePrecision::OnOrBefore => format!("au plus tard le {}", long_date(m.occurred_on)),
-        };
+    pub fn new(id: i64, m: &Milestone, as_of: time::Date) -> Self {
         MilestoneView {
-            date,
+            id,
+            date: m.date_label(),
             label: m.kind.label(),
             note: m.note.clone(),
             source: m.source.clone(),
+            related: m
+                .related
+                .iter()
+                .map(|t| t.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
             after_date: m.occurred_on > as_of,
+            planned: m.precision == territoires_domain::registry::milestone::DatePrecision::Planned,
+            withdrawn: m.withdrawal.as_ref().map(|w| {
+                format!(
+                    "retiré le {} : {}",
+                    territoires_domain::fr::long_date(w.on),
+                    w.reason
+                )
+            }),
         }
     }
 }
@@ -234,6 +402,18 @@ impl MilestoneView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pages_beyond_the_last_are_refused_and_pagination_links_around() {
+        assert!(check_page(3, 25, 50).is_err());
+        assert!(check_page(2, 25, 50).is_ok());
+        assert!(check_page(1, 25, 0).is_ok());
+        let p = Pagination::new("/territoires?q=x", 2, 25, 100);
+        assert_eq!(p.previous.as_deref(), Some("/territoires?q=x&page=1"));
+        assert_eq!(p.next.as_deref(), Some("/territoires?q=x&page=3"));
+        assert_eq!(p.pages.len(), 4);
+        assert!(Pagination::new("/x", 1, 25, 10).pages.is_empty());
+    }
 
     #[test]
     fn shares_read_as_a_bilan() {
@@ -244,14 +424,21 @@ mod tests {
     #[test]
     fn map_classes_step_with_progress() {
         let p = |stage| Progress {
+            labelling: Labelling::Labelled { uncertain: false },
             stage,
             dormant: false,
             closed: false,
+            recorded: true,
         };
         assert_eq!(stage_class(None), "ti-s0");
         assert_eq!(stage_class(Some(&p(Stage::Labelled))), "ti-s0");
         assert_eq!(stage_class(Some(&p(Stage::ActionPlanDrafted))), "ti-s1");
         assert_eq!(stage_class(Some(&p(Stage::ActionPlanValidated))), "ti-s2");
         assert_eq!(stage_class(Some(&p(Stage::AgreementSigned))), "ti-s3");
+        let not_yet = Progress {
+            labelling: Labelling::NotYet,
+            ..p(Stage::Identified)
+        };
+        assert_eq!(stage_class(Some(&not_yet)), "ti-sx");
     }
 }

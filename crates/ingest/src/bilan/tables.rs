@@ -2,12 +2,12 @@
 //! as is) and as one XLSX workbook (figures, projects, funding lines; amounts as numbers in euros).
 
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
-use territoires_domain::fr::iso_date;
 use territoires_domain::money::Cents;
-use territoires_store::bilan::BilanRows;
+use territoires_store::bilan::{BilanReport, BilanRows};
 use time::Date;
 
-use super::BilanDocument;
+use super::{BilanDocument, Figure};
+use crate::spreadsheet::{csv, write_rows, Cell};
 
 /// Columns of the projects table.
 pub const PROJECT_COLUMNS: [&str; 17] = [
@@ -52,65 +52,49 @@ pub const LINE_COLUMNS: [&str; 18] = [
     "date_situation",
 ];
 
-/// A cell: text, or an amount (exported as a number).
-enum Cell {
-    Text(String),
-    Amount(Option<Cents>),
-    Count(Option<i64>),
-}
-
-fn amount(c: Cents) -> Cell {
-    Cell::Amount(Some(c))
-}
-
-fn text(s: impl Into<String>) -> Cell {
-    Cell::Text(s.into())
-}
-
-fn date(d: Option<Date>) -> Cell {
-    Cell::Text(d.map(iso_date).unwrap_or_default())
-}
-
 fn project_rows(rows: &BilanRows, as_of: Date) -> Vec<Vec<Cell>> {
     rows.projects
         .iter()
         .map(|s| {
             let p = &s.project;
+            let money = |f: fn(&territoires_domain::portfolio::funding::LineAmounts) -> Cents| {
+                Cell::Cents(s.money.as_ref().map(f))
+            };
             vec![
-                text(&p.code),
-                text(p.phase.slug()),
-                text(&p.title),
-                text(
+                Cell::text(&p.code),
+                Cell::text(p.phase.slug()),
+                Cell::text(&p.title),
+                Cell::text(
                     p.territories
                         .iter()
                         .map(|t| t.as_str())
                         .collect::<Vec<_>>()
                         .join("|"),
                 ),
-                text(s.territory_names.join("|")),
-                text(
+                Cell::text(s.territory_names.join("|")),
+                Cell::text(
                     p.axes
                         .iter()
                         .map(|a| a.code())
                         .collect::<Vec<_>>()
                         .join("|"),
                 ),
-                text(p.themes.join("|")),
-                text(p.holder.as_ref().map(|h| h.kind.code()).unwrap_or_default()),
-                text(
+                Cell::text(p.themes.join("|")),
+                Cell::text(p.holder.as_ref().map(|h| h.kind.code()).unwrap_or_default()),
+                Cell::text(
                     p.holder
                         .as_ref()
                         .map(|h| h.name.clone())
                         .unwrap_or_default(),
                 ),
-                text(s.status.map(|st| st.code()).unwrap_or_default()),
-                amount(s.money.requested),
-                amount(s.money.committed),
-                amount(s.money.paid),
-                Cell::Amount(p.total_cost),
+                Cell::text(s.status.map(|st| st.code()).unwrap_or_default()),
+                money(|m| m.requested),
+                money(|m| m.committed),
+                money(|m| m.paid),
+                Cell::Cents(p.total_cost),
                 Cell::Count(p.expected.jobs_created),
-                Cell::Amount(p.expected.investment),
-                text(iso_date(as_of)),
+                Cell::Cents(p.expected.investment),
+                Cell::Date(Some(as_of)),
             ]
         })
         .collect()
@@ -122,47 +106,27 @@ fn line_rows(rows: &BilanRows, as_of: Date) -> Vec<Vec<Cell>> {
         .map(|v| {
             let l = &v.line;
             vec![
-                text(&l.project),
-                text(&l.funder),
-                text(&v.funder_name),
-                text(v.funder_kind.code()),
-                text(l.scheme.clone().unwrap_or_default()),
-                text(if v.ti_specific { "oui" } else { "non" }),
-                text(l.instrument.code()),
-                text(&l.decision_reference),
-                amount(l.requested),
-                date(Some(l.requested_on)),
-                Cell::Amount(l.committed),
-                date(l.committed_on),
-                Cell::Amount(l.paid),
-                date(l.paid_on),
-                date(l.cancelled_on),
-                amount(v.as_of.committed),
-                amount(v.as_of.paid),
-                text(iso_date(as_of)),
+                Cell::text(&l.project),
+                Cell::text(&l.funder),
+                Cell::text(&v.funder_name),
+                Cell::text(v.funder_kind.code()),
+                Cell::text(l.scheme.clone().unwrap_or_default()),
+                Cell::text(if v.ti_specific { "oui" } else { "non" }),
+                Cell::text(l.instrument.code()),
+                Cell::text(&l.decision_reference),
+                Cell::Cents(Some(l.requested)),
+                Cell::Date(Some(l.requested_on)),
+                Cell::Cents(l.committed),
+                Cell::Date(l.committed_on),
+                Cell::Cents(l.paid),
+                Cell::Date(l.paid_on),
+                Cell::Date(l.cancelled_on),
+                Cell::Cents(Some(v.as_of.committed)),
+                Cell::Cents(Some(v.as_of.paid)),
+                Cell::Date(Some(as_of)),
             ]
         })
         .collect()
-}
-
-fn csv(columns: &[&str], rows: Vec<Vec<Cell>>) -> Vec<u8> {
-    let mut out = "\u{feff}".as_bytes().to_vec();
-    {
-        let mut w = csv::WriterBuilder::new()
-            .delimiter(b';')
-            .from_writer(&mut out);
-        w.write_record(columns).expect("writing to memory");
-        for row in rows {
-            w.write_record(row.iter().map(|c| match c {
-                Cell::Text(s) => s.clone(),
-                Cell::Amount(a) => a.map(|a| a.decimal().replace('.', ",")).unwrap_or_default(),
-                Cell::Count(n) => n.map(|n| n.to_string()).unwrap_or_default(),
-            }))
-            .expect("writing to memory");
-        }
-        w.flush().expect("writing to memory");
-    }
-    out
 }
 
 /// The projects of a bilan, with their status and amounts at its date, as CSV.
@@ -175,11 +139,49 @@ pub fn lines_csv(rows: &BilanRows, as_of: Date) -> Vec<u8> {
     csv(&LINE_COLUMNS, line_rows(rows, as_of))
 }
 
-/// The bilan as a workbook: its figures, then its projects and funding lines.
-pub fn workbook(doc: &BilanDocument, rows: &BilanRows, as_of: Date) -> Result<Vec<u8>, XlsxError> {
+/// Columns of the figures sheet.
+pub const FIGURE_COLUMNS: [&str; 7] = [
+    "code",
+    "indicateur",
+    "valeur",
+    "unite",
+    "enregistrements",
+    "precision",
+    "definition",
+];
+
+fn figure_rows<'a>(figures: impl IntoIterator<Item = &'a Figure>) -> Vec<Vec<Cell>> {
+    figures
+        .into_iter()
+        .map(|f| {
+            let cents = f.code.unit() == territoires_domain::bilan::figures::Unit::Cents;
+            vec![
+                Cell::text(f.code.code()),
+                Cell::text(&f.label),
+                if cents {
+                    Cell::Cents(f.number.map(Cents))
+                } else {
+                    Cell::Count(f.number)
+                },
+                Cell::text(if cents { "euros" } else { "nombre" }),
+                Cell::Count(Some(f.basis)),
+                Cell::text(&f.detail),
+                Cell::text(&f.definition),
+            ]
+        })
+        .collect()
+}
+
+/// The bilan as a workbook: every figure (a number, or an empty cell when unknown), the breakdowns, the
+/// evolution, then its projects and funding lines.
+pub fn workbook(
+    doc: &BilanDocument,
+    report: &BilanReport,
+    rows: &BilanRows,
+) -> Result<Vec<u8>, XlsxError> {
+    let as_of = report.bilan.frame.as_of;
     let mut workbook = Workbook::new();
     let bold = Format::new().set_bold();
-    let euros = Format::new().set_num_format("#,##0.00 €");
     let sheet = workbook.add_worksheet().set_name("indicateurs")?;
     sheet.write_string_with_format(0, 0, &doc.title, &bold)?;
     sheet.write_string(
@@ -187,46 +189,87 @@ pub fn workbook(doc: &BilanDocument, rows: &BilanRows, as_of: Date) -> Result<Ve
         0,
         format!("{} · situation au {}", doc.subtitle, doc.as_of_label),
     )?;
-    for (c, h) in ["indicateur", "valeur", "précision", "définition"]
-        .iter()
-        .enumerate()
-    {
-        sheet.write_string_with_format(3, c as u16, *h, &bold)?;
+    if let Some(message) = &doc.not_started {
+        sheet.write_string(3, 0, message)?;
+    } else {
+        let last = write_rows(
+            sheet,
+            3,
+            &FIGURE_COLUMNS,
+            figure_rows(
+                doc.figures
+                    .iter()
+                    .chain(&doc.other_figures)
+                    .chain(&doc.flows),
+            ),
+        )?;
+        for (i, note) in doc.notes.iter().enumerate() {
+            sheet.write_string(last + 2 + i as u32, 0, note)?;
+        }
     }
-    for (r, f) in doc.figures.iter().enumerate() {
-        let row = r as u32 + 4;
-        sheet.write_string(row, 0, &f.label)?;
-        sheet.write_string(row, 1, &f.value)?;
-        sheet.write_string(row, 2, &f.detail)?;
-        sheet.write_string(row, 3, &f.definition)?;
+    sheet.autofit();
+    for table in &doc.tables {
+        if table.rows.is_empty() {
+            continue;
+        }
+        let name: String = table
+            .title
+            .chars()
+            .filter(|c| !matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\'))
+            .take(31)
+            .collect();
+        let sheet = workbook.add_worksheet().set_name(name)?;
+        let headers: Vec<&str> = table.headers.iter().map(String::as_str).collect();
+        write_rows(
+            sheet,
+            0,
+            &headers,
+            table.rows.iter().map(|r| {
+                r.iter()
+                    .enumerate()
+                    .map(|(c, cell)| match (table.numeric[c], cell.cents) {
+                        (false, _) => Cell::text(&cell.text),
+                        (true, true) => Cell::Cents(cell.number.map(Cents)),
+                        (true, false) => match cell.number {
+                            Some(n) => Cell::Count(Some(n)),
+                            None if cell.text == "Inconnu" => Cell::Count(None),
+                            None => Cell::text(&cell.text),
+                        },
+                    })
+                    .collect()
+            }),
+        )?;
+        sheet.autofit();
+        sheet.set_freeze_panes(1, 0)?;
     }
+    let sheet = workbook.add_worksheet().set_name("evolution")?;
+    write_rows(
+        sheet,
+        0,
+        &["indicateur", "date", "valeur", "unite"],
+        report.evolution.iter().flat_map(|s| {
+            let cents = s.figure.unit() == territoires_domain::bilan::figures::Unit::Cents;
+            s.steps.iter().map(move |p| {
+                vec![
+                    Cell::text(s.figure.code()),
+                    Cell::Date(Some(p.on)),
+                    if cents {
+                        Cell::Cents(Some(Cents(p.value)))
+                    } else {
+                        Cell::Count(Some(p.value))
+                    },
+                    Cell::text(if cents { "euros" } else { "nombre" }),
+                ]
+            })
+        }),
+    )?;
     sheet.autofit();
     for (name, columns, data) in [
         ("projets", &PROJECT_COLUMNS[..], project_rows(rows, as_of)),
         ("financements", &LINE_COLUMNS[..], line_rows(rows, as_of)),
     ] {
         let sheet = workbook.add_worksheet().set_name(name)?;
-        for (c, h) in columns.iter().enumerate() {
-            sheet.write_string_with_format(0, c as u16, *h, &bold)?;
-        }
-        for (r, cells) in data.into_iter().enumerate() {
-            let row = r as u32 + 1;
-            for (c, cell) in cells.into_iter().enumerate() {
-                let c = c as u16;
-                match cell {
-                    Cell::Text(s) => {
-                        sheet.write_string(row, c, s)?;
-                    }
-                    Cell::Amount(Some(a)) => {
-                        sheet.write_number_with_format(row, c, a.as_euros_f64(), &euros)?;
-                    }
-                    Cell::Count(Some(n)) => {
-                        sheet.write_number(row, c, n as f64)?;
-                    }
-                    Cell::Amount(None) | Cell::Count(None) => {}
-                }
-            }
-        }
+        write_rows(sheet, 0, columns, data)?;
         sheet.autofit();
         sheet.set_freeze_panes(1, 0)?;
     }

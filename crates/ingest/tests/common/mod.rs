@@ -2,7 +2,8 @@
 
 use territoires_domain::fr::parse_date;
 use territoires_domain::phase::Phase;
-use territoires_ingest::{default_data_dir, referential, territories, DataDir};
+use territoires_ingest::registry::{referential, territories};
+use territoires_ingest::{default_data_dir, DataDir};
 use territoires_store::Store;
 use time::Date;
 

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use territoires_domain::phase::Phase;
-use territoires_ingest::{default_data_dir, demo, referential, territories, DataDir};
+use territoires_ingest::registry::{referential, territories};
+use territoires_ingest::{default_data_dir, demo, DataDir};
 use territoires_store::Store;
 
 static FIXTURE: OnceLock<(tempfile::TempDir, String)> = OnceLock::new();
@@ -46,7 +47,7 @@ fn fixture_url() -> String {
                             ("pilote-hdf@example.gouv.fr", "region:32"),
                             ("bpifrance@example.gouv.fr", "operateur:bpifrance"),
                         ] {
-                            let hash = territoires_web::auth::hash_password(PASSWORD);
+                            let hash = territoires_web::access::auth::hash_password(PASSWORD);
                             store
                                 .create_user(
                                     email,

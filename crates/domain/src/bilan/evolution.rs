@@ -1,0 +1,251 @@
+//! How the key figures moved over time, as steps: each series changes only on the days something
+//! happened (a milestone, a status, a commitment, a payment, a cancellation, a withdrawal), and its value
+//! on any day is the bilan's value that day — each territory and project is read at each of its own event
+//! dates with the very functions the bilan uses. The work is bounded by the records, never by the dates
+//! asked: a far-future date costs no more than today.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+use time::Date;
+
+use super::compute::{line_amount, project_value, territory_counts};
+use super::figures::{FigureCode, RecordKind};
+use super::frame::Frame;
+use super::situation::{projects_in_scope, Facts, ProjectReader, TerritoryState};
+use crate::money::Cents;
+
+/// The figures an evolution follows.
+pub const SERIES: [FigureCode; 8] = [
+    FigureCode::Territories,
+    FigureCode::GovernanceInstalled,
+    FigureCode::ActionPlansValidated,
+    FigureCode::AgreementsSigned,
+    FigureCode::Projects,
+    FigureCode::ProjectsEngagedByState,
+    FigureCode::Committed,
+    FigureCode::Paid,
+];
+
+/// One figure over time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Series {
+    /// The figure.
+    pub figure: FigureCode,
+    /// The first day its value is known: the phase's launch for counts, the first funding line for amounts;
+    /// `None` when it is unknown up to the bilan's date.
+    pub known_from: Option<Date>,
+    /// Its value from `known_from` and at each day it changed, up to the bilan's date (cents for amounts).
+    pub steps: Vec<Step>,
+}
+
+/// A value from a day on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Step {
+    /// The day.
+    pub on: Date,
+    /// The value from that day.
+    pub value: i64,
+}
+
+impl Series {
+    /// The value on `date`: the last step on or before it; `None` before `known_from`.
+    pub fn value_on(&self, date: Date) -> Option<i64> {
+        if self.known_from.is_none_or(|k| date < k) {
+            return None;
+        }
+        self.steps
+            .iter()
+            .take_while(|s| s.on <= date)
+            .last()
+            .map(|s| s.value)
+    }
+}
+
+/// Accumulates the changes of each series.
+#[derive(Default)]
+struct Changes {
+    deltas: HashMap<FigureCode, Vec<(Date, i64)>>,
+    known: HashMap<FigureCode, Date>,
+}
+
+impl Changes {
+    fn delta(&mut self, figure: FigureCode, on: Date, by: i64) {
+        if by != 0 {
+            self.deltas.entry(figure).or_default().push((on, by));
+        }
+    }
+
+    fn known(&mut self, figure: FigureCode, on: Date) {
+        let k = self.known.entry(figure).or_insert(on);
+        *k = (*k).min(on);
+    }
+}
+
+/// Candidate days of change, clamped into [start, end], sorted and unique.
+fn days(candidates: impl IntoIterator<Item = Date>, start: Date, end: Date) -> Vec<Date> {
+    let mut out: Vec<Date> = candidates
+        .into_iter()
+        .map(|d| d.max(start))
+        .filter(|d| *d <= end)
+        .collect();
+    out.push(start);
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The evolution of the figures of [`SERIES`] for a frame, from the phase's launch to its date.
+pub fn evolution(facts: &Facts<'_>, frame: &Frame) -> Vec<Series> {
+    let start = frame.phase.labelling_date();
+    let end = frame.as_of;
+    let mut changes = Changes::default();
+    if end >= start {
+        territory_changes(facts, frame, start, end, &mut changes);
+        project_changes(facts, frame, start, end, &mut changes);
+    }
+    SERIES
+        .iter()
+        .map(|&figure| {
+            let known_from = if end < start {
+                None
+            } else if figure.is_sum() {
+                changes.known.get(&figure).copied()
+            } else {
+                Some(start)
+            };
+            let mut by_day: BTreeMap<Date, i64> = BTreeMap::new();
+            for (on, by) in changes.deltas.remove(&figure).unwrap_or_default() {
+                *by_day.entry(on).or_default() += by;
+            }
+            let mut steps: Vec<Step> = Vec::new();
+            if let Some(from) = known_from {
+                let mut days = by_day.into_iter().peekable();
+                let mut value = 0;
+                while let Some((_, by)) = days.next_if(|(on, _)| *on <= from) {
+                    value += by;
+                }
+                steps.push(Step { on: from, value });
+                for (on, by) in days {
+                    value += by;
+                    if steps.last().is_some_and(|s| s.value != value) {
+                        steps.push(Step { on, value });
+                    }
+                }
+            }
+            Series {
+                figure,
+                known_from,
+                steps,
+            }
+        })
+        .collect()
+}
+
+fn territory_changes(
+    facts: &Facts<'_>,
+    frame: &Frame,
+    start: Date,
+    end: Date,
+    changes: &mut Changes,
+) {
+    let figures: Vec<FigureCode> = SERIES
+        .into_iter()
+        .filter(|f| f.kind() == RecordKind::Territories)
+        .collect();
+    for t in facts
+        .territories
+        .iter()
+        .filter(|t| frame.scope.includes_territory(t.id, t.region))
+    {
+        let candidates = t.milestones.iter().flat_map(|m| {
+            [
+                Some(m.occurred_on),
+                Some(m.earliest_possible(facts.phase)),
+                m.withdrawal.as_ref().map(|w| w.on),
+            ]
+            .into_iter()
+            .flatten()
+        });
+        let mut previous = vec![false; figures.len()];
+        for on in days(candidates, start, end) {
+            let state = TerritoryState::at(facts.phase, t, on);
+            let at = Frame {
+                as_of: on,
+                since: None,
+                ..frame.clone()
+            };
+            for (k, &figure) in figures.iter().enumerate() {
+                let now = territory_counts(&at, figure, &state);
+                if now != previous[k] {
+                    changes.delta(figure, on, if now { 1 } else { -1 });
+                    previous[k] = now;
+                }
+            }
+        }
+    }
+}
+
+fn project_changes(
+    facts: &Facts<'_>,
+    frame: &Frame,
+    start: Date,
+    end: Date,
+    changes: &mut Changes,
+) {
+    let reader = ProjectReader::new(facts, frame);
+    let project_figures: Vec<FigureCode> = SERIES
+        .into_iter()
+        .filter(|f| f.kind() == RecordKind::Projects)
+        .collect();
+    let line_figures: Vec<FigureCode> = SERIES
+        .into_iter()
+        .filter(|f| f.kind() == RecordKind::Lines)
+        .collect();
+    for i in projects_in_scope(facts, &frame.scope) {
+        let project = &facts.portfolio.projects[i];
+        let lines = reader.lines(project);
+        let candidates = project
+            .history
+            .iter()
+            .map(|c| c.on)
+            .chain(lines.iter().flat_map(|&l| {
+                let line = &facts.portfolio.lines[l];
+                [
+                    Some(line.requested_on),
+                    line.committed_on,
+                    line.paid_on,
+                    line.cancelled_on,
+                ]
+                .into_iter()
+                .flatten()
+            }));
+        let mut previous = vec![false; project_figures.len()];
+        let mut amounts: HashMap<(usize, FigureCode), Cents> = HashMap::new();
+        for on in days(candidates, start, end) {
+            let Some((state, own)) = reader.at(i, on) else {
+                continue;
+            };
+            let at = Frame {
+                as_of: on,
+                since: None,
+                ..frame.clone()
+            };
+            for (k, &figure) in project_figures.iter().enumerate() {
+                let now = project_value(&at, figure, &state, &own).is_some();
+                if now != previous[k] {
+                    changes.delta(figure, on, if now { 1 } else { -1 });
+                    previous[k] = now;
+                }
+            }
+            for l in &own {
+                for &figure in &line_figures {
+                    changes.known(figure, on);
+                    let now = line_amount(&at, figure, l);
+                    let before = amounts.insert((l.index, figure), now).unwrap_or_default();
+                    changes.delta(figure, on, (now - before).0);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,351 @@
+//! The portfolio: funders, schemes, envelopes, projects and their funding lines, checked as a whole.
+
+pub mod funding;
+pub mod project;
+
+use std::collections::{HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use crate::ids::RegionCode;
+use crate::money::Cents;
+use crate::portfolio::funding::{envelope_for, Envelope, Funder, FundingLine, Scheme};
+use crate::portfolio::project::Project;
+use crate::DomainError;
+
+/// Everything about projects and their funding.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Portfolio {
+    /// Funders.
+    pub funders: Vec<Funder>,
+    /// Schemes.
+    pub schemes: Vec<Scheme>,
+    /// Envelopes.
+    pub envelopes: Vec<Envelope>,
+    /// Fiches actions.
+    pub projects: Vec<Project>,
+    /// Funding lines.
+    pub lines: Vec<FundingLine>,
+}
+
+/// Where in the portfolio a problem lies: the table and the position of the row (0-based), so that an
+/// import can name the file and line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Row {
+    /// A funder.
+    Funder(usize),
+    /// A scheme.
+    Scheme(usize),
+    /// An envelope.
+    Envelope(usize),
+    /// A project.
+    Project(usize),
+    /// A funding line.
+    Line(usize),
+}
+
+/// The region a project's commitments count against: that of its first territory's attachment.
+pub fn project_region(project: &Project) -> Option<RegionCode> {
+    project
+        .territories
+        .first()
+        .map(|t| t.region_of_attachment())
+}
+
+impl Portfolio {
+    /// Checks each row, the references between them, duplicates, and that no commitment ever exceeded its
+    /// envelope (commitments are replayed in date order). The first problem is returned with its row.
+    pub fn validate(&self) -> Result<(), (Row, DomainError)> {
+        self.check(true)
+    }
+
+    /// Checks each row and duplicates only: a file that adds lines to projects already stored cannot see
+    /// them, so references and envelopes are checked once it is merged with what is stored.
+    pub fn validate_rows(&self) -> Result<(), (Row, DomainError)> {
+        self.check(false)
+    }
+
+    /// Checks that nothing is dated after `today`: statuses, requests, commitments, payments and
+    /// cancellations record what happened, and what has not happened yet cannot be recorded.
+    pub fn check_not_future(&self, today: Date) -> Result<(), (Row, DomainError)> {
+        let future = |what: &str, on: Date| {
+            DomainError::Rule(format!(
+                "{what} daté du {}, après aujourd'hui ({}) : seul ce qui a eu lieu s'enregistre",
+                crate::fr::long_date(on),
+                crate::fr::long_date(today)
+            ))
+        };
+        for (i, p) in self.projects.iter().enumerate() {
+            if let Some(c) = p.history.iter().find(|c| c.on > today) {
+                return Err((
+                    Row::Project(i),
+                    future(
+                        &format!("projet {} : statut « {} »", p.code, c.status.label()),
+                        c.on,
+                    ),
+                ));
+            }
+        }
+        for (i, l) in self.lines.iter().enumerate() {
+            let dates = [
+                ("demande", Some(l.requested_on)),
+                ("engagement", l.committed_on),
+                ("versement", l.paid_on),
+                ("annulation", l.cancelled_on),
+            ];
+            if let Some((what, Some(on))) = dates
+                .into_iter()
+                .find(|(_, d)| d.is_some_and(|d| d > today))
+            {
+                return Err((
+                    Row::Line(i),
+                    future(&format!("ligne {} / {} : {what}", l.project, l.funder), on),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn check(&self, whole: bool) -> Result<(), (Row, DomainError)> {
+        let dup = |what: &str, key: &str| DomainError::Rule(format!("{what} « {key} » en double"));
+        let mut funders = HashSet::new();
+        for (i, f) in self.funders.iter().enumerate() {
+            if !funders.insert(f.code.as_str()) {
+                return Err((Row::Funder(i), dup("financeur", &f.code)));
+            }
+        }
+        let mut schemes = HashMap::new();
+        for (i, s) in self.schemes.iter().enumerate() {
+            if whole && !funders.contains(s.funder.as_str()) {
+                return Err((Row::Scheme(i), unknown("financeur", &s.funder)));
+            }
+            if schemes.insert(s.code.as_str(), s).is_some() {
+                return Err((Row::Scheme(i), dup("dispositif", &s.code)));
+            }
+        }
+        let mut envelopes = HashSet::new();
+        for (i, e) in self.envelopes.iter().enumerate() {
+            if whole && !schemes.contains_key(e.scheme.as_str()) {
+                return Err((Row::Envelope(i), unknown("dispositif", &e.scheme)));
+            }
+            if !envelopes.insert(e.code.as_str()) {
+                return Err((Row::Envelope(i), dup("enveloppe", &e.code)));
+            }
+            e.validate().map_err(|err| (Row::Envelope(i), err))?;
+        }
+        let mut projects = HashMap::new();
+        for (i, p) in self.projects.iter().enumerate() {
+            p.validate().map_err(|err| (Row::Project(i), err))?;
+            if projects.insert(p.code.as_str(), p).is_some() {
+                return Err((Row::Project(i), dup("projet", &p.code)));
+            }
+        }
+        let mut keys = HashSet::new();
+        for (i, l) in self.lines.iter().enumerate() {
+            let row = Row::Line(i);
+            if whole && !projects.contains_key(l.project.as_str()) {
+                return Err((row, unknown("projet", &l.project)));
+            }
+            if whole && !funders.contains(l.funder.as_str()) {
+                return Err((row, unknown("financeur", &l.funder)));
+            }
+            if let Some(scheme) = l.scheme.as_ref().filter(|_| whole) {
+                match schemes.get(scheme.as_str()) {
+                    None => return Err((row, unknown("dispositif", scheme))),
+                    Some(s) if s.funder != l.funder => {
+                        return Err((
+                            row,
+                            DomainError::Rule(format!(
+                            "le dispositif « {scheme} » relève du financeur « {} », pas de « {} »",
+                            s.funder, l.funder
+                        )),
+                        ))
+                    }
+                    Some(_) => {}
+                }
+            }
+            l.validate().map_err(|err| (row, err))?;
+            if !keys.insert(l.key()) {
+                return Err((
+                    row,
+                    DomainError::Rule(format!(
+                        "ligne en double : financeur « {} », décision « {} », projet « {} » (une ligne par financeur, décision et projet)",
+                        l.funder, l.decision_reference, l.project
+                    )),
+                ));
+            }
+        }
+        if whole {
+            self.check_envelopes(&projects)?;
+        }
+        Ok(())
+    }
+
+    /// Replays commitments in date order against their envelopes.
+    fn check_envelopes(
+        &self,
+        projects: &HashMap<&str, &Project>,
+    ) -> Result<(), (Row, DomainError)> {
+        let mut commitments: Vec<(usize, &FundingLine)> = self
+            .lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.committed_on.is_some() && l.scheme.is_some())
+            .collect();
+        commitments.sort_by_key(|(i, l)| (l.committed_on, *i));
+        let mut used: HashMap<&str, Cents> = HashMap::new();
+        for (i, l) in commitments {
+            let (Some(scheme), Some(on)) = (l.scheme.as_deref(), l.committed_on) else {
+                continue;
+            };
+            let region = projects
+                .get(l.project.as_str())
+                .and_then(|p| project_region(p));
+            let Some(envelope) = envelope_for(&self.envelopes, scheme, region.as_ref(), on) else {
+                continue;
+            };
+            let already = used.entry(envelope.code.as_str()).or_default();
+            envelope
+                .check_commitment(*already, l.committed_in_force())
+                .map_err(|err| (Row::Line(i), err))?;
+            *already += l.committed_in_force();
+        }
+        Ok(())
+    }
+
+    /// Committed in force on each envelope, by envelope code.
+    pub fn envelope_use(&self) -> HashMap<&str, Cents> {
+        let projects: HashMap<&str, &Project> =
+            self.projects.iter().map(|p| (p.code.as_str(), p)).collect();
+        let mut used: HashMap<&str, Cents> = HashMap::new();
+        for l in &self.lines {
+            let (Some(scheme), Some(on)) = (l.scheme.as_deref(), l.committed_on) else {
+                continue;
+            };
+            let region = projects
+                .get(l.project.as_str())
+                .and_then(|p| project_region(p));
+            if let Some(e) = envelope_for(&self.envelopes, scheme, region.as_ref(), on) {
+                *used.entry(e.code.as_str()).or_default() += l.committed_in_force();
+            }
+        }
+        used
+    }
+}
+
+fn unknown(what: &str, code: &str) -> DomainError {
+    DomainError::Rule(format!("{what} « {code} » inconnu"))
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::date;
+
+    use super::*;
+    use crate::ids::TerritoryId;
+    use crate::phase::Phase;
+    use crate::portfolio::funding::{FunderKind, Instrument};
+    use crate::portfolio::project::{Axis, Outcomes, ProjectStatus, StatusChange};
+
+    pub(crate) fn sample() -> Portfolio {
+        let project = |code: &str, territory: &str| Project {
+            code: code.into(),
+            phase: Phase::First,
+            territories: vec![TerritoryId::parse(territory).unwrap()],
+            title: format!("Projet {code}"),
+            description: String::new(),
+            axes: vec![Axis::Innovate],
+            themes: vec![],
+            holder: None,
+            total_cost: None,
+            expected: Outcomes::default(),
+            measured: Outcomes::default(),
+            history: vec![StatusChange {
+                status: ProjectStatus::InPreparation,
+                on: date!(2019 - 06 - 01),
+            }],
+            source: String::new(),
+        };
+        let line = |project: &str, reference: &str, amount: i64, on: time::Date| FundingLine {
+            project: project.into(),
+            funder: "bpifrance".into(),
+            scheme: Some("fa".into()),
+            instrument: Instrument::Grant,
+            decision_reference: reference.into(),
+            requested: Cents::euros(amount),
+            requested_on: date!(2020 - 01 - 01),
+            committed: Some(Cents::euros(amount)),
+            committed_on: Some(on),
+            paid: None,
+            paid_on: None,
+            cancelled_on: None,
+            over_request_allowed: false,
+        };
+        Portfolio {
+            funders: vec![Funder {
+                code: "bpifrance".into(),
+                name: "Bpifrance".into(),
+                kind: FunderKind::Operator,
+            }],
+            schemes: vec![Scheme {
+                code: "fa".into(),
+                name: "Fonds d'accélération".into(),
+                funder: "bpifrance".into(),
+                ti_specific: true,
+            }],
+            envelopes: vec![Envelope {
+                code: "fa-44".into(),
+                scheme: "fa".into(),
+                region: Some(RegionCode::parse("44").unwrap()),
+                starts_on: date!(2020 - 01 - 01),
+                ends_on: date!(2022 - 12 - 31),
+                amount: Cents::euros(1_000_000),
+            }],
+            projects: vec![
+                project("A", "ti-4411"),
+                project("B", "ti-4401"),
+                project("C", "ti-3201"),
+            ],
+            lines: vec![
+                line("A", "D1", 600_000, date!(2020 - 03 - 01)),
+                line("B", "D2", 400_000, date!(2020 - 04 - 01)),
+                line("C", "D3", 900_000, date!(2020 - 04 - 01)),
+            ],
+        }
+    }
+
+    #[test]
+    fn a_consistent_portfolio_passes() {
+        sample().validate().unwrap();
+        assert_eq!(sample().envelope_use()["fa-44"], Cents::euros(1_000_000));
+    }
+
+    #[test]
+    fn the_commitment_that_exhausts_an_envelope_is_named() {
+        let mut p = sample();
+        p.lines[1].committed = Some(Cents::euros(400_001));
+        p.lines[1].requested = Cents::euros(400_001);
+        let (row, err) = p.validate().unwrap_err();
+        assert_eq!(row, Row::Line(1));
+        assert!(err.to_string().contains("épuisée"), "{err}");
+    }
+
+    #[test]
+    fn references_and_duplicates_are_checked() {
+        let mut p = sample();
+        p.lines[2].funder = "ademe".into();
+        assert!(p
+            .validate()
+            .unwrap_err()
+            .1
+            .to_string()
+            .contains("financeur « ademe » inconnu"));
+        let mut p = sample();
+        p.lines[1].project = "A".into();
+        p.lines[1].decision_reference = "D1".into();
+        let (row, err) = p.validate().unwrap_err();
+        assert_eq!(row, Row::Line(1));
+        assert!(err.to_string().contains("en double"), "{err}");
+    }
+}

@@ -1,0 +1,578 @@
+//! Portfolio spreadsheets: funders, schemes, envelopes, projects (fiches actions) and funding lines, as one
+//! XLSX workbook with a sheet per table or as a folder of CSV files named after the tables. Tables that are
+//! absent are empty. Multi-valued cells (territories, axes, themes) separate values with `|`.
+//!
+//! A project's status history is one date column per status (`idee`, `en_preparation`, `engage`,
+//! `en_cours`, `realise`, `abandonne`): fill the date each status was entered, leave the others empty.
+
+pub mod synthetic;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use territoires_domain::fr::parse_date;
+use territoires_domain::ids::{RegionCode, TerritoryId};
+use territoires_domain::money::Cents;
+use territoires_domain::portfolio::funding::{Envelope, Funder, FundingLine, Scheme};
+use territoires_domain::portfolio::project::{
+    normalise_theme, Holder, Outcomes, Project, ProjectStatus, StatusChange,
+};
+use territoires_domain::portfolio::{Portfolio, Row};
+use territoires_domain::DomainError;
+use territoires_store::registry::referential::ImportOutcome;
+use territoires_store::Store;
+
+use crate::source::{hash, read};
+use crate::table::{read_csv, read_xlsx_sheet, Table};
+use crate::{IngestError, Result};
+
+/// The tables of a portfolio and their columns, in the order files list them.
+pub const TABLES: [(&str, &[&str]); 5] = [
+    ("financeurs", &["code", "nom", "type"]),
+    (
+        "dispositifs",
+        &["code", "nom", "financeur", "specifique_ti"],
+    ),
+    (
+        "enveloppes",
+        &["code", "dispositif", "region", "debut", "fin", "montant"],
+    ),
+    ("projets", &PROJECT_COLUMNS),
+    ("financements", &LINE_COLUMNS),
+];
+
+/// Columns of the `projets` table.
+pub const PROJECT_COLUMNS: [&str; 28] = [
+    "code",
+    "phase",
+    "territoires",
+    "titre",
+    "description",
+    "axes",
+    "themes",
+    "porteur_type",
+    "porteur_id",
+    "porteur_nom",
+    "cout_total",
+    "emplois_crees_prevus",
+    "emplois_maintenus_prevus",
+    "investissement_prevu",
+    "tco2e_evitees_prevues",
+    "hectares_friche_prevus",
+    "emplois_crees_constates",
+    "emplois_maintenus_constates",
+    "investissement_constate",
+    "tco2e_evitees_constatees",
+    "hectares_friche_constates",
+    "idee",
+    "en_preparation",
+    "engage",
+    "en_cours",
+    "realise",
+    "abandonne",
+    "source",
+];
+
+/// Columns of the `financements` table.
+pub const LINE_COLUMNS: [&str; 13] = [
+    "projet",
+    "financeur",
+    "dispositif",
+    "nature",
+    "reference_decision",
+    "montant_demande",
+    "date_demande",
+    "montant_engage",
+    "date_engagement",
+    "montant_verse",
+    "date_versement",
+    "date_annulation",
+    "depassement_autorise",
+];
+
+/// A portfolio read from files, with where each row came from.
+#[derive(Debug)]
+pub struct PortfolioFile {
+    /// The rows.
+    pub portfolio: Portfolio,
+    /// Identity of the content (an import of the same content writes nothing).
+    pub content_hash: String,
+    origins: HashMap<&'static str, Vec<(PathBuf, String)>>,
+}
+
+impl PortfolioFile {
+    /// Checks the file's rows on their own (values, dates, transitions, duplicates) and names the file and
+    /// line of the first problem. References to rows stored before, and envelopes, are checked by the store
+    /// once the file is merged with them.
+    pub fn validate(&self) -> Result<()> {
+        self.portfolio.validate_rows().map_err(|(row, err)| {
+            let (table, i) = match row {
+                Row::Funder(i) => ("financeurs", i),
+                Row::Scheme(i) => ("dispositifs", i),
+                Row::Envelope(i) => ("enveloppes", i),
+                Row::Project(i) => ("projets", i),
+                Row::Line(i) => ("financements", i),
+            };
+            let (path, location) = &self.origins[table][i];
+            IngestError::record(path, location.clone(), field_of(&err), err)
+        })
+    }
+}
+
+fn field_of(err: &DomainError) -> &'static str {
+    match err {
+        DomainError::Invalid { field, .. } => field,
+        DomainError::Rule(_) => "-",
+    }
+}
+
+/// Reads a portfolio from a workbook (`.xlsx`, one sheet per table) or a folder of CSV files.
+pub fn read_portfolio(path: &Path) -> Result<PortfolioFile> {
+    let mut tables: Vec<(&'static str, PathBuf, String, Option<Table>)> = Vec::new();
+    let mut contents: Vec<Vec<u8>> = Vec::new();
+    if path.is_dir() {
+        for (name, _) in TABLES {
+            let file = path.join(format!("{name}.csv"));
+            if file.is_file() {
+                let bytes = read(&file)?;
+                tables.push((
+                    name,
+                    file.clone(),
+                    String::new(),
+                    Some(read_csv(&file, &bytes)?),
+                ));
+                contents.push(bytes);
+            } else {
+                tables.push((name, file, String::new(), None));
+            }
+        }
+    } else if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+    {
+        contents.push(read(path)?);
+        for (name, _) in TABLES {
+            tables.push((
+                name,
+                path.to_owned(),
+                format!("feuille {name}, "),
+                read_xlsx_sheet(path, Some(name))?,
+            ));
+        }
+    } else if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
+    {
+        // A single CSV is a projects table (the common case of a territory's list of fiches actions).
+        let bytes = read(path)?;
+        tables.push((
+            "projets",
+            path.to_owned(),
+            String::new(),
+            Some(read_csv(path, &bytes)?),
+        ));
+        contents.push(bytes);
+    } else {
+        return Err(IngestError::Format {
+            path: path.to_owned(),
+            message:
+                "attendu un classeur .xlsx, un fichier projets .csv ou un dossier de fichiers CSV \
+                      (financeurs, dispositifs, enveloppes, projets, financements)"
+                    .into(),
+        });
+    }
+    let content_hash = hash(contents.iter().map(Vec::as_slice));
+    parse_tables(tables, content_hash)
+}
+
+/// Reads a portfolio from CSV texts held in memory (the demo), each named as its file.
+pub(crate) fn read_portfolio_texts(texts: &[(&'static str, &str, &str)]) -> Result<PortfolioFile> {
+    let mut tables = Vec::new();
+    for (table, name, text) in texts {
+        let path = PathBuf::from(name);
+        tables.push((
+            *table,
+            path.clone(),
+            String::new(),
+            Some(read_csv(&path, text.as_bytes())?),
+        ));
+    }
+    parse_tables(tables, hash(texts.iter().map(|(_, _, t)| t.as_bytes())))
+}
+
+struct Cells<'a> {
+    index: &'a HashMap<String, usize>,
+    cells: &'a [String],
+}
+
+impl Cells<'_> {
+    fn get(&self, column: &str) -> &str {
+        self.index
+            .get(column)
+            .and_then(|&i| self.cells.get(i))
+            .map_or("", |s| s.trim())
+    }
+
+    fn optional(&self, column: &str) -> Option<&str> {
+        Some(self.get(column)).filter(|s| !s.is_empty())
+    }
+
+    fn required(&self, column: &'static str) -> std::result::Result<&str, (String, DomainError)> {
+        self.optional(column).ok_or_else(|| {
+            (
+                column.to_owned(),
+                DomainError::Rule("valeur obligatoire manquante".into()),
+            )
+        })
+    }
+}
+
+type CellResult<T> = std::result::Result<T, (String, DomainError)>;
+
+fn at(column: &str) -> impl Fn(DomainError) -> (String, DomainError) + '_ {
+    move |e| (column.to_owned(), e)
+}
+
+fn cents(c: &Cells<'_>, column: &'static str) -> CellResult<Option<Cents>> {
+    c.optional(column)
+        .map(|v| Cents::parse(column, v))
+        .transpose()
+        .map_err(at(column))
+}
+
+fn integer(c: &Cells<'_>, column: &'static str) -> CellResult<Option<i64>> {
+    c.optional(column)
+        .map(|v| {
+            let digits: String = v
+                .chars()
+                .filter(|ch| !ch.is_whitespace() && *ch != '\u{202F}')
+                .collect();
+            digits
+                .parse::<i64>()
+                .ok()
+                .filter(|n| *n >= 0)
+                .ok_or_else(|| DomainError::Invalid {
+                    field: column,
+                    value: v.to_owned(),
+                    expected: "un nombre entier positif",
+                })
+        })
+        .transpose()
+        .map_err(at(column))
+}
+
+fn date(c: &Cells<'_>, column: &'static str) -> CellResult<Option<time::Date>> {
+    c.optional(column)
+        .map(|v| parse_date(column, v))
+        .transpose()
+        .map_err(at(column))
+}
+
+fn yes_no(c: &Cells<'_>, column: &'static str) -> CellResult<bool> {
+    match c.get(column).to_lowercase().as_str() {
+        "" | "non" | "false" | "0" | "n" => Ok(false),
+        "oui" | "true" | "1" | "o" | "vrai" => Ok(true),
+        other => Err((
+            column.to_owned(),
+            DomainError::Invalid {
+                field: column,
+                value: other.to_owned(),
+                expected: "oui ou non",
+            },
+        )),
+    }
+}
+
+fn outcomes(c: &Cells<'_>, columns: [&'static str; 5]) -> CellResult<Outcomes> {
+    Ok(Outcomes {
+        jobs_created: integer(c, columns[0])?,
+        jobs_kept: integer(c, columns[1])?,
+        investment: cents(c, columns[2])?,
+        tco2e_avoided: integer(c, columns[3])?,
+        brownfield_hectares: integer(c, columns[4])?,
+    })
+}
+
+fn parse_row(table: &str, c: &Cells<'_>, p: &mut Portfolio) -> CellResult<()> {
+    match table {
+        "financeurs" => p.funders.push(Funder {
+            code: c.required("code")?.to_owned(),
+            name: c.required("nom")?.to_owned(),
+            kind: c.get("type").parse().map_err(at("type"))?,
+        }),
+        "dispositifs" => p.schemes.push(Scheme {
+            code: c.required("code")?.to_owned(),
+            name: c.required("nom")?.to_owned(),
+            funder: c.required("financeur")?.to_owned(),
+            ti_specific: yes_no(c, "specifique_ti")?,
+        }),
+        "enveloppes" => p.envelopes.push(Envelope {
+            code: c.required("code")?.to_owned(),
+            scheme: c.required("dispositif")?.to_owned(),
+            region: c
+                .optional("region")
+                .map(RegionCode::parse)
+                .transpose()
+                .map_err(at("region"))?,
+            starts_on: parse_date("debut", c.get("debut")).map_err(at("debut"))?,
+            ends_on: parse_date("fin", c.get("fin")).map_err(at("fin"))?,
+            amount: Cents::parse("montant", c.get("montant")).map_err(at("montant"))?,
+        }),
+        "projets" => {
+            let mut history = Vec::new();
+            for status in ProjectStatus::ALL {
+                if let Some(on) = date(c, status.code())? {
+                    history.push(StatusChange {
+                        status: *status,
+                        on,
+                    });
+                }
+            }
+            // The order of the columns is the order of the statuses; a stable sort keeps it for equal dates.
+            history.sort_by_key(|s| s.on);
+            let holder = match (c.optional("porteur_type"), c.optional("porteur_nom")) {
+                (None, None) => None,
+                (kind, name) => Some(Holder {
+                    kind: kind
+                        .unwrap_or("autre")
+                        .parse()
+                        .map_err(at("porteur_type"))?,
+                    identifier: c.optional("porteur_id").map(str::to_owned),
+                    name: name.unwrap_or_default().to_owned(),
+                }),
+            };
+            p.projects.push(Project {
+                code: c.required("code")?.to_owned(),
+                phase: c.get("phase").parse().map_err(at("phase"))?,
+                territories: split(c.get("territoires"))
+                    .map(TerritoryId::parse)
+                    .collect::<std::result::Result<_, _>>()
+                    .map_err(at("territoires"))?,
+                title: c.required("titre")?.to_owned(),
+                description: c.get("description").to_owned(),
+                axes: split(c.get("axes"))
+                    .map(str::parse)
+                    .collect::<std::result::Result<_, _>>()
+                    .map_err(at("axes"))?,
+                themes: split(c.get("themes")).map(normalise_theme).collect(),
+                holder,
+                total_cost: cents(c, "cout_total")?,
+                expected: outcomes(
+                    c,
+                    [
+                        "emplois_crees_prevus",
+                        "emplois_maintenus_prevus",
+                        "investissement_prevu",
+                        "tco2e_evitees_prevues",
+                        "hectares_friche_prevus",
+                    ],
+                )?,
+                measured: outcomes(
+                    c,
+                    [
+                        "emplois_crees_constates",
+                        "emplois_maintenus_constates",
+                        "investissement_constate",
+                        "tco2e_evitees_constatees",
+                        "hectares_friche_constates",
+                    ],
+                )?,
+                history,
+                source: c.get("source").to_owned(),
+            });
+        }
+        _ => p.lines.push(FundingLine {
+            project: c.required("projet")?.to_owned(),
+            funder: c.required("financeur")?.to_owned(),
+            scheme: c.optional("dispositif").map(str::to_owned),
+            instrument: c.get("nature").parse().map_err(at("nature"))?,
+            decision_reference: c.required("reference_decision")?.to_owned(),
+            requested: Cents::parse("montant_demande", c.get("montant_demande"))
+                .map_err(at("montant_demande"))?,
+            requested_on: parse_date("date_demande", c.get("date_demande"))
+                .map_err(at("date_demande"))?,
+            committed: cents(c, "montant_engage")?,
+            committed_on: date(c, "date_engagement")?,
+            paid: cents(c, "montant_verse")?,
+            paid_on: date(c, "date_versement")?,
+            cancelled_on: date(c, "date_annulation")?,
+            over_request_allowed: yes_no(c, "depassement_autorise")?,
+        }),
+    }
+    Ok(())
+}
+
+fn split(cell: &str) -> impl Iterator<Item = &str> {
+    cell.split('|').map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn parse_tables(
+    tables: Vec<(&'static str, PathBuf, String, Option<Table>)>,
+    content_hash: String,
+) -> Result<PortfolioFile> {
+    let mut portfolio = Portfolio::default();
+    let mut origins: HashMap<&'static str, Vec<(PathBuf, String)>> = HashMap::new();
+    let mut errors = Vec::new();
+    for (name, path, prefix, table) in tables {
+        let Some(table) = table else { continue };
+        let index = table.column_index();
+        let expected = TABLES
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, c)| *c)
+            .unwrap_or_default();
+        let unknown: Vec<&String> = table
+            .header
+            .iter()
+            .filter(|h| {
+                let key = territoires_domain::search::search_key(h).replace(' ', "_");
+                !key.is_empty() && !expected.contains(&key.as_str())
+            })
+            .collect();
+        if !unknown.is_empty() {
+            return Err(IngestError::Format {
+                path,
+                message: format!(
+                    "{prefix}colonne(s) inconnue(s) : {} (colonnes attendues : {})",
+                    unknown
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    expected.join(", ")
+                ),
+            });
+        }
+        for (line, cells) in &table.rows {
+            let location = format!("{prefix}ligne {line}");
+            match parse_row(
+                name,
+                &Cells {
+                    index: &index,
+                    cells,
+                },
+                &mut portfolio,
+            ) {
+                Ok(()) => origins
+                    .entry(name)
+                    .or_default()
+                    .push((path.clone(), location)),
+                Err((field, e)) => errors.push(IngestError::record(&path, location, field, e)),
+            }
+        }
+    }
+    IngestError::check(errors)?;
+    let file = PortfolioFile {
+        portfolio,
+        content_hash,
+        origins,
+    };
+    file.validate()?;
+    Ok(file)
+}
+
+/// Reads and imports a portfolio in one transaction: one bad row, or one commitment beyond its envelope
+/// once merged with what is stored, and nothing is written.
+pub async fn import_portfolio(store: &Store, path: &Path, actor: &str) -> Result<ImportOutcome> {
+    let file = read_portfolio(path)?;
+    Ok(store
+        .import_portfolio(&file.portfolio, &file.content_hash, actor)
+        .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FUNDERS: &str =
+        "code;nom;type\nbpifrance;Bpifrance;operateur\nregion-44;Région Grand Est;region\n";
+    const SCHEMES: &str =
+        "code;nom;financeur;specifique_ti\nfa;Fonds d'accélération;bpifrance;oui\n";
+    const ENVELOPES: &str =
+        "code;dispositif;region;debut;fin;montant\nfa-44;fa;44;2020-01-01;2022-12-31;1 000 000\n";
+    const PROJECTS: &str = "code;phase;territoires;titre;axes;themes;idee;en_preparation;engage\n\
+        P1;2018-2022;ti-4411|ti-3209;[G]HOST;innover;Verre| savoir-faire;;2019-11-19;2020-06-01\n\
+        P2;2018-2022;ti-4401;Datacenter;innover;numérique;2019-01-01;2019-11-19;\n";
+    const LINES: &str = "projet;financeur;dispositif;nature;reference_decision;montant_demande;date_demande;montant_engage;date_engagement\n\
+        P1;bpifrance;fa;subvention;D-1;600 000;2020-01-15;600 000;2020-06-01\n\
+        P2;region-44;;subvention;R-7;50000;2020-02-01;;\n";
+
+    fn read(projects: &str, lines: &str) -> Result<PortfolioFile> {
+        read_portfolio_texts(&[
+            ("financeurs", "financeurs.csv", FUNDERS),
+            ("dispositifs", "dispositifs.csv", SCHEMES),
+            ("enveloppes", "enveloppes.csv", ENVELOPES),
+            ("projets", "projets.csv", projects),
+            ("financements", "financements.csv", lines),
+        ])
+    }
+
+    #[test]
+    fn reads_every_table() {
+        let f = read(PROJECTS, LINES).unwrap();
+        let p = &f.portfolio;
+        assert_eq!(
+            (
+                p.funders.len(),
+                p.schemes.len(),
+                p.envelopes.len(),
+                p.projects.len(),
+                p.lines.len()
+            ),
+            (2, 1, 1, 2, 2)
+        );
+        assert_eq!(p.projects[0].territories.len(), 2);
+        assert_eq!(p.projects[0].themes, ["verre", "savoir-faire"]);
+        assert_eq!(p.projects[0].history.len(), 2);
+        assert_eq!(p.envelopes[0].amount, Cents::euros(1_000_000));
+        assert_eq!(p.lines[1].committed, None);
+    }
+
+    #[test]
+    fn bad_cells_are_named_with_file_line_and_column() {
+        let err = read(
+            PROJECTS.replace("innover;Verre", "inventer;Verre").as_str(),
+            LINES,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("projets.csv, ligne 2, champ « axes »"),
+            "{err}"
+        );
+        let err = read(
+            PROJECTS,
+            &LINES.replace("600 000;2020-06-01", "600 000;01/06/2020"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("financements.csv, ligne 2, champ « date_engagement »"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn rules_across_rows_name_the_offending_line() {
+        let over = LINES.replace(
+            "D-1;600 000;2020-01-15;600 000",
+            "D-1;1 200 000;2020-01-15;1 200 000",
+        );
+        // Envelopes are checked once merged with what is stored (the store names the line by its key).
+        let file = read(PROJECTS, &over).unwrap();
+        let (row, err) = file.portfolio.validate().unwrap_err();
+        assert_eq!(row, Row::Line(0));
+        assert!(err.to_string().contains("épuisée"), "{err}");
+        let backwards = PROJECTS.replace(";2019-11-19;2020-06-01", ";2020-11-19;2020-06-01");
+        let err = read(&backwards, LINES).unwrap_err().to_string();
+        assert!(err.contains("projets.csv, ligne 2"), "{err}");
+    }
+
+    #[test]
+    fn unknown_columns_are_refused() {
+        let err = read("code;phase;territoires;titre;budget\n", LINES)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("colonne(s) inconnue(s) : budget"), "{err}");
+    }
+}

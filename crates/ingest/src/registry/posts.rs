@@ -1,0 +1,174 @@
+//! Chef de projet post files (CSV or XLSX): one line per post, or per co-financing of a post (the post's
+//! columns repeated).
+//!
+//! Columns: `phase`, `id_territoire`, `employeur`, `ouverture` (day the post opened), `fermeture` (empty while
+//! open), `financeur` (funder code, empty for a post without co-financing), `montant` (euros), `debut`,
+//! `fin` (the co-financed period), `source`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use territoires_domain::fr::parse_date;
+use territoires_domain::ids::TerritoryId;
+use territoires_domain::money::Cents;
+use territoires_domain::phase::Phase;
+use territoires_domain::registry::posts::{Cofunding, ProjectLeadPost};
+use territoires_domain::DomainError;
+use territoires_store::registry::posts::PostRecord;
+use territoires_store::registry::referential::ImportOutcome;
+use territoires_store::Store;
+
+use crate::source::{hash, read};
+use crate::table::{read_csv, read_xlsx, Table};
+use crate::{IngestError, Result};
+
+/// The columns of a post file.
+pub const COLUMNS: [&str; 10] = [
+    "phase",
+    "id_territoire",
+    "employeur",
+    "ouverture",
+    "fermeture",
+    "financeur",
+    "montant",
+    "debut",
+    "fin",
+    "source",
+];
+const REQUIRED: [&str; 4] = ["phase", "id_territoire", "employeur", "ouverture"];
+
+/// Reads a post file into records, one per post.
+pub fn read_posts(path: &Path) -> Result<(Vec<PostRecord>, String)> {
+    let bytes = read(path)?;
+    let content_hash = hash([bytes.as_slice()]);
+    let table = if path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+    {
+        read_xlsx(path, None)?
+    } else {
+        read_csv(path, &bytes)?
+    };
+    Ok((parse_table(path, table)?, content_hash))
+}
+
+fn parse_table(path: &Path, table: Table) -> Result<Vec<PostRecord>> {
+    table.check_columns(path, &REQUIRED, &COLUMNS)?;
+    let index = table.column_index();
+    let mut posts: BTreeMap<(Phase, String, time::Date), PostRecord> = BTreeMap::new();
+    let mut errors = Vec::new();
+    for (line, cells) in table.rows {
+        let get = |column: &str| {
+            index
+                .get(column)
+                .and_then(|&i| cells.get(i))
+                .map(|s| s.trim())
+                .unwrap_or_default()
+        };
+        let fail = |field: &str, e: DomainError| {
+            IngestError::record(path, format!("ligne {line}"), field, e)
+        };
+        let date = |field: &'static str| parse_date(field, get(field)).map_err(|e| fail(field, e));
+        let parsed = (|| {
+            let phase: Phase = get("phase").parse().map_err(|e| fail("phase", e))?;
+            let id =
+                TerritoryId::parse(get("id_territoire")).map_err(|e| fail("id_territoire", e))?;
+            let opened_on = date("ouverture")?;
+            let closed_on = match get("fermeture") {
+                "" => None,
+                _ => Some(date("fermeture")?),
+            };
+            let cofunding = match get("financeur") {
+                "" => None,
+                funder => Some(Cofunding {
+                    funder: funder.to_owned(),
+                    amount: Cents::parse("montant", get("montant"))
+                        .map_err(|e| fail("montant", e))?,
+                    starts_on: date("debut")?,
+                    ends_on: date("fin")?,
+                }),
+            };
+            Ok::<_, IngestError>((phase, id, opened_on, closed_on, cofunding))
+        })();
+        let (phase, id, opened_on, closed_on, cofunding) = match parsed {
+            Ok(p) => p,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
+        let record = posts
+            .entry((phase, id.to_string(), opened_on))
+            .or_insert_with(|| PostRecord {
+                phase,
+                territory_id: id.to_string(),
+                post: ProjectLeadPost {
+                    employer: get("employeur").to_owned(),
+                    opened_on,
+                    closed_on,
+                    cofundings: Vec::new(),
+                    source: get("source").to_owned(),
+                },
+                origin: format!("{}, ligne {line}", path.display()),
+            });
+        if record.post.employer != get("employeur") || record.post.closed_on != closed_on {
+            errors.push(fail(
+                "employeur",
+                DomainError::Rule(format!(
+                    "le poste ouvert le {} est décrit autrement plus haut ({})",
+                    get("ouverture"),
+                    record.origin
+                )),
+            ));
+        }
+        record.post.cofundings.extend(cofunding);
+    }
+    IngestError::check(errors)?;
+    Ok(posts.into_values().collect())
+}
+
+/// Reads and imports a post file in one transaction.
+pub async fn import_posts(store: &Store, path: &Path, actor: &str) -> Result<ImportOutcome> {
+    let (records, content_hash) = read_posts(path)?;
+    Ok(store.import_posts(&records, &content_hash, actor).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Vec<PostRecord>> {
+        parse_table(
+            Path::new("postes.csv"),
+            read_csv(Path::new("postes.csv"), text.as_bytes())?,
+        )
+    }
+
+    #[test]
+    fn lines_of_one_post_gather_its_cofundings() {
+        let posts = parse(
+            "phase;id_territoire;employeur;ouverture;fermeture;financeur;montant;debut;fin;source\n\
+             2023-2027;ti-4401;CA de Haguenau;2024-02-01;;bdt;40 000;2024-02-01;2026-01-31;Convention\n\
+             2023-2027;ti-4401;CA de Haguenau;2024-02-01;;region-44;20 000;2024-02-01;2025-01-31;Convention\n\
+             2023-2027;ti-4402;PETR;2024-03-01;;;;;;\n",
+        )
+        .unwrap();
+        assert_eq!(posts.len(), 2);
+        assert_eq!(posts[0].post.cofundings.len(), 2);
+        assert_eq!(posts[0].post.cofundings[0].amount, Cents::euros(40_000));
+        assert!(posts[1].post.cofundings.is_empty());
+    }
+
+    #[test]
+    fn bad_lines_are_named() {
+        let err = parse(
+            "phase;id_territoire;employeur;ouverture;financeur;montant;debut;fin\n\
+             2023-2027;ti-4401;CA;2024-02-31;bdt;40 000;2024-02-01;2026-01-31\n\
+             2023-2027;ti-4401;CA;2024-02-01;bdt;beaucoup;2024-02-01;2026-01-31\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("ligne 2, champ « ouverture »"), "{err}");
+        assert!(err.contains("ligne 3, champ « montant »"), "{err}");
+    }
+}

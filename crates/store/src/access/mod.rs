@@ -1,0 +1,3 @@
+//! Accounts, sessions and profiles.
+
+pub mod accounts;

@@ -1,0 +1,886 @@
+//! Projects and their funding: loading the portfolio, importing it, recording status changes and
+//! commitments. Every write follows one path: lock, load the portfolio, apply the change in memory, check
+//! the whole with the domain's rules (envelopes included), then write only what changed, with its audit.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use sqlx::{Any, Transaction};
+use territoires_domain::fr::{iso_date, parse_date};
+use territoires_domain::ids::{RegionCode, TerritoryId};
+use territoires_domain::money::Cents;
+use territoires_domain::portfolio::funding::{Envelope, Funder, FundingLine, LineEvent, Scheme};
+use territoires_domain::portfolio::project::{Holder, Outcomes, Project, StatusChange};
+use territoires_domain::portfolio::{Portfolio, Row};
+use territoires_domain::DomainError;
+
+use crate::audit::Audit;
+use crate::registry::referential::{already_imported, record_import_run, ImportOutcome};
+use crate::sql::{delete_where_in, insert, upsert, Value};
+use crate::{now, Result, Store, StoreError};
+
+/// The portfolio as stored, with the row versions forms post back.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct StoredPortfolio {
+    pub portfolio: Portfolio,
+    /// Version of each project, at its position.
+    pub project_versions: Vec<i64>,
+    /// Database id and version of each line, at its position.
+    pub line_ids: Vec<(i64, i64)>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ProjectRow {
+    code: String,
+    phase: String,
+    title: String,
+    description: String,
+    themes: String,
+    holder_kind: Option<String>,
+    holder_id: Option<String>,
+    holder_name: Option<String>,
+    total_cost_cents: Option<i64>,
+    expected_jobs_created: Option<i64>,
+    expected_jobs_kept: Option<i64>,
+    expected_investment_cents: Option<i64>,
+    expected_tco2e_avoided: Option<i64>,
+    expected_brownfield_hectares: Option<i64>,
+    measured_jobs_created: Option<i64>,
+    measured_jobs_kept: Option<i64>,
+    measured_investment_cents: Option<i64>,
+    measured_tco2e_avoided: Option<i64>,
+    measured_brownfield_hectares: Option<i64>,
+    source: String,
+    version: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct LineRow {
+    id: i64,
+    project_code: String,
+    funder_code: String,
+    scheme_code: Option<String>,
+    instrument: String,
+    decision_reference: String,
+    requested_cents: i64,
+    requested_on: String,
+    committed_cents: Option<i64>,
+    committed_on: Option<String>,
+    paid_cents: Option<i64>,
+    paid_on: Option<String>,
+    cancelled_on: Option<String>,
+    over_request_allowed: i64,
+    version: i64,
+}
+
+fn optional_date(field: &'static str, value: Option<String>) -> Result<Option<time::Date>> {
+    Ok(value.map(|v| parse_date(field, &v)).transpose()?)
+}
+
+/// Reads the whole portfolio in the transaction given.
+pub(crate) async fn load_portfolio(tx: &mut Transaction<'_, Any>) -> Result<StoredPortfolio> {
+    let funders = sqlx::query_as::<_, (String, String, String)>(
+        "SELECT code, name, kind FROM funders ORDER BY code",
+    )
+    .fetch_all(&mut **tx)
+    .await?
+    .into_iter()
+    .map(|(code, name, kind)| {
+        Ok(Funder {
+            code,
+            name,
+            kind: kind.parse()?,
+        })
+    })
+    .collect::<Result<Vec<_>>>()?;
+    let schemes = sqlx::query_as::<_, (String, String, String, i64)>(
+        "SELECT code, name, funder_code, ti_specific FROM schemes ORDER BY code",
+    )
+    .fetch_all(&mut **tx)
+    .await?
+    .into_iter()
+    .map(|(code, name, funder, ti)| Scheme {
+        code,
+        name,
+        funder,
+        ti_specific: ti != 0,
+    })
+    .collect();
+    let envelopes = sqlx::query_as::<_, (String, String, Option<String>, String, String, i64)>(
+        "SELECT code, scheme_code, region_code, starts_on, ends_on, amount_cents FROM envelopes ORDER BY code",
+    )
+    .fetch_all(&mut **tx)
+    .await?
+    .into_iter()
+    .map(|(code, scheme, region, starts_on, ends_on, amount)| {
+        Ok(Envelope {
+            code,
+            scheme,
+            region: region.map(|r| RegionCode::parse(&r)).transpose()?,
+            starts_on: parse_date("starts_on", &starts_on)?,
+            ends_on: parse_date("ends_on", &ends_on)?,
+            amount: Cents(amount),
+        })
+    })
+    .collect::<Result<Vec<_>>>()?;
+    let rows: Vec<ProjectRow> = sqlx::query_as("SELECT * FROM projects ORDER BY code")
+        .fetch_all(&mut **tx)
+        .await?;
+    let mut territories: HashMap<String, Vec<TerritoryId>> = HashMap::new();
+    for (code, id) in sqlx::query_as::<_, (String, String)>(
+        "SELECT project_code, territory_id FROM project_territories ORDER BY project_code, position",
+    )
+    .fetch_all(&mut **tx)
+    .await?
+    {
+        territories.entry(code).or_default().push(TerritoryId::parse(&id)?);
+    }
+    let mut axes: HashMap<String, Vec<territoires_domain::portfolio::project::Axis>> =
+        HashMap::new();
+    for (code, axis) in
+        sqlx::query_as::<_, (String, String)>("SELECT project_code, axis FROM project_axes")
+            .fetch_all(&mut **tx)
+            .await?
+    {
+        axes.entry(code).or_default().push(axis.parse()?);
+    }
+    let mut history: HashMap<String, Vec<StatusChange>> = HashMap::new();
+    for (code, status, on) in sqlx::query_as::<_, (String, String, String)>(
+        "SELECT project_code, status, occurred_on FROM project_status_changes ORDER BY project_code, occurred_on, id",
+    )
+    .fetch_all(&mut **tx)
+    .await?
+    {
+        history
+            .entry(code)
+            .or_default()
+            .push(StatusChange { status: status.parse()?, on: parse_date("occurred_on", &on)? });
+    }
+    let mut project_versions = Vec::with_capacity(rows.len());
+    let mut projects = Vec::with_capacity(rows.len());
+    for r in rows {
+        project_versions.push(r.version);
+        let mut project_axes = axes.remove(&r.code).unwrap_or_default();
+        project_axes.sort();
+        let outcomes = |jobs_created,
+                        jobs_kept,
+                        investment: Option<i64>,
+                        tco2e_avoided,
+                        brownfield_hectares| Outcomes {
+            jobs_created,
+            jobs_kept,
+            investment: investment.map(Cents),
+            tco2e_avoided,
+            brownfield_hectares,
+        };
+        projects.push(Project {
+            phase: r.phase.parse()?,
+            territories: territories.remove(&r.code).unwrap_or_default(),
+            title: r.title,
+            description: r.description,
+            axes: project_axes,
+            themes: r
+                .themes
+                .split('|')
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            holder: match (r.holder_kind, r.holder_name) {
+                (Some(kind), Some(name)) => Some(Holder {
+                    kind: kind.parse()?,
+                    identifier: r.holder_id,
+                    name,
+                }),
+                _ => None,
+            },
+            total_cost: r.total_cost_cents.map(Cents),
+            expected: outcomes(
+                r.expected_jobs_created,
+                r.expected_jobs_kept,
+                r.expected_investment_cents,
+                r.expected_tco2e_avoided,
+                r.expected_brownfield_hectares,
+            ),
+            measured: outcomes(
+                r.measured_jobs_created,
+                r.measured_jobs_kept,
+                r.measured_investment_cents,
+                r.measured_tco2e_avoided,
+                r.measured_brownfield_hectares,
+            ),
+            history: history.remove(&r.code).unwrap_or_default(),
+            source: r.source,
+            code: r.code,
+        });
+    }
+    let line_rows: Vec<LineRow> = sqlx::query_as("SELECT * FROM funding_lines ORDER BY id")
+        .fetch_all(&mut **tx)
+        .await?;
+    let mut line_ids = Vec::with_capacity(line_rows.len());
+    let mut lines = Vec::with_capacity(line_rows.len());
+    for r in line_rows {
+        line_ids.push((r.id, r.version));
+        lines.push(FundingLine {
+            project: r.project_code,
+            funder: r.funder_code,
+            scheme: r.scheme_code,
+            instrument: r.instrument.parse()?,
+            decision_reference: r.decision_reference,
+            requested: Cents(r.requested_cents),
+            requested_on: parse_date("requested_on", &r.requested_on)?,
+            committed: r.committed_cents.map(Cents),
+            committed_on: optional_date("committed_on", r.committed_on)?,
+            paid: r.paid_cents.map(Cents),
+            paid_on: optional_date("paid_on", r.paid_on)?,
+            cancelled_on: optional_date("cancelled_on", r.cancelled_on)?,
+            over_request_allowed: r.over_request_allowed != 0,
+        });
+    }
+    Ok(StoredPortfolio {
+        portfolio: Portfolio {
+            funders,
+            schemes,
+            envelopes,
+            projects,
+            lines,
+        },
+        project_versions,
+        line_ids,
+    })
+}
+
+/// What an import or an edit changed, per kind of row.
+#[derive(Debug, Default)]
+struct Changes<'a> {
+    funders: Vec<&'a Funder>,
+    schemes: Vec<&'a Scheme>,
+    envelopes: Vec<&'a Envelope>,
+    projects: Vec<(Option<&'a Project>, &'a Project)>,
+    lines: Vec<(Option<&'a FundingLine>, &'a FundingLine)>,
+}
+
+/// Merges `incoming` into `current` by key (code, or the natural key of lines). A project's status history
+/// can only grow: an incoming history must start with the stored one.
+fn merge(current: &Portfolio, incoming: &Portfolio) -> Result<Portfolio> {
+    fn by_key<T: Clone, K: Eq + std::hash::Hash>(
+        current: &[T],
+        incoming: &[T],
+        key: impl Fn(&T) -> K,
+    ) -> Vec<T> {
+        let mut out = current.to_vec();
+        let positions: HashMap<K, usize> =
+            out.iter().enumerate().map(|(i, x)| (key(x), i)).collect();
+        for x in incoming {
+            match positions.get(&key(x)) {
+                Some(&i) => out[i] = x.clone(),
+                None => out.push(x.clone()),
+            }
+        }
+        out
+    }
+    let stored: HashMap<&str, &Project> = current
+        .projects
+        .iter()
+        .map(|p| (p.code.as_str(), p))
+        .collect();
+    for p in &incoming.projects {
+        if let Some(old) = stored.get(p.code.as_str()) {
+            if !p.history.starts_with(&old.history) {
+                return Err(StoreError::Invalid(DomainError::Rule(format!(
+                    "projet {} : l'historique des statuts enregistré ({}) ne peut pas être réécrit, seulement complété",
+                    p.code,
+                    old.history.iter().map(|c| format!("{} le {}", c.status, iso_date(c.on))).collect::<Vec<_>>().join(", ")
+                ))));
+            }
+        }
+    }
+    Ok(Portfolio {
+        funders: by_key(&current.funders, &incoming.funders, |f| f.code.clone()),
+        schemes: by_key(&current.schemes, &incoming.schemes, |s| s.code.clone()),
+        envelopes: by_key(&current.envelopes, &incoming.envelopes, |e| e.code.clone()),
+        projects: by_key(&current.projects, &incoming.projects, |p| p.code.clone()),
+        lines: by_key(&current.lines, &incoming.lines, |l| {
+            (
+                l.funder.clone(),
+                l.decision_reference.clone(),
+                l.project.clone(),
+            )
+        }),
+    })
+}
+
+/// Names a row of a portfolio in an error message.
+fn describe(p: &Portfolio, row: Row) -> String {
+    match row {
+        Row::Funder(i) => format!("financeur {}", p.funders[i].code),
+        Row::Scheme(i) => format!("dispositif {}", p.schemes[i].code),
+        Row::Envelope(i) => format!("enveloppe {}", p.envelopes[i].code),
+        Row::Project(i) => format!("projet {}", p.projects[i].code),
+        Row::Line(i) => {
+            let l = &p.lines[i];
+            format!(
+                "ligne {} / {} / {}",
+                l.project, l.funder, l.decision_reference
+            )
+        }
+    }
+}
+
+fn validate(p: &Portfolio) -> Result<()> {
+    p.validate()
+        .and_then(|()| p.check_not_future(crate::today()))
+        .map_err(|(row, err)| {
+            let message = err.to_string();
+            let what = describe(p, row);
+            StoreError::Invalid(DomainError::Rule(if message.contains(&what) {
+                message
+            } else {
+                format!("{what} : {message}")
+            }))
+        })
+}
+
+fn changes<'a>(old: &'a Portfolio, new: &'a Portfolio) -> Changes<'a> {
+    fn diff<'a, T: PartialEq, K: Eq + std::hash::Hash>(
+        old: &'a [T],
+        new: &'a [T],
+        key: impl Fn(&T) -> K,
+    ) -> Vec<(Option<&'a T>, &'a T)> {
+        let before: HashMap<K, &T> = old.iter().map(|x| (key(x), x)).collect();
+        new.iter()
+            .filter_map(|x| match before.get(&key(x)) {
+                Some(b) if *b == x => None,
+                b => Some((b.copied(), x)),
+            })
+            .collect()
+    }
+    fn only_new<'a, T>(v: Vec<(Option<&'a T>, &'a T)>) -> Vec<&'a T> {
+        v.into_iter().map(|(_, x)| x).collect()
+    }
+    Changes {
+        funders: only_new(diff(&old.funders, &new.funders, |f: &Funder| {
+            f.code.clone()
+        })),
+        schemes: only_new(diff(&old.schemes, &new.schemes, |s: &Scheme| {
+            s.code.clone()
+        })),
+        envelopes: only_new(diff(&old.envelopes, &new.envelopes, |e: &Envelope| {
+            e.code.clone()
+        })),
+        projects: diff(&old.projects, &new.projects, |p| p.code.clone()),
+        lines: diff(&old.lines, &new.lines, |l| {
+            (
+                l.funder.clone(),
+                l.decision_reference.clone(),
+                l.project.clone(),
+            )
+        }),
+    }
+}
+
+fn opt_cents(c: Option<Cents>) -> Value {
+    Value::from(c.map(|c| c.0))
+}
+
+fn opt_date(d: Option<time::Date>) -> Value {
+    Value::from(d.map(iso_date))
+}
+
+/// Writes the changed rows and their audit entries.
+async fn persist(
+    tx: &mut Transaction<'_, Any>,
+    c: &Changes<'_>,
+    actor: &str,
+    action: &str,
+) -> Result<Vec<(String, u64)>> {
+    upsert(
+        tx,
+        "funders",
+        &["code", "name", "kind"],
+        &["code"],
+        false,
+        c.funders
+            .iter()
+            .map(|f| {
+                vec![
+                    Value::from(f.code.as_str()),
+                    Value::from(f.name.as_str()),
+                    Value::from(f.kind.code()),
+                ]
+            })
+            .collect(),
+    )
+    .await?;
+    upsert(
+        tx,
+        "schemes",
+        &["code", "name", "funder_code", "ti_specific"],
+        &["code"],
+        false,
+        c.schemes
+            .iter()
+            .map(|s| {
+                vec![
+                    Value::from(s.code.as_str()),
+                    Value::from(s.name.as_str()),
+                    Value::from(s.funder.as_str()),
+                    Value::from(i64::from(s.ti_specific)),
+                ]
+            })
+            .collect(),
+    )
+    .await?;
+    upsert(
+        tx,
+        "envelopes",
+        &[
+            "code",
+            "scheme_code",
+            "region_code",
+            "starts_on",
+            "ends_on",
+            "amount_cents",
+        ],
+        &["code"],
+        false,
+        c.envelopes
+            .iter()
+            .map(|e| {
+                vec![
+                    Value::from(e.code.as_str()),
+                    Value::from(e.scheme.as_str()),
+                    Value::from(e.region.as_ref().map(|r| r.to_string())),
+                    Value::from(iso_date(e.starts_on)),
+                    Value::from(iso_date(e.ends_on)),
+                    Value::from(e.amount.0),
+                ]
+            })
+            .collect(),
+    )
+    .await?;
+    let project_columns = [
+        "code",
+        "phase",
+        "title",
+        "description",
+        "themes",
+        "holder_kind",
+        "holder_id",
+        "holder_name",
+        "total_cost_cents",
+        "expected_jobs_created",
+        "expected_jobs_kept",
+        "expected_investment_cents",
+        "expected_tco2e_avoided",
+        "expected_brownfield_hectares",
+        "measured_jobs_created",
+        "measured_jobs_kept",
+        "measured_investment_cents",
+        "measured_tco2e_avoided",
+        "measured_brownfield_hectares",
+        "source",
+    ];
+    let outcome_values = |o: &Outcomes| {
+        vec![
+            Value::from(o.jobs_created),
+            Value::from(o.jobs_kept),
+            opt_cents(o.investment),
+            Value::from(o.tco2e_avoided),
+            Value::from(o.brownfield_hectares),
+        ]
+    };
+    upsert(
+        tx,
+        "projects",
+        &project_columns,
+        &["code"],
+        true,
+        c.projects
+            .iter()
+            .map(|(_, p)| {
+                let mut row = vec![
+                    Value::from(p.code.as_str()),
+                    Value::from(p.phase.slug()),
+                    Value::from(p.title.as_str()),
+                    Value::from(p.description.as_str()),
+                    Value::from(p.themes.join("|")),
+                    Value::from(p.holder.as_ref().map(|h| h.kind.code().to_owned())),
+                    Value::from(p.holder.as_ref().and_then(|h| h.identifier.clone())),
+                    Value::from(p.holder.as_ref().map(|h| h.name.clone())),
+                    opt_cents(p.total_cost),
+                ];
+                row.extend(outcome_values(&p.expected));
+                row.extend(outcome_values(&p.measured));
+                row.push(Value::from(p.source.as_str()));
+                row
+            })
+            .collect(),
+    )
+    .await?;
+    let codes: Vec<&str> = c.projects.iter().map(|(_, p)| p.code.as_str()).collect();
+    delete_where_in(tx, "project_territories", "project_code", &codes).await?;
+    delete_where_in(tx, "project_axes", "project_code", &codes).await?;
+    insert(tx, "project_territories", &["project_code", "phase", "territory_id", "position"], c.projects.iter().flat_map(|(_, p)| {
+        p.territories.iter().enumerate().map(|(i, t)| {
+            vec![Value::from(p.code.as_str()), Value::from(p.phase.slug()), Value::from(t.as_str()), Value::from(i as i64)]
+        })
+    }).collect())
+    .await
+    .map_err(|e| match e {
+        StoreError::Database(sqlx::Error::Database(db)) if db.is_foreign_key_violation() => StoreError::Invalid(
+            DomainError::Rule("un projet désigne un territoire inconnu dans sa phase (importer d'abord les territoires)".into()),
+        ),
+        e => e,
+    })?;
+    insert(
+        tx,
+        "project_axes",
+        &["project_code", "axis"],
+        c.projects
+            .iter()
+            .flat_map(|(_, p)| {
+                p.axes
+                    .iter()
+                    .map(|a| vec![Value::from(p.code.as_str()), Value::from(a.code())])
+            })
+            .collect(),
+    )
+    .await?;
+    let at = now();
+    let status_changes: Vec<Vec<Value>> = c
+        .projects
+        .iter()
+        .flat_map(|(old, p)| {
+            let known = old.map_or(0, |o| o.history.len());
+            p.history[known..].iter().map(|s| {
+                vec![
+                    Value::from(p.code.as_str()),
+                    Value::from(s.status.code()),
+                    Value::from(iso_date(s.on)),
+                    Value::from(at.as_str()),
+                    Value::from(actor),
+                ]
+            })
+        })
+        .collect();
+    let status_written = status_changes.len() as u64;
+    insert(
+        tx,
+        "project_status_changes",
+        &[
+            "project_code",
+            "status",
+            "occurred_on",
+            "recorded_at",
+            "recorded_by",
+        ],
+        status_changes,
+    )
+    .await
+    .map_err(|e| {
+        StoreError::conflict_on_unique_store(e, "un statut déjà enregistré pour ce projet")
+    })?;
+    let line_columns = [
+        "project_code",
+        "funder_code",
+        "scheme_code",
+        "instrument",
+        "decision_reference",
+        "requested_cents",
+        "requested_on",
+        "committed_cents",
+        "committed_on",
+        "paid_cents",
+        "paid_on",
+        "cancelled_on",
+        "over_request_allowed",
+    ];
+    upsert(
+        tx,
+        "funding_lines",
+        &line_columns,
+        &["funder_code", "decision_reference", "project_code"],
+        true,
+        c.lines
+            .iter()
+            .map(|(_, l)| {
+                vec![
+                    Value::from(l.project.as_str()),
+                    Value::from(l.funder.as_str()),
+                    Value::from(l.scheme.clone()),
+                    Value::from(l.instrument.code()),
+                    Value::from(l.decision_reference.as_str()),
+                    Value::from(l.requested.0),
+                    Value::from(iso_date(l.requested_on)),
+                    opt_cents(l.committed),
+                    opt_date(l.committed_on),
+                    opt_cents(l.paid),
+                    opt_date(l.paid_on),
+                    opt_date(l.cancelled_on),
+                    Value::from(i64::from(l.over_request_allowed)),
+                ]
+            })
+            .collect(),
+    )
+    .await?;
+
+    let json = |v: &dyn erased::Json| Some(v.json());
+    let mut audit: Vec<Audit<'_>> = Vec::new();
+    for f in &c.funders {
+        audit.push(Audit {
+            actor,
+            action,
+            entity: "funder",
+            entity_key: f.code.clone(),
+            before: None,
+            after: json(*f),
+        });
+    }
+    for s in &c.schemes {
+        audit.push(Audit {
+            actor,
+            action,
+            entity: "scheme",
+            entity_key: s.code.clone(),
+            before: None,
+            after: json(*s),
+        });
+    }
+    for e in &c.envelopes {
+        audit.push(Audit {
+            actor,
+            action,
+            entity: "envelope",
+            entity_key: e.code.clone(),
+            before: None,
+            after: json(*e),
+        });
+    }
+    for (old, p) in &c.projects {
+        audit.push(Audit {
+            actor,
+            action,
+            entity: "project",
+            entity_key: p.code.clone(),
+            before: old.map(|o| o.json()),
+            after: json(*p),
+        });
+    }
+    for (old, l) in &c.lines {
+        audit.push(Audit {
+            actor,
+            action,
+            entity: "funding_line",
+            entity_key: format!("{}/{}/{}", l.funder, l.decision_reference, l.project),
+            before: old.map(|o| o.json()),
+            after: json(*l),
+        });
+    }
+    if !audit.is_empty() {
+        Audit::record_all(tx, audit).await?;
+    }
+    Ok(vec![
+        ("funders".into(), c.funders.len() as u64),
+        ("schemes".into(), c.schemes.len() as u64),
+        ("envelopes".into(), c.envelopes.len() as u64),
+        ("projects".into(), c.projects.len() as u64),
+        ("status_changes".into(), status_written),
+        ("funding_lines".into(), c.lines.len() as u64),
+    ])
+}
+
+mod erased {
+    /// Anything serialisable as an audit snapshot.
+    pub trait Json {
+        fn json(&self) -> serde_json::Value;
+    }
+    impl<T: serde::Serialize> Json for T {
+        fn json(&self) -> serde_json::Value {
+            serde_json::to_value(self).expect("portfolio rows serialize")
+        }
+    }
+}
+use erased::Json as _;
+
+/// Serialises portfolio writes: each writer takes this row lock before reading the portfolio, so that the
+/// envelope check of one commitment sees the commitments of the writers before it.
+async fn lock_portfolio(tx: &mut Transaction<'_, Any>) -> Result<()> {
+    sqlx::query("UPDATE data_version SET version = version + 1")
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// A change of funding line asked through a form: the line's id and the version it was read at.
+#[derive(Debug, Clone, Copy)]
+pub struct LineChange {
+    /// Database id of the line.
+    pub line_id: i64,
+    /// Version the user read.
+    pub read_version: i64,
+    /// What happened.
+    pub event: LineEvent,
+}
+
+impl Store {
+    /// Imports a portfolio (funders, schemes, envelopes, projects, lines) in one transaction: rows are
+    /// merged by key with the stored ones, the result is checked as a whole (a commitment beyond its
+    /// envelope, a rewritten status history… refuse everything), and only changed rows are written. The same
+    /// content imported twice writes nothing.
+    pub async fn import_portfolio(
+        &self,
+        incoming: &Portfolio,
+        content_hash: &str,
+        actor: &str,
+    ) -> Result<ImportOutcome> {
+        let mut tx = self.begin_write().await?;
+        if already_imported(&mut tx, "portfolio", content_hash).await? {
+            return Ok(ImportOutcome::unchanged());
+        }
+        lock_portfolio(&mut tx).await?;
+        let current = load_portfolio(&mut tx).await?.portfolio;
+        let merged = merge(&current, incoming)?;
+        validate(&merged)?;
+        let c = changes(&current, &merged);
+        let written = persist(&mut tx, &c, actor, "import_portfolio").await?;
+        let outcome = ImportOutcome {
+            unchanged: false,
+            written,
+        };
+        record_import_run(&mut tx, "portfolio", content_hash, &outcome).await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    /// Records a project's status change, if `read_version` is still the project's version (otherwise
+    /// someone changed it meanwhile and the user must reload).
+    pub async fn record_project_status(
+        &self,
+        code: &str,
+        read_version: i64,
+        change: StatusChange,
+        actor: &str,
+    ) -> Result<()> {
+        self.edit_portfolio(actor, "record_project_status", |stored| {
+            let i = stored
+                .portfolio
+                .projects
+                .iter()
+                .position(|p| p.code == code)
+                .ok_or_else(|| StoreError::NotFound(format!("projet {code}")))?;
+            check_version(
+                stored.project_versions[i],
+                read_version,
+                &format!("le projet {code}"),
+            )?;
+            let mut next = stored.portfolio.clone();
+            next.projects[i].history.push(change);
+            Ok(next)
+        })
+        .await
+    }
+
+    /// Records a commitment, payment or cancellation on a funding line, under the same rules as imports
+    /// (envelope exhaustion included) and with the same optimistic concurrency as status changes.
+    pub async fn record_line_event(&self, change: LineChange, actor: &str) -> Result<()> {
+        self.edit_portfolio(actor, "record_line_event", |stored| {
+            let i = stored
+                .line_ids
+                .iter()
+                .position(|(id, _)| *id == change.line_id)
+                .ok_or_else(|| {
+                    StoreError::NotFound(format!("ligne de financement {}", change.line_id))
+                })?;
+            check_version(
+                stored.line_ids[i].1,
+                change.read_version,
+                "la ligne de financement",
+            )?;
+            let mut next = stored.portfolio.clone();
+            next.lines[i] = next.lines[i].apply(change.event)?;
+            Ok(next)
+        })
+        .await
+    }
+
+    async fn edit_portfolio(
+        &self,
+        actor: &str,
+        action: &str,
+        edit: impl FnOnce(&StoredPortfolio) -> Result<Portfolio>,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        lock_portfolio(&mut tx).await?;
+        let stored = load_portfolio(&mut tx).await?;
+        let next = edit(&stored)?;
+        validate(&next)?;
+        let c = changes(&stored.portfolio, &next);
+        persist(&mut tx, &c, actor, action).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+fn check_version(current: i64, read: i64, what: &str) -> Result<()> {
+    if current != read {
+        return Err(StoreError::Conflict(format!(
+            "{what} a été modifié par quelqu'un d'autre depuis votre lecture (version {read}, actuelle {current}) : rechargez la page"
+        )));
+    }
+    Ok(())
+}
+
+/// A project as listed.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectSummary {
+    /// The project.
+    pub project: Project,
+    /// Status at the date asked.
+    pub status: Option<territoires_domain::portfolio::project::ProjectStatus>,
+    /// Its lines' amounts at the date; `None` when it has no funding line then (unknown, not zero).
+    pub money: Option<territoires_domain::portfolio::funding::LineAmounts>,
+    /// Names of its territories, in order.
+    pub territory_names: Vec<String>,
+}
+
+/// A funding line with what pages and exports show next to it.
+#[derive(Debug, Clone, Serialize)]
+pub struct LineView {
+    /// Database id (for forms).
+    pub id: i64,
+    /// Version (for forms).
+    pub version: i64,
+    /// The line.
+    pub line: FundingLine,
+    /// Funder name.
+    pub funder_name: String,
+    /// Funder kind.
+    pub funder_kind: territoires_domain::portfolio::funding::FunderKind,
+    /// Scheme name.
+    pub scheme_name: Option<String>,
+    /// Scheme specific to Territoires d'industrie.
+    pub ti_specific: bool,
+    /// Amounts at the date asked.
+    pub as_of: territoires_domain::portfolio::funding::LineAmounts,
+}
+
+/// A project's page.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProjectDetail {
+    /// The project, its status and money at the date.
+    pub summary: ProjectSummary,
+    /// Version (for forms).
+    pub version: i64,
+    /// Its lines.
+    pub lines: Vec<LineView>,
+}
+
+impl StoreError {
+    /// Maps a unique violation to a conflict with a fixed message.
+    fn conflict_on_unique_store(err: StoreError, message: &str) -> StoreError {
+        match err {
+            StoreError::Database(e) => StoreError::conflict_on_unique(e, || message.to_owned()),
+            e => e,
+        }
+    }
+}

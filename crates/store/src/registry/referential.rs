@@ -1,0 +1,487 @@
+//! The official referential: written whole, one millésime at a time; read by code, by filter and by page.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+use sqlx::{Any, Transaction};
+use territoires_domain::map::Contour;
+use territoires_domain::registry::referential::{GroupingNature, Referential};
+use territoires_domain::search::search_key;
+
+use crate::audit::Audit;
+use crate::sql::{insert, Filter};
+use crate::{now, Result, Store, CURRENT_MILLESIME};
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportOutcome {
+    /// The same content was imported before: nothing was written.
+    pub unchanged: bool,
+    /// Rows written per table, in the order written.
+    pub written: Vec<(String, u64)>,
+}
+
+impl ImportOutcome {
+    /// The outcome of an import whose content was imported before.
+    pub fn unchanged() -> Self {
+        ImportOutcome {
+            unchanged: true,
+            written: Vec::new(),
+        }
+    }
+}
+
+/// Returns whether content with this hash was already imported under `kind`.
+pub(crate) async fn already_imported(
+    tx: &mut Transaction<'_, Any>,
+    kind: &str,
+    hash: &str,
+) -> Result<bool> {
+    let last: Option<String> = sqlx::query_scalar(
+        "SELECT content_hash FROM import_runs WHERE kind = $1 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(kind)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(last.as_deref() == Some(hash))
+}
+
+pub(crate) async fn record_import_run(
+    tx: &mut Transaction<'_, Any>,
+    kind: &str,
+    hash: &str,
+    outcome: &ImportOutcome,
+) -> Result<()> {
+    sqlx::query("INSERT INTO import_runs (kind, content_hash, imported_at, summary) VALUES ($1, $2, $3, $4)")
+        .bind(kind)
+        .bind(hash)
+        .bind(now())
+        .bind(serde_json::to_string(&outcome.written).expect("counts serialize"))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// A region with its number of territories per phase.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct RegionRow {
+    /// INSEE code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+}
+
+/// A département.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct DepartementRow {
+    /// Code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Region code.
+    pub region_code: String,
+}
+
+/// An EPCI or EPT.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct GroupingRow {
+    /// SIREN.
+    pub siren: String,
+    /// Name.
+    pub name: String,
+    /// Nature code (CC, CA, CU, MET, EPT).
+    pub nature: String,
+    /// Municipal population of its communes.
+    pub population: i64,
+    /// Number of member communes.
+    pub commune_count: i64,
+}
+
+/// A commune.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct CommuneRow {
+    /// INSEE code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Département code.
+    pub departement_code: String,
+    /// Region code.
+    pub region_code: String,
+    /// SIREN of the commune.
+    pub siren: Option<String>,
+    /// Municipal population.
+    pub population: Option<i64>,
+    /// SIREN of its EPCI.
+    pub epci_siren: Option<String>,
+}
+
+/// Filters of the EPCI and commune lists.
+#[derive(Debug, Clone, Default)]
+pub struct PlaceFilter {
+    /// Text searched in the name, ignoring case and accents.
+    pub q: Option<String>,
+    /// Region code.
+    pub region: Option<String>,
+    /// Département code.
+    pub departement: Option<String>,
+    /// EPCI SIREN (communes only).
+    pub epci: Option<String>,
+    /// Zero-based offset.
+    pub offset: i64,
+    /// Page size.
+    pub limit: i64,
+}
+
+/// A page of results with the total count.
+#[derive(Debug, Clone, Serialize)]
+pub struct Page<T> {
+    /// The total number of matching items.
+    pub total: i64,
+    /// The items of this page.
+    pub items: Vec<T>,
+}
+
+impl Store {
+    /// Whether the last import of `kind` had this content hash (imports check it again in their
+    /// transaction; this lets a caller skip parsing).
+    pub async fn is_last_import(&self, kind: &str, content_hash: &str) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let same = already_imported(&mut tx, kind, content_hash).await?;
+        tx.rollback().await?;
+        Ok(same)
+    }
+
+    /// Replaces a millésime of the referential, and the region contours of the overview map, in one
+    /// transaction. Importing the same content twice writes nothing the second time.
+    pub async fn import_referential(
+        &self,
+        referential: &Referential,
+        region_contours: &[(String, Contour)],
+        content_hash: &str,
+        actor: &str,
+    ) -> Result<ImportOutcome> {
+        let kind = format!("referential:{}", referential.millesime);
+        let mut tx = self.begin_write().await?;
+        if already_imported(&mut tx, &kind, content_hash).await? {
+            return Ok(ImportOutcome::unchanged());
+        }
+        let m = i64::from(referential.millesime);
+        for table in [
+            "regions",
+            "departements",
+            "communes",
+            "groupings",
+            "grouping_members",
+        ] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE millesime = $1"))
+                .bind(m)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("DELETE FROM region_contours")
+            .execute(&mut *tx)
+            .await?;
+
+        let mut written = Vec::new();
+        let n = insert(
+            &mut tx,
+            "regions",
+            &["millesime", "code", "name"],
+            referential
+                .regions
+                .iter()
+                .map(|r| vec![m.into(), r.code.as_str().into(), r.name.as_str().into()])
+                .collect(),
+        )
+        .await?;
+        written.push(("regions".to_owned(), n));
+        let n = insert(
+            &mut tx,
+            "departements",
+            &["millesime", "code", "region_code", "name"],
+            referential
+                .departements
+                .iter()
+                .map(|d| {
+                    vec![
+                        m.into(),
+                        d.code.as_str().into(),
+                        d.region.as_str().into(),
+                        d.name.as_str().into(),
+                    ]
+                })
+                .collect(),
+        )
+        .await?;
+        written.push(("departements".to_owned(), n));
+
+        let population: HashMap<&str, i64> = referential
+            .communes
+            .iter()
+            .map(|c| (c.code.as_str(), c.population.unwrap_or(0)))
+            .collect();
+        let mut epci_of: HashMap<&str, &str> = HashMap::new();
+        for g in referential
+            .groupings
+            .iter()
+            .filter(|g| g.nature != GroupingNature::EPT)
+        {
+            for member in &g.members {
+                epci_of.insert(member.as_str(), g.siren.as_str());
+            }
+        }
+        let n = insert(
+            &mut tx,
+            "communes",
+            &[
+                "millesime",
+                "code",
+                "name",
+                "search_key",
+                "departement_code",
+                "region_code",
+                "siren",
+                "population",
+                "epci_siren",
+            ],
+            referential
+                .communes
+                .iter()
+                .map(|c| {
+                    vec![
+                        m.into(),
+                        c.code.as_str().into(),
+                        c.name.as_str().into(),
+                        search_key(&c.name).into(),
+                        c.departement.as_str().into(),
+                        c.region.as_str().into(),
+                        c.siren.as_ref().map(|s| s.to_string()).into(),
+                        c.population.into(),
+                        epci_of.get(c.code.as_str()).map(|s| s.to_string()).into(),
+                    ]
+                })
+                .collect(),
+        )
+        .await?;
+        written.push(("communes".to_owned(), n));
+        let n = insert(
+            &mut tx,
+            "groupings",
+            &[
+                "millesime",
+                "siren",
+                "name",
+                "search_key",
+                "nature",
+                "population",
+                "commune_count",
+            ],
+            referential
+                .groupings
+                .iter()
+                .map(|g| {
+                    let pop: i64 = g
+                        .members
+                        .iter()
+                        .map(|c| population.get(c.as_str()).copied().unwrap_or(0))
+                        .sum();
+                    vec![
+                        m.into(),
+                        g.siren.as_str().into(),
+                        g.name.as_str().into(),
+                        search_key(&g.name).into(),
+                        g.nature.code().into(),
+                        pop.into(),
+                        (g.members.len() as i64).into(),
+                    ]
+                })
+                .collect(),
+        )
+        .await?;
+        written.push(("groupings".to_owned(), n));
+        let n = insert(
+            &mut tx,
+            "grouping_members",
+            &["millesime", "grouping_siren", "commune_code"],
+            referential
+                .groupings
+                .iter()
+                .flat_map(|g| {
+                    g.members
+                        .iter()
+                        .map(move |c| vec![m.into(), g.siren.as_str().into(), c.as_str().into()])
+                })
+                .collect(),
+        )
+        .await?;
+        written.push(("grouping_members".to_owned(), n));
+        let n = insert(
+            &mut tx,
+            "region_contours",
+            &["code", "overview_path", "min_x", "min_y", "max_x", "max_y"],
+            region_contours
+                .iter()
+                .map(|(code, c)| {
+                    let [x0, y0, x1, y1] = c.overview_bbox;
+                    vec![
+                        code.as_str().into(),
+                        c.overview_path.as_str().into(),
+                        x0.into(),
+                        y0.into(),
+                        x1.into(),
+                        y1.into(),
+                    ]
+                })
+                .collect(),
+        )
+        .await?;
+        written.push(("region_contours".to_owned(), n));
+
+        // Territories already imported are re-derived against the new millésime.
+        for phase in territoires_domain::phase::Phase::ALL {
+            crate::registry::territories::refresh_derived(&mut tx, phase).await?;
+        }
+        let outcome = ImportOutcome {
+            unchanged: false,
+            written,
+        };
+        record_import_run(&mut tx, &kind, content_hash, &outcome).await?;
+        Audit {
+            actor,
+            action: "import_referential",
+            entity: "referential",
+            entity_key: referential.millesime.to_string(),
+            before: None,
+            after: Some(
+                serde_json::json!({ "written": outcome.written, "content_hash": content_hash }),
+            ),
+        }
+        .record(&mut tx)
+        .await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    /// One region.
+    pub async fn region(&self, code: &str) -> Result<Option<RegionRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT code, name FROM regions WHERE millesime = {CURRENT_MILLESIME} AND code = $1"
+        ))
+        .bind(code)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// One EPCI or EPT.
+    pub async fn grouping(&self, siren: &str) -> Result<Option<GroupingRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT siren, name, nature, population, commune_count FROM groupings
+             WHERE millesime = {CURRENT_MILLESIME} AND siren = $1"
+        ))
+        .bind(siren)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// One commune of the current millésime, by INSEE code or by SIREN.
+    pub async fn commune(&self, code_or_siren: &str) -> Result<Option<CommuneRow>> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT code, name, departement_code, region_code, siren, population, epci_siren FROM communes
+             WHERE millesime = {CURRENT_MILLESIME} AND (code = $1 OR siren = $1) ORDER BY code LIMIT 1"
+        ))
+        .bind(code_or_siren)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// EPCIs and EPTs matching a filter (a grouping is in a region or département if one of its communes is).
+    pub async fn groupings(&self, filter: &PlaceFilter) -> Result<Page<GroupingRow>> {
+        let mut f = Filter::default();
+        f.and_sql(&format!("g.millesime = {CURRENT_MILLESIME}"));
+        if let Some(q) = filter
+            .q
+            .as_deref()
+            .map(search_key)
+            .filter(|q| !q.is_empty())
+        {
+            f.and("g.search_key LIKE ?", format!("%{q}%"));
+        }
+        let member_in = |column: &str| {
+            format!(
+                "EXISTS (SELECT 1 FROM grouping_members gm JOIN communes c ON c.millesime = gm.millesime AND c.code = gm.commune_code
+                 WHERE gm.millesime = g.millesime AND gm.grouping_siren = g.siren AND c.{column} = ?)"
+            )
+        };
+        if let Some(region) = &filter.region {
+            f.and(&member_in("region_code"), region.as_str());
+        }
+        if let Some(departement) = &filter.departement {
+            f.and(&member_in("departement_code"), departement.as_str());
+        }
+        let condition = f.where_clause();
+        let total: i64 = sqlx::query_scalar_with(
+            &format!("SELECT COUNT(*) FROM groupings g {condition}"),
+            f.arguments(&[])?,
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let items = sqlx::query_as_with(
+            &format!(
+                "SELECT g.siren, g.name, g.nature, g.population, g.commune_count FROM groupings g
+                 {condition} ORDER BY g.name, g.siren LIMIT {} OFFSET {}",
+                f.next_placeholder(1),
+                f.next_placeholder(2)
+            ),
+            f.arguments(&[filter.limit.into(), filter.offset.into()])?,
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(Page { total, items })
+    }
+
+    /// Communes matching a filter.
+    pub async fn communes(&self, filter: &PlaceFilter) -> Result<Page<CommuneRow>> {
+        let mut f = Filter::default();
+        f.and_sql(&format!("millesime = {CURRENT_MILLESIME}"));
+        if let Some(q) = filter
+            .q
+            .as_deref()
+            .map(search_key)
+            .filter(|q| !q.is_empty())
+        {
+            f.and("search_key LIKE ?", format!("%{q}%"));
+        }
+        if let Some(region) = &filter.region {
+            f.and("region_code = ?", region.as_str());
+        }
+        if let Some(departement) = &filter.departement {
+            f.and("departement_code = ?", departement.as_str());
+        }
+        if let Some(epci) = &filter.epci {
+            f.and(
+                &format!("code IN (SELECT commune_code FROM grouping_members WHERE millesime = {CURRENT_MILLESIME} AND grouping_siren = ?)"),
+                epci.as_str(),
+            );
+        }
+        let condition = f.where_clause();
+        let total: i64 = sqlx::query_scalar_with(
+            &format!("SELECT COUNT(*) FROM communes {condition}"),
+            f.arguments(&[])?,
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let items = sqlx::query_as_with(
+            &format!(
+                "SELECT code, name, departement_code, region_code, siren, population, epci_siren FROM communes
+                 {condition} ORDER BY code LIMIT {} OFFSET {}",
+                f.next_placeholder(1),
+                f.next_placeholder(2)
+            ),
+            f.arguments(&[filter.limit.into(), filter.offset.into()])?,
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(Page { total, items })
+    }
+}

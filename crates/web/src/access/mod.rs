@@ -1,0 +1,3 @@
+//! Sign-in, sessions and the checks of every write.
+
+pub mod auth;

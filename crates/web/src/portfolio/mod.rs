@@ -1,0 +1,5 @@
+//! The projects (fiches actions): their list, their page and its forms, and their API.
+
+pub mod api;
+pub mod forms;
+pub mod pages;
