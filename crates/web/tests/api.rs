@@ -73,7 +73,7 @@ async fn bad_parameters_are_named_and_unknown_territories_are_404() {
         .await
         .unwrap();
     assert_eq!(page.status().as_u16(), 400);
-    assert!(page.text().await.unwrap().contains("paramètre « tri »"));
+    assert!(common::plain(&page.text().await.unwrap()).contains("paramètre « tri »"));
 }
 
 #[tokio::test]
@@ -99,7 +99,11 @@ async fn as_of_reads_return_the_past() {
         "{base}/api/v1/territoires/2018-2022/ti-4415?date=2019-11-19"
     ))
     .await;
-    assert_eq!(stage(&before), "identifie");
+    assert_eq!(
+        stage(&before),
+        "labellise",
+        "labelled (at the latest on 19 November 2019), nothing recorded"
+    );
     assert_eq!(stage(&after), "protocole_ou_contrat_signe");
     let page = reqwest::get(format!("{base}/regions/44?phase=2018-2022&date=2019-11-19"))
         .await
@@ -255,6 +259,12 @@ async fn pages_render_in_french_with_embedded_assets() {
         ("/regions", "Grand Est"),
         ("/epci/200067213", "CU du Grand Reims"),
         ("/api", "openapi.json"),
+        ("/api/explorateur", "swagger-ui-bundle.js"),
+        ("/accessibilite", "non conforme"),
+        ("/mentions-legales", "Mentions légales"),
+        ("/donnees-personnelles", "argon2id"),
+        ("/cookies", "aucun cookie"),
+        ("/plan-du-site", "/bilan"),
     ] {
         let response = reqwest::get(format!("{base}{path}")).await.unwrap();
         assert_eq!(response.status().as_u16(), 200, "{path}");
@@ -262,10 +272,36 @@ async fn pages_render_in_french_with_embedded_assets() {
             response.headers().contains_key("content-security-policy"),
             "{path}"
         );
-        assert!(
-            response.text().await.unwrap().contains(needle),
-            "{path} shows {needle}"
-        );
+        let html = response.text().await.unwrap();
+        let text = common::visible_text(&html);
+        for bad in [" :", " ;", " !", " ?"] {
+            assert!(
+                !text.contains(bad),
+                "{path}: an ordinary space before « {} »",
+                bad.trim()
+            );
+        }
+        let page = common::plain(&html);
+        assert!(page.contains(needle), "{path} shows {needle}");
+        for mandatory in [
+            "href=\"/accessibilite\">Accessibilité : non conforme",
+            "href=\"/mentions-legales\"",
+            "href=\"/donnees-personnelles\"",
+            "href=\"/cookies\"",
+            "id=\"lien-se-connecter\"",
+            "aria-controls=\"menu-principal\"",
+        ] {
+            assert!(
+                page.contains(mandatory),
+                "{path}: DSFR header and footer ({mandatory})"
+            );
+        }
+        if path != "/" {
+            assert!(
+                page.contains("class=\"fr-breadcrumb\""),
+                "{path}: breadcrumb"
+            );
+        }
     }
     let css = reqwest::get(format!("{base}/static/dsfr/dsfr.min.css"))
         .await
@@ -291,4 +327,133 @@ async fn user_text_is_escaped() {
         page.contains("&#60;script&#62;") || page.contains("&lt;script&gt;"),
         "the query is shown escaped"
     );
+}
+
+#[tokio::test]
+async fn a_commune_and_any_member_siren_lead_to_their_territories() {
+    let base = common::spawn_app().await;
+    let (status, epernay) = get_json(&format!("{base}/api/v1/communes/51230")).await;
+    assert_eq!(status, 200);
+    assert_eq!(epernay["name"], "Épernay");
+    let territories: Vec<(&str, &str)> = epernay["territories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["phase"].as_str().unwrap(), t["id"].as_str().unwrap()))
+        .collect();
+    assert!(
+        territories.contains(&("2018-2022", "ti-4405")),
+        "{territories:?}"
+    );
+    assert_eq!(
+        territories.len(),
+        2,
+        "one territory per phase: {territories:?}"
+    );
+    let (status, members) = get_json(&format!("{base}/api/v1/membres/200067213")).await;
+    assert_eq!(status, 200);
+    assert!(members
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["territory_id"] == "ti-4404" && m["phase"] == "2018-2022"));
+    let (status, body) = get_json(&format!("{base}/api/v1/membres/123")).await;
+    assert_eq!((status, body["field"].as_str()), (400, Some("siren")));
+    let (status, _) = get_json(&format!("{base}/api/v1/communes/00000")).await;
+    assert_eq!(status, 404);
+}
+
+#[tokio::test]
+async fn pages_beyond_the_last_and_far_future_dates_are_refused() {
+    let base = common::spawn_app().await;
+    let (status, body) = get_json(&format!(
+        "{base}/api/v1/territoires?phase=2023-2027&par_page=100&page=3"
+    ))
+    .await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (400, Some("page")),
+        "{body}"
+    );
+    let (status, _) = get_json(&format!(
+        "{base}/api/v1/territoires?phase=2023-2027&par_page=100&page=2"
+    ))
+    .await;
+    assert_eq!(status, 200);
+    let page = reqwest::get(format!("{base}/territoires?page=99"))
+        .await
+        .unwrap();
+    assert_eq!(page.status().as_u16(), 400);
+    let started = std::time::Instant::now();
+    let (status, body) = get_json(&format!("{base}/api/v1/bilan?date=9999-12-31")).await;
+    assert_eq!(
+        (status, body["field"].as_str()),
+        (400, Some("date")),
+        "{body}"
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "refused at once"
+    );
+    let (status, _) = get_json(&format!(
+        "{base}/api/v1/bilan?phase=2018-2022&date=2032-12-31"
+    ))
+    .await;
+    assert_eq!(
+        status, 200,
+        "ten years after the phase, a bilan is still asked for"
+    );
+}
+
+#[tokio::test]
+async fn the_openapi_document_is_valid_and_every_endpoint_is_typed() {
+    let base = common::spawn_app().await;
+    let (_, doc) = get_json(&format!("{base}/api/v1/openapi.json")).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("openapi.json");
+    std::fs::write(&file, serde_json::to_vec(&doc).unwrap()).unwrap();
+    let python = std::env::var("TERRITOIRES_PYTHON").unwrap_or_else(|_| "python3".into());
+    let out = std::process::Command::new(&python)
+        .args(["-m", "openapi_spec_validator"])
+        .arg(&file)
+        .output()
+        .expect("python3 with openapi-spec-validator (scripts/test installs it)");
+    assert!(
+        out.status.success(),
+        "openapi-spec-validator ({python}) refuses the document: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let get = &item["get"];
+        for p in get["parameters"].as_array().into_iter().flatten() {
+            let placeholder = format!("{{{}}}", p["name"].as_str().unwrap());
+            assert_eq!(
+                p["in"] == "path",
+                path.contains(&placeholder),
+                "{path}: parameter {} is in the path only if the path has it",
+                p["name"]
+            );
+        }
+        let ok = &get["responses"]["200"]["content"]["application/json"]["schema"];
+        assert!(
+            ok.get("$ref").is_some() || ok.get("type").is_some(),
+            "{path}: its answer is typed: {ok}"
+        );
+        assert_ne!(
+            ok["type"], "object",
+            "{path}: a typed answer, not a bare object"
+        );
+    }
+    let page = common::plain(
+        &reqwest::get(format!("{base}/api"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    for path in doc["paths"].as_object().unwrap().keys() {
+        assert!(page.contains(path.as_str()), "/api lists {path}");
+    }
 }

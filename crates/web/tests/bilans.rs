@@ -6,7 +6,7 @@ mod common;
 use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx};
-use common::{client, get_json, login};
+use common::{client, figure, get_json, login, value};
 use reqwest::{Client, StatusCode};
 use serde_json::Value;
 use territoires_store::Store;
@@ -18,34 +18,52 @@ async fn the_demo_bilan_says_13_of_15_action_plans_on_19_november_2019() {
     let base = common::spawn_app().await;
     let (status, body) = get_json(&format!("{base}/api/v1/bilan?{DEMO_GE}")).await;
     assert_eq!(status, 200);
-    let b = &body["bilan"];
-    assert_eq!(b["territories"]["territories"], 15);
-    assert_eq!(b["territories"]["action_plan_validated"], 13);
-    assert_eq!(b["projects"]["recorded"], 11);
-    assert_eq!(b["projects"]["without_funding_line"], 11);
+    assert_eq!(value(&body, "territoires"), Some(15));
+    assert_eq!(value(&body, "plans_valides"), Some(13));
+    assert_eq!(value(&body, "projets"), Some(11));
+    assert_eq!(value(&body, "projets_financement_inconnu"), Some(11));
+    let committed = figure(&body, "montant_engage");
+    assert_eq!(
+        committed["value"],
+        Value::Null,
+        "unknown amounts are null, never 0"
+    );
+    assert_eq!(committed["basis"], 0, "and rest on no record");
     insta::assert_json_snapshot!("bilan_grand_est_2019_11_19", body);
 
     let (_, before) = get_json(&format!(
         "{base}/api/v1/bilan?phase=2018-2022&perimetre=region:44&date=2019-11-18"
     ))
     .await;
-    assert_eq!(before["bilan"]["territories"]["action_plan_validated"], 2);
-    assert_eq!(before["bilan"]["projects"]["recorded"], 0);
+    assert_eq!(value(&before, "plans_valides"), Some(2));
+    assert_eq!(value(&before, "projets"), Some(0));
 
-    let page = reqwest::get(format!("{base}/bilan?{DEMO_GE}"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = common::plain(
+        &reqwest::get(format!("{base}/bilan?{DEMO_GE}"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
     assert!(page.contains("19 novembre 2019"), "French long date");
     assert!(page.contains("Projets au financement inconnu"));
     assert!(page.contains("<svg"), "server-side charts");
+    assert!(
+        page.contains("Inconnu") && !page.contains(">0 €<"),
+        "unknown amounts read Inconnu"
+    );
 
     let (status, err) = get_json(&format!("{base}/api/v1/bilan?perimetre=departement:51")).await;
     assert_eq!((status, err["field"].as_str()), (400, Some("perimetre")));
     let (status, err) = get_json(&format!("{base}/api/v1/bilan?date=19/11/2019")).await;
     assert_eq!((status, err["field"].as_str()), (400, Some("date")));
+    let (status, err) = get_json(&format!("{base}/api/v1/bilan?{DEMO_GE}&du=2019-12-01")).await;
+    assert_eq!(
+        (status, err["field"].as_str()),
+        (400, Some("du")),
+        "a period that ends before it starts"
+    );
     let status = reqwest::get(format!("{base}/bilan?perimetre=region:99"))
         .await
         .unwrap()
@@ -53,6 +71,190 @@ async fn the_demo_bilan_says_13_of_15_action_plans_on_19_november_2019() {
     assert_eq!(status, 400);
     let (status, _) = get_json(&format!("{base}/api/v1/projets/INCONNU")).await;
     assert_eq!(status, 404);
+}
+
+/// The records of a figure (or breakdown cell) through its API link, all of them.
+async fn records(base: &str, link: &str) -> Value {
+    let (status, body) = get_json(&format!("{base}{link}&par_page=1000")).await;
+    assert_eq!(status, 200, "{link}: {body}");
+    body
+}
+
+/// Checks that a records answer counts or adds up to `expected` (a figure or a cell of the bilan).
+fn check_records(link: &str, expected: &Value, records: &Value) {
+    assert_eq!(
+        records["value"], expected["value"],
+        "{link}: the same value"
+    );
+    assert_eq!(
+        records["total"], expected["basis"],
+        "{link}: as many records as the figure rests on"
+    );
+    let sum: i64 = records["projects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["weight"].as_i64().unwrap())
+        .sum::<i64>()
+        + records["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["amount"].as_i64().unwrap())
+            .sum::<i64>()
+        + records["territories"].as_array().unwrap().len() as i64
+        + records["milestones"].as_array().unwrap().len() as i64;
+    if let Some(v) = expected["value"].as_i64() {
+        assert_eq!(sum, v, "{link}: the records add up to the figure");
+    }
+}
+
+#[tokio::test]
+async fn every_figure_and_cell_of_a_bilan_leads_exactly_to_the_records_it_counts() {
+    let (base, dir) = common::spawn_app_with_own_database().await;
+    common::import_funding(
+        &dir.path().join("own.db"),
+        "projet;financeur;dispositif;nature;reference_decision;montant_demande;date_demande;montant_engage;date_engagement;montant_verse;date_versement\n\
+         GE2019-4411-GHOST;bpifrance;fa;subvention;FA-1;700 000;2020-02-01;600 000;2020-06-01;200 000;2021-01-15\n\
+         GE2019-4415-HYDROGENE;region-44;;subvention;R-9;250 000,50;2020-03-01;250 000,50;2020-09-15;;\n",
+    )
+    .await;
+    for query in [
+        "phase=2018-2022&perimetre=region:44&date=2021-12-31&du=2019-11-19",
+        "phase=2018-2022&perimetre=france&date=2019-11-19&du=2019-11-19",
+        "phase=2018-2022&perimetre=territoire:ti-4411&date=2021-12-31",
+    ] {
+        let (status, bilan) = get_json(&format!("{base}/api/v1/bilan?{query}")).await;
+        assert_eq!(status, 200, "{query}");
+        for f in bilan["figures"].as_array().unwrap() {
+            let link = f["records"].as_str().unwrap();
+            check_records(link, f, &records(&base, link).await);
+        }
+        for table in bilan["tables"].as_array().unwrap() {
+            for row in table["rows"].as_array().unwrap() {
+                for cell in row["cells"].as_array().unwrap() {
+                    let link = cell["records"].as_str().unwrap();
+                    check_records(link, cell, &records(&base, link).await);
+                }
+            }
+        }
+    }
+    // The press release's 11 signatures that day, as a flow.
+    let (_, day) = get_json(&format!(
+        "{base}/api/v1/bilan?phase=2018-2022&perimetre=region:44&date=2019-11-19&du=2019-11-19"
+    ))
+    .await;
+    assert_eq!(value(&day, "signatures_periode"), Some(11));
+    // The committed figure leads to the two funding lines, whose amounts add up to it.
+    let (_, ge) = get_json(&format!(
+        "{base}/api/v1/bilan?phase=2018-2022&perimetre=region:44&date=2021-12-31"
+    ))
+    .await;
+    let lines = records(
+        &base,
+        figure(&ge, "montant_engage")["records"].as_str().unwrap(),
+    )
+    .await;
+    assert_eq!(lines["lines"].as_array().unwrap().len(), 2);
+    assert_eq!(lines["value"], 85_000_050);
+    // The page of the same records lists them, with the total.
+    let page = common::plain(
+        &reqwest::get(format!(
+            "{base}{}",
+            figure(&ge, "montant_engage")["records_page"]
+                .as_str()
+                .unwrap()
+        ))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap(),
+    );
+    assert!(
+        page.contains("FA-1") && page.contains("R-9"),
+        "the two lines are listed"
+    );
+    assert!(page.contains("850 000,50 €"), "with their total");
+}
+
+#[tokio::test]
+async fn before_its_phase_a_bilan_says_so_and_unknown_is_empty_in_the_spreadsheets() {
+    let base = common::spawn_app().await;
+    let (status, body) = get_json(&format!(
+        "{base}/api/v1/bilan?phase=2023-2027&date=2020-06-01"
+    ))
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(body["started"], false);
+    assert!(
+        body["figures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["value"].is_null()),
+        "no zero stands for unknown"
+    );
+    let page = common::plain(
+        &reqwest::get(format!("{base}/bilan?phase=2023-2027&date=2020-06-01"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    assert!(
+        page.contains("id=\"phase-non-commencee\"") && page.contains("pas commencé"),
+        "the page says the phase had not started"
+    );
+    let (_, p1) = get_json(&format!(
+        "{base}/api/v1/bilan?phase=2018-2022&date=2018-06-01"
+    ))
+    .await;
+    assert_eq!(p1["started"], false);
+
+    // The demo has no funding line: the committed figure is an empty cell, never 0.
+    let xlsx = reqwest::get(format!("{base}/bilan.xlsx?{DEMO_GE}"))
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(xlsx.to_vec())).unwrap();
+    let sheet = book.worksheet_range("indicateurs").unwrap();
+    let row = sheet
+        .rows()
+        .find(|r| r.first().is_some_and(|c| c.to_string() == "montant_engage"))
+        .expect("the committed figure in the workbook");
+    assert_eq!(row[2], Data::Empty, "unknown is an empty cell: {row:?}");
+    let projects = sheet
+        .rows()
+        .find(|r| r.first().is_some_and(|c| c.to_string() == "projets"))
+        .unwrap();
+    assert_eq!(
+        projects[2],
+        Data::Float(11.0),
+        "numbers are stored as numbers"
+    );
+    let csv = reqwest::get(format!("{base}/bilan.csv?{DEMO_GE}&table=projets"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+    let committed = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "engage_a_date")
+        .unwrap();
+    assert!(
+        reader.records().all(|r| r.unwrap()[committed].is_empty()),
+        "no line, no amount: empty, not 0"
+    );
 }
 
 async fn line_form(
@@ -116,7 +318,7 @@ async fn commitments_through_forms_follow_the_rules_and_the_downloads_add_up() {
     )
     .await;
     let bilan_query = "phase=2018-2022&perimetre=region:44&date=2021-12-31";
-    let committed = |body: &Value| body["bilan"]["money"]["committed"].as_i64().unwrap();
+    let committed = |body: &Value| value(body, "montant_engage").unwrap();
 
     let anonymous = client();
     let (action, csrf, version) = {
@@ -216,10 +418,14 @@ async fn commitments_through_forms_follow_the_rules_and_the_downloads_add_up() {
     let (_, body) = get_json(&format!("{base}/api/v1/bilan?{bilan_query}")).await;
     assert_eq!(committed(&body), 60_000_000, "600,000 € in cents");
     assert_eq!(
-        body["bilan"]["projects"]["engaged_by_state"], 1,
+        value(&body, "projets_engages_etat"),
+        Some(1),
         "Bpifrance is a State operator"
     );
-    assert_eq!(body["bilan"]["committed_ti_specific"], 60_000_000);
+    assert_eq!(
+        value(&body, "montant_engage_specifique_ti"),
+        Some(60_000_000)
+    );
 
     // The envelope has 400,000 € left: 500,000 € more is refused, with the reason, and nothing changes.
     let refused = post_line(
@@ -333,15 +539,27 @@ async fn commitments_through_forms_follow_the_rules_and_the_downloads_add_up() {
     let (_, body) = get_json(&format!("{base}/api/v1/bilan?{bilan_query}")).await;
     let total = committed(&body);
     assert_eq!(total, 60_000_000 + 25_000_050);
-    assert_eq!(body["bilan"]["money"]["paid"], 20_000_000);
-    let funders: i64 = body["bilan"]["by_funder"]
+    assert_eq!(value(&body, "montant_verse"), Some(20_000_000));
+    let by_funder = body["tables"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| f["money"]["committed"].as_i64().unwrap())
+        .find(|t| t["grouping"] == "financeur")
+        .unwrap();
+    let column = by_funder["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|c| c == "montant_engage")
+        .unwrap();
+    let funders: i64 = by_funder["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["cells"][column]["value"].as_i64().unwrap_or(0))
         .sum();
     assert_eq!(funders, total, "funders add up to the total");
-    assert_eq!(body["bilan"]["envelopes"][0]["committed"], 60_000_000);
+    assert_eq!(body["envelopes"][0]["committed"], 60_000_000);
     let (_, past) = get_json(&format!(
         "{base}/api/v1/bilan?phase=2018-2022&perimetre=region:44&date=2020-06-30"
     ))

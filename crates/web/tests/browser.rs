@@ -95,7 +95,11 @@ async fn a_user_finds_a_territory_and_reads_its_past() {
         .find_all(Locator::Css(".ti-map .territories a"))
         .await
         .unwrap();
-    assert_eq!(territories_on_map.len(), 183, "phase 2 is the default map");
+    assert_eq!(
+        territories_on_map.len(),
+        149,
+        "the map opens on the phase holding data (the demo's phase 1)"
+    );
 
     // List: search ignoring accents and case, with a phase filter.
     c.goto(&format!("{base}/territoires")).await.unwrap();
@@ -178,7 +182,15 @@ async fn a_user_finds_a_territory_and_reads_its_past() {
         ))
         .await
         .unwrap();
-    assert_eq!(text(&c, "#statut").await.to_lowercase(), "identifié");
+    let status = text(&c, "#statut").await.to_lowercase();
+    assert!(
+        status.starts_with("labellisé"),
+        "labelled, nothing recorded yet: {status}"
+    );
+    assert!(
+        text(&c, "#etapes").await.contains("Non renseigné"),
+        "the page says what is not recorded"
+    );
     assert!(text(&c, "#jalons")
         .await
         .to_lowercase()
@@ -279,7 +291,7 @@ async fn a_pilot_reads_a_bilan_at_two_dates_and_two_scopes_and_downloads_it() {
     c.wait()
         .for_url(&url_with(
             &base,
-            "/bilan?phase=2018-2022&perimetre=region%3A44&date=2019-11-18&indicateur=stade",
+            "/bilan?phase=2018-2022&perimetre=region%3A44&date=2019-11-18&du=&dispositif=&indicateur=stade",
         ))
         .await
         .unwrap();
@@ -300,7 +312,7 @@ async fn a_pilot_reads_a_bilan_at_two_dates_and_two_scopes_and_downloads_it() {
     c.wait()
         .for_url(&url_with(
             &base,
-            "/bilan?phase=2018-2022&perimetre=region%3A32&date=2021-12-31&indicateur=stade",
+            "/bilan?phase=2018-2022&perimetre=region%3A32&date=2021-12-31&du=&dispositif=&indicateur=stade",
         ))
         .await
         .unwrap();
@@ -369,6 +381,152 @@ async fn a_pilot_reads_a_bilan_at_two_dates_and_two_scopes_and_downloads_it() {
         85_000_050,
         "the workbook re-reads with the bilan's total"
     );
+    c.close().await.unwrap();
+}
+
+/// Runs axe-core (vendored in tests/vendor) on the page open in the browser; returns its serious and
+/// critical violations, as "rule: target" lines.
+async fn axe_violations(c: &Client) -> Vec<String> {
+    const AXE: &str = include_str!("vendor/axe-core/axe.min.js");
+    c.execute(AXE, vec![]).await.unwrap();
+    let result = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             axe.run(document, { resultTypes: ['violations'] }).then(r => done(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical').map(v => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    result
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn every_page_type_passes_axe_core_without_serious_violations() {
+    let (base, db) = common::spawn_app_with_own_database().await;
+    common::import_funding(
+        &db.path().join("own.db"),
+        "projet;financeur;dispositif;nature;reference_decision;montant_demande;date_demande;montant_engage;date_engagement\n\
+         GE2019-4411-GHOST;bpifrance;fa;subvention;FA-1;700 000;2020-02-01;600 000;2020-06-01\n",
+    )
+    .await;
+    let (_driver, c) = browser().await;
+    let pages = [
+        "/",
+        "/territoires?phase=2018-2022",
+        "/territoires/2018-2022/ti-4405",
+        "/regions",
+        "/regions/44?phase=2018-2022",
+        "/epci?q=reims",
+        "/epci/200067213",
+        "/bilan?phase=2018-2022&perimetre=region:44&date=2021-12-31&du=2019-11-19&indicateur=engage",
+        "/bilan?phase=2023-2027&date=2020-06-01",
+        "/bilan/enregistrements?phase=2018-2022&perimetre=region:44&date=2021-12-31&chiffre=plans_valides",
+        "/bilan/enregistrements?phase=2018-2022&perimetre=region:44&date=2021-12-31&chiffre=montant_engage",
+        "/projets?phase=2018-2022&perimetre=region:44",
+        "/projets/GE2019-4411-GHOST",
+        "/connexion",
+        "/api",
+        "/accessibilite",
+        "/plan-du-site",
+        "/pas-de-page",
+    ];
+    let mut failures = Vec::new();
+    for path in pages {
+        c.goto(&format!("{base}{path}")).await.unwrap();
+        let violations = axe_violations(&c).await;
+        if !violations.is_empty() {
+            failures.push(format!("{path}:\n  {}", violations.join("\n  ")));
+        }
+    }
+    assert!(failures.is_empty(), "axe-core:\n{}", failures.join("\n"));
+    c.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_mobile_menu_opens_at_375_pixels() {
+    let base = common::spawn_app().await;
+    let (_driver, c) = browser().await;
+    c.set_window_size(375, 812).await.unwrap();
+    c.goto(&format!("{base}/territoires")).await.unwrap();
+    let nav_link = c
+        .find(Locator::Css("#menu-principal .fr-nav__link[href='/bilan']"))
+        .await
+        .unwrap();
+    assert!(
+        !nav_link.is_displayed().await.unwrap(),
+        "the menu is folded on a phone"
+    );
+    let button = c
+        .wait()
+        .for_element(Locator::Id("bouton-menu"))
+        .await
+        .unwrap();
+    assert!(
+        button.is_displayed().await.unwrap(),
+        "the menu button shows on a phone"
+    );
+    // The DSFR script binds the button once loaded.
+    for _ in 0..50 {
+        button.click().await.unwrap();
+        if nav_link.is_displayed().await.unwrap() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(nav_link.is_displayed().await.unwrap(), "the menu opens");
+    nav_link.click().await.unwrap();
+    c.wait()
+        .for_element(Locator::Id("bilan-filtres"))
+        .await
+        .unwrap();
+    c.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_figure_clicked_leads_to_the_records_it_counts() {
+    let base = common::spawn_app().await;
+    let (_driver, c) = browser().await;
+    c.goto(&format!(
+        "{base}/bilan?phase=2018-2022&perimetre=region:44&date=2019-11-19"
+    ))
+    .await
+    .unwrap();
+    assert_eq!(figure(&c, "Plans d'actions validés").await, "13");
+    c.find(Locator::Css(".ti-kpi[data-chiffre='plans_valides'] a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("enregistrements"))
+        .await
+        .unwrap();
+    assert_eq!(text(&c, "#valeur-chiffre").await, "13");
+    let rows = c
+        .find_all(Locator::Css("#enregistrements tbody tr"))
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 13, "the thirteen territories");
+    let table = text(&c, "#enregistrements").await;
+    assert!(
+        table.contains("déduit de la signature du contrat du 19 novembre 2019"),
+        "{table}"
+    );
+    // A territory of the list opens its page, which says the same.
+    c.find(Locator::Css("#enregistrements tbody tr th a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Id("etapes")).await.unwrap();
+    assert!(text(&c, "#etapes").await.contains("déduit de la signature"));
     c.close().await.unwrap();
 }
 

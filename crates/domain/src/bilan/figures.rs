@@ -308,7 +308,8 @@ impl Grouping {
             Self::Attribute => "attribut",
             Self::Axis => "axe",
             Self::Status => "statut",
-            Self::Scheme => "dispositif",
+            // Not `dispositif`, the bilan's own filter: a row's criterion comes on top of the frame's.
+            Self::Scheme => "ligne_dispositif",
             Self::Funder => "financeur",
             Self::FunderKind => "type_financeur",
         }

@@ -245,7 +245,11 @@ pub fn bar_chart(aria: &str, bars: &[Bar], color: &str) -> String {
     let (w, label_w, value_w) = (640.0, 230.0, 170.0);
     let h = row * bars.len().max(1) as f64 + 8.0;
     let max = bars.iter().map(|b| b.value).fold(0.0_f64, f64::max);
-    let mut svg = header(w, h, aria);
+    let mut svg = if bars.iter().any(|b| b.href.is_some()) {
+        header(w, h, aria).replacen(r#"role="img""#, r#"role="group""#, 1)
+    } else {
+        header(w, h, aria)
+    };
     for (i, b) in bars.iter().enumerate() {
         let y = 4.0 + row * i as f64;
         let len = if max > 0.0 {
@@ -299,8 +303,10 @@ pub fn choropleth(
     hrefs: &HashMap<String, String>,
     insets: bool,
 ) -> String {
+    // Its areas are links: a group, not an image (whose content assistive technologies would skip).
     let mut svg = format!(
-        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="{view_box}" role="img" aria-label="{}" font-family="{FONT}">"#,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="{view_box}" role="{}" aria-label="{}" font-family="{FONT}">"#,
+        if hrefs.is_empty() { "img" } else { "group" },
         escape(aria)
     );
     for r in regions {

@@ -485,7 +485,7 @@ impl Store {
     /// The perimeters a SIREN (EPCI, EPT or single commune) is or was a member of, with the dates.
     pub async fn memberships(&self, siren: &str) -> Result<Vec<Membership>> {
         Ok(sqlx::query_as(
-            "SELECT pm.phase, pm.territory_id, t.name, pm.label, pm.valid_from, pm.valid_to
+            "SELECT pm.phase, pm.territory_id, t.name AS territory_name, pm.label, pm.valid_from, pm.valid_to
              FROM perimeter_members pm JOIN territories t ON t.phase = pm.phase AND t.id = pm.territory_id
              WHERE pm.siren = $1 ORDER BY pm.phase, pm.territory_id, pm.valid_from",
         )

@@ -455,6 +455,8 @@ struct RecordQueryParams {
     axe: Option<String>,
     /// Criterion: status code.
     statut: Option<String>,
+    /// Criterion: scheme of the lines (`aucun` for general law).
+    ligne_dispositif: Option<String>,
     /// Criterion: funder code.
     financeur: Option<String>,
     /// Criterion: kind of funder.

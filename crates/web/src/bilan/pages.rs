@@ -281,6 +281,8 @@ pub struct RecordParams {
     pub axe: Option<String>,
     /// Status code.
     pub statut: Option<String>,
+    /// Scheme of the lines (`aucun` for general law).
+    pub ligne_dispositif: Option<String>,
     /// Funder code.
     pub financeur: Option<String>,
     /// Kind of funder.
@@ -310,6 +312,7 @@ impl RecordParams {
             (Grouping::Attribute, &self.attribut),
             (Grouping::Axis, &self.axe),
             (Grouping::Status, &self.statut),
+            (Grouping::Scheme, &self.ligne_dispositif),
             (Grouping::Funder, &self.financeur),
             (Grouping::FunderKind, &self.type_financeur),
         ];
@@ -497,7 +500,11 @@ pub async fn records_page(
                 .unwrap_or_default()
         ),
         numeric_last: matches!(figure.kind(), RecordKind::Lines | RecordKind::Projects),
-        total: (figure.is_sum() && count > 0).then(|| value.clone()),
+        // The total of a list is exact (cents included), so that its lines add up to it.
+        total: (figure.is_sum() && count > 0).then(|| match (figure.unit(), list.value.value) {
+            (Unit::Cents, Some(v)) => Cents(v).to_string(),
+            _ => value.clone(),
+        }),
         value,
         empty: if q.frame.started() {
             "Aucun enregistrement ne correspond : ce chiffre vaut zéro pour ce critère, ou il est inconnu s'il s'agit d'une somme sans ligne."

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use territoires_domain::phase::Phase;
-use territoires_ingest::registry::{referential, territories};
+use territoires_ingest::registry::{reference, referential, territories};
 use territoires_ingest::{default_data_dir, demo, DataDir};
 use territoires_store::Store;
 
@@ -40,6 +40,7 @@ fn fixture_url() -> String {
                             .await
                             .unwrap();
                         }
+                        reference::load_labellings(&store, "test").await.unwrap();
                         demo::load_demo(&store, "test").await.unwrap();
                         for (email, profile) in [
                             ("national@example.gouv.fr", "national"),
@@ -197,4 +198,49 @@ pub async fn get_json(url: &str) -> (u16, serde_json::Value) {
     let response = reqwest::get(url).await.unwrap();
     let status = response.status().as_u16();
     (status, response.json().await.unwrap())
+}
+
+/// Page text with French typography's no-break spaces read as spaces, for assertions on words.
+#[allow(dead_code)] // Each test binary compiles this module; not every one reads pages.
+pub fn plain(text: &str) -> String {
+    text.replace(['\u{202F}', '\u{a0}'], " ")
+}
+
+/// The entry of a figure in a bilan answer of the API.
+#[allow(dead_code)] // Each test binary compiles this module; not every one reads bilans.
+pub fn figure<'a>(bilan: &'a serde_json::Value, code: &str) -> &'a serde_json::Value {
+    bilan["figures"]
+        .as_array()
+        .expect("a bilan has figures")
+        .iter()
+        .find(|f| f["code"] == code)
+        .unwrap_or_else(|| panic!("figure {code} in the bilan"))
+}
+
+/// The value of a figure of a bilan answer (`None` when null: unknown).
+#[allow(dead_code)] // Each test binary compiles this module; not every one reads bilans.
+pub fn value(bilan: &serde_json::Value, code: &str) -> Option<i64> {
+    figure(bilan, code)["value"].as_i64()
+}
+
+/// The text of a page outside its tags, scripts, styles and code (what typography rules apply to).
+#[allow(dead_code)] // Each test binary compiles this module; not every one reads pages.
+pub fn visible_text(html: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        rest = &rest[open..];
+        let skip_to = ["<script", "<style", "<code", "<pre", "<textarea"]
+            .iter()
+            .find(|t| rest.starts_with(**t))
+            .map(|t| format!("</{}>", &t[1..]));
+        let end = match skip_to {
+            Some(close) => rest.find(&close).map_or(rest.len(), |i| i + close.len()),
+            None => rest.find('>').map_or(rest.len(), |i| i + 1),
+        };
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
 }
