@@ -699,3 +699,61 @@ async fn the_bilan_document_renders_as_a_tagged_pdf_with_the_same_figures() {
         }
     }
 }
+
+#[tokio::test]
+async fn chef_de_projet_posts_are_counted_filled_cofunded_or_unknown() {
+    for t in testing::all().await {
+        let s = &t.store;
+        import_registry(s).await;
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("financeurs.csv"), "code;nom;type\nbdt;Banque des Territoires;operateur\n").unwrap();
+        territoires_ingest::portfolio::import_portfolio(s, dir.path(), "test").await.unwrap();
+        let history = dir.path().join("designations.csv");
+        std::fs::write(
+            &history,
+            "phase;id_territoire;evenement;date;personne;organisation\n\
+             2023-2027;ti-4401;chef_de_projet;2024-03-01;Camille Exemple;CA de Haguenau\n\
+             2023-2027;ti-4402;chef_de_projet;2024-04-01;;PETR\n",
+        )
+        .unwrap();
+        history::import_history(s, &history, "test").await.unwrap();
+        let posts = dir.path().join("postes.csv");
+        std::fs::write(
+            &posts,
+            "phase;id_territoire;employeur;ouverture;fermeture;financeur;montant;debut;fin;source\n\
+             2023-2027;ti-4401;CA de Haguenau;2024-02-01;;bdt;40 000;2024-02-01;2025-12-31;Convention\n\
+             2023-2027;ti-4402;PETR;2024-04-01;;;;;;Délibération\n",
+        )
+        .unwrap();
+        territoires_ingest::registry::posts::import_posts(s, &posts, "test").await.unwrap();
+        let again = territoires_ingest::registry::posts::import_posts(s, &posts, "test").await.unwrap();
+        assert!(again.unchanged, "{}: importing twice writes nothing", t.label);
+        let r = bilan(s, Phase::Second, region("44"), "2024-06-01").await;
+        assert_eq!(value(&r, FigureCode::ProjectLeadsInPost), Some(1), "{}", t.label);
+        assert_eq!(value(&r, FigureCode::ProjectLeadPostsCofunded), Some(1), "{}", t.label);
+        let territories = value(&r, FigureCode::Territories).unwrap();
+        assert_eq!(
+            value(&r, FigureCode::ProjectLeadPostsUnknown),
+            Some(territories - 2),
+            "{}: a vacant post is known; the others are unknown, not vacant",
+            t.label
+        );
+        let later = bilan(s, Phase::Second, region("44"), "2026-01-01").await;
+        assert_eq!(value(&later, FigureCode::ProjectLeadPostsCofunded), Some(0), "{}: the co-financing ended", t.label);
+        let list = s
+            .bilan_records(&Frame::at(Phase::Second, region("44"), d("2024-06-01")), FigureCode::ProjectLeadsInPost, &Criterion::all())
+            .await
+            .unwrap();
+        assert!(list.territories[0].reason.contains("Camille Exemple"), "{}: {}", t.label, list.territories[0].reason);
+
+        let bad = dir.path().join("postes-inconnus.csv");
+        std::fs::write(
+            &bad,
+            "phase;id_territoire;employeur;ouverture;financeur;montant;debut;fin\n\
+             2023-2027;ti-4403;CC;2024-02-01;inconnu;1 000;2024-02-01;2024-12-31\n",
+        )
+        .unwrap();
+        let err = territoires_ingest::registry::posts::import_posts(s, &bad, "test").await.unwrap_err().to_string();
+        assert!(err.contains("postes-inconnus.csv, ligne 2") && err.contains("« inconnu »"), "{}: {err}", t.label);
+    }
+}
