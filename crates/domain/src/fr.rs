@@ -147,6 +147,11 @@ pub fn integer(value: i64) -> String {
     out
 }
 
+/// A count with its noun agreed: `1 projet`, `0 projet`, `3 projets` (French takes the singular below 2).
+pub fn count(n: i64, one: &str, many: &str) -> String {
+    format!("{} {}", integer(n), if n.abs() < 2 { one } else { many })
+}
+
 /// Formats a share as a French percentage with no decimals: `87 %`. `None` when the whole is zero.
 pub fn percent(part: i64, whole: i64) -> Option<String> {
     (whole > 0).then(|| format!("{}\u{a0}%", (part * 100 + whole / 2) / whole))
@@ -189,6 +194,13 @@ mod tests {
             typography_html(html),
             "<p title=\"a : b\">Total\u{a0}: <a href=\"/x?a=1\">3</a></p><code>a : b</code> fin\u{202F}!"
         );
+    }
+
+    #[test]
+    fn counts_agree_with_their_noun() {
+        assert_eq!(count(0, "projet", "projets"), "0 projet");
+        assert_eq!(count(1, "projet", "projets"), "1 projet");
+        assert_eq!(count(1_200, "projet", "projets"), "1\u{202F}200 projets");
     }
 
     #[test]

@@ -47,8 +47,8 @@ async fn the_grand_est_demo_bilan_of_19_november_2019() {
         assert_eq!(v(FigureCode::Projects), Some(11), "{}", t.label);
         assert_eq!(
             v(FigureCode::ProjectsEngagedByState),
-            Some(0),
-            "{}",
+            None,
+            "{}: no funding line was given, so the State's engagement is unknown, not 0",
             t.label
         );
         assert_eq!(
@@ -507,7 +507,7 @@ async fn every_figure_and_row_of_a_national_bilan_is_the_sum_of_its_records() {
             .await;
             assert_eq!(
                 value(&then, FigureCode::Committed),
-                Some(step.value),
+                step.value,
                 "{}: evolution on {}",
                 t.label,
                 step.on
@@ -706,8 +706,14 @@ async fn chef_de_projet_posts_are_counted_filled_cofunded_or_unknown() {
         let s = &t.store;
         import_registry(s).await;
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("financeurs.csv"), "code;nom;type\nbdt;Banque des Territoires;operateur\n").unwrap();
-        territoires_ingest::portfolio::import_portfolio(s, dir.path(), "test").await.unwrap();
+        std::fs::write(
+            dir.path().join("financeurs.csv"),
+            "code;nom;type\nbdt;Banque des Territoires;operateur\n",
+        )
+        .unwrap();
+        territoires_ingest::portfolio::import_portfolio(s, dir.path(), "test")
+            .await
+            .unwrap();
         let history = dir.path().join("designations.csv");
         std::fs::write(
             &history,
@@ -725,12 +731,30 @@ async fn chef_de_projet_posts_are_counted_filled_cofunded_or_unknown() {
              2023-2027;ti-4402;PETR;2024-04-01;;;;;;Délibération\n",
         )
         .unwrap();
-        territoires_ingest::registry::posts::import_posts(s, &posts, "test").await.unwrap();
-        let again = territoires_ingest::registry::posts::import_posts(s, &posts, "test").await.unwrap();
-        assert!(again.unchanged, "{}: importing twice writes nothing", t.label);
+        territoires_ingest::registry::posts::import_posts(s, &posts, "test")
+            .await
+            .unwrap();
+        let again = territoires_ingest::registry::posts::import_posts(s, &posts, "test")
+            .await
+            .unwrap();
+        assert!(
+            again.unchanged,
+            "{}: importing twice writes nothing",
+            t.label
+        );
         let r = bilan(s, Phase::Second, region("44"), "2024-06-01").await;
-        assert_eq!(value(&r, FigureCode::ProjectLeadsInPost), Some(1), "{}", t.label);
-        assert_eq!(value(&r, FigureCode::ProjectLeadPostsCofunded), Some(1), "{}", t.label);
+        assert_eq!(
+            value(&r, FigureCode::ProjectLeadsInPost),
+            Some(1),
+            "{}",
+            t.label
+        );
+        assert_eq!(
+            value(&r, FigureCode::ProjectLeadPostsCofunded),
+            Some(1),
+            "{}",
+            t.label
+        );
         let territories = value(&r, FigureCode::Territories).unwrap();
         assert_eq!(
             value(&r, FigureCode::ProjectLeadPostsUnknown),
@@ -739,12 +763,26 @@ async fn chef_de_projet_posts_are_counted_filled_cofunded_or_unknown() {
             t.label
         );
         let later = bilan(s, Phase::Second, region("44"), "2026-01-01").await;
-        assert_eq!(value(&later, FigureCode::ProjectLeadPostsCofunded), Some(0), "{}: the co-financing ended", t.label);
+        assert_eq!(
+            value(&later, FigureCode::ProjectLeadPostsCofunded),
+            Some(0),
+            "{}: the co-financing ended",
+            t.label
+        );
         let list = s
-            .bilan_records(&Frame::at(Phase::Second, region("44"), d("2024-06-01")), FigureCode::ProjectLeadsInPost, &Criterion::all())
+            .bilan_records(
+                &Frame::at(Phase::Second, region("44"), d("2024-06-01")),
+                FigureCode::ProjectLeadsInPost,
+                &Criterion::all(),
+            )
             .await
             .unwrap();
-        assert!(list.territories[0].reason.contains("Camille Exemple"), "{}: {}", t.label, list.territories[0].reason);
+        assert!(
+            list.territories[0].reason.contains("Camille Exemple"),
+            "{}: {}",
+            t.label,
+            list.territories[0].reason
+        );
 
         let bad = dir.path().join("postes-inconnus.csv");
         std::fs::write(
@@ -753,7 +791,14 @@ async fn chef_de_projet_posts_are_counted_filled_cofunded_or_unknown() {
              2023-2027;ti-4403;CC;2024-02-01;inconnu;1 000;2024-02-01;2024-12-31\n",
         )
         .unwrap();
-        let err = territoires_ingest::registry::posts::import_posts(s, &bad, "test").await.unwrap_err().to_string();
-        assert!(err.contains("postes-inconnus.csv, ligne 2") && err.contains("« inconnu »"), "{}: {err}", t.label);
+        let err = territoires_ingest::registry::posts::import_posts(s, &bad, "test")
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("postes-inconnus.csv, ligne 2") && err.contains("« inconnu »"),
+            "{}: {err}",
+            t.label
+        );
     }
 }

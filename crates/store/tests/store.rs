@@ -724,7 +724,7 @@ async fn a_withdrawn_milestone_stops_counting_from_its_withdrawal_and_stays_in_t
                 .before_json
                 .as_deref()
                 .unwrap()
-                .contains("plan_actions_valide"),
+                .contains(r#""kind":"action_plan_validated","note":"","occurred_on":"2019-06-01""#),
             "{}",
             t.label
         );

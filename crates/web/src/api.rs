@@ -45,7 +45,13 @@ pub struct ErrorDto {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "API Territoires d'industrie", version = "1", description = "Registre national des Territoires d'industrie : territoires des deux phases, périmètres, jalons, gouvernance, projets et financements, bilans à toute date avec les enregistrements derrière chaque chiffre, référentiel géographique. Montants en centimes d'euro entiers ; une valeur inconnue vaut null, jamais 0."),
+    info(title = "API Territoires d'industrie", version = "1", license(name = "Licence Ouverte 2.0 (etalab-2.0) pour les données", url = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"), description = "Registre national des Territoires d'industrie : territoires des deux phases, périmètres, jalons, gouvernance, projets et financements, bilans à toute date avec les enregistrements derrière chaque chiffre, référentiel géographique. Montants en centimes d'euro entiers ; une valeur inconnue vaut null, jamais 0."),
+    tags(
+        (name = "Registre", description = "Territoires, périmètres, événements, gouvernance"),
+        (name = "Bilans", description = "Chiffres à une date, et les enregistrements derrière chacun"),
+        (name = "Projets", description = "Fiches actions et financements"),
+        (name = "Référentiel", description = "Régions, EPCI, communes, membres des périmètres")
+    ),
     paths(
         registry::api::territories, registry::api::territory, registry::api::regions, registry::api::epcis,
         registry::api::epci, registry::api::communes, registry::api::commune, registry::api::member,

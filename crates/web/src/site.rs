@@ -38,18 +38,21 @@ pub async fn accessibility(MaybeSession(session): MaybeSession) -> Result<Html<S
             ("", vec![
                 "L'Agence nationale de la cohésion des territoires s'engage à rendre ses sites internet accessibles conformément à l'article 47 de la loi n° 2005-102 du 11 février 2005. Cette déclaration d'accessibilité s'applique au registre Territoires d'industrie.",
             ]),
+            ("Établissement de cette déclaration", vec![
+                "Cette déclaration a été établie le 23 novembre 2026. Technologies utilisées : HTML, CSS, SVG, JavaScript du système de design de l'État (DSFR).",
+            ]),
             ("État de conformité", vec![
                 "Le registre Territoires d'industrie est non conforme avec le référentiel général d'amélioration de l'accessibilité (RGAA) version 4.1 : aucun audit de conformité n'a encore été réalisé.",
-                "Chaque type de page est néanmoins contrôlé automatiquement à chaque version par l'outil axe-core, sans violation sérieuse ni critique ; le site suit le système de design de l'État (DSFR) ; les bilans en PDF sont balisés (PDF/UA-1) avec un titre, une langue, des titres, des tableaux à en-têtes et des textes de remplacement pour les cartes et graphiques.",
+                "Chaque type de page est néanmoins vérifié automatiquement à chaque version avec l'outil de contrôle axe-core, sans défaut grave ; le site suit le système de design de l'État (DSFR) ; les bilans en PDF sont structurés pour les lecteurs d'écran (norme PDF/UA-1) : titre, langue, intertitres, tableaux à en-têtes, textes de remplacement des cartes et graphiques.",
             ]),
             ("Contenus non accessibles", vec![
                 "Les cartes et graphiques des bilans sont des images vectorielles : leurs données sont aussi données en tableaux sur la même page et dans les téléchargements CSV et XLSX.",
             ]),
             ("Retour d'information et contact", vec![
-                "Si vous n'arrivez pas à accéder à un contenu ou à un service, contactez l'équipe nationale du programme Territoires d'industrie (ANCT) pour être orienté vers une alternative accessible ou obtenir le contenu sous une autre forme.",
+                "Si vous n'arrivez pas à accéder à un contenu ou à un service, contactez l'équipe nationale du programme Territoires d'industrie à l'Agence nationale de la cohésion des territoires (20 avenue de Ségur, 75007 Paris) pour être orienté vers une alternative accessible ou obtenir le contenu sous une autre forme.",
             ]),
             ("Voies de recours", vec![
-                "Si vous constatez un défaut d'accessibilité vous empêchant d'accéder à un contenu ou une fonctionnalité du site, que vous nous le signalez et que vous ne parvenez pas à obtenir une réponse de notre part, vous êtes en droit de faire parvenir vos doléances ou une demande de saisine au Défenseur des droits.",
+                "Si vous constatez un défaut d'accessibilité vous empêchant d'accéder à un contenu ou une fonctionnalité du site, que vous nous le signalez et que vous ne parvenez pas à obtenir une réponse de notre part, vous êtes en droit de faire parvenir vos doléances ou une demande de saisine au Défenseur des droits : par le formulaire en ligne du Défenseur des droits, en contactant le délégué du Défenseur des droits dans votre région, ou par courrier (gratuit, sans affranchissement) à Défenseur des droits, Libre réponse 71120, 75342 Paris CEDEX 07.",
             ]),
         ],
         vec![],
@@ -154,11 +157,7 @@ pub async fn api_page(MaybeSession(session): MaybeSession) -> Result<Html<String
         .iter()
         .filter_map(|(path, item)| {
             let op = item.get.as_ref()?;
-            let summary = op
-                .summary
-                .clone()
-                .or_else(|| op.description.clone())
-                .unwrap_or_default();
+            let summary = op.summary.clone().unwrap_or_default();
             let params = op
                 .parameters
                 .iter()

@@ -264,13 +264,22 @@ pub struct ProgressView {
 
 impl From<&ProgressCounts> for ProgressView {
     fn from(c: &ProgressCounts) -> Self {
+        // When no territory has a milestone recorded, a share of 0 would read "nothing done".
+        let unknown = c.territories > 0 && c.without_milestone == c.territories;
+        let stage = |n: i64| {
+            if unknown {
+                "non renseigné".to_owned()
+            } else {
+                share(n, c.territories)
+            }
+        };
         ProgressView {
             territories: integer(c.territories),
             without_milestone: integer(c.without_milestone),
-            governance: share(c.governance_installed, c.territories),
-            plan_drafted: share(c.action_plan_drafted, c.territories),
-            plan_validated: share(c.action_plan_validated, c.territories),
-            agreement: share(c.agreement_signed, c.territories),
+            governance: stage(c.governance_installed),
+            plan_drafted: stage(c.action_plan_drafted),
+            plan_validated: stage(c.action_plan_validated),
+            agreement: stage(c.agreement_signed),
         }
     }
 }
@@ -419,6 +428,12 @@ mod tests {
     fn shares_read_as_a_bilan() {
         assert_eq!(share(13, 15), "13 / 15 (87\u{a0}%)");
         assert_eq!(share(0, 0), "—");
+        let nothing = ProgressCounts {
+            territories: 17,
+            without_milestone: 17,
+            ..ProgressCounts::default()
+        };
+        assert_eq!(ProgressView::from(&nothing).plan_validated, "non renseigné");
     }
 
     #[test]

@@ -224,12 +224,12 @@ async fn before_its_phase_a_bilan_says_so_and_unknown_is_empty_in_the_spreadshee
     let sheet = book.worksheet_range("indicateurs").unwrap();
     let row = sheet
         .rows()
-        .find(|r| r.first().is_some_and(|c| c.to_string() == "montant_engage"))
+        .find(|r| r.first().is_some_and(|c| *c == "montant_engage"))
         .expect("the committed figure in the workbook");
     assert_eq!(row[2], Data::Empty, "unknown is an empty cell: {row:?}");
     let projects = sheet
         .rows()
-        .find(|r| r.first().is_some_and(|c| c.to_string() == "projets"))
+        .find(|r| r.first().is_some_and(|c| *c == "projets"))
         .unwrap();
     assert_eq!(
         projects[2],

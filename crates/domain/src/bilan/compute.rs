@@ -2,7 +2,7 @@
 //! construction, the sum over its records: [`Situation::value`] aggregates [`Situation::records`], and a
 //! breakdown adds each record to the rows of its keys, the same keys a record list filters on.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::figures::{Criterion, FigureCode, Grouping, Outcome, RecordKind, Value};
 use super::frame::Frame;
@@ -68,6 +68,44 @@ pub(crate) fn territory_counts(frame: &Frame, figure: FigureCode, t: &TerritoryS
         ProjectLeadPostsUnknown => labelled && t.post == PostState::Unknown,
         LabelledInPeriod => frame.in_period(t.counted_from),
         _ => false,
+    }
+}
+
+/// Whether a territory gives the data a figure needs: a milestone of progress for the stages, a record of
+/// its post for the posts, a record of fragility for fragility. Figures that need none: every territory.
+pub(crate) fn territory_informed(
+    frame: &Frame,
+    figure: FigureCode,
+    t: &TerritoryState<'_>,
+) -> bool {
+    use FigureCode::*;
+    let labelled = t.progress.labelling.counts();
+    match figure {
+        GovernanceInstalled | ActionPlansDrafted | ActionPlansValidated | AgreementsSigned
+        | Dormant => labelled && t.progress.recorded,
+        ProjectLeadsInPost | ProjectLeadPostsCofunded => labelled && t.post != PostState::Unknown,
+        Fragile => {
+            labelled
+                && t.facts.attributes.iter().any(|c| {
+                    c.attribute == Attribute::Fragile
+                        && c.on <= frame.as_of
+                        && !c
+                            .withdrawal
+                            .as_ref()
+                            .is_some_and(|w| w.in_force(frame.as_of))
+                })
+        }
+        _ => true,
+    }
+}
+
+/// Whether a project gives the data a figure needs: a funding line for the commitment figures.
+pub(crate) fn project_informed(figure: FigureCode, p: &ProjectState<'_>) -> bool {
+    match figure {
+        FigureCode::ProjectsEngagedByState | FigureCode::ProjectsWithCommitment => {
+            !p.lines.is_empty()
+        }
+        _ => true,
     }
 }
 
@@ -175,9 +213,11 @@ impl Situation<'_> {
         match figure.kind() {
             RecordKind::Territories => {
                 for (i, t) in self.territories.iter().enumerate() {
-                    if territory_counts(&self.frame, figure, t)
-                        && Self::matches(criterion, |g| self.territory_keys(g, t))
-                    {
+                    if !Self::matches(criterion, |g| self.territory_keys(g, t)) {
+                        continue;
+                    }
+                    considered += i64::from(territory_informed(&self.frame, figure, t));
+                    if territory_counts(&self.frame, figure, t) {
                         out.push(Record::Territory(i));
                     }
                 }
@@ -200,7 +240,7 @@ impl Situation<'_> {
                     if !Self::matches(criterion, keys) {
                         continue;
                     }
-                    considered += 1;
+                    considered += i64::from(project_informed(figure, p));
                     if let Some(v) = project_value(&self.frame, figure, p, &self.lines) {
                         out.push(Record::Project(i, v));
                     }
@@ -235,65 +275,149 @@ impl Situation<'_> {
     /// A figure broken down by a grouping: each record adds to every row of its keys. Rows are sorted by
     /// key; the caller labels them with [`Situation::key_label`].
     pub fn breakdown(&self, figure: FigureCode, grouping: Grouping) -> BTreeMap<String, Value> {
-        let mut rows: BTreeMap<String, (Vec<Record>, i64)> = BTreeMap::new();
-        if !self.answers(figure) || !grouping.applies_to(figure.kind()) {
-            return BTreeMap::new();
-        }
-        let mut add = |keys: Vec<String>, record: Option<Record>| {
-            for k in keys {
-                let row = rows.entry(k).or_default();
-                row.1 += 1;
-                if let Some(r) = record {
-                    row.0.push(r);
-                }
-            }
+        self.breakdowns(grouping, &[figure])
+            .pop()
+            .unwrap_or_default()
+    }
+
+    /// Several figures broken down by one grouping (a table): the keys of each record are computed once
+    /// for all the columns.
+    pub fn breakdowns(
+        &self,
+        grouping: Grouping,
+        figures: &[FigureCode],
+    ) -> Vec<BTreeMap<String, Value>> {
+        let territory_keys: Vec<Vec<String>> = self
+            .territories
+            .iter()
+            .map(|t| self.territory_keys(grouping, t))
+            .collect();
+        let line_level = matches!(
+            grouping,
+            Grouping::Scheme | Grouping::Funder | Grouping::FunderKind
+        );
+        let project_keys: Vec<Vec<String>> = if line_level {
+            Vec::new()
+        } else {
+            self.projects
+                .iter()
+                .map(|p| self.project_keys(grouping, p, |_| true))
+                .collect()
         };
-        match figure.kind() {
-            RecordKind::Territories => {
-                for (i, t) in self.territories.iter().enumerate() {
-                    if territory_counts(&self.frame, figure, t) {
-                        add(self.territory_keys(grouping, t), Some(Record::Territory(i)));
-                    }
+        let line_keys: Vec<Vec<String>> = if figures.iter().any(|f| f.kind() == RecordKind::Lines) {
+            self.lines
+                .iter()
+                .map(|l| self.line_keys(grouping, l))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        figures
+            .iter()
+            .map(|&figure| {
+                let mut rows: HashMap<String, Tally> = HashMap::new();
+                if !self.answers(figure) || !grouping.applies_to(figure.kind()) {
+                    return BTreeMap::new();
                 }
-            }
-            RecordKind::Milestones => {
-                for (i, t) in self.territories.iter().enumerate() {
-                    for (j, m) in t.facts.milestones.iter().enumerate() {
-                        if milestone_counts(&self.frame, figure, m) {
+                let mut add = |keys: &[String], weight: Option<i64>, informed: bool| {
+                    for k in keys {
+                        // Keys are cloned only the first time a row is met.
+                        let row = match rows.get_mut(k.as_str()) {
+                            Some(row) => row,
+                            None => rows.entry(k.clone()).or_default(),
+                        };
+                        row.considered += i64::from(informed);
+                        if let Some(w) = weight {
+                            row.basis += 1;
+                            row.total += w;
+                        }
+                    }
+                };
+                match figure.kind() {
+                    RecordKind::Territories => {
+                        for (i, t) in self.territories.iter().enumerate() {
+                            let counts = territory_counts(&self.frame, figure, t);
+                            let informed = territory_informed(&self.frame, figure, t);
+                            if counts || informed {
+                                add(&territory_keys[i], counts.then_some(1), informed);
+                            }
+                        }
+                    }
+                    RecordKind::Milestones => {
+                        for (i, t) in self.territories.iter().enumerate() {
+                            for m in t.facts.milestones {
+                                if milestone_counts(&self.frame, figure, m) {
+                                    add(&territory_keys[i], Some(1), true);
+                                }
+                            }
+                        }
+                    }
+                    RecordKind::Projects => {
+                        for (i, p) in self.projects.iter().enumerate() {
+                            let weight = project_value(&self.frame, figure, p, &self.lines);
+                            let informed = project_informed(figure, p);
+                            if line_level {
+                                // A project's funders depend on the figure: engaged by whom.
+                                let keys = self.project_keys(grouping, p, |l| {
+                                    line_makes_project_count(figure, l)
+                                });
+                                add(&keys, weight, informed);
+                            } else {
+                                add(&project_keys[i], weight, informed);
+                            }
+                        }
+                    }
+                    RecordKind::Lines => {
+                        for (i, l) in self.lines.iter().enumerate() {
+                            let amount = line_amount(&self.frame, figure, l);
                             add(
-                                self.territory_keys(grouping, t),
-                                Some(Record::Milestone(i, j)),
+                                &line_keys[i],
+                                (amount != Cents::ZERO).then_some(amount.0),
+                                true,
                             );
                         }
                     }
                 }
-            }
-            RecordKind::Projects => {
-                for (i, p) in self.projects.iter().enumerate() {
-                    let keys =
-                        self.project_keys(grouping, p, |l| line_makes_project_count(figure, l));
-                    let record = project_value(&self.frame, figure, p, &self.lines)
-                        .map(|v| Record::Project(i, v));
-                    add(keys, record);
-                }
-            }
-            RecordKind::Lines => {
-                for (i, l) in self.lines.iter().enumerate() {
-                    let amount = line_amount(&self.frame, figure, l);
-                    let record = (amount != Cents::ZERO).then_some(Record::Line(i, amount));
-                    add(self.line_keys(grouping, l), record);
-                }
-            }
-        }
-        rows.into_iter()
-            .map(|(k, (records, considered))| (k, aggregate(figure, &records, considered)))
+                rows.into_iter()
+                    .map(|(k, t)| (k, t.value(figure)))
+                    .collect()
+            })
             .collect()
     }
 }
 
-/// The value of a breakdown row no record reaches: zero for a count, unknown for a sum.
+/// What records add up to under a figure: how many count, what they add, how many give its data.
+#[derive(Debug, Clone, Copy, Default)]
+struct Tally {
+    basis: i64,
+    total: i64,
+    considered: i64,
+}
+
+impl Tally {
+    /// A count for counts, a sum for sums; unknown for a sum over nothing or a count of data nobody gave.
+    fn value(self, figure: FigureCode) -> Value {
+        let value = if figure.outcome().is_some() {
+            // An outcome is known when at least one project gives it.
+            (self.basis > 0).then_some(self.total)
+        } else if figure.needs_data() {
+            // Lines considered but adding nothing (nothing committed yet) give a known zero; a count of
+            // milestones, posts or commitments is known when some territory or project gives the data.
+            (self.considered > 0).then_some(self.total)
+        } else {
+            Some(self.basis)
+        };
+        Value {
+            value,
+            basis: self.basis,
+        }
+    }
+}
+
+/// The value of a breakdown row no record reaches: zero for a count, unknown for a sum or a count of data
+/// nobody gave.
 pub fn empty_value(frame: &Frame, figure: FigureCode) -> Value {
-    if figure.is_sum() || !frame.started() {
+    if figure.needs_data() || !frame.started() {
         Value::UNKNOWN
     } else {
         Value {
@@ -305,16 +429,10 @@ pub fn empty_value(frame: &Frame, figure: FigureCode) -> Value {
 
 /// Adds up records: a count for counts, a sum for sums, unknown for a sum over nothing.
 fn aggregate(figure: FigureCode, records: &[Record], considered: i64) -> Value {
-    let basis = records.len() as i64;
-    let total: i64 = records.iter().map(Record::weight).sum();
-    let value = if !figure.is_sum() {
-        Some(basis)
-    } else if figure.kind() == RecordKind::Lines {
-        // Lines considered but adding nothing (nothing committed yet) give a known zero.
-        (considered > 0).then_some(total)
-    } else {
-        // An outcome is known when at least one project gives it.
-        (basis > 0).then_some(total)
-    };
-    Value { value, basis }
+    Tally {
+        basis: records.len() as i64,
+        total: records.iter().map(Record::weight).sum(),
+        considered,
+    }
+    .value(figure)
 }

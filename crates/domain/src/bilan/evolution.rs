@@ -9,7 +9,9 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 use time::Date;
 
-use super::compute::{line_amount, project_value, territory_counts};
+use super::compute::{
+    line_amount, project_informed, project_value, territory_counts, territory_informed,
+};
 use super::figures::{FigureCode, RecordKind};
 use super::frame::Frame;
 use super::situation::{projects_in_scope, Facts, ProjectReader, TerritoryState};
@@ -35,7 +37,8 @@ pub struct Series {
     /// The first day its value is known: the phase's launch for counts, the first funding line for amounts;
     /// `None` when it is unknown up to the bilan's date.
     pub known_from: Option<Date>,
-    /// Its value from `known_from` and at each day it changed, up to the bilan's date (cents for amounts).
+    /// Its value from the phase's launch and at each day it changed, up to the bilan's date (cents for
+    /// amounts); `None` while it is unknown (no record gives the data it needs).
     pub steps: Vec<Step>,
 }
 
@@ -44,29 +47,26 @@ pub struct Series {
 pub struct Step {
     /// The day.
     pub on: Date,
-    /// The value from that day.
-    pub value: i64,
+    /// The value from that day, `None` when unknown.
+    pub value: Option<i64>,
 }
 
 impl Series {
-    /// The value on `date`: the last step on or before it; `None` before `known_from`.
+    /// The value on `date`: the last step on or before it; `None` before the first, or while unknown.
     pub fn value_on(&self, date: Date) -> Option<i64> {
-        if self.known_from.is_none_or(|k| date < k) {
-            return None;
-        }
         self.steps
             .iter()
             .take_while(|s| s.on <= date)
             .last()
-            .map(|s| s.value)
+            .and_then(|s| s.value)
     }
 }
 
-/// Accumulates the changes of each series.
+/// Accumulates the changes of each series: of its value, and of how many records give its data.
 #[derive(Default)]
 struct Changes {
     deltas: HashMap<FigureCode, Vec<(Date, i64)>>,
-    known: HashMap<FigureCode, Date>,
+    informed: HashMap<FigureCode, Vec<(Date, i64)>>,
 }
 
 impl Changes {
@@ -76,9 +76,10 @@ impl Changes {
         }
     }
 
-    fn known(&mut self, figure: FigureCode, on: Date) {
-        let k = self.known.entry(figure).or_insert(on);
-        *k = (*k).min(on);
+    fn informed(&mut self, figure: FigureCode, on: Date, by: i64) {
+        if by != 0 {
+            self.informed.entry(figure).or_default().push((on, by));
+        }
     }
 }
 
@@ -107,35 +108,34 @@ pub fn evolution(facts: &Facts<'_>, frame: &Frame) -> Vec<Series> {
     SERIES
         .iter()
         .map(|&figure| {
-            let known_from = if end < start {
-                None
-            } else if figure.is_sum() {
-                changes.known.get(&figure).copied()
-            } else {
-                Some(start)
-            };
-            let mut by_day: BTreeMap<Date, i64> = BTreeMap::new();
+            // Value and informed records, day by day.
+            let mut by_day: BTreeMap<Date, (i64, i64)> = BTreeMap::new();
             for (on, by) in changes.deltas.remove(&figure).unwrap_or_default() {
-                *by_day.entry(on).or_default() += by;
+                by_day.entry(on).or_default().0 += by;
+            }
+            for (on, by) in changes.informed.remove(&figure).unwrap_or_default() {
+                by_day.entry(on).or_default().1 += by;
             }
             let mut steps: Vec<Step> = Vec::new();
-            if let Some(from) = known_from {
-                let mut days = by_day.into_iter().peekable();
-                let mut value = 0;
-                while let Some((_, by)) = days.next_if(|(on, _)| *on <= from) {
+            if end >= start {
+                by_day.entry(start).or_default();
+                let (mut value, mut informed) = (0, 0);
+                for (on, (by, more)) in by_day {
                     value += by;
-                }
-                steps.push(Step { on: from, value });
-                for (on, by) in days {
-                    value += by;
-                    if steps.last().is_some_and(|s| s.value != value) {
-                        steps.push(Step { on, value });
+                    informed += more;
+                    let known = !figure.needs_data() || informed > 0;
+                    let step = Step {
+                        on,
+                        value: known.then_some(value),
+                    };
+                    if steps.last().is_none_or(|s| s.value != step.value) {
+                        steps.push(step);
                     }
                 }
             }
             Series {
                 figure,
-                known_from,
+                known_from: steps.iter().find(|s| s.value.is_some()).map(|s| s.on),
                 steps,
             }
         })
@@ -167,7 +167,7 @@ fn territory_changes(
             .into_iter()
             .flatten()
         });
-        let mut previous = vec![false; figures.len()];
+        let mut previous = vec![(false, false); figures.len()];
         for on in days(candidates, start, end) {
             let state = TerritoryState::at(facts.phase, t, on);
             let at = Frame {
@@ -176,11 +176,13 @@ fn territory_changes(
                 ..frame.clone()
             };
             for (k, &figure) in figures.iter().enumerate() {
-                let now = territory_counts(&at, figure, &state);
-                if now != previous[k] {
-                    changes.delta(figure, on, if now { 1 } else { -1 });
-                    previous[k] = now;
-                }
+                let now = (
+                    territory_counts(&at, figure, &state),
+                    territory_informed(&at, figure, &state),
+                );
+                changes.delta(figure, on, i64::from(now.0) - i64::from(previous[k].0));
+                changes.informed(figure, on, i64::from(now.1) - i64::from(previous[k].1));
+                previous[k] = now;
             }
         }
     }
@@ -220,7 +222,7 @@ fn project_changes(
                 .into_iter()
                 .flatten()
             }));
-        let mut previous = vec![false; project_figures.len()];
+        let mut previous = vec![(false, false); project_figures.len()];
         let mut amounts: HashMap<(usize, FigureCode), Cents> = HashMap::new();
         for on in days(candidates, start, end) {
             let Some((state, own)) = reader.at(i, on) else {
@@ -232,18 +234,25 @@ fn project_changes(
                 ..frame.clone()
             };
             for (k, &figure) in project_figures.iter().enumerate() {
-                let now = project_value(&at, figure, &state, &own).is_some();
-                if now != previous[k] {
-                    changes.delta(figure, on, if now { 1 } else { -1 });
-                    previous[k] = now;
-                }
+                let now = (
+                    project_value(&at, figure, &state, &own).is_some(),
+                    project_informed(figure, &state),
+                );
+                changes.delta(figure, on, i64::from(now.0) - i64::from(previous[k].0));
+                changes.informed(figure, on, i64::from(now.1) - i64::from(previous[k].1));
+                previous[k] = now;
             }
             for l in &own {
                 for &figure in &line_figures {
-                    changes.known(figure, on);
                     let now = line_amount(&at, figure, l);
-                    let before = amounts.insert((l.index, figure), now).unwrap_or_default();
-                    changes.delta(figure, on, (now - before).0);
+                    match amounts.insert((l.index, figure), now) {
+                        Some(before) => changes.delta(figure, on, (now - before).0),
+                        None => {
+                            // A line is considered from the first day it exists.
+                            changes.informed(figure, on, 1);
+                            changes.delta(figure, on, now.0);
+                        }
+                    }
                 }
             }
         }

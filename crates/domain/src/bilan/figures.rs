@@ -162,7 +162,7 @@ figures! {
         "Somme des emplois que les fiches actions prévoient de maintenir, sur celles qui le renseignent.";
     InvestmentExpected => "investissement_prevu", Projects, Cents, false, "Investissement industriel prévu",
         "Somme des investissements prévus par les fiches actions qui les renseignent.";
-    Co2AvoidedExpected => "tco2e_evitees_prevues", Projects, TonnesCo2, false, "Émissions évitées prévues (tCO2e/an)",
+    Co2AvoidedExpected => "tco2e_evitees_prevues", Projects, TonnesCo2, false, "Émissions évitées prévues (tCO₂e/an)",
         "Somme des émissions évitées prévues, sur les fiches actions qui les renseignent.";
     BrownfieldExpected => "hectares_friche_prevus", Projects, Hectares, false, "Friches à requalifier prévues (ha)",
         "Somme des surfaces de friche à requalifier prévues, sur les fiches actions qui les renseignent.";
@@ -172,7 +172,7 @@ figures! {
         "Emplois maintenus constatés sur les projets réalisés à la date qui les renseignent.";
     InvestmentMeasured => "investissement_constate", Projects, Cents, false, "Investissement industriel constaté",
         "Investissement constaté sur les projets réalisés à la date qui le renseignent.";
-    Co2AvoidedMeasured => "tco2e_evitees_constatees", Projects, TonnesCo2, false, "Émissions évitées constatées (tCO2e/an)",
+    Co2AvoidedMeasured => "tco2e_evitees_constatees", Projects, TonnesCo2, false, "Émissions évitées constatées (tCO₂e/an)",
         "Émissions évitées constatées sur les projets réalisés qui les renseignent.";
     BrownfieldMeasured => "hectares_friche_constates", Projects, Hectares, false, "Friches requalifiées constatées (ha)",
         "Surfaces de friche requalifiées constatées sur les projets réalisés qui les renseignent.";
@@ -183,6 +183,26 @@ impl FigureCode {
     /// unknown when no record gives one, and its basis says how many do.
     pub fn is_sum(self) -> bool {
         matches!(self.kind(), RecordKind::Lines) || self.outcome().is_some()
+    }
+
+    /// Whether the figure counts records some territories or projects may not give at all (a milestone of
+    /// progress, a post, an attribute, a funding line): it is unknown, not zero, when none in scope gives any.
+    pub fn needs_data(self) -> bool {
+        use FigureCode::*;
+        self.is_sum()
+            || matches!(
+                self,
+                GovernanceInstalled
+                    | ActionPlansDrafted
+                    | ActionPlansValidated
+                    | AgreementsSigned
+                    | Dormant
+                    | Fragile
+                    | ProjectLeadsInPost
+                    | ProjectLeadPostsCofunded
+                    | ProjectsEngagedByState
+                    | ProjectsWithCommitment
+            )
     }
 
     /// For an outcome figure: which outcome, and whether measured (else expected).

@@ -16,6 +16,7 @@ use crate::portfolio::project::ProjectStatus;
 use crate::portfolio::{project_region, Portfolio};
 use crate::registry::labelling::{announced_as_of, AnnouncedCount};
 use crate::registry::progress::Progress;
+use crate::search::search_key;
 
 /// A figure and its value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -153,8 +154,12 @@ fn tables_of(frame: &Frame) -> Vec<(Grouping, Vec<FigureCode>)> {
 }
 
 fn breakdown(s: &Situation<'_>, grouping: Grouping, columns: Vec<FigureCode>) -> Breakdown {
-    let by_column: Vec<_> = columns.iter().map(|&f| s.breakdown(f, grouping)).collect();
+    let by_column = s.breakdowns(grouping, &columns);
     let mut keys: BTreeSet<String> = by_column.iter().flat_map(|m| m.keys().cloned()).collect();
+    if grouping == Grouping::Axis {
+        // Every axis of the phase, those without projects included: a missing bar would hide a zero.
+        keys.extend(s.facts.phase.axes().iter().map(|a| a.code().to_owned()));
+    }
     if grouping == Grouping::Territory {
         // Every territory counted, with or without projects.
         keys.extend(
@@ -199,7 +204,7 @@ fn breakdown(s: &Situation<'_>, grouping: Grouping, columns: Vec<FigureCode>) ->
         Grouping::Status => {
             rows.sort_by_key(|r| ProjectStatus::ALL.iter().position(|st| st.code() == r.key));
         }
-        _ => rows.sort_by(|a, b| a.label.cmp(&b.label)),
+        _ => rows.sort_by_cached_key(|r| search_key(&r.label)),
     }
     Breakdown {
         grouping,

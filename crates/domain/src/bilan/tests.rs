@@ -480,3 +480,57 @@ fn the_evolution_is_the_bilan_at_every_date() {
         }
     });
 }
+
+#[test]
+fn a_count_of_data_nobody_gave_is_unknown_not_zero() {
+    with_facts(|facts| {
+        let hdf = bilan(
+            facts,
+            &at(
+                Scope::Region(RegionCode::parse("32").unwrap()),
+                date!(2019 - 06 - 01),
+            ),
+        );
+        assert_eq!(value(&hdf, FigureCode::Territories), Some(1));
+        assert_eq!(
+            value(&hdf, FigureCode::GovernanceInstalled),
+            None,
+            "no milestone recorded in the scope: unknown"
+        );
+        assert_eq!(
+            value(&hdf, FigureCode::TerritoriesWithoutMilestone),
+            Some(1)
+        );
+        assert_eq!(
+            value(&hdf, FigureCode::ProjectLeadsInPost),
+            None,
+            "no post recorded: unknown"
+        );
+        assert_eq!(
+            value(&hdf, FigureCode::Fragile),
+            None,
+            "no fragility recorded: unknown"
+        );
+        let ge = bilan(
+            facts,
+            &at(
+                Scope::Region(RegionCode::parse("44").unwrap()),
+                date!(2020 - 06 - 01),
+            ),
+        );
+        assert_eq!(value(&ge, FigureCode::Fragile), Some(1));
+        let bare = bilan(
+            facts,
+            &at(
+                Scope::Territory(TerritoryId::parse("ti-4406").unwrap()),
+                date!(2020 - 06 - 01),
+            ),
+        );
+        assert_eq!(value(&bare, FigureCode::Projects), Some(1));
+        assert_eq!(
+            value(&bare, FigureCode::ProjectsEngagedByState),
+            None,
+            "a project without any funding line: whether it is engaged is unknown"
+        );
+    });
+}

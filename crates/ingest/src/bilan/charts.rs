@@ -85,10 +85,13 @@ pub struct StepSeries<'a> {
     pub label: &'a str,
     /// Colour.
     pub color: &'a str,
-    /// (day, value from that day); the series is drawn from its first step to the chart's end.
-    pub steps: Vec<(Date, f64)>,
+    /// (day, value from that day, `None` while unknown); drawn from its first known step to the chart's end,
+    /// with a gap where it is unknown.
+    pub steps: Vec<(Date, Option<f64>)>,
     /// Dashed, for a reference series (e.g. the territories counted).
     pub dashed: bool,
+    /// Line width: series drawn first are wider, so that one hidden under a later one still shows.
+    pub width: f64,
 }
 
 /// The ticks of a time axis from `from` to `to`, labelled the French way: years over long spans
@@ -149,7 +152,7 @@ pub fn step_chart(
     let (left, right, top, bottom) = (78.0, 20.0, 40.0, 40.0);
     let max = series
         .iter()
-        .flat_map(|s| s.steps.iter().map(|(_, v)| *v))
+        .flat_map(|s| s.steps.iter().filter_map(|(_, v)| *v))
         .fold(0.0_f64, f64::max);
     // Four gridlines a round step apart (1, 2 or 5 times a power of ten): counts never get a 1.25 tick.
     let max = 4.0 * nice_step(max / 4.0);
@@ -194,15 +197,25 @@ pub fn step_chart(
     }
     let mut legend_x = left;
     for s in series {
-        if let Some(&(first, v0)) = s.steps.first() {
-            let mut d = format!("M{:.1},{:.1}", x(first), y(v0));
-            let mut last = v0;
-            for &(day, v) in &s.steps[1..] {
-                let _ = write!(d, " H{:.1} V{:.1}", x(day), y(v));
-                last = v;
+        // One path per known stretch: a gap where the value is unknown.
+        let mut d = String::new();
+        let mut open = false;
+        for (k, &(day, v)) in s.steps.iter().enumerate() {
+            let until = s.steps.get(k + 1).map_or(to, |n| n.0);
+            match v {
+                Some(v) => {
+                    if open {
+                        let _ = write!(d, " V{:.1}", y(v));
+                    } else {
+                        let _ = write!(d, " M{:.1},{:.1}", x(day), y(v));
+                        open = true;
+                    }
+                    let _ = write!(d, " H{:.1}", x(until));
+                }
+                None => open = false,
             }
-            let _ = write!(d, " H{:.1}", x(to));
-            let _ = last;
+        }
+        if !d.is_empty() {
             let dash = if s.dashed {
                 r#" stroke-dasharray="5 4""#
             } else {
@@ -210,8 +223,10 @@ pub fn step_chart(
             };
             let _ = write!(
                 svg,
-                r#"<path d="{d}" fill="none" stroke="{}" stroke-width="2.5"{dash}/>"#,
-                s.color
+                r#"<path d="{}" fill="none" stroke="{}" stroke-width="{}"{dash}/>"#,
+                d.trim_start(),
+                s.color,
+                s.width
             );
         }
         let _ = write!(
@@ -366,19 +381,6 @@ fn header(w: f64, h: f64, aria: &str) -> String {
     )
 }
 
-/// The smallest "round" number (1, 2 or 5 times a power of ten) at or above `v`.
-fn nice_ceiling(v: f64) -> f64 {
-    if v <= 0.0 {
-        return 1.0;
-    }
-    let magnitude = 10f64.powf(v.log10().floor());
-    [1.0, 2.0, 2.5, 5.0, 10.0]
-        .iter()
-        .map(|m| m * magnitude)
-        .find(|c| *c >= v)
-        .unwrap_or(10.0 * magnitude)
-}
-
 /// The smallest step of 1, 2 or 5 times a power of ten (at least 1) at or above `v`.
 fn nice_step(v: f64) -> f64 {
     if v <= 1.0 {
@@ -421,9 +423,6 @@ mod tests {
             svg.contains(r#"<a href="/bilan/enregistrements?a=1&amp;b=2">"#),
             "{svg}"
         );
-        assert_eq!(nice_ceiling(870.0), 1000.0);
-        assert_eq!(nice_ceiling(120.0), 200.0);
-        assert_eq!(nice_ceiling(0.0), 1.0);
     }
 
     #[test]
@@ -436,8 +435,13 @@ mod tests {
             &[StepSeries {
                 label: "Engagé",
                 color: BLUE,
-                steps: vec![(date!(2019 - 03 - 01), 1.0), (date!(2019 - 06 - 01), 3.0)],
+                steps: vec![
+                    (date!(2019 - 01 - 01), None),
+                    (date!(2019 - 03 - 01), Some(1.0)),
+                    (date!(2019 - 06 - 01), Some(3.0)),
+                ],
                 dashed: false,
+                width: 2.5,
             }],
             |v| format!("{v}"),
         );

@@ -2,11 +2,11 @@
 //! rest on, the charts of the evolution and breakdowns, and the notes to read before quoting them.
 
 use territoires_domain::bilan::figures::{Criterion, FigureCode, Grouping, Unit, Value};
-use territoires_domain::fr::{integer, long_date, percent};
+use territoires_domain::fr::{count, integer, long_date, percent};
 use territoires_domain::money::Cents;
 
 use super::charts::{bar_chart, step_chart, Bar, StepSeries, BLUE, GREEN};
-use super::{count, Chart, DocumentInput, Figure};
+use super::{Chart, DocumentInput, Figure};
 
 /// The word shown for an unknown value, everywhere.
 pub const UNKNOWN: &str = "Inconnu";
@@ -203,17 +203,19 @@ pub fn charts(input: &DocumentInput<'_>) -> Vec<Chart> {
     let from = b.frame.phase.labelling_date();
     let to = b.frame.as_of;
     let series = |f: FigureCode| report.evolution.iter().find(|s| s.figure == f);
-    let steps = |f: FigureCode, scale: f64| -> Vec<(time::Date, f64)> {
+    let steps = |f: FigureCode, scale: f64| -> Vec<(time::Date, Option<f64>)> {
         series(f)
             .map(|s| {
                 s.steps
                     .iter()
-                    .map(|p| (p.on, p.value as f64 / scale))
+                    .map(|p| (p.on, p.value.map(|v| v as f64 / scale)))
                     .collect()
             })
             .unwrap_or_default()
     };
-    let last = |f: FigureCode| series(f).and_then(|s| s.steps.last()).map(|p| p.value);
+    let now = |f: FigureCode| format_value(f, b.value(f));
+    let counted = |v: f64| integer(v.round() as i64);
+    // The colours of the stages are the map's: the same state reads the same everywhere.
     let mut charts = vec![
         Chart {
             title: "Évolution des territoires".into(),
@@ -222,24 +224,24 @@ pub fn charts(input: &DocumentInput<'_>) -> Vec<Chart> {
                 from,
                 to,
                 &[
-                    StepSeries { label: "Labellisés", color: "#929292", steps: steps(FigureCode::Territories, 1.0), dashed: true },
-                    StepSeries { label: "Gouvernance installée", color: BLUE, steps: steps(FigureCode::GovernanceInstalled, 1.0), dashed: false },
-                    StepSeries { label: "Plan validé", color: GREEN, steps: steps(FigureCode::ActionPlansValidated, 1.0), dashed: false },
-                    StepSeries { label: "Protocole ou contrat", color: "#ce614a", steps: steps(FigureCode::AgreementsSigned, 1.0), dashed: false },
+                    StepSeries { label: "Labellisés", color: "#929292", steps: steps(FigureCode::Territories, 1.0), dashed: true, width: 2.0 },
+                    StepSeries { label: "Gouvernance installée", color: super::charts::SCALE[1], steps: steps(FigureCode::GovernanceInstalled, 1.0), dashed: false, width: 9.0 },
+                    StepSeries { label: "Plan d'actions validé", color: super::charts::SCALE[2], steps: steps(FigureCode::ActionPlansValidated, 1.0), dashed: false, width: 5.5 },
+                    StepSeries { label: "Protocole ou contrat signé", color: super::charts::SCALE[4], steps: steps(FigureCode::AgreementsSigned, 1.0), dashed: false, width: 2.5 },
                 ],
-                |v| integer(v.round() as i64),
+                counted,
             ),
             description: format!(
-                "Courbes en escalier du {} au {} : au {}, {} territoires labellisés, {} avec gouvernance installée, {} avec un plan d'actions validé, {} avec un protocole ou contrat signé.",
+                "Courbes en escalier du {} au {} : au {}, {} territoires labellisés, gouvernance installée : {}, plan d'actions validé : {}, protocole ou contrat signé : {}.",
                 long_date(from),
                 long_date(to),
                 long_date(to),
-                integer(last(FigureCode::Territories).unwrap_or(0)),
-                integer(last(FigureCode::GovernanceInstalled).unwrap_or(0)),
-                integer(last(FigureCode::ActionPlansValidated).unwrap_or(0)),
-                integer(last(FigureCode::AgreementsSigned).unwrap_or(0))
+                now(FigureCode::Territories),
+                now(FigureCode::GovernanceInstalled),
+                now(FigureCode::ActionPlansValidated),
+                now(FigureCode::AgreementsSigned)
             ),
-            note: Some("Chaque marche est un jour où un jalon a été enregistré ; les territoires dont la date de labellisation est incertaine sont comptés dès leur première date possible.".into()),
+            note: Some("Chaque marche est un jour où un jalon a été enregistré ; une étape franchie compte aussi dans les précédentes, d'où des courbes superposées (la plus large dessous). Les territoires dont la date de labellisation est incertaine sont comptés dès leur première date possible ; une courbe n'est pas tracée tant qu'aucun jalon ne la renseigne.".into()),
             legend: vec![],
         },
         Chart {
@@ -249,18 +251,18 @@ pub fn charts(input: &DocumentInput<'_>) -> Vec<Chart> {
                 from,
                 to,
                 &[
-                    StepSeries { label: "Projets recensés", color: BLUE, steps: steps(FigureCode::Projects, 1.0), dashed: false },
-                    StepSeries { label: "Engagés par l'État", color: GREEN, steps: steps(FigureCode::ProjectsEngagedByState, 1.0), dashed: false },
+                    StepSeries { label: "Projets recensés", color: BLUE, steps: steps(FigureCode::Projects, 1.0), dashed: false, width: 2.5 },
+                    StepSeries { label: "Engagés par l'État", color: GREEN, steps: steps(FigureCode::ProjectsEngagedByState, 1.0), dashed: false, width: 2.5 },
                 ],
-                |v| integer(v.round() as i64),
+                counted,
             ),
             description: format!(
-                "Courbes en escalier : au {}, {} projets recensés dont {} engagés par l'État.",
+                "Courbes en escalier : au {}, projets recensés : {}, engagés par l'État : {}.",
                 long_date(to),
-                integer(last(FigureCode::Projects).unwrap_or(0)),
-                integer(last(FigureCode::ProjectsEngagedByState).unwrap_or(0))
+                now(FigureCode::Projects),
+                now(FigureCode::ProjectsEngagedByState)
             ),
-            note: None,
+            note: Some("La courbe des projets engagés par l'État n'est tracée qu'à partir de la première ligne de financement : avant, on ne sait pas.".into()),
             legend: vec![],
         },
     ];
@@ -273,16 +275,16 @@ pub fn charts(input: &DocumentInput<'_>) -> Vec<Chart> {
                 from,
                 to,
                 &[
-                    StepSeries { label: "Engagé", color: BLUE, steps: steps(FigureCode::Committed, 100.0), dashed: false },
-                    StepSeries { label: "Versé", color: GREEN, steps: steps(FigureCode::Paid, 100.0), dashed: false },
+                    StepSeries { label: "Engagé", color: BLUE, steps: steps(FigureCode::Committed, 100.0), dashed: false, width: 2.5 },
+                    StepSeries { label: "Versé", color: GREEN, steps: steps(FigureCode::Paid, 100.0), dashed: false, width: 2.5 },
                 ],
                 |v| Cents((v * 100.0) as i64).short(),
             ),
             description: format!(
                 "Courbes en escalier depuis la première ligne de financement : au {}, {} engagés et {} versés.",
                 long_date(to),
-                Cents(last(FigureCode::Committed).unwrap_or(0)).rounded(),
-                Cents(last(FigureCode::Paid).unwrap_or(0)).rounded()
+                now(FigureCode::Committed),
+                now(FigureCode::Paid)
             ),
             note: Some("Les montants ne sont connus qu'à partir de la première ligne de financement : avant, la courbe n'est pas tracée.".into()),
             legend: vec![],

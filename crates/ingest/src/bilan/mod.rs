@@ -15,7 +15,7 @@ use std::str::FromStr;
 use serde::Serialize;
 use territoires_domain::bilan::figures::{Criterion, FigureCode, Grouping, Unit, Value};
 use territoires_domain::bilan::report::Breakdown;
-use territoires_domain::fr::{integer, long_date, typography};
+use territoires_domain::fr::{long_date, typography};
 use territoires_domain::money::Cents;
 use territoires_domain::DomainError;
 use territoires_store::bilan::BilanReport;
@@ -400,7 +400,7 @@ pub fn document(input: &DocumentInput<'_>) -> BilanDocument {
     let generated_on = long_date(input.generated_on);
     let sources = vec![
         "Territoires et périmètres : ANCT, listes des Territoires d'industrie des phases 1 et 2 (Licence Ouverte 2.0).".to_owned(),
-        "Géographie : Code officiel géographique 2026, @etalab/decoupage-administratif (Licence Ouverte).".to_owned(),
+        "Géographie : Code officiel géographique 2026 de l'Insee, découpage administratif publié par Etalab (Licence Ouverte).".to_owned(),
         "Jalons, désignations, projets et lignes de financement : registre du programme, saisis et importés par les équipes nationale, régionales et territoriales et les opérateurs, datés et audités.".to_owned(),
     ];
     if !b.started {
@@ -454,9 +454,4 @@ pub fn document(input: &DocumentInput<'_>) -> BilanDocument {
         sources,
         generated_on,
     }
-}
-
-/// A count in words: "1 projet", "3 projets".
-pub(crate) fn count(n: i64, one: &str, many: &str) -> String {
-    format!("{} {}", integer(n), if n.abs() <= 1 { one } else { many })
 }

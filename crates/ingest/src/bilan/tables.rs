@@ -254,9 +254,9 @@ pub fn workbook(
                     Cell::text(s.figure.code()),
                     Cell::Date(Some(p.on)),
                     if cents {
-                        Cell::Cents(Some(Cents(p.value)))
+                        Cell::Cents(p.value.map(Cents))
                     } else {
-                        Cell::Count(Some(p.value))
+                        Cell::Count(p.value)
                     },
                     Cell::text(if cents { "euros" } else { "nombre" }),
                 ]

@@ -51,7 +51,7 @@ pub struct TerritoryRecordView {
     pub id: String,
     /// Name.
     pub name: String,
-    /// Region of attachment.
+    /// Region of attachment, by name.
     pub region: String,
     /// Its state at the date, in words.
     pub state: String,
@@ -204,7 +204,11 @@ fn records_of(
                     phase: frame.phase.slug().to_owned(),
                     id: t.facts.id.to_owned(),
                     name: t.facts.name.to_owned(),
-                    region: t.facts.region.to_owned(),
+                    region: s
+                        .region_names
+                        .get(t.facts.region)
+                        .cloned()
+                        .unwrap_or_else(|| t.facts.region.to_owned()),
                     state: t.progress.label(),
                     reason: territory_reason(frame.phase, figure, t, frame.as_of),
                 });

@@ -1,5 +1,7 @@
 //! Chef de projet posts and their co-financings.
 
+use std::collections::HashMap;
+
 use sqlx::{Any, Transaction};
 use territoires_domain::fr::{iso_date, parse_date};
 use territoires_domain::money::Cents;
@@ -23,40 +25,66 @@ pub struct PostRecord {
     pub origin: String,
 }
 
+/// A row of `project_lead_posts`.
+#[derive(sqlx::FromRow)]
+struct PostRow {
+    id: i64,
+    phase: String,
+    territory_id: String,
+    employer: String,
+    opened_on: String,
+    closed_on: Option<String>,
+    source: String,
+}
+
+/// A row of `post_cofundings`.
+#[derive(sqlx::FromRow)]
+struct CofundingRow {
+    post_id: i64,
+    funder: String,
+    amount_cents: i64,
+    starts_on: String,
+    ends_on: String,
+}
+
 /// Every post with its territory key and id, oldest first, co-financings included.
 pub(crate) async fn load_posts(
     tx: &mut Transaction<'_, Any>,
 ) -> Result<Vec<(i64, (String, String), ProjectLeadPost)>> {
-    let rows: Vec<(i64, String, String, String, String, Option<String>, String)> = sqlx::query_as(
+    let rows: Vec<PostRow> = sqlx::query_as(
         "SELECT id, phase, territory_id, employer, opened_on, closed_on, source FROM project_lead_posts ORDER BY opened_on, id",
     )
     .fetch_all(&mut **tx)
     .await?;
-    let cofundings: Vec<(i64, String, i64, String, String)> = sqlx::query_as(
+    let cofunding_rows: Vec<CofundingRow> = sqlx::query_as(
         "SELECT post_id, funder, amount_cents, starts_on, ends_on FROM post_cofundings ORDER BY starts_on, id",
     )
     .fetch_all(&mut **tx)
     .await?;
-    let mut posts = Vec::with_capacity(rows.len());
-    for (id, phase, tid, employer, opened_on, closed_on, source) in rows {
-        let mut post = ProjectLeadPost {
-            employer,
-            opened_on: parse_date("opened_on", &opened_on)?,
-            closed_on: closed_on.map(|c| parse_date("closed_on", &c)).transpose()?,
-            cofundings: Vec::new(),
-            source,
-        };
-        for (_, funder, amount, starts_on, ends_on) in cofundings.iter().filter(|c| c.0 == id) {
-            post.cofundings.push(Cofunding {
-                funder: funder.clone(),
-                amount: Cents(*amount),
-                starts_on: parse_date("starts_on", starts_on)?,
-                ends_on: parse_date("ends_on", ends_on)?,
-            });
-        }
-        posts.push((id, (phase, tid), post));
+    let mut cofundings: HashMap<i64, Vec<Cofunding>> = HashMap::new();
+    for c in cofunding_rows {
+        cofundings.entry(c.post_id).or_default().push(Cofunding {
+            funder: c.funder,
+            amount: Cents(c.amount_cents),
+            starts_on: parse_date("starts_on", &c.starts_on)?,
+            ends_on: parse_date("ends_on", &c.ends_on)?,
+        });
     }
-    Ok(posts)
+    rows.into_iter()
+        .map(|r| {
+            let post = ProjectLeadPost {
+                employer: r.employer,
+                opened_on: parse_date("opened_on", &r.opened_on)?,
+                closed_on: r
+                    .closed_on
+                    .map(|c| parse_date("closed_on", &c))
+                    .transpose()?,
+                cofundings: cofundings.remove(&r.id).unwrap_or_default(),
+                source: r.source,
+            };
+            Ok((r.id, (r.phase, r.territory_id), post))
+        })
+        .collect()
 }
 
 /// Writes a post: a new one entirely; for a stored one (same territory and opening day), its closing day

@@ -99,8 +99,8 @@ pub struct TableDto {
 pub struct StepDto {
     /// From this day.
     pub date: String,
-    /// The value from that day.
-    pub value: i64,
+    /// The value from that day; null while unknown.
+    pub value: Option<i64>,
 }
 
 /// A figure over time.
@@ -314,7 +314,7 @@ struct BilanQueryParams {
 /// The bilan of a scope at a date: every figure with its value (null when unknown), basis and records
 /// query; breakdowns by region, territory, axis, status, funder, kind of funder, scheme and attribute; the
 /// territories' progress; the envelopes; and the key figures over time as steps. Amounts are integer cents.
-#[utoipa::path(get, path = "/api/v1/bilan", params(BilanQueryParams),
+#[utoipa::path(get, path = "/api/v1/bilan", tag = "Bilans", summary = "Le bilan d'un périmètre à une date : chaque chiffre avec sa valeur (null si inconnue), sa base et la requête de ses enregistrements ; répartitions, avancement des territoires, enveloppes et évolution. Montants en centimes.", params(BilanQueryParams),
     responses((status = 200, body = BilanDto), (status = 400, description = "paramètre invalide", body = crate::api::ErrorDto)))]
 pub async fn bilan(
     State(state): State<AppState>,
@@ -469,7 +469,7 @@ struct RecordQueryParams {
 
 /// The records a figure of a bilan counts, under the criterion of a breakdown row: what each figure's
 /// `records` query leads to. Their count (or the sum of what they add) is the figure's value.
-#[utoipa::path(get, path = "/api/v1/bilan/enregistrements", params(RecordQueryParams),
+#[utoipa::path(get, path = "/api/v1/bilan/enregistrements", tag = "Bilans", summary = "Les enregistrements comptés par un chiffre d'un bilan (ou une ligne de répartition) : leur nombre, ou la somme de ce qu'ils apportent, est le chiffre.", params(RecordQueryParams),
     responses((status = 200, body = RecordsDto), (status = 400, description = "paramètre invalide", body = crate::api::ErrorDto)))]
 pub async fn records(
     State(state): State<AppState>,

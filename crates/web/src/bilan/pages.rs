@@ -8,7 +8,7 @@ use axum::response::{Html, Response};
 use serde::Deserialize;
 use territoires_domain::bilan::figures::{Criterion, FigureCode, Grouping, RecordKind, Unit};
 use territoires_domain::bilan::frame::Frame;
-use territoires_domain::fr::{integer, iso_date, long_date};
+use territoires_domain::fr::{count, integer, iso_date, long_date};
 use territoires_domain::money::Cents;
 use territoires_domain::phase::Phase;
 use territoires_ingest::bilan::{
@@ -167,7 +167,14 @@ pub async fn bilan_page(
     let q = p.parse_or(default_phase(&state).await?)?;
     let (_, doc) = bilan_document(&state, &q).await?;
     render(BilanPage {
-        chrome: Chrome::new(doc.title.clone(), "bilan", &session).crumb("Bilans", None),
+        chrome: Chrome::new(doc.title.clone(), "bilan", &session)
+            .crumb("Bilans", Some("/bilan".into()))
+            .crumb(
+                doc.title
+                    .trim_start_matches("Bilan Territoires d'industrie — ")
+                    .to_owned(),
+                None,
+            ),
         phases: phase_choices(q.frame.phase),
         scopes: scope_choices(&state, &q.frame).await?,
         schemes: scheme_choices(&state, q.frame.scheme.as_deref()).await?,
@@ -462,7 +469,7 @@ pub async fn records_page(
     let (page, per_page) = paging(&p.page, &p.par_page, 100, 500)?;
     let (headers, rows) = record_rows(&list);
     check_page(page, per_page, rows.len() as i64)?;
-    let count = rows.len();
+    let listed = rows.len();
     let base = format!(
         "/bilan/enregistrements?{}",
         records_query(&q.frame, figure, &criterion)
@@ -480,10 +487,14 @@ pub async fn records_page(
         figure_label: figure.label().to_owned(),
         definition: figure.definition().to_owned(),
         basis: format!(
-            "{} enregistrement(s) compté(s){}",
-            integer(list.value.basis),
-            if figure.is_sum() {
-                format!(" sur {} examiné(s)", integer(list.considered))
+            "{}{}",
+            count(
+                list.value.basis,
+                "enregistrement compté",
+                "enregistrements comptés"
+            ),
+            if figure.needs_data() {
+                format!(" sur {} renseignant ce chiffre", integer(list.considered))
             } else {
                 String::new()
             }
@@ -501,18 +512,24 @@ pub async fn records_page(
         ),
         numeric_last: matches!(figure.kind(), RecordKind::Lines | RecordKind::Projects),
         // The total of a list is exact (cents included), so that its lines add up to it.
-        total: (figure.is_sum() && count > 0).then(|| match (figure.unit(), list.value.value) {
+        total: (figure.is_sum() && listed > 0).then(|| match (figure.unit(), list.value.value) {
             (Unit::Cents, Some(v)) => Cents(v).to_string(),
             _ => value.clone(),
         }),
         value,
-        empty: if q.frame.started() {
-            "Aucun enregistrement ne correspond : ce chiffre vaut zéro pour ce critère, ou il est inconnu s'il s'agit d'une somme sans ligne."
-                .into()
-        } else {
-            "La phase n'avait pas commencé à cette date : aucun enregistrement.".into()
+        empty: match (q.frame.started(), list.value.value) {
+            (false, _) => {
+                "La phase n'avait pas commencé à cette date : aucun enregistrement.".into()
+            }
+            (true, None) => {
+                "Ce chiffre est inconnu : aucun enregistrement ne le renseigne pour ce critère."
+                    .into()
+            }
+            (true, Some(_)) => {
+                "Ce chiffre vaut zéro : aucun enregistrement ne répond au critère.".into()
+            }
         },
-        pagination: Pagination::new(&base, page, per_page, count as i64),
+        pagination: Pagination::new(&base, page, per_page, listed as i64),
         bilan_href: format!("/bilan?{}", q.to_query_string()),
         api_href: format!(
             "/api/v1/bilan/enregistrements?{}",

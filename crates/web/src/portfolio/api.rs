@@ -264,7 +264,7 @@ struct ProjectListParams {
 }
 
 /// Projects (fiches actions) recorded at the date in a scope, with their status and amounts then.
-#[utoipa::path(get, path = "/api/v1/projets", params(ProjectListParams),
+#[utoipa::path(get, path = "/api/v1/projets", tag = "Projets", summary = "Les fiches actions d'un périmètre à une date, avec leur statut et leurs montants (null sans ligne de financement).", params(ProjectListParams),
     responses((status = 200, body = PageOf<ProjectDto>), (status = 400, description = "paramètre invalide", body = crate::api::ErrorDto)))]
 pub async fn projects(
     State(state): State<AppState>,
@@ -283,7 +283,7 @@ pub async fn projects(
 }
 
 /// One project with its funding lines, read as of a date.
-#[utoipa::path(get, path = "/api/v1/projets/{code}", params(("code" = String, Path, description = "code du projet"), DateQuery),
+#[utoipa::path(get, path = "/api/v1/projets/{code}", tag = "Projets", summary = "Une fiche action, son historique de statuts, ses résultats et ses lignes de financement, à une date.", params(("code" = String, Path, description = "code du projet"), DateQuery),
     responses((status = 200, body = ProjectDetailDto), (status = 404, description = "projet inconnu", body = crate::api::ErrorDto)))]
 pub async fn project(
     State(state): State<AppState>,

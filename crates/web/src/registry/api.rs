@@ -118,7 +118,7 @@ struct TerritoryListParams {
 }
 
 /// Territories matching the filters.
-#[utoipa::path(get, path = "/api/v1/territoires", params(TerritoryListParams),
+#[utoipa::path(get, path = "/api/v1/territoires", tag = "Registre", summary = "Les territoires, filtrés et triés, avec leur avancement à une date.", params(TerritoryListParams),
     responses((status = 200, body = PageOf<TerritoryDto>), (status = 400, description = "paramètre invalide")))]
 pub async fn territories(
     State(state): State<AppState>,
@@ -250,7 +250,7 @@ pub struct TerritoryDetailDto {
 }
 
 /// One territory.
-#[utoipa::path(get, path = "/api/v1/territoires/{phase}/{id}", params(("phase" = String, Path), ("id" = String, Path), DateQuery),
+#[utoipa::path(get, path = "/api/v1/territoires/{phase}/{id}", tag = "Registre", summary = "Un territoire : périmètre, événements (labellisation, jalons, retraits), gouvernance et avancement à une date, territoires de l'autre phase.", params(("phase" = String, Path), ("id" = String, Path), DateQuery),
     responses((status = 200, body = TerritoryDetailDto), (status = 404, description = "territoire inconnu")))]
 pub async fn territory(
     State(state): State<AppState>,
@@ -338,7 +338,7 @@ pub struct RegionDto {
 }
 
 /// Every region, with its territories per phase.
-#[utoipa::path(get, path = "/api/v1/regions", responses((status = 200, body = Vec<RegionDto>)))]
+#[utoipa::path(get, path = "/api/v1/regions", tag = "Registre", summary = "Les régions et leurs territoires labellisés aujourd'hui, par phase.", responses((status = 200, body = Vec<RegionDto>)))]
 pub async fn regions(State(state): State<AppState>) -> ApiResult<Vec<RegionDto>> {
     let today = time::OffsetDateTime::now_utc().date();
     let first = state.store.phase_figures(Phase::First, today).await?;
@@ -422,7 +422,7 @@ impl PlaceParams {
 }
 
 /// EPCIs and EPTs.
-#[utoipa::path(get, path = "/api/v1/epci", params(PlaceParams), responses((status = 200, body = PageOf<EpciDto>)))]
+#[utoipa::path(get, path = "/api/v1/epci", tag = "Référentiel", summary = "Les EPCI et EPT, filtrés par nom, région ou département.", params(PlaceParams), responses((status = 200, body = PageOf<EpciDto>)))]
 pub async fn epcis(
     State(state): State<AppState>,
     Query(p): Query<PlaceParams>,
@@ -449,7 +449,7 @@ pub struct EpciDetailDto {
 }
 
 /// One EPCI or EPT.
-#[utoipa::path(get, path = "/api/v1/epci/{siren}", params(("siren" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/epci/{siren}", tag = "Référentiel", summary = "Un EPCI ou EPT et les territoires qui couvrent ses communes.", params(("siren" = String, Path)),
     responses((status = 200, body = EpciDetailDto), (status = 404, description = "EPCI inconnu")))]
 pub async fn epci(
     State(state): State<AppState>,
@@ -507,7 +507,7 @@ impl From<CommuneRow> for CommuneDto {
 }
 
 /// Communes.
-#[utoipa::path(get, path = "/api/v1/communes", params(PlaceParams), responses((status = 200, body = PageOf<CommuneDto>)))]
+#[utoipa::path(get, path = "/api/v1/communes", tag = "Référentiel", summary = "Les communes, filtrées par nom, région, département ou EPCI.", params(PlaceParams), responses((status = 200, body = PageOf<CommuneDto>)))]
 pub async fn communes(
     State(state): State<AppState>,
     Query(p): Query<PlaceParams>,
@@ -534,7 +534,7 @@ pub struct CommuneDetailDto {
 }
 
 /// One commune, by INSEE code (or SIREN), and the territories covering it.
-#[utoipa::path(get, path = "/api/v1/communes/{code}", params(("code" = String, Path, description = "code INSEE (ou SIREN) de la commune")),
+#[utoipa::path(get, path = "/api/v1/communes/{code}", tag = "Référentiel", summary = "Une commune (code INSEE ou SIREN) et les territoires qui la couvrent.", params(("code" = String, Path, description = "code INSEE (ou SIREN) de la commune")),
     responses((status = 200, body = CommuneDetailDto), (status = 404, description = "commune inconnue")))]
 pub async fn commune(
     State(state): State<AppState>,
@@ -592,7 +592,7 @@ impl From<Membership> for MembershipDto {
 }
 
 /// The perimeters a member SIREN (EPCI, EPT or single commune) belongs or belonged to.
-#[utoipa::path(get, path = "/api/v1/membres/{siren}", params(("siren" = String, Path, description = "SIREN d'un EPCI, d'un EPT ou d'une commune membre en propre")),
+#[utoipa::path(get, path = "/api/v1/membres/{siren}", tag = "Référentiel", summary = "Les périmètres dont un SIREN (EPCI, EPT ou commune membre en propre) est ou a été membre, avec les dates.", params(("siren" = String, Path, description = "SIREN d'un EPCI, d'un EPT ou d'une commune membre en propre")),
     responses((status = 200, body = Vec<MembershipDto>), (status = 404, description = "SIREN membre d'aucun périmètre"), (status = 400, description = "SIREN invalide")))]
 pub async fn member(
     State(state): State<AppState>,

@@ -29,6 +29,7 @@ struct TerritoriesPage {
     sorts: Vec<Choice>,
     descending: bool,
     total: String,
+    total_noun: &'static str,
     rows: Vec<TerritoryRowView>,
     pagination: Pagination,
     export_query: String,
@@ -93,6 +94,11 @@ pub async fn territories(
         .collect(),
         descending: query.descending,
         total: integer(result.total),
+        total_noun: if result.total > 1 {
+            "territoires"
+        } else {
+            "territoire"
+        },
         rows: result
             .items
             .iter()

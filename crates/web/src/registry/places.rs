@@ -3,7 +3,7 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use serde::Deserialize;
-use territoires_domain::fr::integer;
+use territoires_domain::fr::{count, integer};
 use territoires_domain::registry::referential::GroupingNature;
 use territoires_store::registry::referential::PlaceFilter;
 use territoires_store::registry::territories::RelatedTerritory;
@@ -41,8 +41,8 @@ impl RelatedView {
             name: format!("{} ({})", r.name, r.id),
             phase: phase_label(&r.phase),
             shared: format!(
-                "{} commune(s) en commun sur {}",
-                integer(r.shared_communes),
+                "{} en commun sur {}",
+                count(r.shared_communes, "commune", "communes"),
                 integer(r.commune_count)
             ),
         }

@@ -6,7 +6,7 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use serde::Deserialize;
-use territoires_domain::fr::{integer, iso_date, long_date, parse_date};
+use territoires_domain::fr::{count, integer, iso_date, long_date, parse_date};
 use territoires_domain::ids::TerritoryId;
 use territoires_domain::phase::Phase;
 use territoires_domain::registry::attributes::attributes_as_of;
@@ -289,7 +289,7 @@ pub async fn territory(
         departements: detail
             .areas
             .iter()
-            .map(|a| format!("{} ({}, {} commune(s))", a.departement_name, a.departement_code, a.commune_count))
+            .map(|a| format!("{} ({}) : {}", a.departement_name, a.departement_code, count(a.commune_count, "commune", "communes")))
             .collect::<Vec<_>>()
             .join(", "),
         communes: integer(detail.territory.commune_count),
@@ -322,8 +322,8 @@ pub async fn territory(
                     id: 0,
                     role: role.label(),
                     person: "Non renseigné".into(),
-                    organisation: String::new(),
-                    since: String::new(),
+                    organisation: "—".into(),
+                    since: "—".into(),
                     withdrawn: None,
                 },
             })
