@@ -7,10 +7,13 @@
 //! the source of truth, only a faster way to read it.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
+use territoires_domain::bilan::evolution::Series;
+use territoires_domain::bilan::frame::Scope;
 use territoires_domain::bilan::situation::TerritoryFacts;
 use territoires_domain::phase::Phase;
+use territoires_domain::portfolio::index::PortfolioIndex;
 use territoires_domain::registry::attributes::AttributeChange;
 use territoires_domain::registry::governance::Appointment;
 use territoires_domain::registry::milestone::Milestone;
@@ -63,10 +66,20 @@ pub(crate) struct Snapshot {
     departements: Vec<DepartementRow>,
     pub(crate) region_names: BTreeMap<String, String>,
     pub(crate) portfolio: StoredPortfolio,
-    pub(crate) project_index: HashMap<String, usize>,
-    /// Positions of each project's lines, at the project's position.
-    pub(crate) lines_by_project: Vec<Vec<usize>>,
+    /// Positions of projects and lines, kinds of lines: built once per snapshot for every bilan.
+    pub(crate) portfolio_index: PortfolioIndex,
+    /// [`Snapshot::last_event_dates`], with the day it was computed.
+    last_events: Mutex<Option<LastEvents>>,
+    /// Evolutions to the phase's horizon, by phase, scope and scheme: cut at a date, each gives the
+    /// evolution of every bilan of that scope (see [`Series::until`]).
+    pub(crate) evolutions: Mutex<HashMap<EvolutionKey, Arc<Vec<Series>>>>,
 }
+
+/// The day the last event dates were computed, and each phase's last event.
+type LastEvents = (Date, Vec<(Phase, Date)>);
+
+/// Which evolution: phase, scope and scheme filter.
+pub(crate) type EvolutionKey = (Phase, Scope, Option<String>);
 
 /// The cached snapshot, shared by the clones of a [`Store`].
 #[derive(Default)]
@@ -117,9 +130,21 @@ impl Snapshot {
     }
 
     /// For each phase holding data (milestones of progress, or projects), the last day something happened
-    /// in it up to today.
+    /// in it up to today. Every page asks for it and it reads every record: computed once a day per snapshot.
     pub(crate) fn last_event_dates(&self) -> Vec<(Phase, Date)> {
         let today = crate::today();
+        let mut cached = self.last_events.lock().expect("last events lock");
+        match &*cached {
+            Some((on, dates)) if *on == today => dates.clone(),
+            _ => {
+                let dates = self.compute_last_event_dates(today);
+                *cached = Some((today, dates.clone()));
+                dates
+            }
+        }
+    }
+
+    fn compute_last_event_dates(&self, today: Date) -> Vec<(Phase, Date)> {
         Phase::ALL
             .into_iter()
             .filter_map(|phase| {
@@ -141,7 +166,8 @@ impl Snapshot {
                     .lines
                     .iter()
                     .filter(|l| {
-                        self.project_index
+                        self.portfolio_index
+                            .project_position
                             .get(&l.project)
                             .is_some_and(|&i| portfolio.projects[i].phase == phase)
                     })
@@ -442,19 +468,7 @@ impl Store {
                 );
             }
         }
-        let project_index: HashMap<String, usize> = portfolio
-            .portfolio
-            .projects
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.code.clone(), i))
-            .collect();
-        let mut lines_by_project = vec![Vec::new(); project_index.len()];
-        for (i, l) in portfolio.portfolio.lines.iter().enumerate() {
-            if let Some(&p) = project_index.get(&l.project) {
-                lines_by_project[p].push(i);
-            }
-        }
+        let portfolio_index = PortfolioIndex::new(&portfolio.portfolio);
         Ok(Snapshot {
             version,
             region_names: regions
@@ -462,8 +476,9 @@ impl Store {
                 .map(|r| (r.code.clone(), r.name.clone()))
                 .collect(),
             portfolio,
-            project_index,
-            lines_by_project,
+            portfolio_index,
+            last_events: Mutex::new(None),
+            evolutions: Mutex::new(HashMap::new()),
             search_keys: territories.iter().map(|t| search_key(&t.name)).collect(),
             members: by_position(
                 &index,

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::figures::{Criterion, FigureCode, Grouping, Outcome, RecordKind, Value};
 use super::frame::Frame;
-use super::situation::{LineState, ProjectState, Situation, TerritoryState};
+use super::situation::{Key, LineState, ProjectState, Situation, TerritoryState};
 use crate::money::Cents;
 use crate::portfolio::project::{Outcomes, ProjectStatus};
 use crate::registry::attributes::Attribute;
@@ -191,15 +191,18 @@ pub(crate) fn line_amount(frame: &Frame, figure: FigureCode, l: &LineState<'_>) 
     }
 }
 
-impl Situation<'_> {
+impl<'a> Situation<'a> {
     /// Whether the frame can give the figure at all: flows need a period, and nothing is known of a phase
     /// before it started.
     pub fn answers(&self, figure: FigureCode) -> bool {
         self.frame.started() && (!figure.is_flow() || self.frame.since.is_some())
     }
 
-    fn matches(criterion: &Criterion, keys: impl Fn(Grouping) -> Vec<String>) -> bool {
-        criterion.0.iter().all(|(g, key)| keys(*g).contains(key))
+    fn matches<'k>(criterion: &Criterion, keys: impl Fn(Grouping) -> Vec<Key<'k>>) -> bool {
+        criterion
+            .0
+            .iter()
+            .all(|(g, key)| keys(*g).iter().any(|k| k == key))
     }
 
     /// The records a figure counts under a criterion, in the situation's order, and how many records it
@@ -287,100 +290,134 @@ impl Situation<'_> {
         grouping: Grouping,
         figures: &[FigureCode],
     ) -> Vec<BTreeMap<String, Value>> {
-        let territory_keys: Vec<Vec<String>> = self
+        // Each distinct key gets a row number once; the columns then add into vectors of rows.
+        let mut rows = RowNumbers::default();
+        let territory_rows: Vec<Vec<usize>> = self
             .territories
             .iter()
-            .map(|t| self.territory_keys(grouping, t))
+            .map(|t| rows.of(self.territory_keys(grouping, t)))
             .collect();
-        let line_level = matches!(
-            grouping,
-            Grouping::Scheme | Grouping::Funder | Grouping::FunderKind
-        );
-        let project_keys: Vec<Vec<String>> = if line_level {
+        let line_level = grouping.is_line_level();
+        let project_rows: Vec<Vec<usize>> = if line_level {
             Vec::new()
         } else {
             self.projects
                 .iter()
-                .map(|p| self.project_keys(grouping, p, |_| true))
+                .map(|p| rows.of(self.project_keys(grouping, p, |_| true)))
                 .collect()
         };
-        let line_keys: Vec<Vec<String>> = if figures.iter().any(|f| f.kind() == RecordKind::Lines) {
+        let with_lines = figures.iter().any(|f| f.kind() == RecordKind::Lines);
+        // A line's rows are its own, or its project's (numbered above).
+        let line_rows: Vec<Vec<usize>> = if with_lines && line_level {
             self.lines
                 .iter()
-                .map(|l| self.line_keys(grouping, l))
+                .map(|l| rows.of(self.line_keys(grouping, l)))
                 .collect()
         } else {
             Vec::new()
         };
-        figures
-            .iter()
-            .map(|&figure| {
-                let mut rows: HashMap<String, Tally> = HashMap::new();
-                if !self.answers(figure) || !grouping.applies_to(figure.kind()) {
-                    return BTreeMap::new();
+        let rows_of_line = |i: usize| -> &[usize] {
+            if line_level {
+                &line_rows[i]
+            } else {
+                &project_rows[self.lines[i].project]
+            }
+        };
+        let mut columns = Vec::with_capacity(figures.len());
+        for &figure in figures {
+            if !self.answers(figure) || !grouping.applies_to(figure.kind()) {
+                columns.push(BTreeMap::new());
+                continue;
+            }
+            let mut tallies: Vec<Option<Tally>> = vec![None; rows.keys.len()];
+            let mut add = |at: &[usize], weight: Option<i64>, informed: bool| {
+                for &r in at {
+                    if r >= tallies.len() {
+                        tallies.resize(r + 1, None);
+                    }
+                    let row = tallies[r].get_or_insert_with(Tally::default);
+                    row.considered += i64::from(informed);
+                    if let Some(w) = weight {
+                        row.basis += 1;
+                        row.total += w;
+                    }
                 }
-                let mut add = |keys: &[String], weight: Option<i64>, informed: bool| {
-                    for k in keys {
-                        // Keys are cloned only the first time a row is met.
-                        let row = match rows.get_mut(k.as_str()) {
-                            Some(row) => row,
-                            None => rows.entry(k.clone()).or_default(),
-                        };
-                        row.considered += i64::from(informed);
-                        if let Some(w) = weight {
-                            row.basis += 1;
-                            row.total += w;
-                        }
-                    }
-                };
-                match figure.kind() {
-                    RecordKind::Territories => {
-                        for (i, t) in self.territories.iter().enumerate() {
-                            let counts = territory_counts(&self.frame, figure, t);
-                            let informed = territory_informed(&self.frame, figure, t);
-                            if counts || informed {
-                                add(&territory_keys[i], counts.then_some(1), informed);
-                            }
-                        }
-                    }
-                    RecordKind::Milestones => {
-                        for (i, t) in self.territories.iter().enumerate() {
-                            for m in t.facts.milestones {
-                                if milestone_counts(&self.frame, figure, m) {
-                                    add(&territory_keys[i], Some(1), true);
-                                }
-                            }
-                        }
-                    }
-                    RecordKind::Projects => {
-                        for (i, p) in self.projects.iter().enumerate() {
-                            let weight = project_value(&self.frame, figure, p, &self.lines);
-                            let informed = project_informed(figure, p);
-                            if line_level {
-                                // A project's funders depend on the figure: engaged by whom.
-                                let keys = self.project_keys(grouping, p, |l| {
-                                    line_makes_project_count(figure, l)
-                                });
-                                add(&keys, weight, informed);
-                            } else {
-                                add(&project_keys[i], weight, informed);
-                            }
-                        }
-                    }
-                    RecordKind::Lines => {
-                        for (i, l) in self.lines.iter().enumerate() {
-                            let amount = line_amount(&self.frame, figure, l);
-                            add(
-                                &line_keys[i],
-                                (amount != Cents::ZERO).then_some(amount.0),
-                                true,
-                            );
+            };
+            match figure.kind() {
+                RecordKind::Territories => {
+                    for (i, t) in self.territories.iter().enumerate() {
+                        let counts = territory_counts(&self.frame, figure, t);
+                        let informed = territory_informed(&self.frame, figure, t);
+                        if counts || informed {
+                            add(&territory_rows[i], counts.then_some(1), informed);
                         }
                     }
                 }
-                rows.into_iter()
-                    .map(|(k, t)| (k, t.value(figure)))
-                    .collect()
+                RecordKind::Milestones => {
+                    for (i, t) in self.territories.iter().enumerate() {
+                        for m in t.facts.milestones {
+                            if milestone_counts(&self.frame, figure, m) {
+                                add(&territory_rows[i], Some(1), true);
+                            }
+                        }
+                    }
+                }
+                RecordKind::Projects => {
+                    for (i, p) in self.projects.iter().enumerate() {
+                        let weight = project_value(&self.frame, figure, p, &self.lines);
+                        let informed = project_informed(figure, p);
+                        if line_level {
+                            // A project's funders depend on the figure: engaged by whom.
+                            let at = rows.of(self.project_keys(grouping, p, |l| {
+                                line_makes_project_count(figure, l)
+                            }));
+                            add(&at, weight, informed);
+                        } else {
+                            add(&project_rows[i], weight, informed);
+                        }
+                    }
+                }
+                RecordKind::Lines => {
+                    for (i, l) in self.lines.iter().enumerate() {
+                        let amount = line_amount(&self.frame, figure, l);
+                        add(
+                            rows_of_line(i),
+                            (amount != Cents::ZERO).then_some(amount.0),
+                            true,
+                        );
+                    }
+                }
+            }
+            columns.push(
+                tallies
+                    .into_iter()
+                    .enumerate()
+                    .filter_map(|(r, t)| Some((rows.keys[r].to_string(), t?.value(figure))))
+                    .collect(),
+            );
+        }
+        columns
+    }
+}
+
+/// Numbers the distinct keys of a breakdown, so that each record's keys are hashed once per table rather
+/// than once per column.
+#[derive(Default)]
+struct RowNumbers<'a> {
+    numbers: HashMap<Key<'a>, usize>,
+    keys: Vec<Key<'a>>,
+}
+
+impl<'a> RowNumbers<'a> {
+    fn of(&mut self, keys: Vec<Key<'a>>) -> Vec<usize> {
+        keys.into_iter()
+            .map(|k| match self.numbers.get(&k) {
+                Some(&n) => n,
+                None => {
+                    self.keys.push(k.clone());
+                    self.numbers.insert(k, self.keys.len() - 1);
+                    self.keys.len() - 1
+                }
             })
             .collect()
     }

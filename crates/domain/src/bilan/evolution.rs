@@ -4,7 +4,7 @@
 //! dates with the very functions the bilan uses. The work is bounded by the records, never by the dates
 //! asked: a far-future date costs no more than today.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 use time::Date;
@@ -52,6 +52,23 @@ pub struct Step {
 }
 
 impl Series {
+    /// The series as the evolution up to `date` gives it: its steps on or before that day. Each step is
+    /// the state of its own day, so the evolution to any date is the evolution to the phase's horizon
+    /// cut at that date, which lets it be computed once per scope.
+    pub fn until(&self, date: Date) -> Series {
+        let steps: Vec<Step> = self
+            .steps
+            .iter()
+            .take_while(|s| s.on <= date)
+            .copied()
+            .collect();
+        Series {
+            figure: self.figure,
+            known_from: steps.iter().find(|s| s.value.is_some()).map(|s| s.on),
+            steps,
+        }
+    }
+
     /// The value on `date`: the last step on or before it; `None` before the first, or while unknown.
     pub fn value_on(&self, date: Date) -> Option<i64> {
         self.steps
@@ -62,23 +79,31 @@ impl Series {
     }
 }
 
-/// Accumulates the changes of each series: of its value, and of how many records give its data.
+/// Accumulates the changes of each series (at its position in [`SERIES`]): of its value, and of how many
+/// records give its data.
 #[derive(Default)]
 struct Changes {
-    deltas: HashMap<FigureCode, Vec<(Date, i64)>>,
-    informed: HashMap<FigureCode, Vec<(Date, i64)>>,
+    deltas: [Vec<(Date, i64)>; SERIES.len()],
+    informed: [Vec<(Date, i64)>; SERIES.len()],
+}
+
+fn series_position(figure: FigureCode) -> usize {
+    SERIES
+        .iter()
+        .position(|f| *f == figure)
+        .expect("evolutions follow the figures of SERIES")
 }
 
 impl Changes {
     fn delta(&mut self, figure: FigureCode, on: Date, by: i64) {
         if by != 0 {
-            self.deltas.entry(figure).or_default().push((on, by));
+            self.deltas[series_position(figure)].push((on, by));
         }
     }
 
     fn informed(&mut self, figure: FigureCode, on: Date, by: i64) {
         if by != 0 {
-            self.informed.entry(figure).or_default().push((on, by));
+            self.informed[series_position(figure)].push((on, by));
         }
     }
 }
@@ -110,10 +135,11 @@ pub fn evolution(facts: &Facts<'_>, frame: &Frame) -> Vec<Series> {
         .map(|&figure| {
             // Value and informed records, day by day.
             let mut by_day: BTreeMap<Date, (i64, i64)> = BTreeMap::new();
-            for (on, by) in changes.deltas.remove(&figure).unwrap_or_default() {
+            let k = series_position(figure);
+            for (on, by) in std::mem::take(&mut changes.deltas[k]) {
                 by_day.entry(on).or_default().0 += by;
             }
-            for (on, by) in changes.informed.remove(&figure).unwrap_or_default() {
+            for (on, by) in std::mem::take(&mut changes.informed[k]) {
                 by_day.entry(on).or_default().1 += by;
             }
             let mut steps: Vec<Step> = Vec::new();
@@ -153,6 +179,10 @@ fn territory_changes(
         .into_iter()
         .filter(|f| f.kind() == RecordKind::Territories)
         .collect();
+    let mut at = Frame {
+        since: None,
+        ..frame.clone()
+    };
     for t in facts
         .territories
         .iter()
@@ -170,11 +200,7 @@ fn territory_changes(
         let mut previous = vec![(false, false); figures.len()];
         for on in days(candidates, start, end) {
             let state = TerritoryState::at(facts.phase, t, on);
-            let at = Frame {
-                as_of: on,
-                since: None,
-                ..frame.clone()
-            };
+            at.as_of = on;
             for (k, &figure) in figures.iter().enumerate() {
                 let now = (
                     territory_counts(&at, figure, &state),
@@ -204,14 +230,17 @@ fn project_changes(
         .into_iter()
         .filter(|f| f.kind() == RecordKind::Lines)
         .collect();
+    let mut at = Frame {
+        since: None,
+        ..frame.clone()
+    };
     for i in projects_in_scope(facts, &frame.scope) {
         let project = &facts.portfolio.projects[i];
-        let lines = reader.lines(project);
         let candidates = project
             .history
             .iter()
             .map(|c| c.on)
-            .chain(lines.iter().flat_map(|&l| {
+            .chain(reader.lines(i).flat_map(|l| {
                 let line = &facts.portfolio.lines[l];
                 [
                     Some(line.requested_on),
@@ -223,16 +252,13 @@ fn project_changes(
                 .flatten()
             }));
         let mut previous = vec![(false, false); project_figures.len()];
-        let mut amounts: HashMap<(usize, FigureCode), Cents> = HashMap::new();
+        // The amounts each line gave the last time (a project has a handful: a vector beats a map).
+        let mut amounts: Vec<((usize, FigureCode), Cents)> = Vec::new();
         for on in days(candidates, start, end) {
             let Some((state, own)) = reader.at(i, on) else {
                 continue;
             };
-            let at = Frame {
-                as_of: on,
-                since: None,
-                ..frame.clone()
-            };
+            at.as_of = on;
             for (k, &figure) in project_figures.iter().enumerate() {
                 let now = (
                     project_value(&at, figure, &state, &own).is_some(),
@@ -245,9 +271,14 @@ fn project_changes(
             for l in &own {
                 for &figure in &line_figures {
                     let now = line_amount(&at, figure, l);
-                    match amounts.insert((l.index, figure), now) {
-                        Some(before) => changes.delta(figure, on, (now - before).0),
+                    let key = (l.index, figure);
+                    match amounts.iter_mut().find(|(k, _)| *k == key) {
+                        Some((_, before)) => {
+                            changes.delta(figure, on, (now - *before).0);
+                            *before = now;
+                        }
                         None => {
+                            amounts.push((key, now));
                             // A line is considered from the first day it exists.
                             changes.informed(figure, on, 1);
                             changes.delta(figure, on, now.0);

@@ -349,6 +349,11 @@ impl Grouping {
         }
     }
 
+    /// Whether rows are a line's own (its scheme, funder, funder kind) rather than its project's.
+    pub fn is_line_level(self) -> bool {
+        matches!(self, Self::Scheme | Self::Funder | Self::FunderKind)
+    }
+
     /// Whether a figure counting records of `kind` can be broken down this way.
     pub fn applies_to(self, kind: RecordKind) -> bool {
         match self {

@@ -9,11 +9,8 @@ use super::compute::empty_value;
 use super::figures::{Criterion, FigureCode, Grouping, Value};
 use super::frame::Frame;
 use super::situation::{Facts, Situation};
-use crate::ids::RegionCode;
 use crate::money::Cents;
-use crate::portfolio::funding::envelope_for;
 use crate::portfolio::project::ProjectStatus;
-use crate::portfolio::{project_region, Portfolio};
 use crate::registry::labelling::{announced_as_of, AnnouncedCount};
 use crate::registry::progress::Progress;
 use crate::search::search_key;
@@ -251,13 +248,14 @@ pub fn bilan(facts: &Facts<'_>, frame: &Frame) -> Bilan {
                 progress: t.progress,
             })
             .collect(),
-        envelopes: envelopes(facts.portfolio, frame, &regions),
+        envelopes: envelopes(facts, frame, &regions),
     }
 }
 
 /// Envelopes opened by the date, national or of a region in scope, and what is committed on each.
-fn envelopes(portfolio: &Portfolio, frame: &Frame, regions: &BTreeSet<&str>) -> Vec<EnvelopeUse> {
-    let used = envelope_use_as_of(portfolio, frame.as_of);
+fn envelopes(facts: &Facts<'_>, frame: &Frame, regions: &BTreeSet<&str>) -> Vec<EnvelopeUse> {
+    let portfolio = facts.portfolio;
+    let used = envelope_use_as_of(facts, frame.as_of);
     let names: HashMap<&str, &str> = portfolio
         .schemes
         .iter()
@@ -266,14 +264,15 @@ fn envelopes(portfolio: &Portfolio, frame: &Frame, regions: &BTreeSet<&str>) -> 
     portfolio
         .envelopes
         .iter()
-        .filter(|e| e.starts_on <= frame.as_of)
-        .filter(|e| frame.scheme.as_deref().is_none_or(|s| s == e.scheme))
-        .filter(|e| {
+        .enumerate()
+        .filter(|(_, e)| e.starts_on <= frame.as_of)
+        .filter(|(_, e)| frame.scheme.as_deref().is_none_or(|s| s == e.scheme))
+        .filter(|(_, e)| {
             e.region
                 .as_ref()
                 .is_none_or(|r| regions.contains(r.as_str()))
         })
-        .map(|e| EnvelopeUse {
+        .map(|(i, e)| EnvelopeUse {
             code: e.code.clone(),
             scheme: e.scheme.clone(),
             scheme_name: names
@@ -283,26 +282,17 @@ fn envelopes(portfolio: &Portfolio, frame: &Frame, regions: &BTreeSet<&str>) -> 
                 .to_owned(),
             region: e.region.as_ref().map(|r| r.to_string()),
             amount: e.amount,
-            committed: used.get(e.code.as_str()).copied().unwrap_or_default(),
+            committed: used.get(&i).copied().unwrap_or_default(),
         })
         .collect()
 }
 
-/// Committed in force on each envelope as of `date`.
-fn envelope_use_as_of(portfolio: &Portfolio, date: time::Date) -> HashMap<&str, Cents> {
-    let regions: HashMap<&str, Option<RegionCode>> = portfolio
-        .projects
-        .iter()
-        .map(|p| (p.code.as_str(), project_region(p)))
-        .collect();
-    let mut used: HashMap<&str, Cents> = HashMap::new();
-    for l in &portfolio.lines {
-        let (Some(scheme), Some(on)) = (l.scheme.as_deref(), l.committed_on) else {
-            continue;
-        };
-        let region = regions.get(l.project.as_str()).cloned().flatten();
-        if let Some(e) = envelope_for(&portfolio.envelopes, scheme, region.as_ref(), on) {
-            *used.entry(e.code.as_str()).or_default() += l.as_of(date).committed;
+/// Committed in force on each envelope as of `date`, by the envelope's position.
+fn envelope_use_as_of(facts: &Facts<'_>, date: time::Date) -> HashMap<usize, Cents> {
+    let mut used: HashMap<usize, Cents> = HashMap::new();
+    for (l, envelope) in facts.index.line_envelopes.iter().enumerate() {
+        if let Some(e) = envelope {
+            *used.entry(*e).or_default() += facts.portfolio.lines[l].as_of(date).committed;
         }
     }
     used

@@ -2,6 +2,7 @@
 //! computed once from the facts. Figures, breakdowns and record lists all read it, and they group or filter
 //! records through one function ([`Situation::keys`]), so a breakdown row and its records agree.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use time::Date;
@@ -10,6 +11,7 @@ use super::figures::Grouping;
 use super::frame::{Frame, Scope};
 use crate::phase::Phase;
 use crate::portfolio::funding::{FunderKind, FundingLine, LineAmounts};
+use crate::portfolio::index::PortfolioIndex;
 use crate::portfolio::project::{Project, ProjectStatus};
 use crate::portfolio::Portfolio;
 use crate::registry::attributes::{attributes_as_of, Attribute, AttributeChange};
@@ -47,6 +49,8 @@ pub struct Facts<'a> {
     pub territories: &'a [TerritoryFacts<'a>],
     /// The portfolio (all phases: only the phase's projects are read).
     pub portfolio: &'a Portfolio,
+    /// Its index.
+    pub index: &'a PortfolioIndex,
     /// Region names by code.
     pub region_names: &'a BTreeMap<String, String>,
 }
@@ -127,6 +131,10 @@ impl LineState<'_> {
     }
 }
 
+/// The key of a record in a breakdown row or a record list's criterion (a region code, a territory id, an
+/// axis code…).
+pub type Key<'a> = Cow<'a, str>;
+
 /// The key of a line's scheme for breakdowns, `aucun` when it goes through none.
 pub const NO_SCHEME: &str = "aucun";
 
@@ -178,63 +186,30 @@ pub(crate) struct ProjectReader<'a> {
     facts: &'a Facts<'a>,
     frame: Frame,
     regions: HashMap<&'a str, &'a str>,
-    /// Each portfolio line's funder kind and whether its scheme is TI-specific, by position.
-    line_kinds: Vec<(FunderKind, bool)>,
-    /// Lines of each project (of the frame's scheme only, when it has one), whatever their date.
-    lines_of: HashMap<&'a str, Vec<usize>>,
 }
 
 impl<'a> ProjectReader<'a> {
     pub(crate) fn new(facts: &'a Facts<'a>, frame: &Frame) -> Self {
-        let portfolio = facts.portfolio;
-        let mut lines_of: HashMap<&str, Vec<usize>> = HashMap::new();
-        for (i, l) in portfolio.lines.iter().enumerate() {
-            if frame
-                .scheme
-                .as_deref()
-                .is_none_or(|s| l.scheme.as_deref() == Some(s))
-            {
-                lines_of.entry(l.project.as_str()).or_default().push(i);
-            }
-        }
-        let funders: HashMap<&str, FunderKind> = portfolio
-            .funders
-            .iter()
-            .map(|f| (f.code.as_str(), f.kind))
-            .collect();
-        let ti_specific: HashMap<&str, bool> = portfolio
-            .schemes
-            .iter()
-            .map(|s| (s.code.as_str(), s.ti_specific))
-            .collect();
         ProjectReader {
             facts,
             frame: frame.clone(),
             regions: facts.territories.iter().map(|t| (t.id, t.region)).collect(),
-            line_kinds: portfolio
-                .lines
-                .iter()
-                .map(|l| {
-                    (
-                        funders
-                            .get(l.funder.as_str())
-                            .copied()
-                            .unwrap_or(FunderKind::Private),
-                        l.scheme
-                            .as_deref()
-                            .is_some_and(|s| ti_specific.get(s).copied().unwrap_or(false)),
-                    )
-                })
-                .collect(),
-            lines_of,
         }
     }
 
-    /// The positions of a project's lines in the portfolio (of the frame's scheme).
-    pub(crate) fn lines(&self, project: &Project) -> &[usize] {
-        self.lines_of
-            .get(project.code.as_str())
-            .map_or(&[], Vec::as_slice)
+    /// The positions in the portfolio of the lines of the project at position `index` (of the frame's
+    /// scheme, when it has one), whatever their date.
+    pub(crate) fn lines(&self, index: usize) -> impl Iterator<Item = usize> + '_ {
+        let lines = &self.facts.portfolio.lines;
+        self.facts.index.lines_by_project[index]
+            .iter()
+            .copied()
+            .filter(move |&l| {
+                self.frame
+                    .scheme
+                    .as_deref()
+                    .is_none_or(|s| lines[l].scheme.as_deref() == Some(s))
+            })
     }
 
     /// The project at position `index` of the portfolio as of `date`, with its lines requested by then
@@ -248,17 +223,17 @@ impl<'a> ProjectReader<'a> {
         let portfolio = self.facts.portfolio;
         let project = &portfolio.projects[index];
         let status = project.status_as_of(date)?;
+        let kinds = &self.facts.index.line_kinds;
         let lines: Vec<LineState<'a>> = self
-            .lines(project)
-            .iter()
-            .map(|&l| (l, &portfolio.lines[l]))
+            .lines(index)
+            .map(|l| (l, &portfolio.lines[l]))
             .filter(|(_, line)| line.requested_on <= date)
             .map(|(l, line)| LineState {
                 index: l,
                 line,
                 project: 0,
-                funder_kind: self.line_kinds[l].0,
-                ti_specific: self.line_kinds[l].1,
+                funder_kind: kinds[l].funder,
+                ti_specific: kinds[l].ti_specific,
                 amounts: line.as_of(date),
             })
             .collect();
@@ -330,12 +305,13 @@ impl<'a> Situation<'a> {
             .map(|&i| &self.territories[i])
     }
 
-    /// The keys of a territory for a grouping (none where the grouping does not apply).
-    pub fn territory_keys(&self, grouping: Grouping, t: &TerritoryState<'_>) -> Vec<String> {
+    /// The keys of a territory for a grouping (none where the grouping does not apply). Keys borrow the
+    /// facts where they can: breakdowns compute one per record.
+    pub fn territory_keys(&self, grouping: Grouping, t: &TerritoryState<'a>) -> Vec<Key<'a>> {
         match grouping {
-            Grouping::Region => vec![t.facts.region.to_owned()],
-            Grouping::Territory => vec![t.facts.id.to_owned()],
-            Grouping::Attribute => t.attributes.iter().map(Attribute::code).collect(),
+            Grouping::Region => vec![Cow::Borrowed(t.facts.region)],
+            Grouping::Territory => vec![Cow::Borrowed(t.facts.id)],
+            Grouping::Attribute => t.attributes.iter().map(|a| Cow::Owned(a.code())).collect(),
             _ => Vec::new(),
         }
     }
@@ -345,26 +321,39 @@ impl<'a> Situation<'a> {
     pub fn project_keys(
         &self,
         grouping: Grouping,
-        p: &ProjectState<'_>,
-        line_counts: impl Fn(&LineState<'_>) -> bool,
-    ) -> Vec<String> {
-        let mut keys: Vec<String> = match grouping {
-            Grouping::Region => p.territories.iter().map(|(_, r)| (*r).to_owned()).collect(),
-            Grouping::Territory => p.territories.iter().map(|(t, _)| (*t).to_owned()).collect(),
+        p: &ProjectState<'a>,
+        line_counts: impl Fn(&LineState<'a>) -> bool,
+    ) -> Vec<Key<'a>> {
+        let mut keys: Vec<Key<'a>> = match grouping {
+            Grouping::Region => p
+                .territories
+                .iter()
+                .map(|(_, r)| Cow::Borrowed(*r))
+                .collect(),
+            Grouping::Territory => p
+                .territories
+                .iter()
+                .map(|(t, _)| Cow::Borrowed(*t))
+                .collect(),
             Grouping::Attribute => p
                 .territories
                 .iter()
                 .filter_map(|(t, _)| self.territory(t))
-                .flat_map(|t| t.attributes.iter().map(Attribute::code))
+                .flat_map(|t| t.attributes.iter().map(|a| Cow::Owned(a.code())))
                 .collect(),
-            Grouping::Axis => p.project.axes.iter().map(|a| a.code().to_owned()).collect(),
-            Grouping::Status => vec![p.status.code().to_owned()],
+            Grouping::Axis => p
+                .project
+                .axes
+                .iter()
+                .map(|a| Cow::Borrowed(a.code()))
+                .collect(),
+            Grouping::Status => vec![Cow::Borrowed(p.status.code())],
             Grouping::Scheme | Grouping::Funder | Grouping::FunderKind => p
                 .lines
                 .iter()
                 .map(|&l| &self.lines[l])
                 .filter(|l| line_counts(l))
-                .flat_map(|l| self.line_own_keys(grouping, l))
+                .map(|l| Self::line_own_key(grouping, l))
                 .collect(),
         };
         keys.sort();
@@ -373,25 +362,20 @@ impl<'a> Situation<'a> {
     }
 
     /// The keys of a line for a grouping: its own for funder, kind and scheme, its project's otherwise.
-    pub fn line_keys(&self, grouping: Grouping, l: &LineState<'_>) -> Vec<String> {
-        match grouping {
-            Grouping::Scheme | Grouping::Funder | Grouping::FunderKind => {
-                self.line_own_keys(grouping, l)
-            }
-            _ => self.project_keys(grouping, &self.projects[l.project], |_| true),
+    pub fn line_keys(&self, grouping: Grouping, l: &LineState<'a>) -> Vec<Key<'a>> {
+        if grouping.is_line_level() {
+            vec![Self::line_own_key(grouping, l)]
+        } else {
+            self.project_keys(grouping, &self.projects[l.project], |_| true)
         }
     }
 
-    fn line_own_keys(&self, grouping: Grouping, l: &LineState<'_>) -> Vec<String> {
-        vec![match grouping {
-            Grouping::Scheme => l
-                .line
-                .scheme
-                .clone()
-                .unwrap_or_else(|| NO_SCHEME.to_owned()),
-            Grouping::Funder => l.line.funder.clone(),
-            _ => l.funder_kind.code().to_owned(),
-        }]
+    fn line_own_key(grouping: Grouping, l: &LineState<'a>) -> Key<'a> {
+        Cow::Borrowed(match grouping {
+            Grouping::Scheme => l.line.scheme.as_deref().unwrap_or(NO_SCHEME),
+            Grouping::Funder => l.line.funder.as_str(),
+            _ => l.funder_kind.code(),
+        })
     }
 
     /// The label of a breakdown row's key.

@@ -17,6 +17,7 @@ use crate::ids::{RegionCode, TerritoryId};
 use crate::money::Cents;
 use crate::phase::Phase;
 use crate::portfolio::funding::{Funder, FunderKind, FundingLine, Instrument, Scheme};
+use crate::portfolio::index::PortfolioIndex;
 use crate::portfolio::project::{Axis, Outcomes, Project, ProjectStatus, StatusChange};
 use crate::portfolio::Portfolio;
 use crate::registry::attributes::{Attribute, AttributeChange};
@@ -180,6 +181,7 @@ fn with_facts<T>(f: impl FnOnce(&Facts<'_>) -> T) -> T {
         phase: Phase::First,
         territories: &territories,
         portfolio: &p,
+        index: &PortfolioIndex::new(&p),
         region_names: &names,
     })
 }
@@ -476,6 +478,35 @@ fn the_evolution_is_the_bilan_at_every_date() {
                         s.figure
                     );
                 }
+            }
+        }
+    });
+}
+
+#[test]
+fn the_evolution_to_a_date_is_the_evolution_to_the_horizon_cut_at_that_date() {
+    with_facts(|facts| {
+        for frame in frames().into_iter().filter(|f| f.since.is_none()) {
+            let horizon = Frame {
+                as_of: frame.phase.horizon(),
+                ..frame.clone()
+            };
+            let full = evolution(facts, &horizon);
+            for day in [
+                date!(2018 - 01 - 01),
+                date!(2018 - 11 - 22),
+                date!(2019 - 06 - 30),
+                frame.as_of,
+            ] {
+                let cut: Vec<_> = full.iter().map(|s| s.until(day)).collect();
+                let direct = evolution(
+                    facts,
+                    &Frame {
+                        as_of: day,
+                        ..frame.clone()
+                    },
+                );
+                assert_eq!(cut, direct, "{day} {frame:?}");
             }
         }
     });

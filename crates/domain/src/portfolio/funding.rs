@@ -140,12 +140,26 @@ pub fn envelope_for<'a>(
     region: Option<&RegionCode>,
     on: Date,
 ) -> Option<&'a Envelope> {
-    let mut covering = envelopes.iter().filter(|e| e.covers(scheme, region, on));
-    let all: Vec<&Envelope> = covering.by_ref().collect();
-    all.iter()
-        .find(|e| e.region.is_some())
-        .or_else(|| all.first())
-        .copied()
+    envelope_position(envelopes, scheme, region, on).map(|i| &envelopes[i])
+}
+
+/// [`envelope_for`], as a position in `envelopes`.
+pub fn envelope_position(
+    envelopes: &[Envelope],
+    scheme: &str,
+    region: Option<&RegionCode>,
+    on: Date,
+) -> Option<usize> {
+    let covering = || {
+        envelopes
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.covers(scheme, region, on))
+    };
+    covering()
+        .find(|(_, e)| e.region.is_some())
+        .or_else(|| covering().next())
+        .map(|(i, _)| i)
 }
 
 /// A ligne de financement: one funder's part in one project, through a scheme.

@@ -1,6 +1,7 @@
 //! The portfolio: funders, schemes, envelopes, projects and their funding lines, checked as a whole.
 
 pub mod funding;
+pub mod index;
 pub mod project;
 
 use std::collections::{HashMap, HashSet};

@@ -119,7 +119,7 @@ pub struct ProjectQuery {
 fn summary(s: &Snapshot, i: usize, as_of: Date) -> ProjectSummary {
     let project = &s.portfolio.portfolio.projects[i];
     let mut money: Option<LineAmounts> = None;
-    for &l in &s.lines_by_project[i] {
+    for &l in &s.portfolio_index.lines_by_project[i] {
         let line = &s.portfolio.portfolio.lines[l];
         if line.requested_on > as_of {
             continue;
@@ -172,8 +172,42 @@ fn facts<'a>(s: &'a Snapshot, phase: Phase, territories: &'a [TerritoryFacts<'a>
         phase,
         territories,
         portfolio: &s.portfolio.portfolio,
+        index: &s.portfolio_index,
         region_names: &s.region_names,
     }
+}
+
+/// How many scopes' evolutions a snapshot keeps: every region and territory of both phases, with room
+/// for schemes; beyond, the cache starts again rather than grow without bound.
+const EVOLUTIONS_KEPT: usize = 1024;
+
+/// The evolution of a frame: the evolution of its scope to the phase's horizon, computed once per snapshot,
+/// cut at the frame's date.
+fn evolution_of(s: &Snapshot, facts: &Facts<'_>, frame: &Frame) -> Vec<Series> {
+    let key = (frame.phase, frame.scope.clone(), frame.scheme.clone());
+    let cached = s
+        .evolutions
+        .lock()
+        .expect("evolutions lock")
+        .get(&key)
+        .cloned();
+    let full = cached.unwrap_or_else(|| {
+        let horizon = Frame {
+            as_of: frame.phase.horizon(),
+            since: None,
+            ..frame.clone()
+        };
+        let full = Arc::new(evolution(facts, &horizon));
+        let mut kept = s.evolutions.lock().expect("evolutions lock");
+        if kept.len() >= EVOLUTIONS_KEPT {
+            kept.clear();
+        }
+        kept.insert(key, full.clone());
+        full
+    });
+    full.iter()
+        .map(|series| series.until(frame.as_of))
+        .collect()
 }
 
 fn records_of(
@@ -291,7 +325,7 @@ impl Store {
             let facts = facts(&s, frame.phase, &territories);
             BilanReport {
                 bilan: bilan(&facts, &frame),
-                evolution: evolution(&facts, &frame),
+                evolution: evolution_of(&s, &facts, &frame),
             }
         })
         .await
@@ -404,13 +438,13 @@ impl Store {
     /// One project with its lines, read as of a date; `None` if unknown.
     pub async fn project(&self, code: &str, as_of: Date) -> Result<Option<ProjectDetail>> {
         let s = self.snapshot().await?;
-        let Some(&i) = s.project_index.get(code) else {
+        let Some(&i) = s.portfolio_index.project_position.get(code) else {
             return Ok(None);
         };
         Ok(Some(ProjectDetail {
             summary: summary(&s, i, as_of),
             version: s.portfolio.project_versions[i],
-            lines: s.lines_by_project[i]
+            lines: s.portfolio_index.lines_by_project[i]
                 .iter()
                 .map(|&l| line_view(&s, l, as_of))
                 .collect(),
