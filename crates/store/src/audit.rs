@@ -48,6 +48,7 @@ impl Audit<'_> {
         entries: Vec<Audit<'_>>,
     ) -> Result<()> {
         let at = now();
+        let bump = version_bump(entries.iter().map(|e| e.entity));
         let rows = entries.into_iter().map(|e| {
             vec![
                 Value::from(at.as_str()),
@@ -74,12 +75,32 @@ impl Audit<'_> {
             rows.collect(),
         )
         .await?;
-        // Every write is audited, so this is where the registry's version moves (see `snapshot`).
-        sqlx::query("UPDATE data_version SET version = version + 1")
-            .execute(&mut **tx)
-            .await?;
+        // Every write is audited, so this is where the data's version moves (see `snapshot`).
+        sqlx::query(&bump).execute(&mut **tx).await?;
         Ok(())
     }
+}
+
+/// The part of the read model an audited entity belongs to; `None` for accounts, which it does not hold.
+fn part_of(entity: &str) -> Option<&'static str> {
+    match entity {
+        "funder" | "scheme" | "envelope" | "project" | "funding_line" => Some("portfolio_version"),
+        "user" => None,
+        _ => Some("registry_version"),
+    }
+}
+
+/// The statement moving the data's version, and the version of each part of the read model the entities
+/// belong to, to the new version (the right-hand sides read the row before the update).
+fn version_bump<'a>(entities: impl Iterator<Item = &'a str>) -> String {
+    let mut parts: Vec<&str> = entities.filter_map(part_of).collect();
+    parts.sort_unstable();
+    parts.dedup();
+    let mut sql = String::from("UPDATE data_version SET version = version + 1");
+    for part in parts {
+        sql.push_str(&format!(", {part} = version + 1"));
+    }
+    sql
 }
 
 impl Store {

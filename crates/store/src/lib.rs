@@ -110,6 +110,7 @@ impl Store {
     /// for it (busy timeout): a deferred transaction that reads first and writes later fails with "database
     /// is locked" when another writer committed in between, whatever the timeout.
     pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Store::forget_request_version();
         Ok(match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,

@@ -6,6 +6,7 @@
 //! rebuilds when they differ, so several instances behind a load balancer stay exact: the cache is never
 //! the source of truth, only a faster way to read it.
 
+use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -38,9 +39,24 @@ use crate::{Backend, Result, Store, CURRENT_MILLESIME};
 
 type Key = (String, String);
 
-/// Everything the registry pages read, at one version of the database.
-#[derive(Default)]
+/// Everything the pages read, at one version of the database: the registry and the portfolio, each shared
+/// with the next snapshot when the writes in between did not change it.
 pub(crate) struct Snapshot {
+    version: i64,
+    pub(crate) registry: Arc<Registry>,
+    pub(crate) portfolio: Arc<PortfolioModel>,
+    /// [`Snapshot::last_event_dates`], with the day it was computed.
+    last_events: Mutex<Option<LastEvents>>,
+    /// Evolutions to the phase's horizon, by phase, scope and scheme: cut at a date, each gives the
+    /// evolution of every bilan of that scope (see [`Series::until`]).
+    pub(crate) evolutions: Mutex<HashMap<EvolutionKey, Arc<Vec<Series>>>>,
+}
+
+/// The registry: every territory with its perimeter, areas, contours, histories and lineage, and the
+/// referential's regions and départements.
+#[derive(Default)]
+pub(crate) struct Registry {
+    /// `registry_version` of the database when it was read.
     version: i64,
     territories: Vec<TerritoryRow>,
     search_keys: Vec<String>,
@@ -65,14 +81,23 @@ pub(crate) struct Snapshot {
     regions: Vec<RegionRow>,
     departements: Vec<DepartementRow>,
     pub(crate) region_names: BTreeMap<String, String>,
-    pub(crate) portfolio: StoredPortfolio,
-    /// Positions of projects and lines, kinds of lines: built once per snapshot for every bilan.
-    pub(crate) portfolio_index: PortfolioIndex,
-    /// [`Snapshot::last_event_dates`], with the day it was computed.
-    last_events: Mutex<Option<LastEvents>>,
-    /// Evolutions to the phase's horizon, by phase, scope and scheme: cut at a date, each gives the
-    /// evolution of every bilan of that scope (see [`Series::until`]).
-    pub(crate) evolutions: Mutex<HashMap<EvolutionKey, Arc<Vec<Series>>>>,
+}
+
+/// The portfolio with its index.
+pub(crate) struct PortfolioModel {
+    /// `portfolio_version` of the database when it was read.
+    version: i64,
+    pub(crate) stored: StoredPortfolio,
+    /// Positions of projects and lines, kinds of lines: built once per portfolio for every bilan.
+    pub(crate) index: PortfolioIndex,
+}
+
+/// The versions a snapshot is read at: of the data, of the registry and of the portfolio.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::FromRow)]
+pub(crate) struct Versions {
+    version: i64,
+    registry_version: i64,
+    portfolio_version: i64,
 }
 
 /// The day the last event dates were computed, and each phase's last event.
@@ -120,7 +145,7 @@ fn by_position<T>(
     out
 }
 
-impl Snapshot {
+impl Registry {
     /// The name of a territory of the phase, if it is in the registry.
     pub(crate) fn territory_name(&self, phase: Phase, id: &str) -> Option<&str> {
         let key = (phase.slug().to_owned(), id.to_owned());
@@ -129,6 +154,26 @@ impl Snapshot {
             .map(|&i| self.territories[i].name.as_str())
     }
 
+    /// The phase's territories as the indicator engine reads them.
+    pub(crate) fn territory_facts(&self, phase: Phase) -> Vec<TerritoryFacts<'_>> {
+        self.territories
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.phase == phase.slug())
+            .map(|(i, t)| TerritoryFacts {
+                id: &t.id,
+                name: &t.name,
+                region: &t.region_code,
+                milestones: &self.milestones[i],
+                appointments: &self.appointments[i],
+                attributes: &self.attributes[i],
+                posts: &self.posts[i],
+            })
+            .collect()
+    }
+}
+
+impl Snapshot {
     /// For each phase holding data (milestones of progress, or projects), the last day something happened
     /// in it up to today. Every page asks for it and it reads every record: computed once a day per snapshot.
     pub(crate) fn last_event_dates(&self) -> Vec<(Phase, Date)> {
@@ -145,18 +190,19 @@ impl Snapshot {
     }
 
     fn compute_last_event_dates(&self, today: Date) -> Vec<(Phase, Date)> {
+        let r = &self.registry;
         Phase::ALL
             .into_iter()
             .filter_map(|phase| {
-                let milestones = self
+                let milestones = r
                     .territories
                     .iter()
                     .enumerate()
                     .filter(|(_, t)| t.phase == phase.slug())
-                    .flat_map(|(i, _)| self.milestones[i].iter())
+                    .flat_map(|(i, _)| r.milestones[i].iter())
                     .filter(|m| !m.kind.is_labelling() && m.counts_on(today))
                     .map(|m| m.occurred_on);
-                let portfolio = &self.portfolio.portfolio;
+                let portfolio = &self.portfolio.stored.portfolio;
                 let projects = portfolio
                     .projects
                     .iter()
@@ -166,7 +212,8 @@ impl Snapshot {
                     .lines
                     .iter()
                     .filter(|l| {
-                        self.portfolio_index
+                        self.portfolio
+                            .index
                             .project_position
                             .get(&l.project)
                             .is_some_and(|&i| portfolio.projects[i].phase == phase)
@@ -190,75 +237,154 @@ impl Snapshot {
             })
             .collect()
     }
+}
 
-    /// The phase's territories as the indicator engine reads them.
-    pub(crate) fn territory_facts(&self, phase: Phase) -> Vec<TerritoryFacts<'_>> {
-        self.territories
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| t.phase == phase.slug())
-            .map(|(i, t)| TerritoryFacts {
-                id: &t.id,
-                name: &t.name,
-                region: &t.region_code,
-                milestones: &self.milestones[i],
-                appointments: &self.appointments[i],
-                attributes: &self.attributes[i],
-                posts: &self.posts[i],
-            })
-            .collect()
-    }
+tokio::task_local! {
+    /// What the current request has read (see [`Store::request_scope`]).
+    static REQUEST: RequestReads;
+}
+
+/// What a request has read of the data.
+#[derive(Default)]
+struct RequestReads {
+    version: Cell<Checked>,
+    /// It was served the previous snapshot, while another request was building the current one.
+    previous: Cell<bool>,
+}
+
+/// The data's version as a request has seen it.
+#[derive(Debug, Clone, Copy, Default)]
+enum Checked {
+    /// Not read yet.
+    #[default]
+    No,
+    /// Read once: the request's later reads use it.
+    At(i64),
+    /// The request writes: every later read asks the database, to see that write.
+    Writing,
 }
 
 impl Store {
-    /// The snapshot at the database's current version, rebuilt if a write happened since the last one.
-    pub(crate) async fn snapshot(&self) -> Result<Arc<Snapshot>> {
-        let version: i64 = sqlx::query_scalar("SELECT version FROM data_version")
+    /// Runs one request: its first read checks the data's version and its other reads reuse it, so that a
+    /// page calling the store several times costs one version query (one round trip on PostgreSQL).
+    pub async fn request_scope<F: std::future::Future>(&self, request: F) -> F::Output {
+        REQUEST.scope(RequestReads::default(), request).await
+    }
+
+    /// Whether the current request read only the data at the version it checked: `false` when it was
+    /// served the previous snapshot during a rebuild, so its answer must not be kept for that version.
+    pub fn request_read_current_version() -> bool {
+        REQUEST.try_with(|r| !r.previous.get()).unwrap_or(true)
+    }
+
+    /// The version of the data: it moves with every write (see [`crate::audit`]).
+    pub async fn data_version(&self) -> Result<i64> {
+        if let Ok(Checked::At(v)) = REQUEST.try_with(|r| r.version.get()) {
+            return Ok(v);
+        }
+        let v: i64 = sqlx::query_scalar("SELECT version FROM data_version")
             .fetch_one(&self.pool)
             .await?;
-        let cached = |cache: &Cache| {
-            cache
-                .current
-                .read()
-                .expect("snapshot lock")
-                .as_ref()
-                .filter(|s| s.version >= version)
-                .cloned()
+        let _ = REQUEST.try_with(|r| {
+            if !matches!(r.version.get(), Checked::Writing) {
+                r.version.set(Checked::At(v));
+            }
+        });
+        Ok(v)
+    }
+
+    /// Called when a write begins: the request's later reads must see it.
+    pub(crate) fn forget_request_version() {
+        let _ = REQUEST.try_with(|r| r.version.set(Checked::Writing));
+    }
+
+    /// The snapshot at the database's current version. When a write happened since the last one, the
+    /// first reader reloads what the write changed (the registry, the portfolio or both) while the readers
+    /// arriving meanwhile keep the previous snapshot instead of waiting.
+    pub(crate) async fn snapshot(&self) -> Result<Arc<Snapshot>> {
+        let version = self.data_version().await?;
+        let current = || self.cache.current.read().expect("snapshot lock").clone();
+        let previous = current();
+        if let Some(s) = previous.as_ref().filter(|s| s.version >= version) {
+            return Ok(s.clone());
+        }
+        let _rebuilding = match (self.cache.rebuild.try_lock(), previous) {
+            (Ok(guard), _) => guard,
+            (Err(_), Some(previous)) => {
+                let _ = REQUEST.try_with(|r| r.previous.set(true));
+                return Ok(previous);
+            }
+            // Nothing to serve yet: wait for the first snapshot.
+            (Err(_), None) => self.cache.rebuild.lock().await,
         };
-        if let Some(s) = cached(&self.cache) {
-            return Ok(s);
+        let previous = current();
+        if let Some(s) = previous.as_ref().filter(|s| s.version >= version) {
+            return Ok(s.clone());
         }
-        // One rebuild at a time: requests arriving meanwhile wait for it rather than each rebuilding.
-        let _rebuilding = self.cache.rebuild.lock().await;
-        if let Some(s) = cached(&self.cache) {
-            return Ok(s);
-        }
-        let snapshot = Arc::new(self.load_snapshot().await?);
-        tracing::debug!(version = snapshot.version, "registry snapshot rebuilt");
+        let snapshot = Arc::new(self.load_snapshot(previous.as_deref()).await?);
+        tracing::debug!(version = snapshot.version, "snapshot rebuilt");
         *self.cache.current.write().expect("snapshot lock") = Some(snapshot.clone());
         Ok(snapshot)
     }
 
-    async fn load_snapshot(&self) -> Result<Snapshot> {
-        // One transaction, so that every table is read at the same version.
+    /// The registry at the database's current version.
+    pub(crate) async fn registry(&self) -> Result<Arc<Registry>> {
+        Ok(self.snapshot().await?.registry.clone())
+    }
+
+    /// Reads the parts of the snapshot that changed since `previous`, in one transaction so that both parts
+    /// are read at the same version.
+    async fn load_snapshot(&self, previous: Option<&Snapshot>) -> Result<Snapshot> {
         let mut tx = self.pool.begin().await?;
         if self.backend == Backend::Postgres {
             sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 .execute(&mut *tx)
                 .await?;
         }
-        let version: i64 = sqlx::query_scalar("SELECT version FROM data_version")
-            .fetch_one(&mut *tx)
-            .await?;
-        let territories: Vec<TerritoryRow> = sqlx::query_as(&format!(
+        let v: Versions =
+            sqlx::query_as("SELECT version, registry_version, portfolio_version FROM data_version")
+                .fetch_one(&mut *tx)
+                .await?;
+        let registry = match previous.filter(|p| p.registry.version == v.registry_version) {
+            Some(p) => p.registry.clone(),
+            None => Arc::new(load_registry(&mut tx, v.registry_version).await?),
+        };
+        let portfolio = match previous.filter(|p| p.portfolio.version == v.portfolio_version) {
+            Some(p) => p.portfolio.clone(),
+            None => {
+                let stored = load_portfolio(&mut tx).await?;
+                Arc::new(PortfolioModel {
+                    version: v.portfolio_version,
+                    index: PortfolioIndex::new(&stored.portfolio),
+                    stored,
+                })
+            }
+        };
+        tx.commit().await?;
+        Ok(Snapshot {
+            version: v.version,
+            registry,
+            portfolio,
+            last_events: Mutex::new(None),
+            evolutions: Mutex::new(HashMap::new()),
+        })
+    }
+}
+
+/// Reads the whole registry in the transaction given.
+async fn load_registry(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    version: i64,
+) -> Result<Registry> {
+    let territories: Vec<TerritoryRow> = sqlx::query_as(&format!(
             "SELECT t.phase, t.id, t.name, t.region_code, COALESCE(r.name, t.region_code) AS region_name,
                     t.commune_count, t.population
              FROM territories t LEFT JOIN regions r ON r.millesime = {CURRENT_MILLESIME} AND r.code = t.region_code
              ORDER BY t.phase, t.id"
         ))
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut **tx)
         .await?;
-        let areas: Vec<(String, String, AreaRow)> = sqlx::query_as::<_, (String, String, String, String, String, String, i64)>(&format!(
+    let areas: Vec<(String, String, AreaRow)> = sqlx::query_as::<_, (String, String, String, String, String, String, i64)>(&format!(
             "SELECT a.phase, a.territory_id, a.region_code, COALESCE(r.name, a.region_code), a.departement_code,
                     COALESCE(d.name, a.departement_code), a.commune_count
              FROM territory_areas a
@@ -266,15 +392,15 @@ impl Store {
              LEFT JOIN departements d ON d.millesime = {CURRENT_MILLESIME} AND d.code = a.departement_code
              ORDER BY a.phase, a.territory_id, a.region_code, a.departement_code"
         ))
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut **tx)
         .await?
         .into_iter()
         .map(|(p, id, region_code, region_name, departement_code, departement_name, commune_count)| {
             (p, id, AreaRow { region_code, region_name, departement_code, departement_name, commune_count })
         })
         .collect();
-        let members: Vec<(String, String, MemberRow)> = sqlx::query_as::<_, MemberTuple>(&format!(
-            "SELECT pm.phase, pm.territory_id, pm.siren, pm.label, COALESCE(g.name, c.name),
+    let members: Vec<(String, String, MemberRow)> = sqlx::query_as::<_, MemberTuple>(&format!(
+        "SELECT pm.phase, pm.territory_id, pm.siren, pm.label, COALESCE(g.name, c.name),
                     COALESCE(g.nature, CASE WHEN c.code IS NULL THEN NULL ELSE 'COM' END),
                     COALESCE(g.population, c.population),
                     COALESCE(g.commune_count, CASE WHEN c.code IS NULL THEN NULL ELSE 1 END),
@@ -284,70 +410,59 @@ impl Store {
              LEFT JOIN communes c ON c.millesime = {CURRENT_MILLESIME} AND c.siren = pm.siren
              ORDER BY pm.phase, pm.territory_id, CASE WHEN pm.valid_to IS NULL THEN 0 ELSE 1 END,
                       COALESCE(g.name, c.name, pm.label)"
-        ))
-        .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .map(
-            |(
+    ))
+    .fetch_all(&mut **tx)
+    .await?
+    .into_iter()
+    .map(
+        |(p, id, siren, label, name, nature, population, commune_count, valid_from, valid_to)| {
+            (
                 p,
                 id,
-                siren,
-                label,
-                name,
-                nature,
-                population,
-                commune_count,
-                valid_from,
-                valid_to,
-            )| {
-                (
-                    p,
-                    id,
-                    MemberRow {
-                        siren,
-                        label,
-                        name,
-                        nature,
-                        population,
-                        commune_count,
-                        valid_from,
-                        valid_to,
-                    },
-                )
-            },
-        )
-        .collect();
-        let contours: Vec<ContourTuple> = sqlx::query_as(
+                MemberRow {
+                    siren,
+                    label,
+                    name,
+                    nature,
+                    population,
+                    commune_count,
+                    valid_from,
+                    valid_to,
+                },
+            )
+        },
+    )
+    .collect();
+    let contours: Vec<ContourTuple> = sqlx::query_as(
             "SELECT c.phase, c.id, c.overview_path, c.min_x, c.min_y, c.max_x, c.max_y, c.detail_path, c.detail_height, t.name
              FROM territory_contours c JOIN territories t ON t.phase = c.phase AND t.id = c.id ORDER BY c.phase, c.id",
         )
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut **tx)
         .await?;
-        let region_shapes: Vec<MapShape> = sqlx::query_as(&format!(
+    let region_shapes: Vec<MapShape> = sqlx::query_as(&format!(
             "SELECT c.code, COALESCE(r.name, c.code) AS name, c.overview_path, c.min_x, c.min_y, c.max_x, c.max_y
              FROM region_contours c LEFT JOIN regions r ON r.millesime = {CURRENT_MILLESIME} AND r.code = c.code
              ORDER BY c.code"
         ))
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut **tx)
         .await?;
-        let milestone_rows: Vec<MilestoneRow> = sqlx::query_as(&format!(
+    let milestone_rows: Vec<MilestoneRow> = sqlx::query_as(&format!(
             "SELECT {MILESTONE_COLUMNS} FROM milestones m {WITHDRAWAL_JOIN} ORDER BY m.occurred_on, m.id"
         ))
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut **tx)
         .await?;
-        let appointment_rows: Vec<AppointmentRow> = sqlx::query_as(&format!(
+    let appointment_rows: Vec<AppointmentRow> = sqlx::query_as(&format!(
             "SELECT {APPOINTMENT_COLUMNS} FROM appointments m {WITHDRAWAL_JOIN} ORDER BY m.started_on, m.id"
         ))
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut **tx)
         .await?;
-        let attribute_rows: Vec<AttributeRow> = sqlx::query_as(&format!(
+    let attribute_rows: Vec<AttributeRow> = sqlx::query_as(&format!(
             "SELECT {ATTRIBUTE_COLUMNS} FROM territory_attributes m {WITHDRAWAL_JOIN} ORDER BY m.changed_on, m.id"
         ))
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut **tx)
         .await?;
-        let post_rows = load_posts(&mut tx).await?;
-        let related: Vec<(String, String, String, String, String, i64, i64)> = sqlx::query_as(
+    let post_rows = load_posts(tx).await?;
+    let related: Vec<(String, String, String, String, String, i64, i64)> = sqlx::query_as(
             "SELECT mine.phase, mine.territory_id, t.phase, t.id, t.name, COUNT(*), t.commune_count
              FROM territory_communes mine
              JOIN territory_communes theirs ON theirs.commune_code = mine.commune_code AND theirs.phase <> mine.phase
@@ -355,181 +470,165 @@ impl Store {
              GROUP BY mine.phase, mine.territory_id, t.phase, t.id, t.name, t.commune_count
              ORDER BY mine.phase, mine.territory_id, COUNT(*) DESC, t.id",
         )
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut **tx)
         .await?;
-        let coverage_rows: Vec<(String, i64, i64, i64, i64, i64)> =
+    let coverage_rows: Vec<(String, i64, i64, i64, i64, i64)> =
             sqlx::query_as("SELECT phase, territories, epcis, single_communes, communes, population FROM phase_coverage")
-                .fetch_all(&mut *tx)
+                .fetch_all(&mut **tx)
                 .await?;
-        let regions: Vec<RegionRow> = sqlx::query_as(&format!(
-            "SELECT code, name FROM regions WHERE millesime = {CURRENT_MILLESIME} ORDER BY code"
-        ))
-        .fetch_all(&mut *tx)
-        .await?;
-        let departements: Vec<DepartementRow> = sqlx::query_as(&format!(
+    let regions: Vec<RegionRow> = sqlx::query_as(&format!(
+        "SELECT code, name FROM regions WHERE millesime = {CURRENT_MILLESIME} ORDER BY code"
+    ))
+    .fetch_all(&mut **tx)
+    .await?;
+    let departements: Vec<DepartementRow> = sqlx::query_as(&format!(
             "SELECT code, name, region_code FROM departements WHERE millesime = {CURRENT_MILLESIME} ORDER BY code"
         ))
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut **tx)
         .await?;
-        let portfolio = load_portfolio(&mut tx).await?;
-        tx.commit().await?;
 
-        let index: HashMap<Key, usize> = territories
-            .iter()
-            .enumerate()
-            .map(|(i, t)| ((t.phase.clone(), t.id.clone()), i))
-            .collect();
-        let n = territories.len();
-        let (milestones, milestone_ids) = with_ids(
-            &index,
-            n,
-            milestone_rows
-                .into_iter()
-                .map(milestone_from)
-                .collect::<Result<Vec<_>>>()?,
-        );
-        let (appointments, appointment_ids) = with_ids(
-            &index,
-            n,
-            appointment_rows
-                .into_iter()
-                .map(appointment_from)
-                .collect::<Result<Vec<_>>>()?,
-        );
-        let (attributes, attribute_ids) = with_ids(
-            &index,
-            n,
-            attribute_rows
-                .into_iter()
-                .map(attribute_from)
-                .collect::<Result<Vec<_>>>()?,
-        );
-        let (posts, _) = with_ids(&index, n, post_rows);
-        let mut shapes: BTreeMap<String, Vec<MapShape>> = BTreeMap::new();
-        let mut detail = Vec::new();
-        for (
-            phase,
-            id,
+    let index: HashMap<Key, usize> = territories
+        .iter()
+        .enumerate()
+        .map(|(i, t)| ((t.phase.clone(), t.id.clone()), i))
+        .collect();
+    let n = territories.len();
+    let (milestones, milestone_ids) = with_ids(
+        &index,
+        n,
+        milestone_rows
+            .into_iter()
+            .map(milestone_from)
+            .collect::<Result<Vec<_>>>()?,
+    );
+    let (appointments, appointment_ids) = with_ids(
+        &index,
+        n,
+        appointment_rows
+            .into_iter()
+            .map(appointment_from)
+            .collect::<Result<Vec<_>>>()?,
+    );
+    let (attributes, attribute_ids) = with_ids(
+        &index,
+        n,
+        attribute_rows
+            .into_iter()
+            .map(attribute_from)
+            .collect::<Result<Vec<_>>>()?,
+    );
+    let (posts, _) = with_ids(&index, n, post_rows);
+    let mut shapes: BTreeMap<String, Vec<MapShape>> = BTreeMap::new();
+    let mut detail = Vec::new();
+    for (phase, id, overview_path, min_x, min_y, max_x, max_y, detail_path, detail_height, name) in
+        contours
+    {
+        shapes.entry(phase.clone()).or_default().push(MapShape {
+            code: id.clone(),
+            name,
             overview_path,
             min_x,
             min_y,
             max_x,
             max_y,
-            detail_path,
-            detail_height,
-            name,
-        ) in contours
-        {
-            shapes.entry(phase.clone()).or_default().push(MapShape {
-                code: id.clone(),
-                name,
-                overview_path,
-                min_x,
-                min_y,
-                max_x,
-                max_y,
-            });
-            detail.push((
-                (phase, id),
-                ContourRow {
-                    detail_path,
-                    detail_height,
-                },
-            ));
-        }
-        let areas = by_position(&index, n, areas.into_iter().map(|(p, id, a)| ((p, id), a)));
-        let region_codes = areas
-            .iter()
-            .map(|rows| {
-                let mut regions: Vec<String> = rows.iter().map(|a| a.region_code.clone()).collect();
-                regions.dedup();
-                regions
-            })
-            .collect();
-        let departement_codes = areas
-            .iter()
-            .map(|rows| rows.iter().map(|a| a.departement_code.clone()).collect())
-            .collect();
-        let mut coverage: BTreeMap<Phase, Coverage> = Phase::ALL
-            .into_iter()
-            .map(|p| (p, Coverage::default()))
-            .collect();
-        for (phase, territories, epcis, single_communes, communes, population) in coverage_rows {
-            if let Ok(p) = phase.parse::<Phase>() {
-                coverage.insert(
-                    p,
-                    Coverage {
-                        territories,
-                        epcis,
-                        single_communes,
-                        communes,
-                        population,
-                    },
-                );
-            }
-        }
-        let portfolio_index = PortfolioIndex::new(&portfolio.portfolio);
-        Ok(Snapshot {
-            version,
-            region_names: regions
-                .iter()
-                .map(|r| (r.code.clone(), r.name.clone()))
-                .collect(),
-            portfolio,
-            portfolio_index,
-            last_events: Mutex::new(None),
-            evolutions: Mutex::new(HashMap::new()),
-            search_keys: territories.iter().map(|t| search_key(&t.name)).collect(),
-            members: by_position(
-                &index,
-                n,
-                members.into_iter().map(|(p, id, m)| ((p, id), m)),
-            ),
-            contours: by_position(&index, n, detail)
-                .into_iter()
-                .map(|mut c| c.pop())
-                .collect(),
-            appointments,
-            appointment_ids,
-            attributes,
-            attribute_ids,
-            posts,
-            milestone_ids,
-            related: by_position(
-                &index,
-                n,
-                related.into_iter().map(
-                    |(p, id, phase, rid, name, shared_communes, commune_count)| {
-                        (
-                            (p, id),
-                            RelatedTerritory {
-                                phase,
-                                id: rid,
-                                name,
-                                shared_communes,
-                                commune_count,
-                            },
-                        )
-                    },
-                ),
-            ),
-            index,
-            territories,
-            areas,
-            region_codes,
-            departement_codes,
-            milestones,
-            shapes,
-            region_shapes,
-            coverage,
-            regions,
-            departements,
-        })
+        });
+        detail.push((
+            (phase, id),
+            ContourRow {
+                detail_path,
+                detail_height,
+            },
+        ));
     }
+    let areas = by_position(&index, n, areas.into_iter().map(|(p, id, a)| ((p, id), a)));
+    let region_codes = areas
+        .iter()
+        .map(|rows| {
+            let mut regions: Vec<String> = rows.iter().map(|a| a.region_code.clone()).collect();
+            regions.dedup();
+            regions
+        })
+        .collect();
+    let departement_codes = areas
+        .iter()
+        .map(|rows| rows.iter().map(|a| a.departement_code.clone()).collect())
+        .collect();
+    let mut coverage: BTreeMap<Phase, Coverage> = Phase::ALL
+        .into_iter()
+        .map(|p| (p, Coverage::default()))
+        .collect();
+    for (phase, territories, epcis, single_communes, communes, population) in coverage_rows {
+        if let Ok(p) = phase.parse::<Phase>() {
+            coverage.insert(
+                p,
+                Coverage {
+                    territories,
+                    epcis,
+                    single_communes,
+                    communes,
+                    population,
+                },
+            );
+        }
+    }
+    Ok(Registry {
+        version,
+        region_names: regions
+            .iter()
+            .map(|r| (r.code.clone(), r.name.clone()))
+            .collect(),
+        search_keys: territories.iter().map(|t| search_key(&t.name)).collect(),
+        members: by_position(
+            &index,
+            n,
+            members.into_iter().map(|(p, id, m)| ((p, id), m)),
+        ),
+        contours: by_position(&index, n, detail)
+            .into_iter()
+            .map(|mut c| c.pop())
+            .collect(),
+        appointments,
+        appointment_ids,
+        attributes,
+        attribute_ids,
+        posts,
+        milestone_ids,
+        related: by_position(
+            &index,
+            n,
+            related.into_iter().map(
+                |(p, id, phase, rid, name, shared_communes, commune_count)| {
+                    (
+                        (p, id),
+                        RelatedTerritory {
+                            phase,
+                            id: rid,
+                            name,
+                            shared_communes,
+                            commune_count,
+                        },
+                    )
+                },
+            ),
+        ),
+        index,
+        territories,
+        areas,
+        region_codes,
+        departement_codes,
+        milestones,
+        shapes,
+        region_shapes,
+        coverage,
+        regions,
+        departements,
+    })
+}
 
+impl Store {
     /// The territories matching a query, with their progress as of the query's date.
     pub async fn territories(&self, query: &TerritoryQuery) -> Result<Page<TerritoryListItem>> {
-        let s = self.snapshot().await?;
+        let s = self.registry().await?;
         let q = query.q.as_deref().map(search_key).unwrap_or_default();
         // Filter, rate and sort by position; only the page's rows are copied out.
         let mut matching: Vec<(usize, Progress)> = s
@@ -586,7 +685,7 @@ impl Store {
 
     /// One territory with everything its page shows; `None` if it does not exist.
     pub async fn territory(&self, phase: Phase, id: &str) -> Result<Option<TerritoryDetail>> {
-        let s = self.snapshot().await?;
+        let s = self.registry().await?;
         let key = (phase.slug().to_owned(), id.to_owned());
         let Some(&i) = s.index.get(&key) else {
             return Ok(None);
@@ -619,7 +718,7 @@ impl Store {
     /// The shapes of a phase's territories for the overview map, with their names.
     pub async fn territory_shapes(&self, phase: Phase) -> Result<Vec<MapShape>> {
         Ok(self
-            .snapshot()
+            .registry()
             .await?
             .shapes
             .get(phase.slug())
@@ -629,22 +728,22 @@ impl Store {
 
     /// The shapes of the regions, background of the overview map.
     pub async fn region_shapes(&self) -> Result<Vec<MapShape>> {
-        Ok(self.snapshot().await?.region_shapes.clone())
+        Ok(self.registry().await?.region_shapes.clone())
     }
 
     /// Coverage of each phase (territories, EPCIs, communes, population), as derived by the last import.
     pub async fn coverage(&self) -> Result<BTreeMap<Phase, Coverage>> {
-        Ok(self.snapshot().await?.coverage.clone())
+        Ok(self.registry().await?.coverage.clone())
     }
 
     /// All regions of the current millésime, by code.
     pub async fn regions(&self) -> Result<Vec<RegionRow>> {
-        Ok(self.snapshot().await?.regions.clone())
+        Ok(self.registry().await?.regions.clone())
     }
 
     /// Départements, of one region or all, by code.
     pub async fn departements(&self, region: Option<&str>) -> Result<Vec<DepartementRow>> {
-        let s = self.snapshot().await?;
+        let s = self.registry().await?;
         Ok(s.departements
             .iter()
             .filter(|d| region.is_none_or(|r| d.region_code == r))
@@ -655,7 +754,7 @@ impl Store {
     /// Progress of a phase's territories at a date, overall and per region of attachment (every region is
     /// listed, with zeros where it has no territory).
     pub async fn phase_figures(&self, phase: Phase, as_of: Date) -> Result<PhaseFigures> {
-        let s = self.snapshot().await?;
+        let s = self.registry().await?;
         let mut regions: BTreeMap<String, RegionFigures> = s
             .regions
             .iter()

@@ -5,6 +5,7 @@ pub mod access;
 mod api;
 mod assets;
 mod bilan;
+mod cache;
 mod error;
 mod params;
 mod portfolio;
@@ -25,13 +26,25 @@ pub use routes::router;
 pub struct AppState {
     /// The database.
     pub store: Store,
+    /// Answers already computed at the current version of the data.
+    pub answers: std::sync::Arc<cache::Answers>,
+}
+
+impl AppState {
+    /// The state of a site serving `store`.
+    pub fn new(store: Store) -> AppState {
+        AppState {
+            store,
+            answers: Default::default(),
+        }
+    }
 }
 
 /// Serves the site on `listener` until the process receives Ctrl-C or SIGTERM.
 pub async fn serve(store: Store, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     let addr: SocketAddr = listener.local_addr()?;
     tracing::info!(%addr, "serving");
-    axum::serve(listener, router(AppState { store }))
+    axum::serve(listener, router(AppState::new(store)))
         .with_graceful_shutdown(shutdown_signal())
         .await
 }

@@ -3,6 +3,7 @@
 use axum::http::{header, HeaderValue};
 use axum::routing::{get, post};
 use axum::Router;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
@@ -11,7 +12,7 @@ use crate::access::auth;
 use crate::bilan::{api as bilan_api, pages as bilan};
 use crate::portfolio::{api as portfolio_api, forms as portfolio_forms, pages as portfolio};
 use crate::registry::{api as registry_api, exports, forms, home, list, places, territory};
-use crate::{api, assets, site, AppState};
+use crate::{api, assets, cache, site, AppState};
 
 /// The application: pages, downloads, API and assets.
 pub fn router(state: AppState) -> Router {
@@ -63,7 +64,14 @@ pub fn router(state: AppState) -> Router {
         .route("/static/{*path}", get(assets::serve_asset))
         .route("/sante", get(|| async { "ok" }))
         .fallback(|| async { crate::WebError::NotFound("Cette page n'existe pas.".into()) })
-        .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), cache::answers))
+        // PDFs, spreadsheets, images and fonts are compressed already.
+        .layer(CompressionLayer::new().compress_when(
+            DefaultPredicate::new()
+                .and(NotForContentType::const_new("application/pdf"))
+                .and(NotForContentType::const_new("application/vnd.openxmlformats"))
+                .and(NotForContentType::const_new("font/")),
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"),

@@ -117,10 +117,10 @@ pub struct ProjectQuery {
 }
 
 fn summary(s: &Snapshot, i: usize, as_of: Date) -> ProjectSummary {
-    let project = &s.portfolio.portfolio.projects[i];
+    let project = &s.portfolio.stored.portfolio.projects[i];
     let mut money: Option<LineAmounts> = None;
-    for &l in &s.portfolio_index.lines_by_project[i] {
-        let line = &s.portfolio.portfolio.lines[l];
+    for &l in &s.portfolio.index.lines_by_project[i] {
+        let line = &s.portfolio.stored.portfolio.lines[l];
         if line.requested_on > as_of {
             continue;
         }
@@ -137,7 +137,8 @@ fn summary(s: &Snapshot, i: usize, as_of: Date) -> ProjectSummary {
             .territories
             .iter()
             .map(|t| {
-                s.territory_name(project.phase, t.as_str())
+                s.registry
+                    .territory_name(project.phase, t.as_str())
                     .map_or_else(|| t.to_string(), str::to_owned)
             })
             .collect(),
@@ -146,14 +147,14 @@ fn summary(s: &Snapshot, i: usize, as_of: Date) -> ProjectSummary {
 }
 
 fn line_view(s: &Snapshot, l: usize, as_of: Date) -> LineView {
-    let p = &s.portfolio.portfolio;
+    let p = &s.portfolio.stored.portfolio;
     let line = &p.lines[l];
     let funder = p.funders.iter().find(|f| f.code == line.funder);
     let scheme = line
         .scheme
         .as_deref()
         .and_then(|c| p.schemes.iter().find(|s| s.code == c));
-    let (id, version) = s.portfolio.line_ids[l];
+    let (id, version) = s.portfolio.stored.line_ids[l];
     LineView {
         id,
         version,
@@ -171,9 +172,9 @@ fn facts<'a>(s: &'a Snapshot, phase: Phase, territories: &'a [TerritoryFacts<'a>
     Facts {
         phase,
         territories,
-        portfolio: &s.portfolio.portfolio,
-        index: &s.portfolio_index,
-        region_names: &s.region_names,
+        portfolio: &s.portfolio.stored.portfolio,
+        index: &s.portfolio.index,
+        region_names: &s.registry.region_names,
     }
 }
 
@@ -216,7 +217,7 @@ fn records_of(
     figure: FigureCode,
     criterion: &Criterion,
 ) -> RecordList {
-    let territories = s.territory_facts(frame.phase);
+    let territories = s.registry.territory_facts(frame.phase);
     let facts = facts(s, frame.phase, &territories);
     let situation = Situation::new(&facts, frame);
     let (records, considered) = situation.records(figure, criterion);
@@ -239,6 +240,7 @@ fn records_of(
                     id: t.facts.id.to_owned(),
                     name: t.facts.name.to_owned(),
                     region: s
+                        .registry
                         .region_names
                         .get(t.facts.region)
                         .cloned()
@@ -284,11 +286,13 @@ impl Store {
         match scope {
             Scope::France => Ok("France".into()),
             Scope::Region(code) => s
+                .registry
                 .region_names
                 .get(code.as_str())
                 .map(|name| format!("Région {name}"))
                 .ok_or_else(|| unknown(format!("région {code} inconnue"))),
             Scope::Territory(id) => s
+                .registry
                 .territory_name(phase, id.as_str())
                 .map(|name| format!("{name} ({id})"))
                 .ok_or_else(|| unknown(format!("territoire {id} inconnu en {}", phase.label()))),
@@ -302,6 +306,7 @@ impl Store {
             let s = self.snapshot().await?;
             if !s
                 .portfolio
+                .stored
                 .portfolio
                 .schemes
                 .iter()
@@ -321,7 +326,7 @@ impl Store {
         let s: Arc<Snapshot> = self.snapshot().await?;
         let frame = frame.clone();
         self.compute(move || {
-            let territories = s.territory_facts(frame.phase);
+            let territories = s.registry.territory_facts(frame.phase);
             let facts = facts(&s, frame.phase, &territories);
             BilanReport {
                 bilan: bilan(&facts, &frame),
@@ -368,7 +373,7 @@ impl Store {
         let s = self.snapshot().await?;
         let frame = frame.clone();
         self.compute(move || {
-            let territories = s.territory_facts(frame.phase);
+            let territories = s.registry.territory_facts(frame.phase);
             let facts = facts(&s, frame.phase, &territories);
             let situation = Situation::new(&facts, &frame);
             BilanRows {
@@ -391,12 +396,12 @@ impl Store {
     pub async fn projects(&self, query: &ProjectQuery) -> Result<Page<ProjectSummary>> {
         let s = self.snapshot().await?;
         let frame = &query.frame;
-        let territories = s.territory_facts(frame.phase);
+        let territories = s.registry.territory_facts(frame.phase);
         let facts = facts(&s, frame.phase, &territories);
         let q = query.q.as_deref().map(search_key).unwrap_or_default();
         let scheme_lines = |code: &str| {
             frame.scheme.as_deref().is_none_or(|scheme| {
-                s.portfolio.portfolio.lines.iter().any(|l| {
+                s.portfolio.stored.portfolio.lines.iter().any(|l| {
                     l.project == code
                         && l.scheme.as_deref() == Some(scheme)
                         && l.requested_on <= frame.as_of
@@ -406,7 +411,7 @@ impl Store {
         let matching: Vec<usize> = projects_in_scope(&facts, &frame.scope)
             .into_iter()
             .filter(|&i| {
-                let p = &s.portfolio.portfolio.projects[i];
+                let p = &s.portfolio.stored.portfolio.projects[i];
                 let status = p.status_as_of(frame.as_of);
                 status.is_some()
                     && query.status.is_none_or(|st| status == Some(st))
@@ -438,13 +443,13 @@ impl Store {
     /// One project with its lines, read as of a date; `None` if unknown.
     pub async fn project(&self, code: &str, as_of: Date) -> Result<Option<ProjectDetail>> {
         let s = self.snapshot().await?;
-        let Some(&i) = s.portfolio_index.project_position.get(code) else {
+        let Some(&i) = s.portfolio.index.project_position.get(code) else {
             return Ok(None);
         };
         Ok(Some(ProjectDetail {
             summary: summary(&s, i, as_of),
-            version: s.portfolio.project_versions[i],
-            lines: s.portfolio_index.lines_by_project[i]
+            version: s.portfolio.stored.project_versions[i],
+            lines: s.portfolio.index.lines_by_project[i]
                 .iter()
                 .map(|&l| line_view(&s, l, as_of))
                 .collect(),
@@ -460,6 +465,7 @@ impl Store {
     ) -> Result<Vec<ProjectSummary>> {
         let s = self.snapshot().await?;
         Ok(s.portfolio
+            .stored
             .portfolio
             .projects
             .iter()
@@ -475,6 +481,7 @@ impl Store {
         let s = self.snapshot().await?;
         let mut out: Vec<(String, String)> = s
             .portfolio
+            .stored
             .portfolio
             .schemes
             .iter()
@@ -488,6 +495,7 @@ impl Store {
     pub async fn scheme_name(&self, code: &str) -> Result<Option<String>> {
         let s = self.snapshot().await?;
         Ok(s.portfolio
+            .stored
             .portfolio
             .schemes
             .iter()

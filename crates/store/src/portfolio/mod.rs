@@ -123,7 +123,13 @@ pub(crate) async fn load_portfolio(tx: &mut Transaction<'_, Any>) -> Result<Stor
         })
     })
     .collect::<Result<Vec<_>>>()?;
-    let rows: Vec<ProjectRow> = sqlx::query_as("SELECT * FROM projects ORDER BY code")
+    let rows: Vec<ProjectRow> = sqlx::query_as(
+        "SELECT code, phase, title, description, themes, holder_kind, holder_id, holder_name, total_cost_cents,
+                expected_jobs_created, expected_jobs_kept, expected_investment_cents, expected_tco2e_avoided,
+                expected_brownfield_hectares, measured_jobs_created, measured_jobs_kept, measured_investment_cents,
+                measured_tco2e_avoided, measured_brownfield_hectares, source, version
+         FROM projects ORDER BY code",
+    )
         .fetch_all(&mut **tx)
         .await?;
     let mut territories: HashMap<String, Vec<TerritoryId>> = HashMap::new();
@@ -213,7 +219,12 @@ pub(crate) async fn load_portfolio(tx: &mut Transaction<'_, Any>) -> Result<Stor
             code: r.code,
         });
     }
-    let line_rows: Vec<LineRow> = sqlx::query_as("SELECT * FROM funding_lines ORDER BY id")
+    let line_rows: Vec<LineRow> = sqlx::query_as(
+        "SELECT id, project_code, funder_code, scheme_code, instrument, decision_reference, requested_cents,
+                requested_on, committed_cents, committed_on, paid_cents, paid_on, cancelled_on,
+                over_request_allowed, version
+         FROM funding_lines ORDER BY id",
+    )
         .fetch_all(&mut **tx)
         .await?;
     let mut line_ids = Vec::with_capacity(line_rows.len());

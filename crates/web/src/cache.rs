@@ -1,0 +1,243 @@
+//! Answers computed from the data are computed once per version of the data: bilans, their PDF and
+//! spreadsheets, the home page, lists. The first request at a version renders and compresses the answer;
+//! the next ones at the same version get the same bytes, gzipped if they accept it.
+//!
+//! Only what is the same for every visitor is kept: anonymous `GET`s answered `200` without a cookie. A
+//! signed-in user's pages carry their name and forms, so they are always rendered.
+
+use std::collections::HashMap;
+use std::io::Write as _;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+
+use crate::AppState;
+
+/// The most the cache holds; beyond it, it starts again empty (a new version of the data empties it anyway).
+const MAX_BYTES: usize = 64 << 20;
+/// The largest answer kept (a national PDF is about 350 KB).
+const MAX_ANSWER: usize = 8 << 20;
+
+/// One answer, as rendered and gzipped.
+struct Answer {
+    headers: HeaderMap,
+    body: Bytes,
+    gzipped: Option<Bytes>,
+}
+
+impl Answer {
+    fn size(&self) -> usize {
+        self.body.len() + self.gzipped.as_ref().map_or(0, Bytes::len)
+    }
+
+    fn response(&self, gzip: bool) -> Response {
+        let mut response = Response::new(Body::empty());
+        *response.headers_mut() = self.headers.clone();
+        let body = match (&self.gzipped, gzip) {
+            (Some(gzipped), true) => {
+                response
+                    .headers_mut()
+                    .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+                gzipped.clone()
+            }
+            _ => self.body.clone(),
+        };
+        response.headers_mut().insert(header::CONTENT_LENGTH, body.len().into());
+        *response.body_mut() = Body::from(body);
+        response
+    }
+}
+
+/// The answers kept at one version of the data, on one day (pages without a date show today).
+#[derive(Default)]
+pub struct Answers {
+    inner: Mutex<Kept>,
+}
+
+#[derive(Default)]
+struct Kept {
+    version: i64,
+    day: Option<time::Date>,
+    bytes: usize,
+    answers: HashMap<String, Arc<Answer>>,
+}
+
+impl Answers {
+    fn get(&self, version: i64, day: time::Date, key: &str) -> Option<Arc<Answer>> {
+        let kept = self.inner.lock().expect("answers lock");
+        (kept.version == version && kept.day == Some(day))
+            .then(|| kept.answers.get(key).cloned())
+            .flatten()
+    }
+
+    fn put(&self, version: i64, day: time::Date, key: String, answer: Arc<Answer>) {
+        let mut kept = self.inner.lock().expect("answers lock");
+        if kept.version > version {
+            return;
+        }
+        if kept.version != version || kept.day != Some(day) || kept.bytes + answer.size() > MAX_BYTES {
+            *kept = Kept {
+                version,
+                day: Some(day),
+                ..Kept::default()
+            };
+        }
+        kept.bytes += answer.size();
+        kept.answers.insert(key, answer);
+    }
+}
+
+/// Whether a request's answer may be shared: an anonymous read of the data.
+fn shareable(request: &Request) -> bool {
+    let path = request.uri().path();
+    matches!(*request.method(), Method::GET | Method::HEAD)
+        && !path.starts_with("/static/")
+        && path != "/sante"
+        && path != "/connexion"
+        && !request
+            .headers()
+            .get_all(header::COOKIE)
+            .iter()
+            .any(|c| c.to_str().is_ok_and(|c| c.contains("ti_session=")))
+}
+
+/// Whether the client takes gzip.
+pub(crate) fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|coding| {
+            let mut parts = coding.split(';');
+            parts.next().is_some_and(|c| c.trim().eq_ignore_ascii_case("gzip"))
+                && parts.all(|p| p.trim().replace(' ', "") != "q=0")
+        })
+}
+
+/// Gzips `body` if it is worth it (text, JSON, SVG; not PDFs or spreadsheets, already compressed).
+pub(crate) fn gzip(content_type: Option<&HeaderValue>, body: &[u8]) -> Option<Bytes> {
+    let compressible = content_type
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| {
+            t.starts_with("text/")
+                || t.contains("json")
+                || t.contains("javascript")
+                || t.contains("svg")
+                || t.contains("csv")
+        });
+    if !compressible || body.len() < 256 {
+        return None;
+    }
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(body).ok()?;
+    encoder.finish().ok().map(Bytes::from)
+}
+
+/// The middleware: one version check per request (see `Store::request_scope`), and shared answers served
+/// from the cache.
+pub async fn answers(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let store = state.store.clone();
+    store
+        .request_scope(async move {
+            if !shareable(&request) {
+                return next.run(request).await;
+            }
+            let Ok(version) = state.store.data_version().await else {
+                return next.run(request).await;
+            };
+            let day = time::OffsetDateTime::now_utc().date();
+            let key = format!("{} {}", request.method(), request.uri());
+            let wants_gzip = accepts_gzip(request.headers());
+            if let Some(answer) = state.answers.get(version, day, &key) {
+                return answer.response(wants_gzip);
+            }
+            let response = next.run(request).await;
+            let keep = response.status() == StatusCode::OK
+                && territoires_store::Store::request_read_current_version()
+                && !response.headers().contains_key(header::SET_COOKIE)
+                && !response.headers().contains_key(header::CONTENT_ENCODING);
+            if !keep {
+                return response;
+            }
+            let (parts, body) = response.into_parts();
+            let body = match axum::body::to_bytes(body, MAX_ANSWER).await {
+                Ok(body) => body,
+                Err(_) => {
+                    return (StatusCode::INTERNAL_SERVER_ERROR, "réponse trop volumineuse").into_response()
+                }
+            };
+            let mut headers = parts.headers;
+            headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+            let gzipped = gzip(headers.get(header::CONTENT_TYPE), &body);
+            let answer = Arc::new(Answer {
+                headers,
+                body,
+                gzipped,
+            });
+            state.answers.put(version, day, key, answer.clone());
+            answer.response(wants_gzip)
+        })
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(accept: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(header::ACCEPT_ENCODING, accept.parse().unwrap());
+        h
+    }
+
+    #[test]
+    fn gzip_is_taken_unless_refused() {
+        assert!(accepts_gzip(&headers("gzip, deflate, br")));
+        assert!(accepts_gzip(&headers("br;q=1.0, gzip;q=0.8")));
+        assert!(!accepts_gzip(&headers("gzip;q=0")));
+        assert!(!accepts_gzip(&headers("br")));
+        assert!(!accepts_gzip(&HeaderMap::new()));
+    }
+
+    #[test]
+    fn only_text_is_gzipped_and_it_reads_back() {
+        let text = "Territoires d'industrie ".repeat(100);
+        let html = HeaderValue::from_static("text/html; charset=utf-8");
+        let gzipped = gzip(Some(&html), text.as_bytes()).unwrap();
+        assert!(gzipped.len() < text.len() / 4);
+        let mut back = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gzipped[..]), &mut back)
+            .unwrap();
+        assert_eq!(back, text);
+        let pdf = HeaderValue::from_static("application/pdf");
+        assert!(gzip(Some(&pdf), text.as_bytes()).is_none());
+    }
+
+    #[test]
+    fn a_new_version_empties_the_cache_and_an_old_one_does_not_refill_it() {
+        let answers = Answers::default();
+        let day = time::macros::date!(2026 - 11 - 23);
+        let answer = || {
+            Arc::new(Answer {
+                headers: HeaderMap::new(),
+                body: Bytes::from_static(b"13 plans"),
+                gzipped: None,
+            })
+        };
+        answers.put(3, day, "GET /bilan".into(), answer());
+        assert!(answers.get(3, day, "GET /bilan").is_some());
+        assert!(answers.get(4, day, "GET /bilan").is_none());
+        assert!(answers.get(3, day.next_day().unwrap(), "GET /bilan").is_none());
+        answers.put(4, day, "GET /".into(), answer());
+        assert!(answers.get(3, day, "GET /bilan").is_none());
+        answers.put(3, day, "GET /bilan".into(), answer());
+        assert!(answers.get(4, day, "GET /").is_some());
+        assert!(answers.get(3, day, "GET /bilan").is_none());
+    }
+}
