@@ -110,7 +110,7 @@ pub(crate) type EvolutionKey = (Phase, Scope, Option<String>);
 #[derive(Default)]
 pub(crate) struct Cache {
     current: RwLock<Option<Arc<Snapshot>>>,
-    rebuild: tokio::sync::Mutex<()>,
+    pub(crate) rebuild: tokio::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for Cache {

@@ -99,3 +99,9 @@ impl TestStore {
             .unwrap_or(0)
     }
 }
+
+/// Holds the read model's rebuild as a slow rebuild in another request would: while the guard lives, a
+/// reader that finds the data changed cannot rebuild and is served the snapshot it had.
+pub async fn hold_rebuild(store: &Store) -> tokio::sync::MutexGuard<'_, ()> {
+    store.cache.rebuild.lock().await
+}

@@ -848,3 +848,91 @@ async fn another_instance_sees_a_write_at_once() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_reader_during_a_rebuild_gets_the_previous_version_without_waiting() {
+    for t in testing::all().await {
+        loaded(&t.store).await;
+        let read = || async {
+            tokio::time::timeout(
+                std::time::Duration::from_secs(5),
+                t.store.territory(Phase::First, "ti-4405"),
+            )
+            .await
+            .unwrap_or_else(|_| panic!("{}: the reader waited for the rebuild", t.label))
+            .unwrap()
+            .unwrap()
+            .milestones
+            .len()
+        };
+        assert_eq!(read().await, 0, "{}", t.label);
+        t.store
+            .record(
+                &milestone(
+                    Phase::First,
+                    "ti-4405",
+                    MilestoneKind::ContractSigned,
+                    "2019-11-19",
+                ),
+                "test",
+            )
+            .await
+            .unwrap();
+        let rebuilding = testing::hold_rebuild(&t.store).await;
+        assert_eq!(
+            read().await,
+            0,
+            "{}: during the rebuild, the previous version",
+            t.label
+        );
+        drop(rebuilding);
+        assert_eq!(
+            read().await,
+            1,
+            "{}: once the rebuild can run, the write",
+            t.label
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_filtered_list_reads_an_index_that_orders_it() {
+    for t in testing::all().await {
+        loaded(&t.store).await;
+        let by =
+            |region: Option<&str>, departement: Option<&str>, epci: Option<&str>| PlaceFilter {
+                q: None,
+                region: region.map(str::to_owned),
+                departement: departement.map(str::to_owned),
+                epci: epci.map(str::to_owned),
+                offset: 0,
+                limit: 50,
+            };
+        let cases = [
+            (by(None, Some("57"), None), "communes_departement"),
+            (by(Some("44"), None, None), "communes_region"),
+        ];
+        for (filter, index) in cases {
+            let plans = t.store.list_plans(&filter).await.unwrap();
+            let communes = &plans[0];
+            assert!(
+                communes.contains(index),
+                "{}: communes {filter:?} should read {index}:\n{communes}",
+                t.label
+            );
+            assert!(
+                !communes.contains("TEMP B-TREE") && !communes.contains("Sort"),
+                "{}: communes {filter:?} should come ordered by the index, not sorted:\n{communes}",
+                t.label
+            );
+        }
+        let groupings = &t.store.list_plans(&by(None, None, None)).await.unwrap()[1];
+        assert!(
+            groupings.contains("groupings_name")
+                && !groupings.contains("TEMP B-TREE")
+                && !groupings.contains("Sort"),
+            "{}: EPCIs should come ordered by their name's index:\n{groupings}",
+            t.label
+        );
+    }
+}

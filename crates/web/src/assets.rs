@@ -33,7 +33,10 @@ pub async fn serve_asset(Path(path): Path<String>, headers: HeaderMap) -> Respon
     let content_type = HeaderValue::from_str(file.metadata.mimetype())
         .unwrap_or(HeaderValue::from_static("application/octet-stream"));
     let mut response_headers = HeaderMap::new();
-    response_headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=86400"));
+    response_headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=86400"),
+    );
     response_headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     let body = match gzipped(&path, &content_type, &file.data) {
         Some(gzipped) if accepts_gzip(&headers) => {

@@ -47,7 +47,9 @@ impl Answer {
             }
             _ => self.body.clone(),
         };
-        response.headers_mut().insert(header::CONTENT_LENGTH, body.len().into());
+        response
+            .headers_mut()
+            .insert(header::CONTENT_LENGTH, body.len().into());
         *response.body_mut() = Body::from(body);
         response
     }
@@ -80,7 +82,10 @@ impl Answers {
         if kept.version > version {
             return;
         }
-        if kept.version != version || kept.day != Some(day) || kept.bytes + answer.size() > MAX_BYTES {
+        if kept.version != version
+            || kept.day != Some(day)
+            || kept.bytes + answer.size() > MAX_BYTES
+        {
             *kept = Kept {
                 version,
                 day: Some(day),
@@ -115,22 +120,22 @@ pub(crate) fn accepts_gzip(headers: &HeaderMap) -> bool {
         .flat_map(|v| v.split(','))
         .any(|coding| {
             let mut parts = coding.split(';');
-            parts.next().is_some_and(|c| c.trim().eq_ignore_ascii_case("gzip"))
+            parts
+                .next()
+                .is_some_and(|c| c.trim().eq_ignore_ascii_case("gzip"))
                 && parts.all(|p| p.trim().replace(' ', "") != "q=0")
         })
 }
 
 /// Gzips `body` if it is worth it (text, JSON, SVG; not PDFs or spreadsheets, already compressed).
 pub(crate) fn gzip(content_type: Option<&HeaderValue>, body: &[u8]) -> Option<Bytes> {
-    let compressible = content_type
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| {
-            t.starts_with("text/")
-                || t.contains("json")
-                || t.contains("javascript")
-                || t.contains("svg")
-                || t.contains("csv")
-        });
+    let compressible = content_type.and_then(|v| v.to_str().ok()).is_some_and(|t| {
+        t.starts_with("text/")
+            || t.contains("json")
+            || t.contains("javascript")
+            || t.contains("svg")
+            || t.contains("csv")
+    });
     if !compressible || body.len() < 256 {
         return None;
     }
@@ -169,7 +174,11 @@ pub async fn answers(State(state): State<AppState>, request: Request, next: Next
             let body = match axum::body::to_bytes(body, MAX_ANSWER).await {
                 Ok(body) => body,
                 Err(_) => {
-                    return (StatusCode::INTERNAL_SERVER_ERROR, "réponse trop volumineuse").into_response()
+                    return (
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "réponse trop volumineuse",
+                    )
+                        .into_response()
                 }
             };
             let mut headers = parts.headers;
@@ -233,7 +242,9 @@ mod tests {
         answers.put(3, day, "GET /bilan".into(), answer());
         assert!(answers.get(3, day, "GET /bilan").is_some());
         assert!(answers.get(4, day, "GET /bilan").is_none());
-        assert!(answers.get(3, day.next_day().unwrap(), "GET /bilan").is_none());
+        assert!(answers
+            .get(3, day.next_day().unwrap(), "GET /bilan")
+            .is_none());
         answers.put(4, day, "GET /".into(), answer());
         assert!(answers.get(3, day, "GET /bilan").is_none());
         answers.put(3, day, "GET /bilan".into(), answer());

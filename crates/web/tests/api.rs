@@ -457,3 +457,76 @@ async fn the_openapi_document_is_valid_and_every_endpoint_is_typed() {
         assert!(page.contains(path.as_str()), "/api lists {path}");
     }
 }
+
+#[tokio::test]
+async fn answers_are_kept_per_version_of_the_data_and_served_gzipped() {
+    use std::io::Read as _;
+    use territoires_domain::registry::milestone::{Milestone, MilestoneKind};
+    use territoires_store::registry::history::{HistoryRecord, TerritoryRecord};
+
+    let (base, dir) = common::spawn_app_with_own_database().await;
+    let url = format!("{base}/api/v1/bilan?phase=2018-2022&date=2019-11-19");
+    let client = reqwest::Client::new();
+    let get = |encoding: &'static str| {
+        let request = client.get(&url).header("accept-encoding", encoding);
+        async move {
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), 200);
+            let gzipped = response
+                .headers()
+                .get("content-encoding")
+                .is_some_and(|v| v == "gzip");
+            let vary = response.headers().get("vary").cloned();
+            (gzipped, vary, response.bytes().await.unwrap().to_vec())
+        }
+    };
+    let (gzipped, vary, plain) = get("identity").await;
+    assert!(!gzipped, "identity asked, identity served");
+    assert_eq!(vary.unwrap(), "accept-encoding");
+    let (gzipped, _, compressed) = get("gzip, br").await;
+    assert!(gzipped, "gzip accepted, gzip served");
+    let mut unzipped = Vec::new();
+    flate2::read::GzDecoder::new(&compressed[..])
+        .read_to_end(&mut unzipped)
+        .unwrap();
+    assert_eq!(unzipped, plain, "the gzipped answer is the same answer");
+    assert_eq!(get("identity").await.2, plain, "kept: the same bytes again");
+    let before: Value = serde_json::from_slice(&plain).unwrap();
+    let signed = common::value(&before, "protocoles_contrats_signes").unwrap();
+
+    // Another instance (the CLI, a second server) records a signature: the next answer counts it.
+    let (_, list) = get_json(&format!(
+        "{base}/api/v1/territoires?phase=2018-2022&region=84&par_page=1"
+    ))
+    .await;
+    let id = list["items"][0]["id"].as_str().unwrap().to_owned();
+    let other = territoires_store::Store::connect(&format!(
+        "sqlite://{}",
+        dir.path().join("own.db").display()
+    ))
+    .await
+    .unwrap();
+    let on = time::macros::date!(2019 - 10 - 01);
+    other
+        .record(
+            &TerritoryRecord {
+                phase: territoires_domain::phase::Phase::First,
+                territory_id: id.clone(),
+                record: HistoryRecord::Milestone(Milestone {
+                    source: "test".into(),
+                    ..Milestone::on(MilestoneKind::ContractSigned, on)
+                }),
+                origin: "test".into(),
+            },
+            "test",
+        )
+        .await
+        .unwrap();
+    let (_, _, after) = get("identity").await;
+    let after: Value = serde_json::from_slice(&after).unwrap();
+    assert_eq!(
+        common::value(&after, "protocoles_contrats_signes"),
+        Some(signed + 1),
+        "the signature of {id} is counted at once"
+    );
+}

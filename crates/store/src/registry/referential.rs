@@ -397,6 +397,96 @@ impl Store {
 
     /// EPCIs and EPTs matching a filter (a grouping is in a region or département if one of its communes is).
     pub async fn groupings(&self, filter: &PlaceFilter) -> Result<Page<GroupingRow>> {
+        self.list(&ListQuery::groupings(filter), filter).await
+    }
+
+    /// Communes matching a filter.
+    pub async fn communes(&self, filter: &PlaceFilter) -> Result<Page<CommuneRow>> {
+        self.list(&ListQuery::communes(filter), filter).await
+    }
+
+    async fn list<T>(&self, query: &ListQuery, filter: &PlaceFilter) -> Result<Page<T>>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    {
+        let total: i64 = sqlx::query_scalar_with(&query.count, query.filter.arguments(&[])?)
+            .fetch_one(&self.pool)
+            .await?;
+        let items = sqlx::query_as_with(&query.page, query.page_arguments(filter)?)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(Page { total, items })
+    }
+
+    /// How the database runs the page query of each list for `filter` (`EXPLAIN`). On PostgreSQL, scans
+    /// and sorts are discouraged, since a test database is too small for the planner to prefer an index: a
+    /// sort still in the plan means no index can give the order. Lets the tests check that every filtered
+    /// list reads an index that also orders it.
+    #[cfg(feature = "testing")]
+    pub async fn list_plans(&self, filter: &PlaceFilter) -> Result<Vec<String>> {
+        let mut plans = Vec::new();
+        for query in [ListQuery::communes(filter), ListQuery::groupings(filter)] {
+            let mut tx = self.pool.begin().await?;
+            let explain = match self.backend {
+                crate::Backend::Sqlite => "EXPLAIN QUERY PLAN",
+                crate::Backend::Postgres => {
+                    for setting in ["enable_seqscan", "enable_bitmapscan", "enable_sort"] {
+                        sqlx::query(&format!("SET LOCAL {setting} = off"))
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    "EXPLAIN"
+                }
+            };
+            let rows: Vec<sqlx::any::AnyRow> = sqlx::query_with(
+                &format!("{explain} {}", query.page),
+                query.page_arguments(filter)?,
+            )
+            .fetch_all(&mut *tx)
+            .await?;
+            let column = match self.backend {
+                crate::Backend::Sqlite => 3,
+                crate::Backend::Postgres => 0,
+            };
+            plans.push(
+                rows.iter()
+                    .map(|r| sqlx::Row::try_get::<String, _>(r, column))
+                    .collect::<std::result::Result<Vec<_>, _>>()?
+                    .join("\n"),
+            );
+            tx.rollback().await?;
+        }
+        Ok(plans)
+    }
+}
+
+/// The two queries of a paged list: its count and its page.
+struct ListQuery {
+    filter: Filter,
+    count: String,
+    page: String,
+}
+
+impl ListQuery {
+    fn new(filter: Filter, from: &str, columns: &str, order: &str) -> ListQuery {
+        let condition = filter.where_clause();
+        ListQuery {
+            count: format!("SELECT COUNT(*) FROM {from} {condition}"),
+            page: format!(
+                "SELECT {columns} FROM {from} {condition} ORDER BY {order} LIMIT {} OFFSET {}",
+                filter.next_placeholder(1),
+                filter.next_placeholder(2)
+            ),
+            filter,
+        }
+    }
+
+    fn page_arguments(&self, filter: &PlaceFilter) -> Result<sqlx::any::AnyArguments<'static>> {
+        self.filter
+            .arguments(&[filter.limit.into(), filter.offset.into()])
+    }
+
+    fn groupings(filter: &PlaceFilter) -> ListQuery {
         let mut f = Filter::default();
         f.and_sql(&format!("g.millesime = {CURRENT_MILLESIME}"));
         if let Some(q) = filter
@@ -419,29 +509,15 @@ impl Store {
         if let Some(departement) = &filter.departement {
             f.and(&member_in("departement_code"), departement.as_str());
         }
-        let condition = f.where_clause();
-        let total: i64 = sqlx::query_scalar_with(
-            &format!("SELECT COUNT(*) FROM groupings g {condition}"),
-            f.arguments(&[])?,
+        ListQuery::new(
+            f,
+            "groupings g",
+            "g.siren, g.name, g.nature, g.population, g.commune_count",
+            "g.name, g.siren",
         )
-        .fetch_one(&self.pool)
-        .await?;
-        let items = sqlx::query_as_with(
-            &format!(
-                "SELECT g.siren, g.name, g.nature, g.population, g.commune_count FROM groupings g
-                 {condition} ORDER BY g.name, g.siren LIMIT {} OFFSET {}",
-                f.next_placeholder(1),
-                f.next_placeholder(2)
-            ),
-            f.arguments(&[filter.limit.into(), filter.offset.into()])?,
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(Page { total, items })
     }
 
-    /// Communes matching a filter.
-    pub async fn communes(&self, filter: &PlaceFilter) -> Result<Page<CommuneRow>> {
+    fn communes(filter: &PlaceFilter) -> ListQuery {
         let mut f = Filter::default();
         f.and_sql(&format!("millesime = {CURRENT_MILLESIME}"));
         if let Some(q) = filter
@@ -464,24 +540,11 @@ impl Store {
                 epci.as_str(),
             );
         }
-        let condition = f.where_clause();
-        let total: i64 = sqlx::query_scalar_with(
-            &format!("SELECT COUNT(*) FROM communes {condition}"),
-            f.arguments(&[])?,
+        ListQuery::new(
+            f,
+            "communes",
+            "code, name, departement_code, region_code, siren, population, epci_siren",
+            "code",
         )
-        .fetch_one(&self.pool)
-        .await?;
-        let items = sqlx::query_as_with(
-            &format!(
-                "SELECT code, name, departement_code, region_code, siren, population, epci_siren FROM communes
-                 {condition} ORDER BY code LIMIT {} OFFSET {}",
-                f.next_placeholder(1),
-                f.next_placeholder(2)
-            ),
-            f.arguments(&[filter.limit.into(), filter.offset.into()])?,
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(Page { total, items })
     }
 }
