@@ -802,3 +802,81 @@ async fn chef_de_projet_posts_are_counted_filled_cofunded_or_unknown() {
         );
     }
 }
+
+/// Two commitments that each fit in what is left of an envelope, but not together, recorded at the same
+/// time: one is recorded and the other refused, whatever the engine — each write reads the envelope's other
+/// commitments under the portfolio's write lock.
+#[tokio::test]
+async fn two_commitments_at_once_cannot_both_take_the_last_of_an_envelope() {
+    for t in testing::all().await {
+        let s = &t.store;
+        import_registry(s).await;
+        synthetic::load_synthetic(s, 11, "test").await.unwrap();
+        let now = Frame::at(Phase::First, Scope::France, d("2026-07-01"));
+        let envelopes = s.bilan(&now).await.unwrap().bilan.envelopes;
+        let envelope = envelopes
+            .iter()
+            .find(|e| e.scheme == "fonds-acceleration" && e.region.is_some())
+            .unwrap();
+        let regional = Frame::at(
+            Phase::First,
+            region(envelope.region.as_deref().unwrap()),
+            d("2026-07-01"),
+        );
+        let lines = uncommitted_lines(s, regional).await;
+        assert!(lines.len() >= 2, "{}: two uncommitted lines", t.label);
+        let left = envelope.amount - envelope.committed;
+        let share = Cents(left.0 * 6 / 10);
+        let commit = |l: &territoires_store::portfolio::LineView| LineChange {
+            line_id: l.id,
+            read_version: l.version,
+            event: LineEvent::Commit {
+                amount: share,
+                on: l.line.requested_on.max(d("2019-01-01")) + time::Duration::days(1),
+                over_request_allowed: true,
+            },
+        };
+        let (a, b) = tokio::join!(
+            s.record_line_event(commit(&lines[0]), "a"),
+            s.record_line_event(commit(&lines[1]), "b"),
+        );
+        let refused: Vec<String> = [a, b]
+            .into_iter()
+            .filter_map(|r| r.err().map(|e| e.to_string()))
+            .collect();
+        assert_eq!(
+            refused.len(),
+            1,
+            "{}: exactly one of the two is refused: {refused:?}",
+            t.label
+        );
+        assert!(
+            refused[0].contains("épuisée"),
+            "{}: {}",
+            t.label,
+            refused[0]
+        );
+        let after = s.bilan(&now).await.unwrap().bilan.envelopes;
+        let used = after.iter().find(|e| e.code == envelope.code).unwrap();
+        assert_eq!(used.committed, envelope.committed + share, "{}", t.label);
+    }
+}
+
+/// Two uncommitted lines of the fonds d'accélération in a region, requested within its envelope's period.
+async fn uncommitted_lines(
+    s: &Store,
+    regional: Frame,
+) -> Vec<territoires_store::portfolio::LineView> {
+    s.bilan_rows(&regional)
+        .await
+        .unwrap()
+        .lines
+        .into_iter()
+        .filter(|l| {
+            l.line.scheme.as_deref() == Some("fonds-acceleration")
+                && l.line.committed.is_none()
+                && l.line.requested_on <= d("2023-06-30")
+        })
+        .take(2)
+        .collect()
+}

@@ -143,6 +143,36 @@ pub fn envelope_for<'a>(
     envelope_position(envelopes, scheme, region, on).map(|i| &envelopes[i])
 }
 
+/// Checks one line's commitment against the envelope it draws on, without the whole portfolio: `others`
+/// are the other commitments of its scheme in that envelope's period, each with its project's region. The
+/// total committed in force on an envelope never exceeds it; since commitments only add up, that is the
+/// same as replaying them in date order (what [`super::Portfolio::validate`] does for a whole file).
+pub fn check_envelope<'a>(
+    envelopes: &[Envelope],
+    line: &FundingLine,
+    region: Option<&RegionCode>,
+    others: impl IntoIterator<Item = (&'a FundingLine, Option<&'a RegionCode>)>,
+) -> Result<(), DomainError> {
+    let (Some(scheme), Some(on)) = (line.scheme.as_deref(), line.committed_on) else {
+        return Ok(());
+    };
+    let Some(e) = envelope_position(envelopes, scheme, region, on) else {
+        return Ok(());
+    };
+    let already: Cents = others
+        .into_iter()
+        .filter(|(other, _)| other.key() != line.key())
+        .filter(
+            |(other, region)| match (other.scheme.as_deref(), other.committed_on) {
+                (Some(s), Some(on)) => envelope_position(envelopes, s, *region, on) == Some(e),
+                _ => false,
+            },
+        )
+        .map(|(other, _)| other.committed_in_force())
+        .sum();
+    envelopes[e].check_commitment(already, line.committed_in_force())
+}
+
 /// [`envelope_for`], as a position in `envelopes`.
 pub fn envelope_position(
     envelopes: &[Envelope],
@@ -296,6 +326,27 @@ impl FundingLine {
             requested: self.requested,
             committed,
             paid,
+        }
+    }
+
+    /// Refuses a request, commitment, payment or cancellation dated after `today`.
+    pub fn check_not_future(&self, today: Date) -> Result<(), DomainError> {
+        let dates = [
+            ("demande", Some(self.requested_on)),
+            ("engagement", self.committed_on),
+            ("versement", self.paid_on),
+            ("annulation", self.cancelled_on),
+        ];
+        match dates
+            .into_iter()
+            .find(|(_, d)| d.is_some_and(|d| d > today))
+        {
+            Some((what, Some(on))) => Err(super::future(
+                &format!("ligne {} / {} : {what}", self.project, self.funder),
+                on,
+                today,
+            )),
+            _ => Ok(()),
         }
     }
 

@@ -70,40 +70,13 @@ impl Portfolio {
     /// Checks that nothing is dated after `today`: statuses, requests, commitments, payments and
     /// cancellations record what happened, and what has not happened yet cannot be recorded.
     pub fn check_not_future(&self, today: Date) -> Result<(), (Row, DomainError)> {
-        let future = |what: &str, on: Date| {
-            DomainError::Rule(format!(
-                "{what} daté du {}, après aujourd'hui ({}) : seul ce qui a eu lieu s'enregistre",
-                crate::fr::long_date(on),
-                crate::fr::long_date(today)
-            ))
-        };
         for (i, p) in self.projects.iter().enumerate() {
-            if let Some(c) = p.history.iter().find(|c| c.on > today) {
-                return Err((
-                    Row::Project(i),
-                    future(
-                        &format!("projet {} : statut « {} »", p.code, c.status.label()),
-                        c.on,
-                    ),
-                ));
-            }
+            p.check_not_future(today)
+                .map_err(|err| (Row::Project(i), err))?;
         }
         for (i, l) in self.lines.iter().enumerate() {
-            let dates = [
-                ("demande", Some(l.requested_on)),
-                ("engagement", l.committed_on),
-                ("versement", l.paid_on),
-                ("annulation", l.cancelled_on),
-            ];
-            if let Some((what, Some(on))) = dates
-                .into_iter()
-                .find(|(_, d)| d.is_some_and(|d| d > today))
-            {
-                return Err((
-                    Row::Line(i),
-                    future(&format!("ligne {} / {} : {what}", l.project, l.funder), on),
-                ));
-            }
+            l.check_not_future(today)
+                .map_err(|err| (Row::Line(i), err))?;
         }
         Ok(())
     }
@@ -235,6 +208,15 @@ impl Portfolio {
     }
 }
 
+/// Refuses what is dated after `today`: only what happened is recorded.
+pub(crate) fn future(what: &str, on: Date, today: Date) -> DomainError {
+    DomainError::Rule(format!(
+        "{what} daté du {}, après aujourd'hui ({}) : seul ce qui a eu lieu s'enregistre",
+        crate::fr::long_date(on),
+        crate::fr::long_date(today)
+    ))
+}
+
 fn unknown(what: &str, code: &str) -> DomainError {
     DomainError::Rule(format!("{what} « {code} » inconnu"))
 }
@@ -330,6 +312,40 @@ mod tests {
         let (row, err) = p.validate().unwrap_err();
         assert_eq!(row, Row::Line(1));
         assert!(err.to_string().contains("épuisée"), "{err}");
+    }
+
+    /// A change of one line, checked alone against its scheme's other commitments, is accepted exactly when
+    /// the whole portfolio with that change passes: over every commitment amount and date of line B.
+    #[test]
+    fn one_line_is_checked_against_its_envelope_as_the_whole_portfolio_would() {
+        let region = |p: &Portfolio, code: &str| {
+            project_region(p.projects.iter().find(|x| x.code == code).unwrap())
+        };
+        for euros in [0, 1, 399_999, 400_000, 400_001, 900_000] {
+            for on in [
+                date!(2019 - 12 - 31),
+                date!(2020 - 02 - 01),
+                date!(2023 - 01 - 01),
+            ] {
+                let mut p = sample();
+                let line = &mut p.lines[1];
+                line.requested = Cents::euros(euros.max(1));
+                line.requested_on = date!(2019 - 01 - 01);
+                line.committed = Some(Cents::euros(euros));
+                line.committed_on = Some(on);
+                let whole = p.validate().is_ok();
+                let regions: Vec<Option<RegionCode>> =
+                    p.lines.iter().map(|l| region(&p, &l.project)).collect();
+                let alone = funding::check_envelope(
+                    &p.envelopes,
+                    &p.lines[1],
+                    regions[1].as_ref(),
+                    p.lines.iter().zip(regions.iter().map(Option::as_ref)),
+                )
+                .is_ok();
+                assert_eq!(alone, whole, "{euros} € on {on}");
+            }
+        }
     }
 
     #[test]

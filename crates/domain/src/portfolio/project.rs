@@ -291,6 +291,18 @@ pub struct Project {
 }
 
 impl Project {
+    /// Refuses a status dated after `today`.
+    pub fn check_not_future(&self, today: Date) -> Result<(), DomainError> {
+        match self.history.iter().find(|c| c.on > today) {
+            Some(c) => Err(super::future(
+                &format!("projet {} : statut « {} »", self.code, c.status.label()),
+                c.on,
+                today,
+            )),
+            None => Ok(()),
+        }
+    }
+
     /// Checks everything a fiche action must satisfy before it is recorded.
     pub fn validate(&self) -> Result<(), DomainError> {
         let code = self.code.trim();

@@ -106,61 +106,119 @@ pub(crate) async fn load_portfolio(tx: &mut Transaction<'_, Any>) -> Result<Stor
         ti_specific: ti != 0,
     })
     .collect();
-    let envelopes = sqlx::query_as::<_, (String, String, Option<String>, String, String, i64)>(
-        "SELECT code, scheme_code, region_code, starts_on, ends_on, amount_cents FROM envelopes ORDER BY code",
-    )
+    let envelopes = sqlx::query_as::<_, EnvelopeRow>(&format!(
+        "SELECT {ENVELOPE_COLUMNS} FROM envelopes ORDER BY code"
+    ))
     .fetch_all(&mut **tx)
     .await?
     .into_iter()
-    .map(|(code, scheme, region, starts_on, ends_on, amount)| {
-        Ok(Envelope {
-            code,
-            scheme,
-            region: region.map(|r| RegionCode::parse(&r)).transpose()?,
-            starts_on: parse_date("starts_on", &starts_on)?,
-            ends_on: parse_date("ends_on", &ends_on)?,
-            amount: Cents(amount),
-        })
-    })
+    .map(envelope_from)
     .collect::<Result<Vec<_>>>()?;
-    let rows: Vec<ProjectRow> = sqlx::query_as(
-        "SELECT code, phase, title, description, themes, holder_kind, holder_id, holder_name, total_cost_cents,
-                expected_jobs_created, expected_jobs_kept, expected_investment_cents, expected_tco2e_avoided,
-                expected_brownfield_hectares, measured_jobs_created, measured_jobs_kept, measured_investment_cents,
-                measured_tco2e_avoided, measured_brownfield_hectares, source, version
-         FROM projects ORDER BY code",
-    )
-        .fetch_all(&mut **tx)
-        .await?;
-    let mut territories: HashMap<String, Vec<TerritoryId>> = HashMap::new();
-    for (code, id) in sqlx::query_as::<_, (String, String)>(
-        "SELECT project_code, territory_id FROM project_territories ORDER BY project_code, position",
-    )
+    let (projects, project_versions) = load_projects(tx, None).await?;
+    let line_rows: Vec<LineRow> = sqlx::query_as(&format!(
+        "SELECT {LINE_COLUMNS} FROM funding_lines ORDER BY id"
+    ))
     .fetch_all(&mut **tx)
+    .await?;
+    let mut line_ids = Vec::with_capacity(line_rows.len());
+    let mut lines = Vec::with_capacity(line_rows.len());
+    for r in line_rows {
+        line_ids.push((r.id, r.version));
+        lines.push(line_from(r)?);
+    }
+    Ok(StoredPortfolio {
+        portfolio: Portfolio {
+            funders,
+            schemes,
+            envelopes,
+            projects,
+            lines,
+        },
+        project_versions,
+        line_ids,
+    })
+}
+
+/// Reads the projects, or only the one of code `only`, with their versions.
+async fn load_projects(
+    tx: &mut Transaction<'_, Any>,
+    only: Option<&str>,
+) -> Result<(Vec<Project>, Vec<i64>)> {
+    // The same queries for one project or all: only the condition differs.
+    let filtered = |sql: &str, column: &str, rest: &str| match only {
+        Some(_) => format!("{sql} WHERE {column} = $1 {rest}"),
+        None => format!("{sql} {rest}"),
+    };
+    let rows: Vec<ProjectRow> = fetch(
+        tx,
+        &filtered(
+            &format!("SELECT {PROJECT_COLUMNS} FROM projects"),
+            "code",
+            "ORDER BY code",
+        ),
+        only,
+    )
     .await?
-    {
-        territories.entry(code).or_default().push(TerritoryId::parse(&id)?);
+    .iter()
+    .map(|r| <ProjectRow as sqlx::FromRow<_>>::from_row(r))
+    .collect::<std::result::Result<_, _>>()?;
+    let pairs = |rows: Vec<sqlx::any::AnyRow>| -> Result<Vec<(String, String)>> {
+        Ok(rows
+            .iter()
+            .map(|r| <(String, String) as sqlx::FromRow<_>>::from_row(r))
+            .collect::<std::result::Result<_, _>>()?)
+    };
+    let mut territories: HashMap<String, Vec<TerritoryId>> = HashMap::new();
+    for (code, id) in pairs(
+        fetch(
+            tx,
+            &filtered(
+                "SELECT project_code, territory_id FROM project_territories",
+                "project_code",
+                "ORDER BY project_code, position",
+            ),
+            only,
+        )
+        .await?,
+    )? {
+        territories
+            .entry(code)
+            .or_default()
+            .push(TerritoryId::parse(&id)?);
     }
     let mut axes: HashMap<String, Vec<territoires_domain::portfolio::project::Axis>> =
         HashMap::new();
-    for (code, axis) in
-        sqlx::query_as::<_, (String, String)>("SELECT project_code, axis FROM project_axes")
-            .fetch_all(&mut **tx)
-            .await?
-    {
+    for (code, axis) in pairs(
+        fetch(
+            tx,
+            &filtered(
+                "SELECT project_code, axis FROM project_axes",
+                "project_code",
+                "",
+            ),
+            only,
+        )
+        .await?,
+    )? {
         axes.entry(code).or_default().push(axis.parse()?);
     }
     let mut history: HashMap<String, Vec<StatusChange>> = HashMap::new();
-    for (code, status, on) in sqlx::query_as::<_, (String, String, String)>(
-        "SELECT project_code, status, occurred_on FROM project_status_changes ORDER BY project_code, occurred_on, id",
+    for r in fetch(
+        tx,
+        &filtered(
+            "SELECT project_code, status, occurred_on FROM project_status_changes",
+            "project_code",
+            "ORDER BY project_code, occurred_on, id",
+        ),
+        only,
     )
-    .fetch_all(&mut **tx)
     .await?
     {
-        history
-            .entry(code)
-            .or_default()
-            .push(StatusChange { status: status.parse()?, on: parse_date("occurred_on", &on)? });
+        let (code, status, on) = <(String, String, String) as sqlx::FromRow<_>>::from_row(&r)?;
+        history.entry(code).or_default().push(StatusChange {
+            status: status.parse()?,
+            on: parse_date("occurred_on", &on)?,
+        });
     }
     let mut project_versions = Vec::with_capacity(rows.len());
     let mut projects = Vec::with_capacity(rows.len());
@@ -219,44 +277,69 @@ pub(crate) async fn load_portfolio(tx: &mut Transaction<'_, Any>) -> Result<Stor
             code: r.code,
         });
     }
-    let line_rows: Vec<LineRow> = sqlx::query_as(
-        "SELECT id, project_code, funder_code, scheme_code, instrument, decision_reference, requested_cents,
-                requested_on, committed_cents, committed_on, paid_cents, paid_on, cancelled_on,
-                over_request_allowed, version
-         FROM funding_lines ORDER BY id",
-    )
-        .fetch_all(&mut **tx)
-        .await?;
-    let mut line_ids = Vec::with_capacity(line_rows.len());
-    let mut lines = Vec::with_capacity(line_rows.len());
-    for r in line_rows {
-        line_ids.push((r.id, r.version));
-        lines.push(FundingLine {
-            project: r.project_code,
-            funder: r.funder_code,
-            scheme: r.scheme_code,
-            instrument: r.instrument.parse()?,
-            decision_reference: r.decision_reference,
-            requested: Cents(r.requested_cents),
-            requested_on: parse_date("requested_on", &r.requested_on)?,
-            committed: r.committed_cents.map(Cents),
-            committed_on: optional_date("committed_on", r.committed_on)?,
-            paid: r.paid_cents.map(Cents),
-            paid_on: optional_date("paid_on", r.paid_on)?,
-            cancelled_on: optional_date("cancelled_on", r.cancelled_on)?,
-            over_request_allowed: r.over_request_allowed != 0,
-        });
-    }
-    Ok(StoredPortfolio {
-        portfolio: Portfolio {
-            funders,
-            schemes,
-            envelopes,
-            projects,
-            lines,
-        },
-        project_versions,
-        line_ids,
+    Ok((projects, project_versions))
+}
+
+/// Runs `sql`, binding `only` as `$1` when given.
+async fn fetch(
+    tx: &mut Transaction<'_, Any>,
+    sql: &str,
+    only: Option<&str>,
+) -> Result<Vec<sqlx::any::AnyRow>> {
+    let query = sqlx::query(sql);
+    let query = match only {
+        Some(code) => query.bind(code.to_owned()),
+        None => query,
+    };
+    Ok(query.fetch_all(&mut **tx).await?)
+}
+
+/// The columns of [`EnvelopeRow`].
+const ENVELOPE_COLUMNS: &str = "code, scheme_code, region_code, starts_on, ends_on, amount_cents";
+
+/// code, scheme, region, start, end, amount.
+type EnvelopeRow = (String, String, Option<String>, String, String, i64);
+
+fn envelope_from(
+    (code, scheme, region, starts_on, ends_on, amount): EnvelopeRow,
+) -> Result<Envelope> {
+    Ok(Envelope {
+        code,
+        scheme,
+        region: region.map(|r| RegionCode::parse(&r)).transpose()?,
+        starts_on: parse_date("starts_on", &starts_on)?,
+        ends_on: parse_date("ends_on", &ends_on)?,
+        amount: Cents(amount),
+    })
+}
+
+/// The columns of [`ProjectRow`].
+const PROJECT_COLUMNS: &str = "code, phase, title, description, themes, holder_kind, holder_id, holder_name,
+    total_cost_cents, expected_jobs_created, expected_jobs_kept, expected_investment_cents,
+    expected_tco2e_avoided, expected_brownfield_hectares, measured_jobs_created, measured_jobs_kept,
+    measured_investment_cents, measured_tco2e_avoided, measured_brownfield_hectares, source, version";
+
+/// The columns of [`LineRow`].
+const LINE_COLUMNS: &str =
+    "id, project_code, funder_code, scheme_code, instrument, decision_reference,
+    requested_cents, requested_on, committed_cents, committed_on, paid_cents, paid_on, cancelled_on,
+    over_request_allowed, version";
+
+fn line_from(r: LineRow) -> Result<FundingLine> {
+    Ok(FundingLine {
+        project: r.project_code,
+        funder: r.funder_code,
+        scheme: r.scheme_code,
+        instrument: r.instrument.parse()?,
+        decision_reference: r.decision_reference,
+        requested: Cents(r.requested_cents),
+        requested_on: parse_date("requested_on", &r.requested_on)?,
+        committed: r.committed_cents.map(Cents),
+        committed_on: optional_date("committed_on", r.committed_on)?,
+        paid: r.paid_cents.map(Cents),
+        paid_on: optional_date("paid_on", r.paid_on)?,
+        cancelled_on: optional_date("cancelled_on", r.cancelled_on)?,
+        over_request_allowed: r.over_request_allowed != 0,
     })
 }
 
@@ -764,7 +847,8 @@ impl Store {
     }
 
     /// Records a project's status change, if `read_version` is still the project's version (otherwise
-    /// someone changed it meanwhile and the user must reload).
+    /// someone changed it meanwhile and the user must reload). Only the project is read and checked: a
+    /// status touches nothing else.
     pub async fn record_project_status(
         &self,
         code: &str,
@@ -772,64 +856,122 @@ impl Store {
         change: StatusChange,
         actor: &str,
     ) -> Result<()> {
-        self.edit_portfolio(actor, "record_project_status", |stored| {
-            let i = stored
-                .portfolio
-                .projects
-                .iter()
-                .position(|p| p.code == code)
-                .ok_or_else(|| StoreError::NotFound(format!("projet {code}")))?;
-            check_version(
-                stored.project_versions[i],
-                read_version,
-                &format!("le projet {code}"),
-            )?;
-            let mut next = stored.portfolio.clone();
-            next.projects[i].history.push(change);
-            Ok(next)
-        })
-        .await
-    }
-
-    /// Records a commitment, payment or cancellation on a funding line, under the same rules as imports
-    /// (envelope exhaustion included) and with the same optimistic concurrency as status changes.
-    pub async fn record_line_event(&self, change: LineChange, actor: &str) -> Result<()> {
-        self.edit_portfolio(actor, "record_line_event", |stored| {
-            let i = stored
-                .line_ids
-                .iter()
-                .position(|(id, _)| *id == change.line_id)
-                .ok_or_else(|| {
-                    StoreError::NotFound(format!("ligne de financement {}", change.line_id))
-                })?;
-            check_version(
-                stored.line_ids[i].1,
-                change.read_version,
-                "la ligne de financement",
-            )?;
-            let mut next = stored.portfolio.clone();
-            next.lines[i] = next.lines[i].apply(change.event)?;
-            Ok(next)
-        })
-        .await
-    }
-
-    async fn edit_portfolio(
-        &self,
-        actor: &str,
-        action: &str,
-        edit: impl FnOnce(&StoredPortfolio) -> Result<Portfolio>,
-    ) -> Result<()> {
         let mut tx = self.begin_write().await?;
         lock_portfolio(&mut tx).await?;
-        let stored = load_portfolio(&mut tx).await?;
-        let next = edit(&stored)?;
-        validate(&next)?;
-        let c = changes(&stored.portfolio, &next);
-        persist(&mut tx, &c, actor, action).await?;
+        let (mut projects, versions) = load_projects(&mut tx, Some(code)).await?;
+        let (Some(project), Some(&version)) = (projects.pop(), versions.first()) else {
+            return Err(StoreError::NotFound(format!("projet {code}")));
+        };
+        check_version(version, read_version, &format!("le projet {code}"))?;
+        let mut next = project.clone();
+        next.history.push(change);
+        next.validate()?;
+        next.check_not_future(crate::today())?;
+        let c = Changes {
+            projects: vec![(Some(&project), &next)],
+            ..Changes::default()
+        };
+        persist(&mut tx, &c, actor, "record_project_status").await?;
         tx.commit().await?;
         Ok(())
     }
+
+    /// Records a commitment, payment or cancellation on a funding line, under the same rules as imports
+    /// and with the same optimistic concurrency as status changes. Only what the line touches is read: the
+    /// line, and the other commitments of the envelope it draws on, under the portfolio's write lock so that
+    /// two commitments on one envelope see each other.
+    pub async fn record_line_event(&self, change: LineChange, actor: &str) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        lock_portfolio(&mut tx).await?;
+        let row: LineRow = sqlx::query_as(&format!(
+            "SELECT {LINE_COLUMNS} FROM funding_lines WHERE id = $1"
+        ))
+        .bind(change.line_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("ligne de financement {}", change.line_id)))?;
+        check_version(row.version, change.read_version, "la ligne de financement")?;
+        let line = line_from(row)?;
+        let next = line.apply(change.event)?;
+        next.check_not_future(crate::today())?;
+        check_envelope(&mut tx, &next).await?;
+        let c = Changes {
+            lines: vec![(Some(&line), &next)],
+            ..Changes::default()
+        };
+        persist(&mut tx, &c, actor, "record_line_event").await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// A funding line with its project's first territory, which gives the region of its envelope.
+#[derive(sqlx::FromRow)]
+struct CommitmentRow {
+    #[sqlx(flatten)]
+    line: LineRow,
+    first_territory: Option<String>,
+}
+
+/// The region a project's envelope is chosen by: its first territory's region of attachment.
+fn region_of(first_territory: Option<&str>) -> Result<Option<RegionCode>> {
+    Ok(first_territory
+        .map(TerritoryId::parse)
+        .transpose()?
+        .map(|t| t.region_of_attachment()))
+}
+
+/// Checks `line`'s commitment against its envelope and the other commitments drawing on it.
+async fn check_envelope(tx: &mut Transaction<'_, Any>, line: &FundingLine) -> Result<()> {
+    let (Some(scheme), Some(on)) = (line.scheme.as_deref(), line.committed_on) else {
+        return Ok(());
+    };
+    const FIRST_TERRITORY: &str = "(SELECT pt.territory_id FROM project_territories pt
+        WHERE pt.project_code = l.project_code ORDER BY pt.position LIMIT 1) AS first_territory";
+    let envelopes = sqlx::query_as::<_, EnvelopeRow>(&format!(
+        "SELECT {ENVELOPE_COLUMNS} FROM envelopes WHERE scheme_code = $1 ORDER BY code"
+    ))
+    .bind(scheme)
+    .fetch_all(&mut **tx)
+    .await?
+    .into_iter()
+    .map(envelope_from)
+    .collect::<Result<Vec<_>>>()?;
+    let first: Option<String> = sqlx::query_scalar(
+        "SELECT territory_id FROM project_territories WHERE project_code = $1 ORDER BY position LIMIT 1",
+    )
+    .bind(&line.project)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let region = region_of(first.as_deref())?;
+    let Some(envelope) = territoires_domain::portfolio::funding::envelope_for(
+        &envelopes,
+        scheme,
+        region.as_ref(),
+        on,
+    ) else {
+        return Ok(());
+    };
+    let others: Vec<CommitmentRow> = sqlx::query_as(&format!(
+        "SELECT {LINE_COLUMNS}, {FIRST_TERRITORY} FROM funding_lines l
+         WHERE l.scheme_code = $1 AND l.committed_on >= $2 AND l.committed_on <= $3"
+    ))
+    .bind(scheme)
+    .bind(iso_date(envelope.starts_on))
+    .bind(iso_date(envelope.ends_on))
+    .fetch_all(&mut **tx)
+    .await?;
+    let others = others
+        .into_iter()
+        .map(|r| Ok((region_of(r.first_territory.as_deref())?, line_from(r.line)?)))
+        .collect::<Result<Vec<_>>>()?;
+    territoires_domain::portfolio::funding::check_envelope(
+        &envelopes,
+        line,
+        region.as_ref(),
+        others.iter().map(|(region, l)| (l, region.as_ref())),
+    )?;
+    Ok(())
 }
 
 fn check_version(current: i64, read: i64, what: &str) -> Result<()> {
