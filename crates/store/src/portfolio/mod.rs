@@ -160,12 +160,12 @@ async fn load_projects(
     )
     .await?
     .iter()
-    .map(|r| <ProjectRow as sqlx::FromRow<_>>::from_row(r))
+    .map(<ProjectRow as sqlx::FromRow<_>>::from_row)
     .collect::<std::result::Result<_, _>>()?;
     let pairs = |rows: Vec<sqlx::any::AnyRow>| -> Result<Vec<(String, String)>> {
         Ok(rows
             .iter()
-            .map(|r| <(String, String) as sqlx::FromRow<_>>::from_row(r))
+            .map(<(String, String) as sqlx::FromRow<_>>::from_row)
             .collect::<std::result::Result<_, _>>()?)
     };
     let mut territories: HashMap<String, Vec<TerritoryId>> = HashMap::new();
