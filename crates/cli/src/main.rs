@@ -152,6 +152,9 @@ enum DemoCommand {
         /// Graine du générateur.
         #[arg(long = "graine", default_value_t = 42)]
         seed: u64,
+        /// Nombre de fois le volume habituel de projets (8 : environ 16 000 projets et 75 000 lignes).
+        #[arg(long = "echelle", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=32))]
+        scale: u32,
     },
 }
 
@@ -283,13 +286,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             )
             .await
         }
-        Command::Demo(DemoCommand::Synthetic { seed }) => {
+        Command::Demo(DemoCommand::Synthetic { seed, scale }) => {
             let started = Instant::now();
-            let (history, portfolio) = synthetic::load_synthetic(&store, seed, &actor)
+            let (history, portfolio) = synthetic::load_synthetic(&store, seed, scale, &actor)
                 .await
                 .context("jeu synthétique : import refusé, rien n'a été écrit")?;
             eprintln!(
-                "✓ Jeu synthétique (graine {seed}) : {} ; {} ({:.2} s)",
+                "✓ Jeu synthétique (graine {seed}, échelle {scale}) : {} ; {} ({:.2} s)",
                 describe(&history),
                 describe(&portfolio),
                 started.elapsed().as_secs_f64()

@@ -328,7 +328,7 @@ async fn synthetic_national_figures_match_straight_sql() {
     for t in testing::all().await {
         let s = &t.store;
         import_registry(s).await;
-        let (_, portfolio) = synthetic::load_synthetic(s, 42, "test").await.unwrap();
+        let (_, portfolio) = synthetic::load_synthetic(s, 42, 1, "test").await.unwrap();
         let written = |k: &str| portfolio.written.iter().find(|(n, _)| n == k).unwrap().1;
         assert!(
             (1_600..=2_400).contains(&written("projects")),
@@ -342,7 +342,7 @@ async fn synthetic_national_figures_match_straight_sql() {
             t.label,
             written("funding_lines")
         );
-        let (history, again) = synthetic::load_synthetic(s, 42, "test").await.unwrap();
+        let (history, again) = synthetic::load_synthetic(s, 42, 1, "test").await.unwrap();
         assert!(
             history.unchanged && again.unchanged,
             "{}: loading twice writes nothing",
@@ -454,7 +454,7 @@ async fn every_figure_and_row_of_a_national_bilan_is_the_sum_of_its_records() {
     for t in testing::all().await {
         let s = &t.store;
         import_registry(s).await;
-        synthetic::load_synthetic(s, 42, "test").await.unwrap();
+        synthetic::load_synthetic(s, 42, 1, "test").await.unwrap();
         let mut frame = Frame::at(Phase::First, Scope::France, d("2021-06-30"));
         frame.since = Some(d("2020-01-01"));
         let r = s.bilan(&frame).await.unwrap();
@@ -521,7 +521,7 @@ async fn refused_writes_change_nothing_and_stale_forms_are_refused() {
     for t in testing::all().await {
         let s = &t.store;
         import_registry(s).await;
-        synthetic::load_synthetic(s, 7, "test").await.unwrap();
+        synthetic::load_synthetic(s, 7, 1, "test").await.unwrap();
         let now = Frame::at(Phase::First, Scope::France, d("2026-07-01"));
         let before = s.bilan(&now).await.unwrap().bilan;
         let audit_before = s.audit_log(1).await.unwrap()[0].id;
@@ -655,7 +655,7 @@ async fn the_bilan_document_renders_as_a_tagged_pdf_with_the_same_figures() {
     let s = &t.store;
     import_registry(s).await;
     demo::load_demo(s, "test").await.unwrap();
-    synthetic::load_synthetic(s, 3, "test").await.unwrap();
+    synthetic::load_synthetic(s, 3, 1, "test").await.unwrap();
     let report = bilan(s, Phase::First, region("44"), "2021-06-30").await;
     let shapes = s.territory_shapes(Phase::First).await.unwrap();
     let regions = s.region_shapes().await.unwrap();
@@ -811,7 +811,7 @@ async fn two_commitments_at_once_cannot_both_take_the_last_of_an_envelope() {
     for t in testing::all().await {
         let s = &t.store;
         import_registry(s).await;
-        synthetic::load_synthetic(s, 11, "test").await.unwrap();
+        synthetic::load_synthetic(s, 11, 1, "test").await.unwrap();
         let now = Frame::at(Phase::First, Scope::France, d("2026-07-01"));
         let envelopes = s.bilan(&now).await.unwrap().bilan.envelopes;
         let envelope = envelopes

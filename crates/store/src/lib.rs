@@ -46,6 +46,36 @@ pub struct Store {
     /// Bounds the computations that run on the blocking pool (bilans, record lists), so that a burst of
     /// heavy requests queues instead of taking every core from the cheap ones.
     heavy: std::sync::Arc<tokio::sync::Semaphore>,
+    /// This process's writers wait here in turn, rather than in SQLite's busy handler, which sleeps up to
+    /// 100 ms between tries and lets a late writer pass an early one.
+    turn: std::sync::Arc<tokio::sync::Mutex<()>>,
+}
+
+/// A write transaction with its writer's turn, held until it commits or is dropped (rolled back).
+pub(crate) struct WriteTx {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    _turn: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = sqlx::Transaction<'static, sqlx::Any>;
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
+    }
+}
+
+impl WriteTx {
+    /// Commits the write.
+    pub(crate) async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
@@ -94,6 +124,7 @@ impl Store {
             backend,
             cache: Default::default(),
             heavy: std::sync::Arc::new(tokio::sync::Semaphore::new(cores)),
+            turn: Default::default(),
         })
     }
 
@@ -106,15 +137,18 @@ impl Store {
         Ok(())
     }
 
-    /// Begins a write transaction. On SQLite it takes the write lock up front (`BEGIN IMMEDIATE`) and waits
-    /// for it (busy timeout): a deferred transaction that reads first and writes later fails with "database
-    /// is locked" when another writer committed in between, whatever the timeout.
-    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+    /// Begins a write transaction, once this process's earlier writers are done. On SQLite it takes the
+    /// write lock up front (`BEGIN IMMEDIATE`) and waits for it (busy timeout) when another process writes:
+    /// a deferred transaction that reads first and writes later fails with "database is locked" when
+    /// another writer committed in between, whatever the timeout.
+    pub(crate) async fn begin_write(&self) -> Result<WriteTx> {
         Store::forget_request_version();
-        Ok(match self.backend {
+        let turn = self.turn.clone().lock_owned().await;
+        let tx = match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
-        })
+        };
+        Ok(WriteTx { tx, _turn: turn })
     }
 
     /// Runs a CPU-bound computation off the async workers, at most one per core at a time: requests that

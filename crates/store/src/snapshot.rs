@@ -6,7 +6,7 @@
 //! rebuilds when they differ, so several instances behind a load balancer stay exact: the cache is never
 //! the source of truth, only a faster way to read it.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -240,69 +240,60 @@ impl Snapshot {
 }
 
 tokio::task_local! {
-    /// What the current request has read (see [`Store::request_scope`]).
+    /// What the current request reads (see [`Store::request_scope`]).
     static REQUEST: RequestReads;
 }
 
-/// What a request has read of the data.
+/// What a request reads of the data.
 #[derive(Default)]
 struct RequestReads {
-    version: Cell<Checked>,
-    /// It was served the previous snapshot, while another request was building the current one.
-    previous: Cell<bool>,
-}
-
-/// The data's version as a request has seen it.
-#[derive(Debug, Clone, Copy, Default)]
-enum Checked {
-    /// Not read yet.
-    #[default]
-    No,
-    /// Read once: the request's later reads use it.
-    At(i64),
+    /// The snapshot its first read got: its other reads use it, so a page is one consistent version.
+    snapshot: RefCell<Option<Arc<Snapshot>>>,
     /// The request writes: every later read asks the database, to see that write.
-    Writing,
+    writing: Cell<bool>,
 }
 
 impl Store {
-    /// Runs one request: its first read checks the data's version and its other reads reuse it, so that a
-    /// page calling the store several times costs one version query (one round trip on PostgreSQL).
+    /// Runs one request: its first read checks the data's version and gets a snapshot, and its other reads
+    /// use the same snapshot, so that a page calling the store several times costs one version query (one
+    /// round trip on PostgreSQL) and shows one version of the data.
     pub async fn request_scope<F: std::future::Future>(&self, request: F) -> F::Output {
         REQUEST.scope(RequestReads::default(), request).await
     }
 
-    /// Whether the current request read only the data at the version it checked: `false` when it was
-    /// served the previous snapshot during a rebuild, so its answer must not be kept for that version.
-    pub fn request_read_current_version() -> bool {
-        REQUEST.try_with(|r| !r.previous.get()).unwrap_or(true)
-    }
-
-    /// The version of the data: it moves with every write (see [`crate::audit`]).
-    pub async fn data_version(&self) -> Result<i64> {
-        if let Ok(Checked::At(v)) = REQUEST.try_with(|r| r.version.get()) {
-            return Ok(v);
-        }
-        let v: i64 = sqlx::query_scalar("SELECT version FROM data_version")
-            .fetch_one(&self.pool)
-            .await?;
-        let _ = REQUEST.try_with(|r| {
-            if !matches!(r.version.get(), Checked::Writing) {
-                r.version.set(Checked::At(v));
-            }
-        });
-        Ok(v)
+    /// The version of the data the current request reads: answers computed from it can be kept under it.
+    pub async fn read_version(&self) -> Result<i64> {
+        Ok(self.snapshot().await?.version)
     }
 
     /// Called when a write begins: the request's later reads must see it.
     pub(crate) fn forget_request_version() {
-        let _ = REQUEST.try_with(|r| r.version.set(Checked::Writing));
+        let _ = REQUEST.try_with(|r| {
+            r.writing.set(true);
+            r.snapshot.replace(None);
+        });
     }
 
     /// The snapshot at the database's current version. When a write happened since the last one, the
     /// first reader reloads what the write changed (the registry, the portfolio or both) while the readers
     /// arriving meanwhile keep the previous snapshot instead of waiting.
     pub(crate) async fn snapshot(&self) -> Result<Arc<Snapshot>> {
-        let version = self.data_version().await?;
+        if let Ok(Some(pinned)) = REQUEST.try_with(|r| r.snapshot.borrow().clone()) {
+            return Ok(pinned);
+        }
+        let snapshot = self.current_snapshot().await?;
+        let _ = REQUEST.try_with(|r| {
+            if !r.writing.get() {
+                r.snapshot.replace(Some(snapshot.clone()));
+            }
+        });
+        Ok(snapshot)
+    }
+
+    async fn current_snapshot(&self) -> Result<Arc<Snapshot>> {
+        let version: i64 = sqlx::query_scalar("SELECT version FROM data_version")
+            .fetch_one(&self.pool)
+            .await?;
         let current = || self.cache.current.read().expect("snapshot lock").clone();
         let previous = current();
         if let Some(s) = previous.as_ref().filter(|s| s.version >= version) {
@@ -310,10 +301,7 @@ impl Store {
         }
         let _rebuilding = match (self.cache.rebuild.try_lock(), previous) {
             (Ok(guard), _) => guard,
-            (Err(_), Some(previous)) => {
-                let _ = REQUEST.try_with(|r| r.previous.set(true));
-                return Ok(previous);
-            }
+            (Err(_), Some(previous)) => return Ok(previous),
             // Nothing to serve yet: wait for the first snapshot.
             (Err(_), None) => self.cache.rebuild.lock().await,
         };

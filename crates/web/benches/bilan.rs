@@ -87,7 +87,7 @@ async fn measure(url: &str) -> String {
             .unwrap();
     }
     let started = Instant::now();
-    let (history, portfolio) = synthetic::load_synthetic(&store, 42, "bench")
+    let (history, portfolio) = synthetic::load_synthetic(&store, 42, 1, "bench")
         .await
         .unwrap();
     let written = |o: &territoires_store::registry::referential::ImportOutcome, k: &str| {

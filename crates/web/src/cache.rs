@@ -153,7 +153,9 @@ pub async fn answers(State(state): State<AppState>, request: Request, next: Next
             if !shareable(&request) {
                 return next.run(request).await;
             }
-            let Ok(version) = state.store.data_version().await else {
+            // The version of the snapshot the request reads: during a rebuild, the previous one, whose
+            // answers are still good to serve.
+            let Ok(version) = state.store.read_version().await else {
                 return next.run(request).await;
             };
             let day = time::OffsetDateTime::now_utc().date();
@@ -164,7 +166,6 @@ pub async fn answers(State(state): State<AppState>, request: Request, next: Next
             }
             let response = next.run(request).await;
             let keep = response.status() == StatusCode::OK
-                && territoires_store::Store::request_read_current_version()
                 && !response.headers().contains_key(header::SET_COOKIE)
                 && !response.headers().contains_key(header::CONTENT_ENCODING);
             if !keep {

@@ -1,6 +1,7 @@
 //! A synthetic national dataset, realistic in shape and deterministic from a seed, for tests and
 //! benchmarks: territory histories (governance, action plans, contracts) and a portfolio of about six
-//! projects per territory with about five funding lines each, dated over 2018 to mid-2026. Nothing here is real:
+//! projects per territory (times a scale factor, to measure at eight times the data) with about five
+//! funding lines each, dated over 2018 to mid-2026. Nothing here is real:
 //! codes start with `SYN-` and it is never loaded by `up`.
 
 use rand::rngs::StdRng;
@@ -235,11 +236,13 @@ fn milestone(kind: MilestoneKind, on: Date) -> HistoryRecord {
     })
 }
 
-/// Generates the dataset for `territories` (phase, id) and the regions (code, name) they belong to.
+/// Generates the dataset for `territories` (phase, id) and the regions (code, name) they belong to, with
+/// `scale` times the usual number of projects.
 pub fn generate(
     territories: &[(Phase, TerritoryId)],
     regions: &[(String, String)],
     seed: u64,
+    scale: u32,
 ) -> Synthetic {
     let mut rng = StdRng::seed_from_u64(seed);
     let mut history = Vec::new();
@@ -279,7 +282,7 @@ pub fn generate(
                 }
             }
         }
-        for k in 0..rng.random_range(3..10) {
+        for k in 0..rng.random_range(3..10) * scale {
             let code = format!("SYN-{}-{}-{k:02}", &phase.slug()[..4], id);
             let mut carried = vec![id.clone()];
             if rng.random_bool(0.03) {
@@ -484,6 +487,7 @@ fn envelopes(portfolio: &Portfolio, regions: &[(String, String)]) -> Vec<Envelop
 pub async fn load_synthetic(
     store: &Store,
     seed: u64,
+    scale: u32,
     actor: &str,
 ) -> Result<(ImportOutcome, ImportOutcome)> {
     let today = time::OffsetDateTime::now_utc().date();
@@ -504,8 +508,8 @@ pub async fn load_synthetic(
         .into_iter()
         .map(|r| (r.code, r.name))
         .collect();
-    let data = generate(&territories, &regions, seed);
-    let hash = format!("synthetique-{seed}");
+    let data = generate(&territories, &regions, seed, scale.max(1));
+    let hash = format!("synthetique-{seed}-x{scale}");
     let history = store.import_history(&data.history, &hash, actor).await?;
     let portfolio = store
         .import_portfolio(&data.portfolio, &hash, actor)
@@ -535,10 +539,13 @@ mod tests {
     #[test]
     fn the_same_seed_gives_the_same_data_and_it_is_valid() {
         let regions = vec![("44".to_owned(), "Grand Est".to_owned())];
-        let a = generate(&territories(), &regions, 7);
-        let b = generate(&territories(), &regions, 7);
+        let a = generate(&territories(), &regions, 7, 1);
+        let b = generate(&territories(), &regions, 7, 1);
         assert_eq!(a.portfolio, b.portfolio);
-        assert_ne!(a.portfolio, generate(&territories(), &regions, 8).portfolio);
+        assert_ne!(
+            a.portfolio,
+            generate(&territories(), &regions, 8, 1).portfolio
+        );
         a.portfolio
             .validate()
             .map_err(|(row, e)| format!("{row:?}: {e}"))
@@ -555,5 +562,16 @@ mod tests {
             .lines
             .iter()
             .any(|l| l.cancelled_on.is_some() || l.paid.is_some()));
+        let eight = generate(&territories(), &regions, 7, 8);
+        eight
+            .portfolio
+            .validate()
+            .map_err(|(row, e)| format!("{row:?}: {e}"))
+            .unwrap();
+        let ratio = eight.portfolio.projects.len() as f64 / projects as f64;
+        assert!(
+            (6.0..=10.0).contains(&ratio),
+            "×{ratio} projects at scale 8"
+        );
     }
 }

@@ -63,7 +63,7 @@ impl Store {
             .bind(password_hash)
             .bind(profile.to_string())
             .bind(now())
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await
             .map_err(|e| StoreError::conflict_on_unique(e, || format!("un compte {email} existe déjà")))?;
         Audit {

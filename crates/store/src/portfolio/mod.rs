@@ -887,7 +887,7 @@ impl Store {
             "SELECT {LINE_COLUMNS} FROM funding_lines WHERE id = $1"
         ))
         .bind(change.line_id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut **tx)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("ligne de financement {}", change.line_id)))?;
         check_version(row.version, change.read_version, "la ligne de financement")?;

@@ -534,7 +534,7 @@ impl Store {
         .bind(record_id)
         .bind(phase.slug())
         .bind(territory_id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut **tx)
         .await?;
         match found {
             None => {
@@ -560,7 +560,7 @@ impl Store {
         .bind(withdrawal.reason.trim())
         .bind(now())
         .bind(actor)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut **tx)
         .await
         .map_err(|e| {
             StoreError::conflict_on_unique(e, || {
@@ -573,7 +573,7 @@ impl Store {
         ))
         .bind(withdrawal_id)
         .bind(record_id)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
         Audit {
             actor,

@@ -176,11 +176,11 @@ impl Store {
         ] {
             sqlx::query(&format!("DELETE FROM {table} WHERE millesime = $1"))
                 .bind(m)
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
         }
         sqlx::query("DELETE FROM region_contours")
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
 
         let mut written = Vec::new();

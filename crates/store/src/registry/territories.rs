@@ -283,7 +283,7 @@ impl Store {
         let rows: Vec<(String, String)> =
             sqlx::query_as("SELECT territory_id, siren FROM perimeter_members WHERE phase = $1 AND valid_to IS NULL")
                 .bind(phase.slug())
-                .fetch_all(&mut *tx)
+                .fetch_all(&mut **tx)
                 .await?;
         for (id, siren) in rows {
             current.entry(id).or_default().push(Siren::parse(&siren)?);
@@ -292,7 +292,7 @@ impl Store {
             "SELECT id, name FROM territories WHERE phase = $1",
         )
         .bind(phase.slug())
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut **tx)
         .await?
         .into_iter()
         .collect();
@@ -309,7 +309,7 @@ impl Store {
                         .bind(&t.name)
                         .bind(search_key(&t.name))
                         .bind(t.id.region_of_attachment().as_str())
-                        .execute(&mut *tx)
+                        .execute(&mut **tx)
                         .await?;
                     if let Some(labelling) = phase.list_labelling() {
                         crate::registry::history::insert_milestone(
@@ -325,7 +325,7 @@ impl Store {
                         .bind(search_key(&t.name))
                         .bind(phase.slug())
                         .bind(id)
-                        .execute(&mut *tx)
+                        .execute(&mut **tx)
                         .await?;
                     Audit {
                         actor,
@@ -357,7 +357,7 @@ impl Store {
                 .bind(phase.slug())
                 .bind(id)
                 .bind(leaving.as_str())
-                .execute(&mut *tx)
+                .execute(&mut **tx)
                 .await?;
             }
             for m in t
@@ -405,7 +405,7 @@ impl Store {
 
         sqlx::query("DELETE FROM territory_contours WHERE phase = $1")
             .bind(phase.slug())
-            .execute(&mut *tx)
+            .execute(&mut **tx)
             .await?;
         let contours = insert(
             &mut tx,

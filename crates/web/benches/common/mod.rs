@@ -21,6 +21,7 @@ pub async fn fresh_postgres(admin: &str, name: &str) -> String {
 
 /// Runs `clients` clients in a loop over `paths` for `duration` after `warm_up`; returns the table row
 /// `requests | throughput | p50 | p99 | max |`.
+#[allow(dead_code)] // Not every benchmark reads rows.
 pub async fn load(
     base: &str,
     paths: Vec<String>,
@@ -28,6 +29,45 @@ pub async fn load(
     duration: Duration,
     warm_up: Duration,
 ) -> String {
+    measure_load(base, paths, clients, duration, warm_up, false)
+        .await
+        .row()
+}
+
+/// What a load measured.
+#[derive(Debug, Clone, Copy)]
+pub struct Measured {
+    /// Requests answered during the measure.
+    pub requests: u64,
+    /// Per second.
+    pub throughput: f64,
+    /// Latency quantiles, in milliseconds.
+    pub p50: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// Slowest.
+    pub max: f64,
+}
+
+impl Measured {
+    /// The table cells `requests | throughput | p50 | p99 | max |`.
+    pub fn row(&self) -> String {
+        format!(
+            "{} | {:.0} req/s | {:.2} ms | {:.2} ms | {:.2} ms |",
+            self.requests, self.throughput, self.p50, self.p99, self.max
+        )
+    }
+}
+
+/// Like [`load`], saying `Accept-Encoding: gzip` as browsers do when `gzip` is set; returns the figures.
+pub async fn measure_load(
+    base: &str,
+    paths: Vec<String>,
+    clients: usize,
+    duration: Duration,
+    warm_up: Duration,
+    gzip: bool,
+) -> Measured {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(clients)
         .build()
@@ -48,7 +88,11 @@ pub async fn load(
                 }
                 let path = &paths[next.fetch_add(1, Ordering::Relaxed) % paths.len()];
                 let sent = Instant::now();
-                let response = client.get(format!("{base}{path}")).send().await.unwrap();
+                let mut request = client.get(format!("{base}{path}"));
+                if gzip {
+                    request = request.header("accept-encoding", "gzip");
+                }
+                let response = request.send().await.unwrap();
                 assert!(
                     response.status().is_success(),
                     "{path}: {}",
@@ -67,12 +111,11 @@ pub async fn load(
         total.add(t.await.unwrap()).unwrap();
     }
     let ms = |q: f64| total.value_at_quantile(q) as f64 / 1000.0;
-    format!(
-        "{} | {:.0} req/s | {:.2} ms | {:.2} ms | {:.2} ms |",
-        total.len(),
-        total.len() as f64 / duration.as_secs_f64(),
-        ms(0.5),
-        ms(0.99),
-        total.max() as f64 / 1000.0
-    )
+    Measured {
+        requests: total.len(),
+        throughput: total.len() as f64 / duration.as_secs_f64(),
+        p50: ms(0.5),
+        p99: ms(0.99),
+        max: total.max() as f64 / 1000.0,
+    }
 }
