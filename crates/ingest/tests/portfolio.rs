@@ -880,3 +880,107 @@ async fn uncommitted_lines(
         .take(2)
         .collect()
 }
+
+/// After a commitment and a status change, the instance that holds the portfolio reads only the rows the
+/// writes changed, and sees exactly what a fresh instance reading everything sees.
+#[tokio::test]
+async fn a_read_model_patched_with_the_changed_rows_equals_a_fresh_one() {
+    for t in testing::all().await {
+        let s = &t.store;
+        import_registry(s).await;
+        synthetic::load_synthetic(s, 5, 1, "test").await.unwrap();
+        let frame = Frame::at(Phase::First, Scope::France, d("2026-07-01"));
+        let rows = s.bilan_rows(&frame).await.unwrap();
+        let loads = testing::portfolio_loads(s);
+        let line = rows
+            .lines
+            .iter()
+            .find(|l| l.line.committed.is_none() && l.line.cancelled_on.is_none())
+            .unwrap();
+        s.record_line_event(
+            LineChange {
+                line_id: line.id,
+                read_version: line.version,
+                event: LineEvent::Commit {
+                    amount: Cents::euros(100).min(line.line.requested),
+                    on: line.line.requested_on + time::Duration::days(1),
+                    over_request_allowed: false,
+                },
+            },
+            "test",
+        )
+        .await
+        .unwrap();
+        let project = rows
+            .projects
+            .iter()
+            .find(|p| p.status == Some(ProjectStatus::InPreparation))
+            .unwrap();
+        let detail = s
+            .project(&project.project.code, d("2026-07-01"))
+            .await
+            .unwrap()
+            .unwrap();
+        s.record_project_status(
+            &project.project.code,
+            detail.version,
+            StatusChange {
+                status: ProjectStatus::Engaged,
+                on: d("2026-07-01"),
+            },
+            "test",
+        )
+        .await
+        .unwrap();
+
+        let patched = (
+            s.bilan(&frame).await.unwrap().bilan,
+            s.bilan_rows(&frame).await.unwrap(),
+        );
+        assert_eq!(
+            testing::portfolio_loads(s),
+            loads,
+            "{}: the portfolio is patched, not read again",
+            t.label
+        );
+        let fresh_store = Store::connect(&t.url).await.unwrap();
+        let fresh = (
+            fresh_store.bilan(&frame).await.unwrap().bilan,
+            fresh_store.bilan_rows(&frame).await.unwrap(),
+        );
+        assert_eq!(patched.0, fresh.0, "{}: the same bilan", t.label);
+        let lines = |r: &territoires_store::bilan::BilanRows| {
+            r.lines
+                .iter()
+                .map(|l| (l.id, l.version, l.line.clone()))
+                .collect::<Vec<_>>()
+        };
+        let projects = |r: &territoires_store::bilan::BilanRows| {
+            r.projects
+                .iter()
+                .map(|p| (p.project.clone(), p.status))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            lines(&patched.1),
+            lines(&fresh.1),
+            "{}: the same lines",
+            t.label
+        );
+        assert_eq!(
+            projects(&patched.1),
+            projects(&fresh.1),
+            "{}: the same projects",
+            t.label
+        );
+        assert!(
+            patched
+                .1
+                .lines
+                .iter()
+                .any(|l| l.id == line.id && l.line.committed.is_some()),
+            "{}: the commitment is there",
+            t.label
+        );
+    }
+}

@@ -23,7 +23,7 @@ use territoires_domain::registry::progress::{Progress, ProgressCounts};
 use territoires_domain::search::search_key;
 use time::Date;
 
-use crate::portfolio::{load_portfolio, StoredPortfolio};
+use crate::portfolio::{load_portfolio, patch_portfolio, StoredPortfolio};
 use crate::registry::figures::{Coverage, PhaseFigures, RegionFigures};
 use crate::registry::history::{
     appointment_from, attribute_from, milestone_from, AppointmentRow, AttributeRow, MilestoneRow,
@@ -111,6 +111,8 @@ pub(crate) type EvolutionKey = (Phase, Scope, Option<String>);
 pub(crate) struct Cache {
     current: RwLock<Option<Arc<Snapshot>>>,
     pub(crate) rebuild: tokio::sync::Mutex<()>,
+    /// How many times the whole portfolio was read (rather than patched), for the tests.
+    pub(crate) portfolio_loads: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for Cache {
@@ -337,10 +339,22 @@ impl Store {
             Some(p) => p.registry.clone(),
             None => Arc::new(load_registry(&mut tx, v.registry_version).await?),
         };
-        let portfolio = match previous.filter(|p| p.portfolio.version == v.portfolio_version) {
-            Some(p) => p.portfolio.clone(),
-            None => {
-                let stored = load_portfolio(&mut tx).await?;
+        let portfolio = match previous.map(|p| &p.portfolio) {
+            Some(p) if p.version == v.portfolio_version => p.clone(),
+            previous => {
+                let patched = match previous {
+                    Some(p) => patch_portfolio(&mut tx, &p.stored, p.version).await?,
+                    None => None,
+                };
+                let stored = match patched {
+                    Some(stored) => stored,
+                    None => {
+                        self.cache
+                            .portfolio_loads
+                            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        load_portfolio(&mut tx).await?
+                    }
+                };
                 Arc::new(PortfolioModel {
                     version: v.portfolio_version,
                     index: PortfolioIndex::new(&stored.portfolio),

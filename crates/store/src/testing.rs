@@ -105,3 +105,12 @@ impl TestStore {
 pub async fn hold_rebuild(store: &Store) -> tokio::sync::MutexGuard<'_, ()> {
     store.cache.rebuild.lock().await
 }
+
+/// How many times this store read the whole portfolio into its read model (rather than patching it with
+/// the rows a write changed).
+pub fn portfolio_loads(store: &Store) -> u64 {
+    store
+        .cache
+        .portfolio_loads
+        .load(std::sync::atomic::Ordering::Relaxed)
+}

@@ -18,3 +18,10 @@ CREATE INDEX funding_lines_scheme ON funding_lines (scheme_code, committed_on);
 ALTER TABLE data_version ADD COLUMN registry_version BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE data_version ADD COLUMN portfolio_version BIGINT NOT NULL DEFAULT 0;
 UPDATE data_version SET registry_version = version, portfolio_version = version;
+
+-- The data version of the last write that changed each project and funding line: a reader holding the
+-- portfolio at one version reloads only the rows changed since.
+ALTER TABLE projects ADD COLUMN changed_in BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE funding_lines ADD COLUMN changed_in BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX projects_changed_in ON projects (changed_in);
+CREATE INDEX funding_lines_changed_in ON funding_lines (changed_in);

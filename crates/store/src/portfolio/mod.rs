@@ -79,6 +79,36 @@ fn optional_date(field: &'static str, value: Option<String>) -> Result<Option<ti
 
 /// Reads the whole portfolio in the transaction given.
 pub(crate) async fn load_portfolio(tx: &mut Transaction<'_, Any>) -> Result<StoredPortfolio> {
+    let (funders, schemes, envelopes) = load_portfolio_heads(tx).await?;
+    let (projects, project_versions) = load_projects(tx, None).await?;
+    let line_rows: Vec<LineRow> = sqlx::query_as(&format!(
+        "SELECT {LINE_COLUMNS} FROM funding_lines ORDER BY id"
+    ))
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut line_ids = Vec::with_capacity(line_rows.len());
+    let mut lines = Vec::with_capacity(line_rows.len());
+    for r in line_rows {
+        line_ids.push((r.id, r.version));
+        lines.push(line_from(r)?);
+    }
+    Ok(StoredPortfolio {
+        portfolio: Portfolio {
+            funders,
+            schemes,
+            envelopes,
+            projects,
+            lines,
+        },
+        project_versions,
+        line_ids,
+    })
+}
+
+/// Funders, schemes and envelopes: a few dozen rows, always read whole.
+async fn load_portfolio_heads(
+    tx: &mut Transaction<'_, Any>,
+) -> Result<(Vec<Funder>, Vec<Scheme>, Vec<Envelope>)> {
     let funders = sqlx::query_as::<_, (String, String, String)>(
         "SELECT code, name, kind FROM funders ORDER BY code",
     )
@@ -114,29 +144,77 @@ pub(crate) async fn load_portfolio(tx: &mut Transaction<'_, Any>) -> Result<Stor
     .into_iter()
     .map(envelope_from)
     .collect::<Result<Vec<_>>>()?;
-    let (projects, project_versions) = load_projects(tx, None).await?;
-    let line_rows: Vec<LineRow> = sqlx::query_as(&format!(
-        "SELECT {LINE_COLUMNS} FROM funding_lines ORDER BY id"
+    Ok((funders, schemes, envelopes))
+}
+
+/// Beyond this many changed rows, reloading the whole portfolio is as cheap as patching it.
+const PATCH_LIMIT: usize = 2_000;
+
+/// The portfolio `previous`, read at data version `since`, brought up to date with the rows changed since
+/// (each marked with the version of its write, `changed_in`): a commitment costs a few rows, not the
+/// whole portfolio. `None` when a full reload is simpler: many rows changed, or a new project (projects
+/// are held in code order).
+pub(crate) async fn patch_portfolio(
+    tx: &mut Transaction<'_, Any>,
+    previous: &StoredPortfolio,
+    since: i64,
+) -> Result<Option<StoredPortfolio>> {
+    let limit = PATCH_LIMIT as i64 + 1;
+    let codes: Vec<String> =
+        sqlx::query_scalar("SELECT code FROM projects WHERE changed_in > $1 LIMIT $2")
+            .bind(since)
+            .bind(limit)
+            .fetch_all(&mut **tx)
+            .await?;
+    let lines: Vec<LineRow> = sqlx::query_as(&format!(
+        "SELECT {LINE_COLUMNS} FROM funding_lines WHERE changed_in > $1 ORDER BY id LIMIT $2"
     ))
+    .bind(since)
+    .bind(limit)
     .fetch_all(&mut **tx)
     .await?;
-    let mut line_ids = Vec::with_capacity(line_rows.len());
-    let mut lines = Vec::with_capacity(line_rows.len());
-    for r in line_rows {
-        line_ids.push((r.id, r.version));
-        lines.push(line_from(r)?);
+    if codes.len() + lines.len() > PATCH_LIMIT {
+        return Ok(None);
     }
-    Ok(StoredPortfolio {
-        portfolio: Portfolio {
-            funders,
-            schemes,
-            envelopes,
-            projects,
-            lines,
-        },
-        project_versions,
-        line_ids,
-    })
+    let mut next = previous.clone();
+    let fresh = load_portfolio_heads(tx).await?;
+    (
+        next.portfolio.funders,
+        next.portfolio.schemes,
+        next.portfolio.envelopes,
+    ) = fresh;
+    for code in &codes {
+        let Ok(i) = next
+            .portfolio
+            .projects
+            .binary_search_by(|p| p.code.as_str().cmp(code))
+        else {
+            return Ok(None);
+        };
+        let (mut project, version) = load_projects(tx, Some(code)).await?;
+        let (Some(project), Some(&version)) = (project.pop(), version.first()) else {
+            return Ok(None);
+        };
+        next.portfolio.projects[i] = project;
+        next.project_versions[i] = version;
+    }
+    for row in lines {
+        let (id, version) = (row.id, row.version);
+        let line = line_from(row)?;
+        match next.line_ids.binary_search_by_key(&id, |(id, _)| *id) {
+            Ok(i) => {
+                next.portfolio.lines[i] = line;
+                next.line_ids[i] = (id, version);
+            }
+            // Lines are held in id order and new ids are larger: a new line goes last.
+            Err(i) if i == next.line_ids.len() => {
+                next.portfolio.lines.push(line);
+                next.line_ids.push((id, version));
+            }
+            Err(_) => return Ok(None),
+        }
+    }
+    Ok(Some(next))
 }
 
 /// Reads the projects, or only the one of code `only`, with their versions.
@@ -484,6 +562,7 @@ fn opt_date(d: Option<time::Date>) -> Value {
 async fn persist(
     tx: &mut Transaction<'_, Any>,
     c: &Changes<'_>,
+    changed_in: i64,
     actor: &str,
     action: &str,
 ) -> Result<Vec<(String, u64)>> {
@@ -573,6 +652,7 @@ async fn persist(
         "measured_tco2e_avoided",
         "measured_brownfield_hectares",
         "source",
+        "changed_in",
     ];
     let outcome_values = |o: &Outcomes| {
         vec![
@@ -606,6 +686,7 @@ async fn persist(
                 row.extend(outcome_values(&p.expected));
                 row.extend(outcome_values(&p.measured));
                 row.push(Value::from(p.source.as_str()));
+                row.push(Value::from(changed_in));
                 row
             })
             .collect(),
@@ -688,6 +769,7 @@ async fn persist(
         "paid_on",
         "cancelled_on",
         "over_request_allowed",
+        "changed_in",
     ];
     upsert(
         tx,
@@ -712,6 +794,7 @@ async fn persist(
                     opt_date(l.paid_on),
                     opt_date(l.cancelled_on),
                     Value::from(i64::from(l.over_request_allowed)),
+                    Value::from(changed_in),
                 ]
             })
             .collect(),
@@ -797,12 +880,14 @@ mod erased {
 use erased::Json as _;
 
 /// Serialises portfolio writes: each writer takes this row lock before reading the portfolio, so that the
-/// envelope check of one commitment sees the commitments of the writers before it.
-async fn lock_portfolio(tx: &mut Transaction<'_, Any>) -> Result<()> {
-    sqlx::query("UPDATE data_version SET version = version + 1")
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+/// envelope check of one commitment sees the commitments of the writers before it. Returns the data
+/// version the write's rows are marked with (`changed_in`).
+async fn lock_portfolio(tx: &mut Transaction<'_, Any>) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar("UPDATE data_version SET version = version + 1 RETURNING version")
+            .fetch_one(&mut **tx)
+            .await?,
+    )
 }
 
 /// A change of funding line asked through a form: the line's id and the version it was read at.
@@ -831,12 +916,12 @@ impl Store {
         if already_imported(&mut tx, "portfolio", content_hash).await? {
             return Ok(ImportOutcome::unchanged());
         }
-        lock_portfolio(&mut tx).await?;
+        let changed_in = lock_portfolio(&mut tx).await?;
         let current = load_portfolio(&mut tx).await?.portfolio;
         let merged = merge(&current, incoming)?;
         validate(&merged)?;
         let c = changes(&current, &merged);
-        let written = persist(&mut tx, &c, actor, "import_portfolio").await?;
+        let written = persist(&mut tx, &c, changed_in, actor, "import_portfolio").await?;
         let outcome = ImportOutcome {
             unchanged: false,
             written,
@@ -857,7 +942,7 @@ impl Store {
         actor: &str,
     ) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        lock_portfolio(&mut tx).await?;
+        let changed_in = lock_portfolio(&mut tx).await?;
         let (mut projects, versions) = load_projects(&mut tx, Some(code)).await?;
         let (Some(project), Some(&version)) = (projects.pop(), versions.first()) else {
             return Err(StoreError::NotFound(format!("projet {code}")));
@@ -871,7 +956,7 @@ impl Store {
             projects: vec![(Some(&project), &next)],
             ..Changes::default()
         };
-        persist(&mut tx, &c, actor, "record_project_status").await?;
+        persist(&mut tx, &c, changed_in, actor, "record_project_status").await?;
         tx.commit().await?;
         Ok(())
     }
@@ -882,7 +967,7 @@ impl Store {
     /// two commitments on one envelope see each other.
     pub async fn record_line_event(&self, change: LineChange, actor: &str) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        lock_portfolio(&mut tx).await?;
+        let changed_in = lock_portfolio(&mut tx).await?;
         let row: LineRow = sqlx::query_as(&format!(
             "SELECT {LINE_COLUMNS} FROM funding_lines WHERE id = $1"
         ))
@@ -899,7 +984,7 @@ impl Store {
             lines: vec![(Some(&line), &next)],
             ..Changes::default()
         };
-        persist(&mut tx, &c, actor, "record_line_event").await?;
+        persist(&mut tx, &c, changed_in, actor, "record_line_event").await?;
         tx.commit().await?;
         Ok(())
     }
