@@ -1,10 +1,12 @@
-//! The read model of the registry: every territory with its perimeter, areas, contours, histories and
-//! lineage, held in memory and rebuilt whenever the database changes.
+//! The read model: the registry (every territory with its perimeter, areas, contours, histories and
+//! lineage) and the portfolio, held in memory and brought up to date whenever the database changes.
 //!
 //! Every write appends to the audit log, and appending to the audit log bumps `data_version` in the same
-//! transaction. Each read compares that version (one indexed single-row query) with the snapshot's and
-//! rebuilds when they differ, so several instances behind a load balancer stay exact: the cache is never
-//! the source of truth, only a faster way to read it.
+//! transaction, with the version of the part it changed (`registry_version`, `portfolio_version`). A
+//! request compares that version (one single-row query) with the snapshot's; when they differ, the first
+//! such request reads the part that changed (the portfolio only its rows changed since, see
+//! `patch_portfolio`) while the requests arriving meanwhile keep the previous snapshot. Several instances
+//! behind a load balancer stay exact: the cache is never the source of truth, only a faster way to read it.
 
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap};
@@ -312,6 +314,11 @@ impl Store {
             return Ok(s.clone());
         }
         let snapshot = Arc::new(self.load_snapshot(previous.as_deref()).await?);
+        if let Some(previous) = previous {
+            let next = snapshot.clone();
+            self.compute(move || crate::bilan::warm_evolutions(&previous, &next))
+                .await?;
+        }
         tracing::debug!(version = snapshot.version, "snapshot rebuilt");
         *self.cache.current.write().expect("snapshot lock") = Some(snapshot.clone());
         Ok(snapshot)

@@ -211,6 +211,32 @@ fn evolution_of(s: &Snapshot, facts: &Facts<'_>, frame: &Frame) -> Vec<Series> {
         .collect()
 }
 
+/// How many evolutions a new snapshot computes before it is published.
+const WARMED: usize = 8;
+
+/// Computes on `next` the evolutions `previous` had computed, national ones first (at most [`WARMED`]):
+/// the requests that keep the previous snapshot meanwhile are served at once, and the first ones on
+/// `next` find the costliest part of a bilan done.
+pub(crate) fn warm_evolutions(previous: &Snapshot, next: &Snapshot) {
+    let mut keys: Vec<_> = previous
+        .evolutions
+        .lock()
+        .expect("evolutions lock")
+        .keys()
+        .cloned()
+        .collect();
+    keys.sort_by_key(|(phase, scope, scheme)| (*scope != Scope::France, scheme.is_some(), *phase));
+    for (phase, scope, scheme) in keys.into_iter().take(WARMED) {
+        let territories = next.registry.territory_facts(phase);
+        let facts = facts(next, phase, &territories);
+        let frame = Frame {
+            scheme,
+            ..Frame::at(phase, scope, phase.horizon())
+        };
+        evolution_of(next, &facts, &frame);
+    }
+}
+
 fn records_of(
     s: &Snapshot,
     frame: &Frame,
