@@ -112,7 +112,7 @@ pub(crate) type EvolutionKey = (Phase, Scope, Option<String>);
 #[derive(Default)]
 pub(crate) struct Cache {
     current: RwLock<Option<Arc<Snapshot>>>,
-    pub(crate) rebuild: tokio::sync::Mutex<()>,
+    pub(crate) rebuild: Arc<tokio::sync::Mutex<()>>,
     /// How many times the whole portfolio was read (rather than patched), for the tests.
     pub(crate) portfolio_loads: std::sync::atomic::AtomicU64,
 }
@@ -249,8 +249,10 @@ tokio::task_local! {
 }
 
 /// What a request reads of the data.
-#[derive(Default)]
 struct RequestReads {
+    /// It must see every write committed before it (a signed-in user, who may just have written): it waits
+    /// for a rebuild in progress rather than take the previous snapshot.
+    exact: bool,
     /// The snapshot its first read got: its other reads use it, so a page is one consistent version.
     snapshot: RefCell<Option<Arc<Snapshot>>>,
     /// The request writes: every later read asks the database, to see that write.
@@ -260,9 +262,19 @@ struct RequestReads {
 impl Store {
     /// Runs one request: its first read checks the data's version and gets a snapshot, and its other reads
     /// use the same snapshot, so that a page calling the store several times costs one version query (one
-    /// round trip on PostgreSQL) and shows one version of the data.
-    pub async fn request_scope<F: std::future::Future>(&self, request: F) -> F::Output {
-        REQUEST.scope(RequestReads::default(), request).await
+    /// round trip on PostgreSQL) and shows one version of the data. An `exact` request sees every write
+    /// committed before it; the others may be served the previous snapshot while a new one is prepared.
+    pub async fn request_scope<F: std::future::Future>(
+        &self,
+        exact: bool,
+        request: F,
+    ) -> F::Output {
+        let reads = RequestReads {
+            exact,
+            snapshot: RefCell::new(None),
+            writing: Cell::new(false),
+        };
+        REQUEST.scope(reads, request).await
     }
 
     /// The version of the data the current request reads: answers computed from it can be kept under it.
@@ -303,24 +315,37 @@ impl Store {
         if let Some(s) = previous.as_ref().filter(|s| s.version >= version) {
             return Ok(s.clone());
         }
-        let _rebuilding = match (self.cache.rebuild.try_lock(), previous) {
+        let exact = REQUEST.try_with(|r| r.exact).unwrap_or(true);
+        let rebuilding = match (self.cache.rebuild.clone().try_lock_owned(), previous) {
             (Ok(guard), _) => guard,
-            (Err(_), Some(previous)) => return Ok(previous),
-            // Nothing to serve yet: wait for the first snapshot.
-            (Err(_), None) => self.cache.rebuild.lock().await,
+            (Err(_), Some(previous)) if !exact => return Ok(previous),
+            // Nothing to serve yet, or a request that must see the latest writes: wait for the rebuild.
+            (Err(_), _) => self.cache.rebuild.clone().lock_owned().await,
         };
         let previous = current();
         if let Some(s) = previous.as_ref().filter(|s| s.version >= version) {
             return Ok(s.clone());
         }
         let snapshot = Arc::new(self.load_snapshot(previous.as_deref()).await?);
-        if let Some(previous) = previous {
-            let next = snapshot.clone();
-            self.compute(move || crate::bilan::warm_evolutions(&previous, &next))
-                .await?;
+        tracing::debug!(version = snapshot.version, "snapshot read");
+        match previous {
+            // The request that read it uses it at once; the others keep the previous snapshot until the
+            // evolutions it had computed are computed again on this one, in the background.
+            Some(previous) => {
+                let (store, next) = (self.clone(), snapshot.clone());
+                tokio::spawn(async move {
+                    let warmed = next.clone();
+                    let _ = store
+                        .compute(move || crate::bilan::warm_evolutions(&previous, &warmed))
+                        .await;
+                    *store.cache.current.write().expect("snapshot lock") = Some(next);
+                    drop(rebuilding);
+                });
+            }
+            None => {
+                *self.cache.current.write().expect("snapshot lock") = Some(snapshot.clone());
+            }
         }
-        tracing::debug!(version = snapshot.version, "snapshot rebuilt");
-        *self.cache.current.write().expect("snapshot lock") = Some(snapshot.clone());
         Ok(snapshot)
     }
 

@@ -102,8 +102,8 @@ impl TestStore {
 
 /// Holds the read model's rebuild as a slow rebuild in another request would: while the guard lives, a
 /// reader that finds the data changed cannot rebuild and is served the snapshot it had.
-pub async fn hold_rebuild(store: &Store) -> tokio::sync::MutexGuard<'_, ()> {
-    store.cache.rebuild.lock().await
+pub async fn hold_rebuild(store: &Store) -> tokio::sync::OwnedMutexGuard<()> {
+    store.cache.rebuild.clone().lock_owned().await
 }
 
 /// How many times this store read the whole portfolio into its read model (rather than patching it with

@@ -853,10 +853,12 @@ async fn another_instance_sees_a_write_at_once() {
 async fn a_reader_during_a_rebuild_gets_the_previous_version_without_waiting() {
     for t in testing::all().await {
         loaded(&t.store).await;
+        // An anonymous reader (not `exact`): it may be served the previous snapshot.
         let read = || async {
             tokio::time::timeout(
                 std::time::Duration::from_secs(5),
-                t.store.territory(Phase::First, "ti-4405"),
+                t.store
+                    .request_scope(false, t.store.territory(Phase::First, "ti-4405")),
             )
             .await
             .unwrap_or_else(|_| panic!("{}: the reader waited for the rebuild", t.label))
@@ -885,11 +887,29 @@ async fn a_reader_during_a_rebuild_gets_the_previous_version_without_waiting() {
             "{}: during the rebuild, the previous version",
             t.label
         );
+        let exact = {
+            let store = t.store.clone();
+            tokio::spawn(async move {
+                store
+                    .request_scope(true, store.territory(Phase::First, "ti-4405"))
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .milestones
+                    .len()
+            })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        assert!(
+            !exact.is_finished(),
+            "{}: a reader who must see the latest writes waits for the rebuild",
+            t.label
+        );
         drop(rebuilding);
         assert_eq!(
-            read().await,
+            exact.await.unwrap(),
             1,
-            "{}: once the rebuild can run, the write",
+            "{}: and then sees the write",
             t.label
         );
     }

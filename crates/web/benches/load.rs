@@ -190,6 +190,7 @@ async fn measure(url: &str, scale: u32, sqlite_file: Option<&Path>) -> String {
         under_writes.p99 / national.p99
     ));
     out.push_str(&concurrent_writes(&store, url).await);
+    out.push_str(&http_writes(&store, &base).await);
     if let Some(file) = sqlite_file {
         out.push_str(&datasette(&store, file, &communes).await);
     }
@@ -406,6 +407,116 @@ async fn concurrent_writes(store: &Store, url: &str) -> String {
             Err(e) => format!("FAILED ({e})"),
         },
         ms(cli_time)
+    )
+}
+
+/// The value of the first hidden input `name` in `page`.
+fn hidden(page: &str, name: &str) -> String {
+    let needle = format!("name=\"{name}\" value=\"");
+    let start = page
+        .find(&needle)
+        .unwrap_or_else(|| panic!("{name} in page"))
+        + needle.len();
+    page[start..start + page[start..].find('"').unwrap()].to_owned()
+}
+
+/// Commitments recorded through the project page's form, as agents do: {WRITERS} signed-in browsers on
+/// distinct lines, each post checked (CSRF, scope, version) and answered by a redirect.
+async fn http_writes(store: &Store, base: &str) -> String {
+    const EMAIL: &str = "bench@example.gouv.fr";
+    const PASSWORD: &str = "mot de passe du banc";
+    store
+        .create_user(
+            EMAIL,
+            "Banc d'essai",
+            &territoires_web::access::auth::hash_password(PASSWORD),
+            &"national".parse().unwrap(),
+            "bench",
+        )
+        .await
+        .unwrap();
+    let lines = Arc::new(Mutex::new(uncommitted_lines(store).await));
+    let started = Instant::now();
+    let mut writers = Vec::new();
+    for _ in 0..WRITERS {
+        let (lines, base) = (lines.clone(), base.to_owned());
+        writers.push(tokio::spawn(async move {
+            let c = reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap();
+            let login = c.get(format!("{base}/connexion")).send().await.unwrap();
+            let csrf = hidden(&login.text().await.unwrap(), "csrf");
+            let signed = c
+                .post(format!("{base}/connexion"))
+                .form(&[
+                    ("email", EMAIL),
+                    ("password", PASSWORD),
+                    ("csrf", &csrf),
+                    ("next", "/"),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert!(
+                signed.status().is_redirection(),
+                "sign-in: {}",
+                signed.status()
+            );
+            let home = c.get(format!("{base}/")).send().await.unwrap();
+            let csrf = hidden(&home.text().await.unwrap(), "csrf");
+            let mut h = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).unwrap();
+            let mut statuses: Vec<u16> = Vec::new();
+            while started.elapsed() < DURATION {
+                let Some(line) = lines.lock().unwrap().pop() else {
+                    break;
+                };
+                let amount = Cents::euros(100).min(line.line.requested);
+                let form = [
+                    ("csrf", csrf.clone()),
+                    ("version", line.version.to_string()),
+                    ("evenement", "engagement".to_owned()),
+                    ("montant", format!("{}", amount.0 / 100)),
+                    ("date", iso_date(line.line.requested_on + Days::days(1))),
+                ];
+                let t = Instant::now();
+                let response = c
+                    .post(format!(
+                        "{base}/projets/{}/financements/{}",
+                        line.line.project, line.id
+                    ))
+                    .form(&form)
+                    .send()
+                    .await
+                    .unwrap();
+                h.record(t.elapsed().as_micros() as u64).unwrap();
+                if !response.status().is_redirection() {
+                    statuses.push(response.status().as_u16());
+                }
+            }
+            (h, statuses)
+        }));
+    }
+    let mut total = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).unwrap();
+    let mut refused = Vec::new();
+    for w in writers {
+        let (h, s) = w.await.unwrap();
+        total.add(h).unwrap();
+        refused.extend(s);
+    }
+    let elapsed = started.elapsed();
+    let errors = refused.iter().filter(|s| **s >= 500).count();
+    format!(
+        "Writes over HTTP: {WRITERS} signed-in browsers posting the commitment form on distinct lines for {}s: **{:.0} writes/s**, p50 | p99 | max: {} {} not redirected ({errors} server errors{}).\n\n",
+        DURATION.as_secs(),
+        total.len() as f64 / elapsed.as_secs_f64(),
+        quantiles(&total),
+        refused.len(),
+        refused
+            .first()
+            .map(|s| format!(", first: HTTP {s}"))
+            .unwrap_or_default(),
     )
 }
 

@@ -148,9 +148,11 @@ pub(crate) fn gzip(content_type: Option<&HeaderValue>, body: &[u8]) -> Option<By
 /// from the cache.
 pub async fn answers(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let store = state.store.clone();
+    // A signed-in user may just have written: their pages wait for the data to include it.
+    let shared = shareable(&request);
     store
-        .request_scope(async move {
-            if !shareable(&request) {
+        .request_scope(!shared, async move {
+            if !shared {
                 return next.run(request).await;
             }
             // The version of the snapshot the request reads: during a rebuild, the previous one, whose
