@@ -327,25 +327,17 @@ impl Store {
             return Ok(s.clone());
         }
         let snapshot = Arc::new(self.load_snapshot(previous.as_deref()).await?);
-        tracing::debug!(version = snapshot.version, "snapshot read");
-        match previous {
-            // The request that read it uses it at once; the others keep the previous snapshot until the
-            // evolutions it had computed are computed again on this one, in the background.
-            Some(previous) => {
-                let (store, next) = (self.clone(), snapshot.clone());
-                tokio::spawn(async move {
-                    let warmed = next.clone();
-                    let _ = store
-                        .compute(move || crate::bilan::warm_evolutions(&previous, &warmed))
-                        .await;
-                    *store.cache.current.write().expect("snapshot lock") = Some(next);
-                    drop(rebuilding);
-                });
-            }
-            None => {
-                *self.cache.current.write().expect("snapshot lock") = Some(snapshot.clone());
-            }
+        // Published with the evolutions its predecessor had computed, so that the requests after it do not
+        // all compute them at once; meanwhile the requests that need not wait keep the previous snapshot,
+        // and a request that follows this one sees the new snapshot.
+        if let Some(previous) = previous {
+            let next = snapshot.clone();
+            self.compute(move || crate::bilan::warm_evolutions(&previous, &next))
+                .await?;
         }
+        tracing::debug!(version = snapshot.version, "snapshot rebuilt");
+        *self.cache.current.write().expect("snapshot lock") = Some(snapshot.clone());
+        drop(rebuilding);
         Ok(snapshot)
     }
 
