@@ -142,7 +142,7 @@ impl Store {
     /// a deferred transaction that reads first and writes later fails with "database is locked" when
     /// another writer committed in between, whatever the timeout.
     pub(crate) async fn begin_write(&self) -> Result<WriteTx> {
-        Store::forget_request_version();
+        Store::unpin_request_snapshot();
         let turn = self.turn.clone().lock_owned().await;
         let tx = match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,

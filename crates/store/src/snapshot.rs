@@ -283,7 +283,7 @@ impl Store {
     }
 
     /// Called when a write begins: the request's later reads must see it.
-    pub(crate) fn forget_request_version() {
+    pub(crate) fn unpin_request_snapshot() {
         let _ = REQUEST.try_with(|r| {
             r.writing.set(true);
             r.snapshot.replace(None);

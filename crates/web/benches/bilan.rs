@@ -13,10 +13,6 @@ use hdrhistogram::Histogram;
 use territoires_domain::bilan::frame::{Frame, Scope};
 use territoires_domain::phase::Phase;
 use territoires_ingest::bilan::{document, pdf, DocumentInput, MapIndicator};
-use territoires_ingest::portfolio::synthetic;
-use territoires_ingest::registry::{referential, territories};
-use territoires_ingest::{default_data_dir, DataDir};
-use territoires_store::Store;
 use time::{Date, Duration as Days};
 
 const CLIENTS: usize = 16;
@@ -74,28 +70,9 @@ fn quantiles(h: &Histogram<u64>) -> String {
 
 async fn measure(url: &str) -> String {
     let mut out = String::new();
-    let store = Store::connect(url).await.unwrap();
-    store.migrate().await.unwrap();
-    let data = DataDir::open(default_data_dir()).unwrap();
-    referential::import_referential(&store, &data, "bench")
-        .await
-        .unwrap();
+    let (store, history, portfolio, took) = common::national(url, 1).await;
     let today = time::OffsetDateTime::now_utc().date();
-    for phase in Phase::ALL {
-        territories::import_territories(&store, &data, phase, None, today, "bench")
-            .await
-            .unwrap();
-    }
-    let started = Instant::now();
-    let (history, portfolio) = synthetic::load_synthetic(&store, 42, 1, "bench")
-        .await
-        .unwrap();
-    let written = |o: &territoires_store::registry::referential::ImportOutcome, k: &str| {
-        o.written
-            .iter()
-            .find(|(t, _)| t == k)
-            .map_or(0, |(_, n)| *n)
-    };
+    let written = common::written;
     out.push_str(&format!(
         "Synthetic load: {} milestones, {} projects, {} funding lines, {} status changes in **{:.2} s** \
          (generation, whole-portfolio checks, one transaction each).\n\n",
@@ -103,7 +80,7 @@ async fn measure(url: &str) -> String {
         written(&portfolio, "projects"),
         written(&portfolio, "funding_lines"),
         written(&portfolio, "status_changes"),
-        started.elapsed().as_secs_f64()
+        took.as_secs_f64()
     ));
 
     // The first read after a write rebuilds the in-memory read model (registry and portfolio).

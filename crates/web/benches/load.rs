@@ -21,9 +21,6 @@ use territoires_domain::money::Cents;
 use territoires_domain::phase::Phase;
 use territoires_domain::portfolio::funding::{Funder, FunderKind, LineEvent};
 use territoires_domain::portfolio::Portfolio;
-use territoires_ingest::portfolio::synthetic;
-use territoires_ingest::registry::{referential, territories};
-use territoires_ingest::{default_data_dir, DataDir};
 use territoires_store::portfolio::{LineChange, LineView};
 use territoires_store::Store;
 use time::Duration as Days;
@@ -101,34 +98,12 @@ fn quantiles(h: &Histogram<u64>) -> String {
 }
 
 async fn prepare(url: &str, scale: u32) -> (Store, String) {
-    let store = Store::connect(url).await.unwrap();
-    store.migrate().await.unwrap();
-    let data = DataDir::open(default_data_dir()).unwrap();
-    referential::import_referential(&store, &data, "bench")
-        .await
-        .unwrap();
-    let today = time::OffsetDateTime::now_utc().date();
-    for phase in Phase::ALL {
-        territories::import_territories(&store, &data, phase, None, today, "bench")
-            .await
-            .unwrap();
-    }
-    let started = Instant::now();
-    let (_, portfolio) = synthetic::load_synthetic(&store, 42, scale, "bench")
-        .await
-        .unwrap();
-    let written = |k: &str| {
-        portfolio
-            .written
-            .iter()
-            .find(|(t, _)| t == k)
-            .map_or(0, |(_, n)| *n)
-    };
+    let (store, _, portfolio, took) = common::national(url, scale).await;
     let summary = format!(
         "Data: {} projects, {} funding lines, loaded in {:.2} s.\n\n",
-        written("projects"),
-        written("funding_lines"),
-        started.elapsed().as_secs_f64()
+        common::written(&portfolio, "projects"),
+        common::written(&portfolio, "funding_lines"),
+        took.as_secs_f64()
     );
     (store, summary)
 }

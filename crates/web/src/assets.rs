@@ -19,10 +19,16 @@ struct Assets;
 static GZIPPED: LazyLock<Mutex<HashMap<String, Option<Bytes>>>> = LazyLock::new(Default::default);
 
 fn gzipped(path: &str, content_type: &HeaderValue, data: &[u8]) -> Option<Bytes> {
-    let mut all = GZIPPED.lock().expect("gzipped assets lock");
-    all.entry(path.to_owned())
-        .or_insert_with(|| gzip(Some(content_type), data))
-        .clone()
+    if let Some(done) = GZIPPED.lock().expect("gzipped assets lock").get(path) {
+        return done.clone();
+    }
+    // Compressed outside the lock: the other assets are served meanwhile.
+    let done = gzip(Some(content_type), data);
+    GZIPPED
+        .lock()
+        .expect("gzipped assets lock")
+        .insert(path.to_owned(), done.clone());
+    done
 }
 
 /// Serves `/static/{path}`. Assets change only with the binary, so browsers may keep them for a day.

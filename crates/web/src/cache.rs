@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::io::Write as _;
 use std::sync::{Arc, Mutex};
 
-use axum::body::Body;
+use axum::body::{Body, HttpBody};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
@@ -104,11 +104,7 @@ fn shareable(request: &Request) -> bool {
         && !path.starts_with("/static/")
         && path != "/sante"
         && path != "/connexion"
-        && !request
-            .headers()
-            .get_all(header::COOKIE)
-            .iter()
-            .any(|c| c.to_str().is_ok_and(|c| c.contains("ti_session=")))
+        && !crate::access::auth::has_session_cookie(request.headers())
 }
 
 /// Whether the client takes gzip.
@@ -167,22 +163,21 @@ pub async fn answers(State(state): State<AppState>, request: Request, next: Next
                 return answer.response(wants_gzip);
             }
             let response = next.run(request).await;
+            // Only bodies known to fit are read into memory; a larger one (a national export) is sent as
+            // it comes, not kept.
+            let fits = HttpBody::size_hint(response.body())
+                .upper()
+                .is_some_and(|n| n <= MAX_ANSWER as u64);
             let keep = response.status() == StatusCode::OK
+                && fits
                 && !response.headers().contains_key(header::SET_COOKIE)
                 && !response.headers().contains_key(header::CONTENT_ENCODING);
             if !keep {
                 return response;
             }
             let (parts, body) = response.into_parts();
-            let body = match axum::body::to_bytes(body, MAX_ANSWER).await {
-                Ok(body) => body,
-                Err(_) => {
-                    return (
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        "réponse trop volumineuse",
-                    )
-                        .into_response()
-                }
+            let Ok(body) = axum::body::to_bytes(body, MAX_ANSWER).await else {
+                return (StatusCode::INTERNAL_SERVER_ERROR, "réponse illisible").into_response();
             };
             let mut headers = parts.headers;
             headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));

@@ -6,6 +6,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hdrhistogram::Histogram;
+use territoires_domain::phase::Phase;
+use territoires_ingest::portfolio::synthetic;
+use territoires_ingest::registry::{referential, territories};
+use territoires_ingest::{default_data_dir, DataDir};
+use territoires_store::registry::referential::ImportOutcome;
 use territoires_store::Store;
 
 /// Creates database `name` on the server of `admin` and returns its URL.
@@ -17,6 +22,39 @@ pub async fn fresh_postgres(admin: &str, name: &str) -> String {
         .unwrap();
     store.close().await;
     format!("{}/{name}", admin.rsplit_once('/').unwrap().0)
+}
+
+/// The synthetic national dataset at `scale` in a migrated database at `url`, over the real referential
+/// and territories: the store, what the history and portfolio imports wrote, and how long they took.
+#[allow(dead_code)] // The registry benchmark loads no portfolio.
+pub async fn national(url: &str, scale: u32) -> (Store, ImportOutcome, ImportOutcome, Duration) {
+    let store = Store::connect(url).await.unwrap();
+    store.migrate().await.unwrap();
+    let data = DataDir::open(default_data_dir()).unwrap();
+    referential::import_referential(&store, &data, "bench")
+        .await
+        .unwrap();
+    let today = time::OffsetDateTime::now_utc().date();
+    for phase in Phase::ALL {
+        territories::import_territories(&store, &data, phase, None, today, "bench")
+            .await
+            .unwrap();
+    }
+    let started = Instant::now();
+    let (history, portfolio) = synthetic::load_synthetic(&store, 42, scale, "bench")
+        .await
+        .unwrap();
+    (store, history, portfolio, started.elapsed())
+}
+
+/// How many rows of `table` an import wrote.
+#[allow(dead_code)] // The registry benchmark loads no portfolio.
+pub fn written(outcome: &ImportOutcome, table: &str) -> u64 {
+    outcome
+        .written
+        .iter()
+        .find(|(t, _)| t == table)
+        .map_or(0, |(_, n)| *n)
 }
 
 /// Runs `clients` clients in a loop over `paths` for `duration` after `warm_up`; returns the table row

@@ -69,6 +69,11 @@ fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
+/// Whether the request carries a session cookie (live or not): its pages may be personal.
+pub(crate) fn has_session_cookie(headers: &HeaderMap) -> bool {
+    cookie(headers, SESSION_COOKIE).is_some()
+}
+
 /// The session of the request, if its cookie names a live one.
 pub struct MaybeSession(pub Option<Session>);
 
