@@ -9,8 +9,9 @@ use territoires_domain::bilan::frame::{Frame, Scope};
 use territoires_domain::ids::RegionCode;
 use territoires_domain::money::Cents;
 use territoires_domain::phase::Phase;
-use territoires_domain::portfolio::funding::LineEvent;
+use territoires_domain::portfolio::funding::{Envelope, LineEvent};
 use territoires_domain::portfolio::project::{ProjectStatus, StatusChange};
+use territoires_domain::portfolio::Portfolio;
 use territoires_ingest::demo;
 use territoires_ingest::portfolio::synthetic;
 use territoires_ingest::registry::{history, reference};
@@ -554,6 +555,7 @@ async fn refused_writes_change_nothing_and_stale_forms_are_refused() {
             .record_line_event(
                 LineChange {
                     line_id: line.id,
+                    project: None,
                     read_version: line.version,
                     event: LineEvent::Commit {
                         amount: envelope.amount,
@@ -829,6 +831,7 @@ async fn two_commitments_at_once_cannot_both_take_the_last_of_an_envelope() {
         let share = Cents(left.0 * 6 / 10);
         let commit = |l: &territoires_store::portfolio::LineView| LineChange {
             line_id: l.id,
+            project: None,
             read_version: l.version,
             event: LineEvent::Commit {
                 amount: share,
@@ -859,6 +862,103 @@ async fn two_commitments_at_once_cannot_both_take_the_last_of_an_envelope() {
         let after = s.bilan(&now).await.unwrap().bilan.envelopes;
         let used = after.iter().find(|e| e.code == envelope.code).unwrap();
         assert_eq!(used.committed, envelope.committed + share, "{}", t.label);
+    }
+}
+
+/// A regional envelope opened beside a national one takes its region's commitments from it, without any
+/// of them being written: the next commitment in that region is checked against the new envelope, and
+/// every line's stored envelope is the one the domain decides on the whole portfolio.
+#[tokio::test]
+async fn a_new_regional_envelope_takes_its_regions_commitments_from_the_national_one() {
+    for t in testing::all().await {
+        let s = &t.store;
+        import_registry(s).await;
+        synthetic::load_synthetic(s, 5, 1, "test").await.unwrap();
+        assert_eq!(
+            testing::misdrawn_lines(s).await,
+            Vec::<String>::new(),
+            "{}",
+            t.label
+        );
+        let now = Frame::at(Phase::Second, Scope::France, d("2026-07-01"));
+        let envelopes = s.bilan(&now).await.unwrap().bilan.envelopes;
+        let national = envelopes
+            .iter()
+            .find(|e| e.scheme == "fonds-vert-ti" && e.region.is_none())
+            .unwrap();
+        let line = s
+            .bilan_rows(&now)
+            .await
+            .unwrap()
+            .lines
+            .into_iter()
+            .find(|l| {
+                l.line.scheme.as_deref() == Some("fonds-vert-ti")
+                    && l.line.committed.is_none()
+                    && l.line.requested_on <= d("2026-06-01")
+            })
+            .unwrap();
+        let project = s
+            .project(&line.line.project, d("2026-07-01"))
+            .await
+            .unwrap()
+            .unwrap();
+        let region = project.summary.project.territories[0].region_of_attachment();
+        let opened = |amount: Cents| Portfolio {
+            envelopes: vec![Envelope {
+                code: format!("fonds-vert-ti-{region}"),
+                scheme: "fonds-vert-ti".into(),
+                region: Some(region.clone()),
+                starts_on: d("2023-11-09"),
+                ends_on: d("2026-06-30"),
+                amount,
+            }],
+            ..Portfolio::default()
+        };
+        s.import_portfolio(&opened(national.amount), "wide", "test")
+            .await
+            .unwrap();
+        let used = s.bilan(&now).await.unwrap().bilan.envelopes;
+        let used = used
+            .iter()
+            .find(|e| e.code == format!("fonds-vert-ti-{region}"))
+            .unwrap()
+            .committed;
+        s.import_portfolio(&opened(used + Cents::euros(100)), "tight", "test")
+            .await
+            .unwrap();
+        assert_eq!(
+            testing::misdrawn_lines(s).await,
+            Vec::<String>::new(),
+            "{}",
+            t.label
+        );
+        let on = line.line.requested_on.max(d("2023-11-09")) + time::Duration::days(1);
+        let commit = |euros: i64, version: i64| LineChange {
+            line_id: line.id,
+            project: None,
+            read_version: version,
+            event: LineEvent::Commit {
+                amount: Cents::euros(euros),
+                on,
+                over_request_allowed: true,
+            },
+        };
+        let refused = s
+            .record_line_event(commit(200, line.version), "test")
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(refused.contains("épuisée"), "{}: {refused}", t.label);
+        s.record_line_event(commit(50, line.version), "test")
+            .await
+            .unwrap();
+        assert_eq!(
+            testing::misdrawn_lines(s).await,
+            Vec::<String>::new(),
+            "{}",
+            t.label
+        );
     }
 }
 
@@ -900,6 +1000,7 @@ async fn a_read_model_patched_with_the_changed_rows_equals_a_fresh_one() {
         s.record_line_event(
             LineChange {
                 line_id: line.id,
+                project: None,
                 read_version: line.version,
                 event: LineEvent::Commit {
                     amount: Cents::euros(100).min(line.line.requested),

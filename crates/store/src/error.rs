@@ -23,6 +23,9 @@ pub enum StoreError {
     /// A value or rule of the domain is broken.
     #[error(transparent)]
     Invalid(#[from] DomainError),
+    /// The author's profile does not allow the write.
+    #[error("{0}")]
+    Forbidden(String),
     /// The operation needs something done first (e.g. the referential imported).
     #[error("{0}")]
     Precondition(String),

@@ -134,7 +134,7 @@ impl Store {
             Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
         }
-        Ok(())
+        self.mark_envelopes_once().await
     }
 
     /// Begins a write transaction, once this process's earlier writers are done. On SQLite it takes the

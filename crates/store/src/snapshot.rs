@@ -88,7 +88,7 @@ pub(crate) struct Registry {
 /// The portfolio with its index.
 pub(crate) struct PortfolioModel {
     /// `portfolio_version` of the database when it was read.
-    version: i64,
+    pub(crate) version: i64,
     pub(crate) stored: StoredPortfolio,
     /// Positions of projects and lines, kinds of lines: built once per portfolio for every bilan.
     pub(crate) index: PortfolioIndex,
@@ -341,6 +341,24 @@ impl Store {
         Ok(snapshot)
     }
 
+    /// A read-only transaction whose reads all see the data at one moment (on SQLite, a deferred
+    /// transaction in WAL mode does; PostgreSQL needs repeatable read).
+    pub(crate) async fn begin_read(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        let mut tx = self.pool.begin().await?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(tx)
+    }
+
+    /// The portfolio of the latest snapshot this process built, if any (it may be behind the database).
+    pub(crate) fn cached_portfolio(&self) -> Option<Arc<PortfolioModel>> {
+        let current = self.cache.current.read().expect("snapshot lock");
+        current.as_ref().map(|s| s.portfolio.clone())
+    }
+
     /// The registry at the database's current version.
     pub(crate) async fn registry(&self) -> Result<Arc<Registry>> {
         Ok(self.snapshot().await?.registry.clone())
@@ -349,12 +367,7 @@ impl Store {
     /// Reads the parts of the snapshot that changed since `previous`, in one transaction so that both parts
     /// are read at the same version.
     async fn load_snapshot(&self, previous: Option<&Snapshot>) -> Result<Snapshot> {
-        let mut tx = self.pool.begin().await?;
-        if self.backend == Backend::Postgres {
-            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                .execute(&mut *tx)
-                .await?;
-        }
+        let mut tx = self.begin_read().await?;
         let v: Versions =
             sqlx::query_as("SELECT version, registry_version, portfolio_version FROM data_version")
                 .fetch_one(&mut *tx)

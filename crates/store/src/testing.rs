@@ -114,3 +114,12 @@ pub fn portfolio_loads(store: &Store) -> u64 {
         .portfolio_loads
         .load(std::sync::atomic::Ordering::Relaxed)
 }
+
+/// The funding lines whose stored envelope mark differs from what the domain decides on the stored
+/// portfolio (each as `funder/decision/project → expected`): empty when the store keeps them right.
+pub async fn misdrawn_lines(store: &Store) -> Vec<String> {
+    store
+        .misdrawn_lines()
+        .await
+        .expect("read the envelope marks")
+}

@@ -269,6 +269,7 @@ async fn uncommitted_lines(store: &Store) -> Vec<LineView> {
 fn commitment(line: &LineView) -> LineChange {
     LineChange {
         line_id: line.id,
+        project: None,
         read_version: line.version,
         event: LineEvent::Commit {
             amount: Cents::euros(100).min(line.line.requested),

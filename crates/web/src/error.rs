@@ -44,7 +44,9 @@ impl WebError {
                 StatusCode::BAD_REQUEST
             }
             WebError::Store(StoreError::Conflict(_)) => StatusCode::CONFLICT,
-            WebError::Forbidden(_) => StatusCode::FORBIDDEN,
+            WebError::Forbidden(_) | WebError::Store(StoreError::Forbidden(_)) => {
+                StatusCode::FORBIDDEN
+            }
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -496,6 +496,51 @@ async fn commitments_through_forms_follow_the_rules_and_the_downloads_add_up() {
         "an operator does not move project statuses"
     );
 
+    // What a page does not offer is refused when posted anyway, and changes nothing: the operator on the
+    // region's line, the Hauts-de-France pilot on a Vosges project, a line under another project's address.
+    let (region_line, ge_csrf, region_version) =
+        line_form(&ge, &base, "GE2019-4415-HYDROGENE", "Région Grand Est").await;
+    let (_, bpi_csrf, _) = line_form(&bpi, &base, "GE2019-4411-GHOST", "Bpifrance").await;
+    let (_, before) = get_json(&format!("{base}/api/v1/bilan?{bilan_query}")).await;
+    let payment = |csrf: &str| {
+        [
+            ("csrf", csrf.to_owned()),
+            ("version", region_version.clone()),
+            ("evenement", "versement".to_owned()),
+            ("montant", "1".to_owned()),
+            ("date", "2021-06-01".to_owned()),
+        ]
+    };
+    let refused = bpi
+        .post(format!("{base}{region_line}"))
+        .form(&payment(&bpi_csrf))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert!(refused.text().await.unwrap().contains("Région Grand Est"));
+    let refused = hdf
+        .post(format!("{base}{region_line}"))
+        .form(&payment(&hdf_csrf))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let elsewhere = region_line.replace("GE2019-4415-HYDROGENE", "GE2019-4411-GHOST");
+    let status = ge
+        .post(format!("{base}{elsewhere}"))
+        .form(&payment(&ge_csrf))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, after) = get_json(&format!("{base}/api/v1/bilan?{bilan_query}")).await;
+    assert_eq!(
+        value(&after, "montant_verse"),
+        value(&before, "montant_verse")
+    );
+
     // A shared project's status can be moved by the pilot of a partner territory's region, one step at a time.
     let ghost = hdf
         .get(format!("{base}/projets/GE2019-4411-GHOST"))

@@ -143,34 +143,22 @@ pub fn envelope_for<'a>(
     envelope_position(envelopes, scheme, region, on).map(|i| &envelopes[i])
 }
 
-/// Checks one line's commitment against the envelope it draws on, without the whole portfolio: `others`
-/// are the other commitments of its scheme in that envelope's period, each with its project's region. The
-/// total committed in force on an envelope never exceeds it; since commitments only add up, that is the
-/// same as replaying them in date order (what [`super::Portfolio::validate`] does for a whole file).
-pub fn check_envelope<'a>(
-    envelopes: &[Envelope],
+/// The envelope `line`'s commitment draws on, its project being in `region`: none when it is not
+/// committed, has no scheme, or no envelope of its scheme covers its region and date. The total committed
+/// in force on an envelope never exceeds it; since commitments only add up, checking a new commitment
+/// against the sum of the others drawing on the same envelope is the same as replaying them all in date
+/// order (what [`super::Portfolio::validate`] does for a whole file).
+pub fn draws_on<'a>(
+    envelopes: &'a [Envelope],
     line: &FundingLine,
     region: Option<&RegionCode>,
-    others: impl IntoIterator<Item = (&'a FundingLine, Option<&'a RegionCode>)>,
-) -> Result<(), DomainError> {
-    let (Some(scheme), Some(on)) = (line.scheme.as_deref(), line.committed_on) else {
-        return Ok(());
-    };
-    let Some(e) = envelope_position(envelopes, scheme, region, on) else {
-        return Ok(());
-    };
-    let already: Cents = others
-        .into_iter()
-        .filter(|(other, _)| other.key() != line.key())
-        .filter(
-            |(other, region)| match (other.scheme.as_deref(), other.committed_on) {
-                (Some(s), Some(on)) => envelope_position(envelopes, s, *region, on) == Some(e),
-                _ => false,
-            },
-        )
-        .map(|(other, _)| other.committed_in_force())
-        .sum();
-    envelopes[e].check_commitment(already, line.committed_in_force())
+) -> Option<&'a Envelope> {
+    envelope_for(
+        envelopes,
+        line.scheme.as_deref()?,
+        region,
+        line.committed_on?,
+    )
 }
 
 /// [`envelope_for`], as a position in `envelopes`.

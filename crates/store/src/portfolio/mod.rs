@@ -1,6 +1,8 @@
 //! Projects and their funding: loading the portfolio, importing it, recording status changes and
-//! commitments. Every write follows one path: lock, load the portfolio, apply the change in memory, check
-//! the whole with the domain's rules (envelopes included), then write only what changed, with its audit.
+//! commitments. Every write takes the portfolio's lock, applies the change in memory, checks it with the
+//! domain's rules, then writes only what changed, with its audit. An import checks the whole merged
+//! portfolio (read before the lock, brought up to date under it); a form's change checks what it touches:
+//! its project, or its line and the envelope the line draws on (`envelopes`).
 
 use std::collections::HashMap;
 
@@ -14,10 +16,13 @@ use territoires_domain::portfolio::project::{Holder, Outcomes, Project, StatusCh
 use territoires_domain::portfolio::{Portfolio, Row};
 use territoires_domain::DomainError;
 
+use crate::access::Author;
 use crate::audit::Audit;
 use crate::registry::referential::{already_imported, record_import_run, ImportOutcome};
 use crate::sql::{delete_where_in, insert, upsert, Value};
 use crate::{now, Result, Store, StoreError};
+
+mod envelopes;
 
 /// The portfolio as stored, with the row versions forms post back.
 #[derive(Debug, Clone, Default)]
@@ -428,7 +433,8 @@ struct Changes<'a> {
     schemes: Vec<&'a Scheme>,
     envelopes: Vec<&'a Envelope>,
     projects: Vec<(Option<&'a Project>, &'a Project)>,
-    lines: Vec<(Option<&'a FundingLine>, &'a FundingLine)>,
+    /// Each changed line, before and after, with the envelope it draws on.
+    lines: Vec<(Option<&'a FundingLine>, &'a FundingLine, Option<&'a str>)>,
 }
 
 /// Merges `incoming` into `current` by key (code, or the natural key of lines). A project's status history
@@ -512,7 +518,8 @@ fn validate(p: &Portfolio) -> Result<()> {
         })
 }
 
-fn changes<'a>(old: &'a Portfolio, new: &'a Portfolio) -> Changes<'a> {
+/// What differs between `old` and `new`; `drawn` is the envelope each line of `new` draws on.
+fn changes<'a>(old: &'a Portfolio, new: &'a Portfolio, drawn: &[Option<&'a str>]) -> Changes<'a> {
     fn diff<'a, T: PartialEq, K: Eq + std::hash::Hash>(
         old: &'a [T],
         new: &'a [T],
@@ -540,14 +547,24 @@ fn changes<'a>(old: &'a Portfolio, new: &'a Portfolio) -> Changes<'a> {
             e.code.clone()
         })),
         projects: diff(&old.projects, &new.projects, |p| p.code.clone()),
-        lines: diff(&old.lines, &new.lines, |l| {
-            (
-                l.funder.clone(),
-                l.decision_reference.clone(),
-                l.project.clone(),
-            )
-        }),
+        lines: {
+            let before: HashMap<(&str, &str, &str), &FundingLine> =
+                old.lines.iter().map(|l| (line_key(l), l)).collect();
+            new.lines
+                .iter()
+                .zip(drawn)
+                .filter_map(|(l, drawn)| match before.get(&line_key(l)) {
+                    Some(b) if *b == l => None,
+                    b => Some((b.copied(), l, *drawn)),
+                })
+                .collect()
+        },
     }
+}
+
+/// A funding line's natural key: funder, decision reference, project.
+fn line_key(l: &FundingLine) -> (&str, &str, &str) {
+    (&l.funder, &l.decision_reference, &l.project)
 }
 
 fn opt_cents(c: Option<Cents>) -> Value {
@@ -770,6 +787,7 @@ async fn persist(
         "cancelled_on",
         "over_request_allowed",
         "changed_in",
+        "envelope_code",
     ];
     upsert(
         tx,
@@ -779,7 +797,7 @@ async fn persist(
         true,
         c.lines
             .iter()
-            .map(|(_, l)| {
+            .map(|(_, l, drawn)| {
                 vec![
                     Value::from(l.project.as_str()),
                     Value::from(l.funder.as_str()),
@@ -795,6 +813,7 @@ async fn persist(
                     opt_date(l.cancelled_on),
                     Value::from(i64::from(l.over_request_allowed)),
                     Value::from(changed_in),
+                    Value::from(drawn.map(str::to_owned)),
                 ]
             })
             .collect(),
@@ -843,7 +862,7 @@ async fn persist(
             after: json(*p),
         });
     }
-    for (old, l) in &c.lines {
+    for (old, l, _) in &c.lines {
         audit.push(Audit {
             actor,
             action,
@@ -891,10 +910,13 @@ async fn lock_portfolio(tx: &mut Transaction<'_, Any>) -> Result<i64> {
 }
 
 /// A change of funding line asked through a form: the line's id and the version it was read at.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct LineChange {
     /// Database id of the line.
     pub line_id: i64,
+    /// The project the line was asked under (the page's address), if any: a line of another project is
+    /// not found.
+    pub project: Option<String>,
     /// Version the user read.
     pub read_version: i64,
     /// What happened.
@@ -912,16 +934,31 @@ impl Store {
         content_hash: &str,
         actor: &str,
     ) -> Result<ImportOutcome> {
+        let (read, read_at) = self.portfolio_before_lock().await?;
         let mut tx = self.begin_write().await?;
         if already_imported(&mut tx, "portfolio", content_hash).await? {
             return Ok(ImportOutcome::unchanged());
         }
         let changed_in = lock_portfolio(&mut tx).await?;
-        let current = load_portfolio(&mut tx).await?.portfolio;
+        let now: i64 = sqlx::query_scalar("SELECT portfolio_version FROM data_version")
+            .fetch_one(&mut **tx)
+            .await?;
+        let current = match now == read_at {
+            true => read,
+            false => match patch_portfolio(&mut tx, &read, read_at).await? {
+                Some(patched) => patched,
+                None => load_portfolio(&mut tx).await?,
+            },
+        }
+        .portfolio;
         let merged = merge(&current, incoming)?;
         validate(&merged)?;
-        let c = changes(&current, &merged);
+        let drawn = merged.drawn_envelopes();
+        let c = changes(&current, &merged, &drawn);
         let written = persist(&mut tx, &c, changed_in, actor, "import_portfolio").await?;
+        if envelopes::moves_draws(&c) {
+            envelopes::mark_all(&mut tx, &merged).await?;
+        }
         let outcome = ImportOutcome {
             unchanged: false,
             written,
@@ -931,22 +968,45 @@ impl Store {
         Ok(outcome)
     }
 
+    /// The stored portfolio and the portfolio version it is at, read without the writers' lock (from the
+    /// read model when this process has one): an import then only brings it up to date under the lock, so
+    /// that a national import holds the other writers for what it changes, not for reading 50,000 rows.
+    async fn portfolio_before_lock(&self) -> Result<(StoredPortfolio, i64)> {
+        if let Some(model) = self.cached_portfolio() {
+            return Ok((model.stored.clone(), model.version));
+        }
+        let mut tx = self.begin_read().await?;
+        let version: i64 = sqlx::query_scalar("SELECT portfolio_version FROM data_version")
+            .fetch_one(&mut *tx)
+            .await?;
+        let stored = load_portfolio(&mut tx).await?;
+        tx.commit().await?;
+        Ok((stored, version))
+    }
+
     /// Records a project's status change, if `read_version` is still the project's version (otherwise
-    /// someone changed it meanwhile and the user must reload). Only the project is read and checked: a
-    /// status touches nothing else.
-    pub async fn record_project_status(
+    /// someone changed it meanwhile and the user must reload), and the author may edit the project. Only
+    /// the project is read and checked: a status touches nothing else.
+    pub async fn record_project_status<'a>(
         &self,
         code: &str,
         read_version: i64,
         change: StatusChange,
-        actor: &str,
+        author: impl Into<Author<'a>>,
     ) -> Result<()> {
+        let author = author.into();
         let mut tx = self.begin_write().await?;
         let changed_in = lock_portfolio(&mut tx).await?;
         let (mut projects, versions) = load_projects(&mut tx, Some(code)).await?;
         let (Some(project), Some(&version)) = (projects.pop(), versions.first()) else {
             return Err(StoreError::NotFound(format!("projet {code}")));
         };
+        if let Some(profile) = author.profile.filter(|p| !p.may_edit_project(&project)) {
+            return Err(StoreError::Forbidden(format!(
+                "Votre profil ({}) ne permet pas de mettre à jour le projet {code}.",
+                profile.label()
+            )));
+        }
         check_version(version, read_version, &format!("le projet {code}"))?;
         let mut next = project.clone();
         next.history.push(change);
@@ -956,16 +1016,29 @@ impl Store {
             projects: vec![(Some(&project), &next)],
             ..Changes::default()
         };
-        persist(&mut tx, &c, changed_in, actor, "record_project_status").await?;
+        persist(
+            &mut tx,
+            &c,
+            changed_in,
+            author.actor,
+            "record_project_status",
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Records a commitment, payment or cancellation on a funding line, under the same rules as imports
-    /// and with the same optimistic concurrency as status changes. Only what the line touches is read: the
-    /// line, and the other commitments of the envelope it draws on, under the portfolio's write lock so that
-    /// two commitments on one envelope see each other.
-    pub async fn record_line_event(&self, change: LineChange, actor: &str) -> Result<()> {
+    /// and with the same optimistic concurrency as status changes, if the author may record the line's
+    /// funding. Only what the line touches is read: the line (its project when a user's scope must be
+    /// checked), and the other commitments of the envelope it draws on, under the portfolio's write lock so
+    /// that two commitments on one envelope see each other.
+    pub async fn record_line_event<'a>(
+        &self,
+        change: LineChange,
+        author: impl Into<Author<'a>>,
+    ) -> Result<()> {
+        let author = author.into();
         let mut tx = self.begin_write().await?;
         let changed_in = lock_portfolio(&mut tx).await?;
         let row: LineRow = sqlx::query_as(&format!(
@@ -974,89 +1047,44 @@ impl Store {
         .bind(change.line_id)
         .fetch_optional(&mut **tx)
         .await?
+        .filter(|row: &LineRow| {
+            change
+                .project
+                .as_deref()
+                .is_none_or(|p| p == row.project_code)
+        })
         .ok_or_else(|| StoreError::NotFound(format!("ligne de financement {}", change.line_id)))?;
-        check_version(row.version, change.read_version, "la ligne de financement")?;
+        let version = row.version;
         let line = line_from(row)?;
+        if let Some(profile) = author.profile {
+            let (mut projects, _) = load_projects(&mut tx, Some(&line.project)).await?;
+            let project = projects
+                .pop()
+                .ok_or_else(|| StoreError::NotFound(format!("projet {}", line.project)))?;
+            if !profile.may_record_funding(&project, &line.funder) {
+                let funder: String = sqlx::query_scalar("SELECT name FROM funders WHERE code = $1")
+                    .bind(&line.funder)
+                    .fetch_one(&mut **tx)
+                    .await?;
+                return Err(StoreError::Forbidden(format!(
+                    "Votre profil ({}) ne permet pas d'enregistrer les financements de « {funder} » sur le projet {}.",
+                    profile.label(),
+                    line.project
+                )));
+            }
+        }
+        check_version(version, change.read_version, "la ligne de financement")?;
         let next = line.apply(change.event)?;
         next.check_not_future(crate::today())?;
-        check_envelope(&mut tx, &next).await?;
+        let drawn = envelopes::check_draw(&mut tx, &next, change.line_id).await?;
         let c = Changes {
-            lines: vec![(Some(&line), &next)],
+            lines: vec![(Some(&line), &next, drawn.as_deref())],
             ..Changes::default()
         };
-        persist(&mut tx, &c, changed_in, actor, "record_line_event").await?;
+        persist(&mut tx, &c, changed_in, author.actor, "record_line_event").await?;
         tx.commit().await?;
         Ok(())
     }
-}
-
-/// A funding line with its project's first territory, which gives the region of its envelope.
-#[derive(sqlx::FromRow)]
-struct CommitmentRow {
-    #[sqlx(flatten)]
-    line: LineRow,
-    first_territory: Option<String>,
-}
-
-/// The region a project's envelope is chosen by: its first territory's region of attachment.
-fn region_of(first_territory: Option<&str>) -> Result<Option<RegionCode>> {
-    Ok(first_territory
-        .map(TerritoryId::parse)
-        .transpose()?
-        .map(|t| t.region_of_attachment()))
-}
-
-/// Checks `line`'s commitment against its envelope and the other commitments drawing on it.
-async fn check_envelope(tx: &mut Transaction<'_, Any>, line: &FundingLine) -> Result<()> {
-    let (Some(scheme), Some(on)) = (line.scheme.as_deref(), line.committed_on) else {
-        return Ok(());
-    };
-    const FIRST_TERRITORY: &str = "(SELECT pt.territory_id FROM project_territories pt
-        WHERE pt.project_code = l.project_code ORDER BY pt.position LIMIT 1) AS first_territory";
-    let envelopes = sqlx::query_as::<_, EnvelopeRow>(&format!(
-        "SELECT {ENVELOPE_COLUMNS} FROM envelopes WHERE scheme_code = $1 ORDER BY code"
-    ))
-    .bind(scheme)
-    .fetch_all(&mut **tx)
-    .await?
-    .into_iter()
-    .map(envelope_from)
-    .collect::<Result<Vec<_>>>()?;
-    let first: Option<String> = sqlx::query_scalar(
-        "SELECT territory_id FROM project_territories WHERE project_code = $1 ORDER BY position LIMIT 1",
-    )
-    .bind(&line.project)
-    .fetch_optional(&mut **tx)
-    .await?;
-    let region = region_of(first.as_deref())?;
-    let Some(envelope) = territoires_domain::portfolio::funding::envelope_for(
-        &envelopes,
-        scheme,
-        region.as_ref(),
-        on,
-    ) else {
-        return Ok(());
-    };
-    let others: Vec<CommitmentRow> = sqlx::query_as(&format!(
-        "SELECT {LINE_COLUMNS}, {FIRST_TERRITORY} FROM funding_lines l
-         WHERE l.scheme_code = $1 AND l.committed_on >= $2 AND l.committed_on <= $3"
-    ))
-    .bind(scheme)
-    .bind(iso_date(envelope.starts_on))
-    .bind(iso_date(envelope.ends_on))
-    .fetch_all(&mut **tx)
-    .await?;
-    let others = others
-        .into_iter()
-        .map(|r| Ok((region_of(r.first_territory.as_deref())?, line_from(r.line)?)))
-        .collect::<Result<Vec<_>>>()?;
-    territoires_domain::portfolio::funding::check_envelope(
-        &envelopes,
-        line,
-        region.as_ref(),
-        others.iter().map(|(region, l)| (l, region.as_ref())),
-    )?;
-    Ok(())
 }
 
 fn check_version(current: i64, read: i64, what: &str) -> Result<()> {

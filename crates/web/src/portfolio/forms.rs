@@ -12,6 +12,7 @@ use territoires_domain::money::Cents;
 use territoires_domain::portfolio::funding::LineEvent;
 use territoires_domain::portfolio::project::StatusChange;
 use territoires_store::access::accounts::Session;
+use territoires_store::access::Author;
 use territoires_store::portfolio::LineChange;
 
 use crate::access::auth::{check_csrf, MaybeSession};
@@ -26,16 +27,9 @@ fn signed_in(session: Option<Session>, csrf: &str) -> Result<Session, WebError> 
     Ok(session)
 }
 
-async fn project_or_404(
-    state: &AppState,
-    code: &str,
-) -> Result<territoires_store::portfolio::ProjectDetail, WebError> {
-    let today = time::OffsetDateTime::now_utc().date();
-    state
-        .store
-        .project(code, today)
-        .await?
-        .ok_or_else(|| WebError::NotFound(format!("projet {code} inconnu")))
+/// The name a signed-in user's writes are audited under.
+fn actor(session: &Session) -> String {
+    format!("user:{}", session.user.email)
 }
 
 fn back_to(code: &str) -> Response {
@@ -66,17 +60,6 @@ pub async fn record_status(
     Form(f): Form<StatusForm>,
 ) -> Result<Response, WebError> {
     let session = signed_in(session, &f.csrf)?;
-    let detail = project_or_404(&state, &code).await?;
-    if !session
-        .user
-        .profile
-        .may_edit_project(&detail.summary.project)
-    {
-        return Err(WebError::Forbidden(format!(
-            "Votre profil ({}) ne permet pas de mettre à jour le projet {code}.",
-            session.user.profile.label()
-        )));
-    }
     let change = StatusChange {
         status: f.statut.parse().map_err(|e| bad("statut", e))?,
         on: parse_date("date", &f.date).map_err(|e| bad("date", e))?,
@@ -87,7 +70,7 @@ pub async fn record_status(
             &code,
             f.version,
             change,
-            &format!("user:{}", session.user.email),
+            Author::user(&actor(&session), &session.user.profile),
         )
         .await?;
     Ok(back_to(&code))
@@ -115,22 +98,6 @@ pub async fn record_line_event(
     Form(f): Form<LineForm>,
 ) -> Result<Response, WebError> {
     let session = signed_in(session, &f.csrf)?;
-    let detail = project_or_404(&state, &code).await?;
-    let line =
-        detail.lines.iter().find(|l| l.id == id).ok_or_else(|| {
-            WebError::NotFound(format!("ligne {id} inconnue pour le projet {code}"))
-        })?;
-    if !session
-        .user
-        .profile
-        .may_record_funding(&detail.summary.project, &line.line.funder)
-    {
-        return Err(WebError::Forbidden(format!(
-            "Votre profil ({}) ne permet pas d'enregistrer les financements de « {} » sur ce projet.",
-            session.user.profile.label(),
-            line.funder_name
-        )));
-    }
     let on = parse_date("date", &f.date).map_err(|e| bad("date", e))?;
     let amount = || Cents::parse("montant", &f.montant).map_err(|e| bad("montant", e));
     let event = match f.evenement.as_str() {
@@ -156,10 +123,11 @@ pub async fn record_line_event(
         .record_line_event(
             LineChange {
                 line_id: id,
+                project: Some(code.clone()),
                 read_version: f.version,
                 event,
             },
-            &format!("user:{}", session.user.email),
+            Author::user(&actor(&session), &session.user.profile),
         )
         .await?;
     Ok(back_to(&code))
