@@ -15,6 +15,7 @@ mod snapshot;
 mod sql;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod version;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -49,12 +50,18 @@ pub struct Store {
     /// This process's writers wait here in turn, rather than in SQLite's busy handler, which sleeps up to
     /// 100 ms between tries and lets a late writer pass an early one.
     turn: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// The data's version as the writes announce it (PostgreSQL; see `version`).
+    pushed: std::sync::Arc<version::Pushed>,
+    /// Where the announcements are listened to (PostgreSQL), and the listener once started.
+    listen_url: Option<std::sync::Arc<str>>,
+    listener: std::sync::Arc<std::sync::OnceLock<version::Listener>>,
 }
 
 /// A write transaction with its writer's turn, held until it commits or is dropped (rolled back).
 pub(crate) struct WriteTx {
     tx: sqlx::Transaction<'static, sqlx::Any>,
     _turn: tokio::sync::OwnedMutexGuard<()>,
+    pushed: std::sync::Arc<version::Pushed>,
 }
 
 impl std::ops::Deref for WriteTx {
@@ -72,8 +79,14 @@ impl std::ops::DerefMut for WriteTx {
 
 impl WriteTx {
     /// Commits the write.
-    pub(crate) async fn commit(self) -> Result<()> {
+    /// Commits the write, announcing the data's new version to the other processes (PostgreSQL) and
+    /// to this one at once.
+    pub(crate) async fn commit(mut self) -> Result<()> {
+        let version = version::announce(&mut self.tx).await?;
         self.tx.commit().await?;
+        if let Some(version) = version {
+            self.pushed.saw(version);
+        }
         Ok(())
     }
 }
@@ -125,6 +138,9 @@ impl Store {
             cache: Default::default(),
             heavy: std::sync::Arc::new(tokio::sync::Semaphore::new(cores)),
             turn: Default::default(),
+            pushed: Default::default(),
+            listen_url: (backend == Backend::Postgres).then(|| url.as_str().into()),
+            listener: Default::default(),
         })
     }
 
@@ -148,7 +164,11 @@ impl Store {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
-        Ok(WriteTx { tx, _turn: turn })
+        Ok(WriteTx {
+            tx,
+            _turn: turn,
+            pushed: self.pushed.clone(),
+        })
     }
 
     /// Runs a CPU-bound computation off the async workers, at most one per core at a time: requests that
@@ -176,9 +196,21 @@ impl Store {
         self.backend
     }
 
-    /// Closes every connection (lets a SQLite file be checkpointed cleanly).
+    /// Closes every connection (lets a SQLite file be checkpointed cleanly, a test database be dropped).
     pub async fn close(&self) {
+        if let Some(listener) = self.listener.get() {
+            listener.stop();
+        }
         self.pool.close().await;
+    }
+
+    /// The data's version as announced by the writes, without a query, once this process listens to
+    /// them (PostgreSQL: the first call starts the listener); `None` when the database must be asked.
+    fn pushed_version(&self) -> Option<i64> {
+        let url = self.listen_url.as_ref()?;
+        self.listener
+            .get_or_init(|| version::listen(url.to_string(), self.pushed.clone()));
+        self.pushed.get()
     }
 
     /// Runs one administrative statement (e.g. `CREATE DATABASE` for tests and benchmarks).

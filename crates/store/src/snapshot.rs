@@ -3,9 +3,10 @@
 //!
 //! Every write appends to the audit log, and appending to the audit log bumps `data_version` in the same
 //! transaction, with the version of the part it changed (`registry_version`, `portfolio_version`). A
-//! request compares that version (one single-row query) with the snapshot's; when they differ, the first
+//! request compares that version (one single-row query; on PostgreSQL, for most requests, the version the
+//! writes announce, see `version`) with the snapshot's; when they differ, the first
 //! such request reads the part that changed (the portfolio only its rows changed since, see
-//! `patch_portfolio`) while the requests arriving meanwhile keep the previous snapshot. Several instances
+//! `changes_since`) while the requests arriving meanwhile keep the previous snapshot. Several instances
 //! behind a load balancer stay exact: the cache is never the source of truth, only a faster way to read it.
 
 use std::cell::{Cell, RefCell};
@@ -25,7 +26,7 @@ use territoires_domain::registry::progress::{Progress, ProgressCounts};
 use territoires_domain::search::search_key;
 use time::Date;
 
-use crate::portfolio::{load_portfolio, patch_portfolio, StoredPortfolio};
+use crate::portfolio::{changes_since, load_portfolio, StoredPortfolio};
 use crate::registry::figures::{Coverage, PhaseFigures, RegionFigures};
 use crate::registry::history::{
     appointment_from, attribute_from, milestone_from, AppointmentRow, AttributeRow, MilestoneRow,
@@ -307,15 +308,22 @@ impl Store {
     }
 
     async fn current_snapshot(&self) -> Result<Arc<Snapshot>> {
-        let version: i64 = sqlx::query_scalar("SELECT version FROM data_version")
-            .fetch_one(&self.pool)
-            .await?;
+        let exact = REQUEST.try_with(|r| r.exact).unwrap_or(true);
+        // A request that need not see the very latest writes takes the version the writes announced
+        // (PostgreSQL, see `version`): no round trip. The others ask the database.
+        let version = match self.pushed_version().filter(|_| !exact) {
+            Some(version) => version,
+            None => {
+                sqlx::query_scalar("SELECT version FROM data_version")
+                    .fetch_one(&self.pool)
+                    .await?
+            }
+        };
         let current = || self.cache.current.read().expect("snapshot lock").clone();
         let previous = current();
         if let Some(s) = previous.as_ref().filter(|s| s.version >= version) {
             return Ok(s.clone());
         }
-        let exact = REQUEST.try_with(|r| r.exact).unwrap_or(true);
         let rebuilding = match (self.cache.rebuild.clone().try_lock_owned(), previous) {
             (Ok(guard), _) => guard,
             (Err(_), Some(previous)) if !exact => return Ok(previous),
@@ -326,7 +334,9 @@ impl Store {
         if let Some(s) = previous.as_ref().filter(|s| s.version >= version) {
             return Ok(s.clone());
         }
+        let started = std::time::Instant::now();
         let snapshot = Arc::new(self.load_snapshot(previous.as_deref()).await?);
+        let loaded = started.elapsed();
         // Published with the evolutions its predecessor had computed, so that the requests after it do not
         // all compute them at once; meanwhile the requests that need not wait keep the previous snapshot,
         // and a request that follows this one sees the new snapshot.
@@ -335,7 +345,12 @@ impl Store {
             self.compute(move || crate::bilan::warm_evolutions(&previous, &next))
                 .await?;
         }
-        tracing::debug!(version = snapshot.version, "snapshot rebuilt");
+        tracing::debug!(
+            version = snapshot.version,
+            load_ms = loaded.as_secs_f64() * 1e3,
+            total_ms = started.elapsed().as_secs_f64() * 1e3,
+            "snapshot rebuilt"
+        );
         *self.cache.current.write().expect("snapshot lock") = Some(snapshot.clone());
         drop(rebuilding);
         Ok(snapshot)
@@ -376,27 +391,40 @@ impl Store {
             Some(p) => p.registry.clone(),
             None => Arc::new(load_registry(&mut tx, v.registry_version).await?),
         };
-        let portfolio = match previous.map(|p| &p.portfolio) {
-            Some(p) if p.version == v.portfolio_version => p.clone(),
+        // Reading is async; applying the changes and indexing (tens of milliseconds at national scale)
+        // run on the blocking pool, so that the requests served meanwhile keep their latency.
+        let portfolio = match previous.map(|p| p.portfolio.clone()) {
+            Some(p) if p.version == v.portfolio_version => p,
             previous => {
-                let patched = match previous {
-                    Some(p) => patch_portfolio(&mut tx, &p.stored, p.version).await?,
+                let changes = match &previous {
+                    Some(p) => changes_since(&mut tx, p.version).await?,
                     None => None,
+                };
+                let patched = match (previous, changes) {
+                    (Some(p), Some(changes)) => {
+                        self.compute(move || changes.apply(&p.stored)).await?
+                    }
+                    _ => None,
                 };
                 let stored = match patched {
                     Some(stored) => stored,
                     None => {
+                        tracing::debug!("portfolio read whole");
                         self.cache
                             .portfolio_loads
                             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         load_portfolio(&mut tx).await?
                     }
                 };
-                Arc::new(PortfolioModel {
-                    version: v.portfolio_version,
-                    index: PortfolioIndex::new(&stored.portfolio),
-                    stored,
-                })
+                let version = v.portfolio_version;
+                Arc::new(
+                    self.compute(move || PortfolioModel {
+                        version,
+                        index: PortfolioIndex::new(&stored.portfolio),
+                        stored,
+                    })
+                    .await?,
+                )
             }
         };
         tx.commit().await?;

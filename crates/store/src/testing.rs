@@ -123,3 +123,8 @@ pub async fn misdrawn_lines(store: &Store) -> Vec<String> {
         .await
         .expect("read the envelope marks")
 }
+
+/// The data version this store was told of by the writes' announcements (PostgreSQL), if it listens.
+pub fn announced_version(store: &Store) -> Option<i64> {
+    store.pushed.get()
+}

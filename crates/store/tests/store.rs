@@ -849,6 +849,56 @@ async fn another_instance_sees_a_write_at_once() {
     }
 }
 
+/// An anonymous reader of another instance sees a write within moments: on SQLite it asks the version
+/// every time; on PostgreSQL the write announces it (`NOTIFY`) and the instance listening learns it
+/// without asking.
+#[tokio::test]
+async fn anonymous_readers_of_another_instance_learn_of_a_write_within_moments() {
+    for t in testing::all().await {
+        loaded(&t.store).await;
+        let other = Store::connect(&t.url).await.unwrap();
+        let anonymous = || async {
+            other
+                .request_scope(false, other.territory(Phase::First, "ti-4405"))
+                .await
+                .unwrap()
+                .unwrap()
+                .milestones
+                .len()
+        };
+        assert_eq!(anonymous().await, 0, "{}", t.label);
+        t.store
+            .record(
+                &milestone(
+                    Phase::First,
+                    "ti-4405",
+                    MilestoneKind::ContractSigned,
+                    "2019-11-19",
+                ),
+                "test",
+            )
+            .await
+            .unwrap();
+        let written = std::time::Instant::now();
+        while anonymous().await == 0 {
+            assert!(
+                written.elapsed() < std::time::Duration::from_secs(5),
+                "{}: the write never reached the other instance",
+                t.label
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        if t.label == "postgres" {
+            assert_eq!(
+                testing::announced_version(&other),
+                Some(t.store.read_version().await.unwrap()),
+                "the other instance knows the version from the announcement"
+            );
+        }
+        other.close().await;
+    }
+}
+
 #[tokio::test]
 async fn a_reader_during_a_rebuild_gets_the_previous_version_without_waiting() {
     for t in testing::all().await {

@@ -4,6 +4,9 @@
 //!
 //! Only what is the same for every visitor is kept: anonymous `GET`s answered `200` without a cookie. A
 //! signed-in user's pages carry their name and forms, so they are always rendered.
+//!
+//! When many requests for the same answer arrive together at a new version (after a write, every reader of
+//! a popular bilan), one computes it and the others wait for its bytes, instead of all computing it at once.
 
 use std::collections::HashMap;
 use std::io::Write as _;
@@ -59,6 +62,41 @@ impl Answer {
 #[derive(Default)]
 pub struct Answers {
     inner: Mutex<Kept>,
+    /// The answers being computed, by version, day and request: their computation's outcome, once known
+    /// (`None` inside: not kept, each waiting request computes its own).
+    computing: Mutex<HashMap<Computing, Outcome>>,
+}
+
+type Computing = (i64, time::Date, String);
+type Outcome = tokio::sync::watch::Receiver<Option<Option<Arc<Answer>>>>;
+
+/// The request computing an answer for the others; when it ends, even cancelled, the entry goes.
+struct Leader<'a> {
+    answers: &'a Answers,
+    key: Computing,
+    sender: tokio::sync::watch::Sender<Option<Option<Arc<Answer>>>>,
+}
+
+impl Leader<'_> {
+    fn finish(self, answer: Option<Arc<Answer>>) {
+        self.sender.send_replace(Some(answer));
+    }
+}
+
+impl Drop for Leader<'_> {
+    fn drop(&mut self) {
+        self.answers
+            .computing
+            .lock()
+            .expect("computing lock")
+            .remove(&self.key);
+    }
+}
+
+/// What a request that finds no answer kept does: compute it for everyone, or wait for the one that is.
+enum Miss<'a> {
+    Lead(Leader<'a>),
+    Wait(Outcome),
 }
 
 #[derive(Default)]
@@ -70,6 +108,21 @@ struct Kept {
 }
 
 impl Answers {
+    fn miss(&self, version: i64, day: time::Date, key: &str) -> Miss<'_> {
+        let mut computing = self.computing.lock().expect("computing lock");
+        let id = (version, day, key.to_owned());
+        if let Some(outcome) = computing.get(&id) {
+            return Miss::Wait(outcome.clone());
+        }
+        let (sender, outcome) = tokio::sync::watch::channel(None);
+        computing.insert(id.clone(), outcome);
+        Miss::Lead(Leader {
+            answers: self,
+            key: id,
+            sender,
+        })
+    }
+
     fn get(&self, version: i64, day: time::Date, key: &str) -> Option<Arc<Answer>> {
         let kept = self.inner.lock().expect("answers lock");
         (kept.version == version && kept.day == Some(day))
@@ -162,6 +215,18 @@ pub async fn answers(State(state): State<AppState>, request: Request, next: Next
             if let Some(answer) = state.answers.get(version, day, &key) {
                 return answer.response(wants_gzip);
             }
+            let leader = match state.answers.miss(version, day, &key) {
+                Miss::Lead(leader) => leader,
+                Miss::Wait(mut outcome) => {
+                    // The leader's answer, unless it was not kept or the leader went away.
+                    if let Ok(done) = outcome.wait_for(Option::is_some).await {
+                        if let Some(Some(answer)) = done.clone() {
+                            return answer.response(wants_gzip);
+                        }
+                    }
+                    return next.run(request).await;
+                }
+            };
             let response = next.run(request).await;
             // Only bodies known to fit are read into memory; a larger one (a national export) is sent as
             // it comes, not kept.
@@ -173,6 +238,7 @@ pub async fn answers(State(state): State<AppState>, request: Request, next: Next
                 && !response.headers().contains_key(header::SET_COOKIE)
                 && !response.headers().contains_key(header::CONTENT_ENCODING);
             if !keep {
+                leader.finish(None);
                 return response;
             }
             let (parts, body) = response.into_parts();
@@ -188,6 +254,7 @@ pub async fn answers(State(state): State<AppState>, request: Request, next: Next
                 gzipped,
             });
             state.answers.put(version, day, key, answer.clone());
+            leader.finish(Some(answer.clone()));
             answer.response(wants_gzip)
         })
         .await
@@ -224,6 +291,52 @@ mod tests {
         assert_eq!(back, text);
         let pdf = HeaderValue::from_static("application/pdf");
         assert!(gzip(Some(&pdf), text.as_bytes()).is_none());
+    }
+
+    fn answer(text: &str) -> Arc<Answer> {
+        Arc::new(Answer {
+            headers: HeaderMap::new(),
+            body: Bytes::from(text.to_owned()),
+            gzipped: None,
+        })
+    }
+
+    #[tokio::test]
+    async fn requests_missing_the_same_answer_wait_for_the_one_computing_it() {
+        let answers = Answers::default();
+        let day = time::macros::date!(2026 - 11 - 24);
+        let Miss::Lead(leader) = answers.miss(7, day, "GET /") else {
+            panic!("the first request computes");
+        };
+        let Miss::Wait(mut waiting) = answers.miss(7, day, "GET /") else {
+            panic!("the second waits");
+        };
+        assert!(
+            matches!(answers.miss(8, day, "GET /"), Miss::Lead(_)),
+            "another version is another answer"
+        );
+        leader.finish(Some(answer("accueil")));
+        let got = waiting.wait_for(Option::is_some).await.unwrap().clone();
+        assert_eq!(got.unwrap().unwrap().body, "accueil");
+        assert!(
+            matches!(answers.miss(7, day, "GET /"), Miss::Lead(_)),
+            "once done, nobody waits on it"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_leader_that_goes_away_releases_the_waiting_requests() {
+        let answers = Answers::default();
+        let day = time::macros::date!(2026 - 11 - 24);
+        let leader = answers.miss(7, day, "GET /bilan");
+        let Miss::Wait(mut waiting) = answers.miss(7, day, "GET /bilan") else {
+            panic!("the second waits");
+        };
+        drop(leader);
+        assert!(
+            waiting.wait_for(Option::is_some).await.is_err(),
+            "told to compute its own answer"
+        );
     }
 
     #[test]

@@ -155,15 +155,21 @@ async fn load_portfolio_heads(
 /// Beyond this many changed rows, reloading the whole portfolio is as cheap as patching it.
 const PATCH_LIMIT: usize = 2_000;
 
-/// The portfolio `previous`, read at data version `since`, brought up to date with the rows changed since
-/// (each marked with the version of its write, `changed_in`): a commitment costs a few rows, not the
-/// whole portfolio. `None` when a full reload is simpler: many rows changed, or a new project (projects
-/// are held in code order).
-pub(crate) async fn patch_portfolio(
+/// The rows of the portfolio changed since a data version: read from the database, then applied to the
+/// portfolio read at that version (a CPU task, which the read model runs off the async workers).
+pub(crate) struct PortfolioChanges {
+    heads: (Vec<Funder>, Vec<Scheme>, Vec<Envelope>),
+    projects: Vec<(Project, i64)>,
+    lines: Vec<(i64, i64, FundingLine)>,
+}
+
+/// The rows changed since data version `since` (each is marked with the version of its write,
+/// `changed_in`): a commitment costs a few rows, not the whole portfolio. `None` when a full reload is as
+/// cheap: more than [`PATCH_LIMIT`] rows changed.
+pub(crate) async fn changes_since(
     tx: &mut Transaction<'_, Any>,
-    previous: &StoredPortfolio,
     since: i64,
-) -> Result<Option<StoredPortfolio>> {
+) -> Result<Option<PortfolioChanges>> {
     let limit = PATCH_LIMIT as i64 + 1;
     let codes: Vec<String> =
         sqlx::query_scalar("SELECT code FROM projects WHERE changed_in > $1 LIMIT $2")
@@ -171,55 +177,69 @@ pub(crate) async fn patch_portfolio(
             .bind(limit)
             .fetch_all(&mut **tx)
             .await?;
-    let lines: Vec<LineRow> = sqlx::query_as(&format!(
+    let rows: Vec<LineRow> = sqlx::query_as(&format!(
         "SELECT {LINE_COLUMNS} FROM funding_lines WHERE changed_in > $1 ORDER BY id LIMIT $2"
     ))
     .bind(since)
     .bind(limit)
     .fetch_all(&mut **tx)
     .await?;
-    if codes.len() + lines.len() > PATCH_LIMIT {
+    if codes.len() + rows.len() > PATCH_LIMIT {
         return Ok(None);
     }
-    let mut next = previous.clone();
-    let fresh = load_portfolio_heads(tx).await?;
-    (
-        next.portfolio.funders,
-        next.portfolio.schemes,
-        next.portfolio.envelopes,
-    ) = fresh;
+    let mut projects = Vec::with_capacity(codes.len());
     for code in &codes {
-        let Ok(i) = next
-            .portfolio
-            .projects
-            .binary_search_by(|p| p.code.as_str().cmp(code))
-        else {
-            return Ok(None);
-        };
         let (mut project, version) = load_projects(tx, Some(code)).await?;
-        let (Some(project), Some(&version)) = (project.pop(), version.first()) else {
-            return Ok(None);
-        };
-        next.portfolio.projects[i] = project;
-        next.project_versions[i] = version;
-    }
-    for row in lines {
-        let (id, version) = (row.id, row.version);
-        let line = line_from(row)?;
-        match next.line_ids.binary_search_by_key(&id, |(id, _)| *id) {
-            Ok(i) => {
-                next.portfolio.lines[i] = line;
-                next.line_ids[i] = (id, version);
-            }
-            // Lines are held in id order and new ids are larger: a new line goes last.
-            Err(i) if i == next.line_ids.len() => {
-                next.portfolio.lines.push(line);
-                next.line_ids.push((id, version));
-            }
-            Err(_) => return Ok(None),
+        if let (Some(project), Some(&version)) = (project.pop(), version.first()) {
+            projects.push((project, version));
         }
     }
-    Ok(Some(next))
+    let lines = rows
+        .into_iter()
+        .map(|row| Ok((row.id, row.version, line_from(row)?)))
+        .collect::<Result<_>>()?;
+    Ok(Some(PortfolioChanges {
+        heads: load_portfolio_heads(tx).await?,
+        projects,
+        lines,
+    }))
+}
+
+impl PortfolioChanges {
+    /// `previous` with these changes; `None` when they cannot be patched in (a new project: projects are
+    /// held in code order) and the portfolio must be read whole.
+    pub(crate) fn apply(self, previous: &StoredPortfolio) -> Option<StoredPortfolio> {
+        let mut next = previous.clone();
+        (
+            next.portfolio.funders,
+            next.portfolio.schemes,
+            next.portfolio.envelopes,
+        ) = self.heads;
+        for (project, version) in self.projects {
+            let i = next
+                .portfolio
+                .projects
+                .binary_search_by(|p| p.code.cmp(&project.code))
+                .ok()?;
+            next.portfolio.projects[i] = project;
+            next.project_versions[i] = version;
+        }
+        for (id, version, line) in self.lines {
+            match next.line_ids.binary_search_by_key(&id, |(id, _)| *id) {
+                Ok(i) => {
+                    next.portfolio.lines[i] = line;
+                    next.line_ids[i] = (id, version);
+                }
+                // Lines are held in id order and new ids are larger: a new line goes last.
+                Err(i) if i == next.line_ids.len() => {
+                    next.portfolio.lines.push(line);
+                    next.line_ids.push((id, version));
+                }
+                Err(_) => return None,
+            }
+        }
+        Some(next)
+    }
 }
 
 /// Reads the projects, or only the one of code `only`, with their versions.
@@ -945,7 +965,10 @@ impl Store {
             .await?;
         let current = match now == read_at {
             true => read,
-            false => match patch_portfolio(&mut tx, &read, read_at).await? {
+            false => match changes_since(&mut tx, read_at)
+                .await?
+                .and_then(|c| c.apply(&read))
+            {
                 Some(patched) => patched,
                 None => load_portfolio(&mut tx).await?,
             },
