@@ -44,8 +44,8 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     cache: std::sync::Arc<snapshot::Cache>,
-    /// Bounds the computations that run on the blocking pool (bilans, record lists), so that a burst of
-    /// heavy requests queues instead of taking every core from the cheap ones.
+    /// Bounds the computations that run on the blocking pool (bilans, record lists) to one less than the
+    /// cores, so that a burst of heavy requests queues instead of taking every core from the cheap ones.
     heavy: std::sync::Arc<tokio::sync::Semaphore>,
     /// This process's writers wait here in turn, rather than in SQLite's busy handler, which sleeps up to
     /// 100 ms between tries and lets a late writer pass an early one.
@@ -131,12 +131,14 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        // One core is always left to the cheap requests (at least one heavy computation runs).
+        let heavy =
+            std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1));
         Ok(Store {
             pool,
             backend,
             cache: Default::default(),
-            heavy: std::sync::Arc::new(tokio::sync::Semaphore::new(cores)),
+            heavy: std::sync::Arc::new(tokio::sync::Semaphore::new(heavy)),
             turn: Default::default(),
             pushed: Default::default(),
             listen_url: (backend == Backend::Postgres).then(|| url.as_str().into()),
@@ -171,7 +173,7 @@ impl Store {
         })
     }
 
-    /// Runs a CPU-bound computation off the async workers, at most one per core at a time: requests that
+    /// Runs a CPU-bound computation off the async workers, at most one less than the cores at a time: requests that
     /// only read the cache keep their latency whatever the heavy ones do.
     pub async fn compute<T: Send + 'static>(
         &self,
