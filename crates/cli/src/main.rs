@@ -31,19 +31,29 @@ struct Cli {
     command: Command,
 }
 
+/// Where the site listens and how users reach it.
+#[derive(clap::Args)]
+struct Site {
+    /// Adresse d'écoute.
+    #[arg(long, env = "TERRITOIRES_BIND", default_value = "127.0.0.1:8080")]
+    bind: String,
+    /// Adresse publique du site, derrière un mandataire inverse (https://… : cookie de session « Secure »
+    /// et en-tête HSTS).
+    #[arg(long = "url-publique", env = "TERRITOIRES_PUBLIC_URL")]
+    public_url: Option<String>,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Prépare la base (migrations, référentiel, territoires des deux phases, démo) puis sert le site.
     Up {
-        /// Adresse d'écoute.
-        #[arg(long, env = "TERRITOIRES_BIND", default_value = "127.0.0.1:8080")]
-        bind: String,
+        #[command(flatten)]
+        site: Site,
     },
     /// Sert le site et l'API sur une base déjà préparée.
     Serve {
-        /// Adresse d'écoute.
-        #[arg(long, env = "TERRITOIRES_BIND", default_value = "127.0.0.1:8080")]
-        bind: String,
+        #[command(flatten)]
+        site: Site,
     },
     /// Importe des données (chaque import est une transaction : une erreur et rien n'est écrit).
     #[command(subcommand)]
@@ -194,7 +204,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         std::env::var("USER").unwrap_or_else(|_| "inconnu".into())
     );
     match cli.command {
-        Command::Up { bind } => {
+        Command::Up { site } => {
             let started = Instant::now();
             let data = settings.data_dir()?;
             step(
@@ -225,9 +235,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 started.elapsed().as_secs_f64(),
                 settings.database_url
             );
-            serve(store, &bind).await
+            serve(store, site).await
         }
-        Command::Serve { bind } => serve(store, &bind).await,
+        Command::Serve { site } => serve(store, site).await,
         Command::Import(ImportCommand::Referential) => {
             let data = settings.data_dir()?;
             step(
@@ -445,12 +455,15 @@ async fn step(
     Ok(())
 }
 
-async fn serve(store: Store, bind: &str) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(bind)
+async fn serve(store: Store, site: Site) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(&site.bind)
         .await
-        .with_context(|| format!("écoute sur {bind}"))?;
+        .with_context(|| format!("écoute sur {}", site.bind))?;
     let addr = listener.local_addr()?;
     println!("Territoires d'industrie : http://{addr}/");
-    territoires_web::serve(store, listener).await?;
+    let options = territoires_web::SiteOptions {
+        public_url: site.public_url,
+    };
+    territoires_web::serve(store, listener, options).await?;
     Ok(())
 }

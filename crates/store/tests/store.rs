@@ -1006,3 +1006,81 @@ async fn every_filtered_list_reads_an_index_that_orders_it() {
         );
     }
 }
+
+/// A profile names a region, territory or funder that exists; the security log counts recent failures per
+/// account (whatever its case) and per address.
+#[tokio::test]
+async fn profiles_name_what_exists_and_the_security_log_counts_failures() {
+    use territoires_domain::access::security::SecurityEvent;
+    for t in testing::all().await {
+        loaded(&t.store).await;
+        let create = |profile: &str| {
+            let profile = profile.parse().unwrap();
+            let store = t.store.clone();
+            async move {
+                store
+                    .create_user("x@example.gouv.fr", "X", "hash", &profile, "test")
+                    .await
+            }
+        };
+        for (profile, missing) in [
+            ("region:99", "la région 99"),
+            ("territoire:2018-2022/ti-4499", "le territoire ti-4499"),
+            ("operateur:inconnu", "le financeur « inconnu »"),
+        ] {
+            let err = create(profile).await.unwrap_err().to_string();
+            assert!(
+                err.contains(missing) && err.contains("n'existe pas"),
+                "{}: {err}",
+                t.label
+            );
+        }
+        create("region:44").await.unwrap();
+
+        let failed = |account: &'static str, address: &'static str| {
+            t.store.record_security_event(
+                SecurityEvent::SignInFailed,
+                Some(account),
+                Some(address),
+                None,
+            )
+        };
+        failed("A@example.gouv.fr", "10.0.0.1").await.unwrap();
+        failed("a@example.gouv.fr", "10.0.0.2").await.unwrap();
+        failed("b@example.gouv.fr", "10.0.0.1").await.unwrap();
+        t.store
+            .record_security_event(
+                SecurityEvent::SignedIn,
+                Some("a@example.gouv.fr"),
+                Some("10.0.0.1"),
+                None,
+            )
+            .await
+            .unwrap();
+        let window = time::Duration::minutes(15);
+        assert_eq!(
+            t.store
+                .recent_sign_in_failures("a@example.gouv.fr", "10.0.0.1", window)
+                .await
+                .unwrap(),
+            (2, 2),
+            "{}",
+            t.label
+        );
+        assert_eq!(
+            t.store
+                .recent_sign_in_failures("a@example.gouv.fr", "10.0.0.1", time::Duration::ZERO)
+                .await
+                .unwrap(),
+            (0, 0),
+            "{}: only failures within the window count",
+            t.label
+        );
+        assert_eq!(
+            t.store.security_log(10).await.unwrap().len(),
+            4,
+            "{}",
+            t.label
+        );
+    }
+}

@@ -159,7 +159,11 @@ async fn measure(url: &str) -> String {
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(territoires_web::serve(store.clone(), listener));
+    tokio::spawn(territoires_web::serve(
+        store.clone(),
+        listener,
+        Default::default(),
+    ));
     out.push_str("| HTTP under load ({CLIENTS} clients) | requests | throughput | p50 | p99 | max |\n|---|---|---|---|---|---|\n".replace("{CLIENTS}", &CLIENTS.to_string()).as_str());
     let api: Vec<String> = dates
         .iter()

@@ -134,7 +134,11 @@ async fn measure(url: &str, scale: u32, sqlite_file: Option<&Path>) -> String {
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(territoires_web::serve(store.clone(), listener));
+    tokio::spawn(territoires_web::serve(
+        store.clone(),
+        listener,
+        Default::default(),
+    ));
     let load = |paths: Vec<String>, clients: usize| {
         let base = base.clone();
         async move { measure_load(&base, paths, clients, DURATION, WARM_UP, true).await }

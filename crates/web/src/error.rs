@@ -29,6 +29,9 @@ pub enum WebError {
     /// A download could not be produced.
     #[error("export : {0}")]
     Export(String),
+    /// A task of the request failed (logged, not shown).
+    #[error("interne : {0}")]
+    Internal(String),
     /// A page failed to render.
     #[error("rendu : {0}")]
     Render(#[from] askama::Error),

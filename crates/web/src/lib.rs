@@ -21,6 +21,24 @@ use territoires_store::Store;
 pub use error::WebError;
 pub use routes::router;
 
+/// How the site is reached, which decides its cookies and transport headers.
+#[derive(Debug, Clone, Default)]
+pub struct SiteOptions {
+    /// The address users reach the site at (`https://territoires.example.gouv.fr`), when it is not the
+    /// one it listens on (behind a reverse proxy). Over HTTPS, the session cookie is `Secure` and the
+    /// responses ask browsers never to come back over plain HTTP (HSTS).
+    pub public_url: Option<String>,
+}
+
+impl SiteOptions {
+    /// Whether users reach the site over HTTPS.
+    pub fn https(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
+    }
+}
+
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
@@ -28,23 +46,33 @@ pub struct AppState {
     pub store: Store,
     /// Answers already computed at the current version of the data.
     pub answers: std::sync::Arc<cache::Answers>,
+    /// How the site is reached.
+    pub options: SiteOptions,
 }
 
 impl AppState {
     /// The state of a site serving `store`.
-    pub fn new(store: Store) -> AppState {
+    pub fn new(store: Store, options: SiteOptions) -> AppState {
         AppState {
             store,
             answers: Default::default(),
+            options,
         }
     }
 }
 
 /// Serves the site on `listener` until the process receives Ctrl-C or SIGTERM.
-pub async fn serve(store: Store, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+pub async fn serve(
+    store: Store,
+    listener: tokio::net::TcpListener,
+    options: SiteOptions,
+) -> std::io::Result<()> {
     let addr: SocketAddr = listener.local_addr()?;
     tracing::info!(%addr, "serving");
-    axum::serve(listener, router(AppState::new(store)))
+    // The client's address is kept for the sign-in throttle and the security log.
+    let app =
+        router(AppState::new(store, options)).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await
 }

@@ -1,14 +1,12 @@
 //! Every route of the site and the API, in one place.
 
-use axum::http::{header, HeaderValue};
 use axum::routing::{get, post};
 use axum::Router;
 use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::compression::CompressionLayer;
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::access::auth;
+use crate::access::{auth, headers};
 use crate::bilan::{api as bilan_api, pages as bilan};
 use crate::portfolio::{api as portfolio_api, forms as portfolio_forms, pages as portfolio};
 use crate::registry::{api as registry_api, exports, forms, home, list, places, territory};
@@ -22,9 +20,18 @@ pub fn router(state: AppState) -> Router {
         .route("/territoires.csv", get(exports::territories_csv_export))
         .route("/territoires.xlsx", get(exports::territories_xlsx_export))
         .route("/territoires/{phase}/{id}", get(territory::territory))
-        .route("/territoires/{phase}/{id}/jalons", post(forms::record_milestone))
-        .route("/territoires/{phase}/{id}/gouvernance", post(forms::record_appointment))
-        .route("/territoires/{phase}/{id}/attributs", post(forms::record_attribute))
+        .route(
+            "/territoires/{phase}/{id}/jalons",
+            post(forms::record_milestone),
+        )
+        .route(
+            "/territoires/{phase}/{id}/gouvernance",
+            post(forms::record_appointment),
+        )
+        .route(
+            "/territoires/{phase}/{id}/attributs",
+            post(forms::record_attribute),
+        )
         .route("/territoires/{phase}/{id}/retraits", post(forms::withdraw))
         .route("/regions", get(home::regions))
         .route("/regions/{code}", get(home::region))
@@ -37,8 +44,14 @@ pub fn router(state: AppState) -> Router {
         .route("/bilan.csv", get(bilan::bilan_csv))
         .route("/projets", get(portfolio::projects_page))
         .route("/projets/{code}", get(portfolio::project_page))
-        .route("/projets/{code}/statut", post(portfolio_forms::record_status))
-        .route("/projets/{code}/financements/{id}", post(portfolio_forms::record_line_event))
+        .route(
+            "/projets/{code}/statut",
+            post(portfolio_forms::record_status),
+        )
+        .route(
+            "/projets/{code}/financements/{id}",
+            post(portfolio_forms::record_line_event),
+        )
         .route("/connexion", get(auth::login_form).post(auth::login))
         .route("/deconnexion", post(auth::logout))
         .route("/accessibilite", get(site::accessibility))
@@ -50,7 +63,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/explorateur", get(site::api_explorer))
         .route("/api/v1/openapi.json", get(api::openapi))
         .route("/api/v1/territoires", get(registry_api::territories))
-        .route("/api/v1/territoires/{phase}/{id}", get(registry_api::territory))
+        .route(
+            "/api/v1/territoires/{phase}/{id}",
+            get(registry_api::territory),
+        )
         .route("/api/v1/regions", get(registry_api::regions))
         .route("/api/v1/epci", get(registry_api::epcis))
         .route("/api/v1/epci/{siren}", get(registry_api::epci))
@@ -64,19 +80,25 @@ pub fn router(state: AppState) -> Router {
         .route("/static/{*path}", get(assets::serve_asset))
         .route("/sante", get(|| async { "ok" }))
         .fallback(|| async { crate::WebError::NotFound("Cette page n'existe pas.".into()) })
-        .layer(axum::middleware::from_fn_with_state(state.clone(), cache::answers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            cache::answers,
+        ))
         // PDFs, spreadsheets, images and fonts are compressed already.
-        .layer(CompressionLayer::new().compress_when(
-            DefaultPredicate::new()
-                .and(NotForContentType::const_new("application/pdf"))
-                .and(NotForContentType::const_new("application/vnd.openxmlformats"))
-                .and(NotForContentType::const_new("font/")),
+        .layer(
+            CompressionLayer::new().compress_when(
+                DefaultPredicate::new()
+                    .and(NotForContentType::const_new("application/pdf"))
+                    .and(NotForContentType::const_new(
+                        "application/vnd.openxmlformats",
+                    ))
+                    .and(NotForContentType::const_new("font/")),
+            ),
+        )
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            headers::security_headers,
         ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

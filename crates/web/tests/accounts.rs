@@ -387,3 +387,154 @@ async fn a_milestone_recorded_in_error_is_withdrawn_and_future_ones_are_planned(
         "before any list of fragile territories was given, their number is unknown, not 0"
     );
 }
+
+/// Five wrong passwords on an account, then even the right one waits a quarter of an hour; another account
+/// from the same address still signs in; every attempt is in the security log, apart from the audit.
+#[tokio::test]
+async fn sign_in_attempts_are_limited_per_account_and_logged() {
+    let (base, db) = common::spawn_app_with_own_database().await;
+    let c = client();
+    for _ in 0..5 {
+        assert_eq!(
+            login(&c, &base, "pilote-ge@example.gouv.fr", "mauvais").await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        login(&c, &base, "Pilote-GE@example.gouv.fr", common::PASSWORD).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the sixth attempt is refused, whatever the password and the case of the address"
+    );
+    let page = c
+        .get(format!("{base}/connexion"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = common::hidden(&page, "csrf", "<form");
+    let refused = c
+        .post(format!("{base}/connexion"))
+        .form(&[
+            ("email", "pilote-ge@example.gouv.fr"),
+            ("password", common::PASSWORD),
+            ("csrf", &csrf),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(refused
+        .text()
+        .await
+        .unwrap()
+        .contains("réessayez dans 15 minutes"));
+    assert_eq!(
+        login(
+            &client(),
+            &base,
+            "pilote-hdf@example.gouv.fr",
+            common::PASSWORD
+        )
+        .await,
+        StatusCode::SEE_OTHER,
+        "another account from the same address is not locked out"
+    );
+
+    let store = common::own_store(&db).await;
+    let log = store.security_log(20).await.unwrap();
+    let count = |event: &str, account: &str| {
+        log.iter()
+            .filter(|e| e.event == event && e.account.as_deref() == Some(account))
+            .count()
+    };
+    assert_eq!(count("echec_connexion", "pilote-ge@example.gouv.fr"), 5);
+    assert_eq!(
+        count("connexion_refusee_tentatives", "pilote-ge@example.gouv.fr"),
+        2
+    );
+    assert_eq!(count("connexion", "pilote-hdf@example.gouv.fr"), 1);
+    assert!(log
+        .iter()
+        .all(|e| e.address.as_deref() == Some("127.0.0.1")));
+    assert!(
+        store
+            .audit_log(100)
+            .await
+            .unwrap()
+            .iter()
+            .all(|e| e.action != "login"),
+        "sign-ins are not business changes"
+    );
+}
+
+/// Personal pages (signed in, or the sign-in form with its token) are never kept by a cache; every answer
+/// keeps its address to the site; the transport is left as served until the site says it is on HTTPS.
+#[tokio::test]
+async fn personal_pages_are_not_cached_and_the_referrer_stays_on_the_site() {
+    let (base, _db) = common::spawn_app_with_own_database().await;
+    let header = |r: &reqwest::Response, name: &str| {
+        r.headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
+    let anonymous = reqwest::get(format!("{base}/")).await.unwrap();
+    assert_eq!(
+        header(&anonymous, "referrer-policy").as_deref(),
+        Some("same-origin")
+    );
+    assert_eq!(header(&anonymous, "cache-control"), None);
+    assert_eq!(header(&anonymous, "strict-transport-security"), None);
+    let form = reqwest::get(format!("{base}/connexion")).await.unwrap();
+    assert_eq!(header(&form, "cache-control").as_deref(), Some("no-store"));
+
+    let c = client();
+    assert_eq!(
+        login(&c, &base, "bpifrance@example.gouv.fr", common::PASSWORD).await,
+        StatusCode::SEE_OTHER
+    );
+    let home = c.get(format!("{base}/")).send().await.unwrap();
+    assert_eq!(header(&home, "cache-control").as_deref(), Some("no-store"));
+    assert!(
+        home.text().await.unwrap().contains("id=\"se-deconnecter\""),
+        "an operator has a sign-out in the header too"
+    );
+}
+
+/// Behind HTTPS the session cookie is `Secure` and browsers are told to keep to HTTPS.
+#[tokio::test]
+async fn over_https_the_session_cookie_is_secure_and_hsts_is_sent() {
+    let (base, _db) = common::spawn_app_with_options(territoires_web::SiteOptions {
+        public_url: Some("https://territoires.example.gouv.fr".into()),
+    })
+    .await;
+    let c = client();
+    let page = c.get(format!("{base}/connexion")).send().await.unwrap();
+    assert_eq!(
+        page.headers()["strict-transport-security"],
+        "max-age=31536000; includeSubDomains"
+    );
+    let csrf = common::hidden(&page.text().await.unwrap(), "csrf", "<form");
+    let signed = c
+        .post(format!("{base}/connexion"))
+        .form(&[
+            ("email", "national@example.gouv.fr"),
+            ("password", common::PASSWORD),
+            ("csrf", &csrf),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed.status(), StatusCode::SEE_OTHER);
+    let cookie = signed
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|v| v.starts_with("ti_session="))
+        .unwrap();
+    assert!(
+        cookie.contains("; Secure") && cookie.contains("HttpOnly"),
+        "{cookie}"
+    );
+}

@@ -1,5 +1,7 @@
 //! Who may change what: the profiles of the programme's users and their scopes, in one place.
 
+pub mod security;
+
 use std::fmt;
 use std::str::FromStr;
 

@@ -40,8 +40,44 @@ fn user_from((id, email, name, profile): UserRow) -> Result<User> {
     })
 }
 
+/// Refuses a profile whose scope names a region, territory or funder that does not exist.
+async fn check_scope_exists(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    profile: &Profile,
+) -> Result<()> {
+    let (sql, keys, what) = match profile {
+        Profile::National => return Ok(()),
+        Profile::RegionalPilot(region) => (
+            "SELECT COUNT(*) FROM regions WHERE code = $1",
+            vec![region.to_string()],
+            format!("la région {region}"),
+        ),
+        Profile::TerritoryTeam(phase, id) => (
+            "SELECT COUNT(*) FROM territories WHERE phase = $1 AND id = $2",
+            vec![phase.to_string(), id.to_string()],
+            format!("le territoire {id} ({phase})"),
+        ),
+        Profile::Operator(funder) => (
+            "SELECT COUNT(*) FROM funders WHERE code = $1",
+            vec![funder.clone()],
+            format!("le financeur « {funder} »"),
+        ),
+    };
+    let mut query = sqlx::query_scalar::<_, i64>(sql);
+    for key in keys {
+        query = query.bind(key);
+    }
+    if query.fetch_one(&mut **tx).await? == 0 {
+        return Err(StoreError::Invalid(territoires_domain::DomainError::Rule(
+            format!("profil « {profile} » : {what} n'existe pas"),
+        )));
+    }
+    Ok(())
+}
+
 impl Store {
-    /// Creates an account; a second account with the same e-mail is a conflict.
+    /// Creates an account (its profile's region, territory or funder must exist); a second account with
+    /// the same e-mail is a conflict. a second account with the same e-mail is a conflict.
     pub async fn create_user(
         &self,
         email: &str,
@@ -57,6 +93,7 @@ impl Store {
             )));
         }
         let mut tx = self.begin_write().await?;
+        check_scope_exists(&mut tx, profile).await?;
         sqlx::query("INSERT INTO users (email, name, password_hash, profile, created_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(&email)
             .bind(name.trim())

@@ -1,6 +1,7 @@
 //! Accounts, sessions and profiles, and who a write is made by.
 
 pub mod accounts;
+pub mod security;
 
 use territoires_domain::access::Profile;
 

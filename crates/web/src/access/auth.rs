@@ -4,15 +4,18 @@
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use askama::Template;
-use axum::extract::{FromRequestParts, Query, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
 use axum::http::header::{COOKIE, LOCATION, SET_COOKIE};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 use rand::RngCore;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
+use territoires_domain::access::security::{SecurityEvent, SIGN_IN};
 use territoires_store::access::accounts::Session;
 
 use crate::{AppState, WebError};
@@ -29,6 +32,11 @@ pub fn hash_password(password: &str) -> String {
         .expect("argon2 hashes any password")
         .to_string()
 }
+
+/// A hash no password matches in practice, checked when the account is unknown so that an unknown address
+/// takes as long to refuse as a wrong password (otherwise the answer's time tells which accounts exist).
+static NO_ACCOUNT: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| hash_password(&random_token()));
 
 fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|h| {
@@ -170,9 +178,11 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
-/// `POST /connexion`
+/// `POST /connexion`: at most a few failures per account and per address within a quarter of an hour
+/// (counted in the security log), the same work whether the account exists or not.
 pub async fn login(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Result<Response, WebError> {
@@ -185,11 +195,49 @@ pub async fn login(
             StatusCode::FORBIDDEN,
         );
     }
+    let address = peer.ip().to_string();
+    let (account_failures, address_failures) = state
+        .store
+        .recent_sign_in_failures(&f.email, &address, SIGN_IN.window)
+        .await?;
+    if let Some(why) = SIGN_IN.refusal(account_failures, address_failures) {
+        state
+            .store
+            .record_security_event(
+                SecurityEvent::SignInThrottled,
+                Some(&f.email),
+                Some(&address),
+                None,
+            )
+            .await?;
+        return login_page(
+            next,
+            Some(SIGN_IN.message(why)),
+            f.email,
+            StatusCode::TOO_MANY_REQUESTS,
+        );
+    }
     let credentials = state.store.user_credentials(&f.email).await?;
-    let user = credentials
-        .filter(|(_, hash)| verify_password(&f.password, hash))
-        .map(|(user, _)| user);
+    let password = f.password.clone();
+    let user = tokio::task::spawn_blocking(move || match credentials {
+        Some((user, hash)) => verify_password(&password, &hash).then_some(user),
+        None => {
+            verify_password(&password, &NO_ACCOUNT);
+            None
+        }
+    })
+    .await
+    .map_err(|e| WebError::Internal(format!("vérification du mot de passe : {e}")))?;
     let Some(user) = user else {
+        state
+            .store
+            .record_security_event(
+                SecurityEvent::SignInFailed,
+                Some(&f.email),
+                Some(&address),
+                None,
+            )
+            .await?;
         return login_page(
             next,
             Some("Adresse ou mot de passe incorrect.".into()),
@@ -206,18 +254,34 @@ pub async fn login(
         .store
         .open_session(user.id, &token_hash(&token), &random_token(), &expires)
         .await?;
+    state
+        .store
+        .record_security_event(
+            SecurityEvent::SignedIn,
+            Some(&user.email),
+            Some(&address),
+            None,
+        )
+        .await?;
     tracing::info!(user = %user.email, "login");
     let mut response = redirect(&next);
     response.headers_mut().append(
         SET_COOKIE,
-        format!(
-            "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}",
-            SESSION_HOURS * 3600
-        )
-        .parse()
-        .expect("a valid cookie header"),
+        session_cookie(&state, &token, SESSION_HOURS * 3600),
     );
     Ok(response)
+}
+
+/// The session cookie: HttpOnly, `SameSite=Lax`, `Secure` when the site is reached over HTTPS.
+fn session_cookie(state: &AppState, token: &str, max_age: i64) -> HeaderValue {
+    let secure = if state.options.https() {
+        "; Secure"
+    } else {
+        ""
+    };
+    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+        .parse()
+        .expect("a valid cookie header")
 }
 
 #[derive(Deserialize)]
@@ -228,6 +292,7 @@ pub struct CsrfForm {
 /// `POST /deconnexion`
 pub async fn logout(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     MaybeSession(session): MaybeSession,
     Form(f): Form<CsrfForm>,
@@ -235,14 +300,20 @@ pub async fn logout(
     if let (Some(session), Some(token)) = (session, cookie(&headers, SESSION_COOKIE)) {
         check_csrf(&session, &f.csrf)?;
         state.store.close_session(&token_hash(token)).await?;
+        state
+            .store
+            .record_security_event(
+                SecurityEvent::SignedOut,
+                Some(&session.user.email),
+                Some(&peer.ip().to_string()),
+                None,
+            )
+            .await?;
     }
     let mut response = redirect("/");
-    response.headers_mut().append(
-        SET_COOKIE,
-        format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0")
-            .parse()
-            .expect("a valid cookie header"),
-    );
+    response
+        .headers_mut()
+        .append(SET_COOKIE, session_cookie(&state, "", 0));
     Ok(response)
 }
 

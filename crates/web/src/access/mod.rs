@@ -1,3 +1,4 @@
 //! Sign-in, sessions and the checks of every write.
 
 pub mod auth;
+pub(crate) mod headers;

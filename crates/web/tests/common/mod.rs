@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use territoires_domain::phase::Phase;
+use territoires_domain::portfolio::funding::{Funder, FunderKind};
+use territoires_domain::portfolio::Portfolio;
 use territoires_ingest::registry::{reference, referential, territories};
 use territoires_ingest::{default_data_dir, demo, DataDir};
 use territoires_store::Store;
@@ -42,6 +44,19 @@ fn fixture_url() -> String {
                         }
                         reference::load_labellings(&store, "test").await.unwrap();
                         demo::load_demo(&store, "test").await.unwrap();
+                        // An operator's account names its funder, which must exist.
+                        let bpifrance = Portfolio {
+                            funders: vec![Funder {
+                                code: "bpifrance".into(),
+                                name: "Bpifrance".into(),
+                                kind: FunderKind::Operator,
+                            }],
+                            ..Portfolio::default()
+                        };
+                        store
+                            .import_portfolio(&bpifrance, "fixture-funders", "test")
+                            .await
+                            .unwrap();
                         for (email, profile) in [
                             ("national@example.gouv.fr", "national"),
                             ("pilote-ge@example.gouv.fr", "region:44"),
@@ -88,6 +103,14 @@ pub async fn spawn_app() -> String {
 /// Like [`spawn_app`], on a copy of the fixture of its own, for tests that write.
 #[allow(dead_code)] // Each test binary compiles this module; not every one writes.
 pub async fn spawn_app_with_own_database() -> (String, tempfile::TempDir) {
+    spawn_app_with_options(Default::default()).await
+}
+
+/// Like [`spawn_app_with_own_database`], the site being reached as `options` say.
+#[allow(dead_code)] // Each test binary compiles this module; not every one writes.
+pub async fn spawn_app_with_options(
+    options: territoires_web::SiteOptions,
+) -> (String, tempfile::TempDir) {
     let fixture = fixture_url();
     let dir = tempfile::tempdir().unwrap();
     let copy = dir.path().join("own.db");
@@ -95,15 +118,28 @@ pub async fn spawn_app_with_own_database() -> (String, tempfile::TempDir) {
     let store = Store::connect(&format!("sqlite://{}", copy.display()))
         .await
         .unwrap();
-    (serve(store).await, dir)
+    (serve_with(store, options).await, dir)
+}
+
+/// The store of a database made by [`spawn_app_with_own_database`] (in its folder), to look at what the
+/// site wrote.
+#[allow(dead_code)] // Each test binary compiles this module; not every one writes.
+pub async fn own_store(dir: &tempfile::TempDir) -> Store {
+    Store::connect(&format!("sqlite://{}", dir.path().join("own.db").display()))
+        .await
+        .unwrap()
 }
 
 async fn serve(store: Store) -> String {
+    serve_with(store, Default::default()).await
+}
+
+async fn serve_with(store: Store, options: territoires_web::SiteOptions) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind a random port");
     let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(territoires_web::serve(store, listener));
+    tokio::spawn(territoires_web::serve(store, listener, options));
     base
 }
 

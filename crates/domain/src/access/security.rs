@@ -1,0 +1,98 @@
+//! What the security log records, and how many failed sign-ins are tolerated before an account or an
+//! address must wait: guessing a password takes more than a few tries a quarter of an hour.
+
+use time::Duration;
+
+/// An event of the security log (kept apart from the business audit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecurityEvent {
+    /// A user signed in.
+    SignedIn,
+    /// A sign-in failed: unknown account or wrong password (the log does not say which).
+    SignInFailed,
+    /// A sign-in was refused without checking the password: too many recent failures.
+    SignInThrottled,
+    /// A user signed out.
+    SignedOut,
+}
+
+impl SecurityEvent {
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            SecurityEvent::SignedIn => "connexion",
+            SecurityEvent::SignInFailed => "echec_connexion",
+            SecurityEvent::SignInThrottled => "connexion_refusee_tentatives",
+            SecurityEvent::SignedOut => "deconnexion",
+        }
+    }
+}
+
+/// Failed sign-ins tolerated within a window, per account and per address.
+#[derive(Debug, Clone, Copy)]
+pub struct SignInThrottle {
+    /// Failures on one account (whatever the address: a distributed guess).
+    pub per_account: i64,
+    /// Failures from one address (whatever the account: a sweep over accounts).
+    pub per_address: i64,
+    /// How far back failures count.
+    pub window: Duration,
+}
+
+/// The platform's limits.
+pub const SIGN_IN: SignInThrottle = SignInThrottle {
+    per_account: 5,
+    per_address: 20,
+    window: Duration::minutes(15),
+};
+
+/// Why a sign-in attempt is refused before its password is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Throttled {
+    /// Too many failures on this account.
+    Account,
+    /// Too many failures from this address.
+    Address,
+}
+
+impl SignInThrottle {
+    /// Whether one more attempt is refused, given the failures within the window.
+    pub fn refusal(&self, account_failures: i64, address_failures: i64) -> Option<Throttled> {
+        if account_failures >= self.per_account {
+            Some(Throttled::Account)
+        } else if address_failures >= self.per_address {
+            Some(Throttled::Address)
+        } else {
+            None
+        }
+    }
+
+    /// What the user is told.
+    pub fn message(&self, why: Throttled) -> String {
+        let minutes = self.window.whole_minutes();
+        match why {
+            Throttled::Account => format!(
+                "Trop de tentatives de connexion échouées pour ce compte : réessayez dans {minutes} minutes."
+            ),
+            Throttled::Address => format!(
+                "Trop de tentatives de connexion échouées depuis votre adresse : réessayez dans {minutes} minutes."
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sixth_failure_on_an_account_waits_and_a_sweep_over_accounts_too() {
+        assert_eq!(SIGN_IN.refusal(4, 4), None);
+        assert_eq!(SIGN_IN.refusal(5, 5), Some(Throttled::Account));
+        assert_eq!(SIGN_IN.refusal(0, 19), None);
+        assert_eq!(SIGN_IN.refusal(0, 20), Some(Throttled::Address));
+        assert!(SIGN_IN
+            .message(Throttled::Account)
+            .contains("réessayez dans 15 minutes"));
+    }
+}
