@@ -197,6 +197,7 @@ async fn measure(url: &str, scale: u32, sqlite_file: Option<&Path>) -> String {
     out.push_str(&concurrent_writes(&store, url, strip(through_store)).await);
     out.push_str(&http_writes(&store, &base, strip(over_http)).await);
     if let Some(file) = sqlite_file {
+        out.push_str(&sign_in_timing(&store, &base).await);
         out.push_str(&datasette(&store, file, &communes).await);
     }
     out
@@ -523,6 +524,59 @@ async fn http_writes(store: &Store, base: &str, lines: Vec<LineView>) -> String 
             .first()
             .map(|s| format!(", first: HTTP {s}"))
             .unwrap_or_default(),
+    )
+}
+
+/// A refused sign-in takes as long for an unknown address as for a known one with a wrong password (the
+/// time must not tell which accounts exist). Four of each, below the sign-in throttle's limits.
+async fn sign_in_timing(store: &Store, base: &str) -> String {
+    store
+        .create_user(
+            "connu@example.gouv.fr",
+            "Compte connu",
+            &territoires_web::access::auth::hash_password("le bon mot de passe"),
+            &"national".parse().unwrap(),
+            "bench",
+        )
+        .await
+        .unwrap();
+    let attempt = |email: String| async move {
+        let c = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let page = c.get(format!("{base}/connexion")).send().await.unwrap();
+        let csrf = hidden(&page.text().await.unwrap(), "csrf");
+        let t = Instant::now();
+        let refused = c
+            .post(format!("{base}/connexion"))
+            .form(&[
+                ("email", email.as_str()),
+                ("password", "mauvais"),
+                ("csrf", &csrf),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), reqwest::StatusCode::UNAUTHORIZED);
+        ms(t.elapsed())
+    };
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        (v[1] + v[2]) / 2.0
+    };
+    let mut known = Vec::new();
+    let mut unknown = Vec::new();
+    for i in 0..4 {
+        known.push(attempt("connu@example.gouv.fr".into()).await);
+        unknown.push(attempt(format!("inconnu-{i}@example.gouv.fr")).await);
+    }
+    let (known, unknown) = (median(known), median(unknown));
+    format!(
+        "Refused sign-in, median of 4: known account with a wrong password {known:.0} ms, unknown account \
+         {unknown:.0} ms (ratio {:.2}).\n\n",
+        unknown / known
     )
 }
 
