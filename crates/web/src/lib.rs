@@ -19,7 +19,7 @@ use std::net::SocketAddr;
 use territoires_store::Store;
 
 pub use error::WebError;
-pub use routes::router;
+pub use routes::{router, rule_of, Route, ROUTES};
 
 /// How the site is reached, which decides its cookies and transport headers.
 #[derive(Debug, Clone, Default)]

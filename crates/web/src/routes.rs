@@ -1,88 +1,111 @@
-//! Every route of the site and the API, in one place.
+//! Every route of the site and the API, in one table: method, path, handler, and the rule that decides who
+//! may call it (`domain::access::routes`). A route cannot be added without its rule; `access::guard` asks
+//! the rule before every handler, and the authorisation test walks this table.
 
-use axum::routing::{get, post};
+use axum::routing::{on, MethodFilter};
 use axum::Router;
+use territoires_domain::access::routes::Rule;
 use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::access::{auth, headers};
+use crate::access::{auth, guard, headers};
 use crate::bilan::{api as bilan_api, pages as bilan};
 use crate::portfolio::{api as portfolio_api, forms as portfolio_forms, pages as portfolio};
 use crate::registry::{api as registry_api, exports, forms, home, list, places, territory};
 use crate::{api, assets, cache, site, AppState};
 
+/// A route: its method and path (as axum writes it, with `{parameters}`), and its rule.
+#[derive(Debug, Clone, Copy)]
+pub struct Route {
+    /// `GET` or `POST`.
+    pub method: &'static str,
+    /// The path pattern.
+    pub path: &'static str,
+    /// Who may call it.
+    pub rule: Rule,
+}
+
+macro_rules! routes {
+    ($($method:ident $path:literal => $handler:expr, $rule:ident;)*) => {
+        /// Every route of the application.
+        pub const ROUTES: &[Route] = &[$(Route { method: stringify!($method), path: $path, rule: Rule::$rule }),*];
+
+        fn handlers(router: Router<AppState>) -> Router<AppState> {
+            router $(.route($path, on(MethodFilter::$method, $handler)))*
+        }
+    };
+}
+
+routes! {
+    GET "/" => home::home, Public;
+    GET "/territoires" => list::territories, Public;
+    GET "/territoires.csv" => exports::territories_csv_export, Public;
+    GET "/territoires.xlsx" => exports::territories_xlsx_export, Public;
+    GET "/territoires/{phase}/{id}" => territory::territory, Public;
+    POST "/territoires/{phase}/{id}/jalons" => forms::record_milestone, EditTerritory;
+    POST "/territoires/{phase}/{id}/gouvernance" => forms::record_appointment, EditTerritory;
+    POST "/territoires/{phase}/{id}/attributs" => forms::record_attribute, EditTerritory;
+    POST "/territoires/{phase}/{id}/retraits" => forms::withdraw, EditTerritory;
+    GET "/regions" => home::regions, Public;
+    GET "/regions/{code}" => home::region, Public;
+    GET "/epci" => places::epcis, Public;
+    GET "/epci/{siren}" => places::epci, Public;
+    GET "/bilan" => bilan::bilan_page, Public;
+    GET "/bilan/enregistrements" => bilan::records_page, Public;
+    GET "/bilan.pdf" => bilan::bilan_pdf, Public;
+    GET "/bilan.xlsx" => bilan::bilan_xlsx, Public;
+    GET "/bilan.csv" => bilan::bilan_csv, Public;
+    GET "/projets" => portfolio::projects_page, Public;
+    GET "/projets/{code}" => portfolio::project_page, Public;
+    POST "/projets/{code}/statut" => portfolio_forms::record_status, EditProject;
+    POST "/projets/{code}/financements/{id}" => portfolio_forms::record_line_event, RecordFunding;
+    GET "/connexion" => auth::login_form, Public;
+    POST "/connexion" => auth::login, Public;
+    POST "/deconnexion" => auth::logout, Public;
+    GET "/accessibilite" => site::accessibility, Public;
+    GET "/mentions-legales" => site::legal, Public;
+    GET "/donnees-personnelles" => site::personal_data, Public;
+    GET "/cookies" => site::cookies, Public;
+    GET "/plan-du-site" => site::site_map, Public;
+    GET "/api" => site::api_page, Public;
+    GET "/api/explorateur" => site::api_explorer, Public;
+    GET "/api/v1/openapi.json" => api::openapi, Public;
+    GET "/api/v1/territoires" => registry_api::territories, Public;
+    GET "/api/v1/territoires/{phase}/{id}" => registry_api::territory, Public;
+    GET "/api/v1/regions" => registry_api::regions, Public;
+    GET "/api/v1/epci" => registry_api::epcis, Public;
+    GET "/api/v1/epci/{siren}" => registry_api::epci, Public;
+    GET "/api/v1/communes" => registry_api::communes, Public;
+    GET "/api/v1/communes/{code}" => registry_api::commune, Public;
+    GET "/api/v1/membres/{siren}" => registry_api::member, Public;
+    GET "/api/v1/bilan" => bilan_api::bilan, Public;
+    GET "/api/v1/bilan/enregistrements" => bilan_api::records, Public;
+    GET "/api/v1/projets" => portfolio_api::projects, Public;
+    GET "/api/v1/projets/{code}" => portfolio_api::project, Public;
+    GET "/static/{*path}" => assets::serve_asset, Public;
+    GET "/sante" => || async { "ok" }, Public;
+}
+
+/// The rule of the route `path` (a pattern of [`ROUTES`]) for `method`, if there is one.
+pub fn rule_of(method: &str, path: &str) -> Option<Rule> {
+    ROUTES
+        .iter()
+        .find(|r| r.path == path && r.method == method)
+        .map(|r| r.rule)
+}
+
 /// The application: pages, downloads, API and assets.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route("/", get(home::home))
-        .route("/territoires", get(list::territories))
-        .route("/territoires.csv", get(exports::territories_csv_export))
-        .route("/territoires.xlsx", get(exports::territories_xlsx_export))
-        .route("/territoires/{phase}/{id}", get(territory::territory))
-        .route(
-            "/territoires/{phase}/{id}/jalons",
-            post(forms::record_milestone),
-        )
-        .route(
-            "/territoires/{phase}/{id}/gouvernance",
-            post(forms::record_appointment),
-        )
-        .route(
-            "/territoires/{phase}/{id}/attributs",
-            post(forms::record_attribute),
-        )
-        .route("/territoires/{phase}/{id}/retraits", post(forms::withdraw))
-        .route("/regions", get(home::regions))
-        .route("/regions/{code}", get(home::region))
-        .route("/epci", get(places::epcis))
-        .route("/epci/{siren}", get(places::epci))
-        .route("/bilan", get(bilan::bilan_page))
-        .route("/bilan/enregistrements", get(bilan::records_page))
-        .route("/bilan.pdf", get(bilan::bilan_pdf))
-        .route("/bilan.xlsx", get(bilan::bilan_xlsx))
-        .route("/bilan.csv", get(bilan::bilan_csv))
-        .route("/projets", get(portfolio::projects_page))
-        .route("/projets/{code}", get(portfolio::project_page))
-        .route(
-            "/projets/{code}/statut",
-            post(portfolio_forms::record_status),
-        )
-        .route(
-            "/projets/{code}/financements/{id}",
-            post(portfolio_forms::record_line_event),
-        )
-        .route("/connexion", get(auth::login_form).post(auth::login))
-        .route("/deconnexion", post(auth::logout))
-        .route("/accessibilite", get(site::accessibility))
-        .route("/mentions-legales", get(site::legal))
-        .route("/donnees-personnelles", get(site::personal_data))
-        .route("/cookies", get(site::cookies))
-        .route("/plan-du-site", get(site::site_map))
-        .route("/api", get(site::api_page))
-        .route("/api/explorateur", get(site::api_explorer))
-        .route("/api/v1/openapi.json", get(api::openapi))
-        .route("/api/v1/territoires", get(registry_api::territories))
-        .route(
-            "/api/v1/territoires/{phase}/{id}",
-            get(registry_api::territory),
-        )
-        .route("/api/v1/regions", get(registry_api::regions))
-        .route("/api/v1/epci", get(registry_api::epcis))
-        .route("/api/v1/epci/{siren}", get(registry_api::epci))
-        .route("/api/v1/communes", get(registry_api::communes))
-        .route("/api/v1/communes/{code}", get(registry_api::commune))
-        .route("/api/v1/membres/{siren}", get(registry_api::member))
-        .route("/api/v1/bilan", get(bilan_api::bilan))
-        .route("/api/v1/bilan/enregistrements", get(bilan_api::records))
-        .route("/api/v1/projets", get(portfolio_api::projects))
-        .route("/api/v1/projets/{code}", get(portfolio_api::project))
-        .route("/static/{*path}", get(assets::serve_asset))
-        .route("/sante", get(|| async { "ok" }))
+    handlers(Router::new())
         .fallback(|| async { crate::WebError::NotFound("Cette page n'existe pas.".into()) })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             cache::answers,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::guard,
         ))
         // PDFs, spreadsheets, images and fonts are compressed already.
         .layer(

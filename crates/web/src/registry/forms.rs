@@ -21,7 +21,8 @@ use crate::access::auth::{check_csrf, MaybeSession};
 use crate::params::bad;
 use crate::{AppState, WebError};
 
-/// Checks that a signed-in user sent a valid form for a territory their profile covers.
+/// Checks that a signed-in user sent the form with its CSRF token, and reads the territory (whether their
+/// profile covers it, `access::guard` decided before).
 fn authorize(
     session: Option<Session>,
     phase: &str,
@@ -36,13 +37,6 @@ fn authorize(
         .parse()
         .map_err(|_| WebError::NotFound(format!("phase {phase} inconnue")))?;
     let id = TerritoryId::parse(id).map_err(|e| WebError::NotFound(e.to_string()))?;
-    if !session.user.profile.may_edit_territory(phase, &id) {
-        return Err(WebError::Forbidden(format!(
-            "Votre profil ({}) ne permet pas de mettre à jour {id} ({}).",
-            session.user.profile.label(),
-            phase.label()
-        )));
-    }
     Ok((phase, id, session))
 }
 
