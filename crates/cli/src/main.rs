@@ -67,6 +67,9 @@ enum Command {
     /// Comptes des utilisateurs.
     #[command(subcommand)]
     User(UserCommand),
+    /// Jetons d'API (écriture par des machines : un opérateur qui pousse ses engagements).
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Écrit le bilan d'un périmètre à une date (PDF, XLSX ou CSV des projets / des financements).
     Bilan {
         /// 2018-2022 ou 2023-2027.
@@ -104,6 +107,43 @@ enum UserCommand {
         /// national, region:CODE, territoire:PHASE/ti-RRNN ou operateur:NOM.
         #[arg(long)]
         profil: String,
+    },
+    /// Change le profil d'un compte (ses sessions le prennent aussitôt).
+    Role {
+        /// Adresse électronique du compte.
+        #[arg(long)]
+        email: String,
+        /// Nouveau profil : national, region:CODE, territoire:PHASE/ti-RRNN ou operateur:NOM.
+        #[arg(long)]
+        profil: String,
+    },
+    /// Désactive un compte : il ne peut plus se connecter, ses sessions prennent fin.
+    Disable {
+        /// Adresse électronique du compte.
+        #[arg(long)]
+        email: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Émet un jeton d'API (pour l'API d'écriture) et l'affiche une seule fois.
+    Issue {
+        /// Nom du jeton, unique (il signe ses écritures dans le journal : token:NOM).
+        #[arg(long)]
+        nom: String,
+        /// Profil du jeton : national, region:CODE, territoire:PHASE/ti-RRNN ou operateur:NOM.
+        #[arg(long)]
+        profil: String,
+        /// Durée de validité en jours.
+        #[arg(long, default_value_t = 90)]
+        jours: i64,
+    },
+    /// Révoque un jeton : il cesse aussitôt de fonctionner.
+    Revoke {
+        /// Nom du jeton.
+        #[arg(long)]
+        nom: String,
     },
 }
 
@@ -376,6 +416,41 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .create_user(&email, &nom, &hash, &profile, &actor)
                 .await?;
             eprintln!("✓ Compte {email} créé ({}).", profile.label());
+            Ok(())
+        }
+        Command::User(UserCommand::Role { email, profil }) => {
+            let profile: territoires_domain::access::Profile = profil.parse()?;
+            store.set_profile(&email, &profile, &actor).await?;
+            eprintln!("✓ Compte {email} : {}.", profile.label());
+            Ok(())
+        }
+        Command::User(UserCommand::Disable { email }) => {
+            store.disable_user(&email, &actor).await?;
+            eprintln!("✓ Compte {email} désactivé ; ses sessions sont closes.");
+            Ok(())
+        }
+        Command::Token(TokenCommand::Issue { nom, profil, jours }) => {
+            let profile: territoires_domain::access::Profile = profil.parse()?;
+            if !(1..=366).contains(&jours) {
+                anyhow::bail!("--jours {jours} : attendu de 1 à 366");
+            }
+            let expires = (time::OffsetDateTime::now_utc() + time::Duration::days(jours))
+                .format(&time::format_description::well_known::Rfc3339)?;
+            let (secret, hash) = territoires_web::access::auth::new_api_token();
+            store
+                .issue_token(&nom, &hash, &profile, &expires, &actor)
+                .await?;
+            eprintln!(
+                "✓ Jeton « {nom} » ({}) valable jusqu'au {} ; conservez-le, il ne sera plus affiché :",
+                profile.label(),
+                &expires[..10]
+            );
+            println!("{secret}");
+            Ok(())
+        }
+        Command::Token(TokenCommand::Revoke { nom }) => {
+            store.revoke_token(&nom, &actor).await?;
+            eprintln!("✓ Jeton « {nom} » révoqué.");
             Ok(())
         }
     }

@@ -1084,3 +1084,89 @@ async fn profiles_name_what_exists_and_the_security_log_counts_failures() {
         );
     }
 }
+
+/// A disabled account can no longer sign in and its sessions end; a new profile applies to open sessions;
+/// a token works until it expires or is revoked.
+#[tokio::test]
+async fn accounts_are_disabled_and_tokens_revoked_at_once() {
+    for t in testing::all().await {
+        loaded(&t.store).await;
+        let s = &t.store;
+        s.create_user(
+            "pilote@example.gouv.fr",
+            "Pilote",
+            "hash",
+            &"region:44".parse().unwrap(),
+            "test",
+        )
+        .await
+        .unwrap();
+        let (user, _) = s
+            .user_credentials("pilote@example.gouv.fr")
+            .await
+            .unwrap()
+            .unwrap();
+        s.open_session(user.id, "session-hash", "csrf", "2999-01-01T00:00:00Z")
+            .await
+            .unwrap();
+        s.set_profile(
+            "pilote@example.gouv.fr",
+            &"national".parse().unwrap(),
+            "test",
+        )
+        .await
+        .unwrap();
+        let session = s.session("session-hash").await.unwrap().unwrap();
+        assert_eq!(session.user.profile.to_string(), "national", "{}", t.label);
+        s.disable_user("pilote@example.gouv.fr", "test")
+            .await
+            .unwrap();
+        assert!(
+            s.session("session-hash").await.unwrap().is_none(),
+            "{}",
+            t.label
+        );
+        assert!(
+            s.user_credentials("pilote@example.gouv.fr")
+                .await
+                .unwrap()
+                .is_none(),
+            "{}: no sign-in for a disabled account",
+            t.label
+        );
+
+        let operator = "region:44".parse().unwrap();
+        s.issue_token("ge-push", "t1", &operator, "2999-01-01T00:00:00Z", "test")
+            .await
+            .unwrap();
+        s.issue_token("old", "t2", &operator, "2000-01-01T00:00:00Z", "test")
+            .await
+            .unwrap();
+        assert_eq!(
+            s.api_token("t1").await.unwrap().unwrap().name,
+            "ge-push",
+            "{}",
+            t.label
+        );
+        assert!(
+            s.api_token("t2").await.unwrap().is_none(),
+            "{}: expired",
+            t.label
+        );
+        assert!(matches!(
+            s.issue_token("ge-push", "t3", &operator, "2999-01-01T00:00:00Z", "test")
+                .await,
+            Err(StoreError::Conflict(_))
+        ));
+        s.revoke_token("ge-push", "test").await.unwrap();
+        assert!(
+            s.api_token("t1").await.unwrap().is_none(),
+            "{}: revoked",
+            t.label
+        );
+        assert!(matches!(
+            s.revoke_token("ge-push", "test").await,
+            Err(StoreError::NotFound(_))
+        ));
+    }
+}

@@ -43,8 +43,29 @@ pub struct ErrorDto {
     pub field: Option<String>,
 }
 
+/// The API tokens' security scheme: `Authorization: Bearer …`, for the write API.
+struct TokenScheme;
+
+impl utoipa::Modify for TokenScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        openapi.components.get_or_insert_with(Default::default).add_security_scheme(
+            "jeton",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "Jeton d'API émis par `territoires token issue` (montré une fois), avec le profil qui borne ce qu'il peut écrire",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
+    modifiers(&TokenScheme),
     info(title = "API Territoires d'industrie", version = "1", license(name = "Licence Ouverte 2.0 (etalab-2.0) pour les données", url = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"), description = "Registre national des Territoires d'industrie : territoires des deux phases, périmètres, jalons, gouvernance, projets et financements, bilans à toute date avec les enregistrements derrière chaque chiffre, référentiel géographique. Montants en centimes d'euro entiers ; une valeur inconnue vaut null, jamais 0."),
     tags(
         (name = "Registre", description = "Territoires, périmètres, événements, gouvernance"),
@@ -55,7 +76,8 @@ pub struct ErrorDto {
     paths(
         registry::api::territories, registry::api::territory, registry::api::regions, registry::api::epcis,
         registry::api::epci, registry::api::communes, registry::api::commune, registry::api::member,
-        bilan::api::bilan, bilan::api::records, portfolio::api::projects, portfolio::api::project
+        bilan::api::bilan, bilan::api::records, portfolio::api::projects, portfolio::api::project,
+        portfolio::api_write::record_line_event
     ),
     components(schemas(
         ErrorDto,

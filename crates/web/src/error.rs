@@ -12,6 +12,9 @@ pub enum WebError {
     /// Nothing at this address.
     #[error("{0}")]
     NotFound(String),
+    /// No valid credentials: an API call without a live token.
+    #[error("{0}")]
+    Unauthorized(String),
     /// Not allowed for this user (or the form's CSRF token is wrong).
     #[error("{0}")]
     Forbidden(String),
@@ -47,6 +50,7 @@ impl WebError {
                 StatusCode::BAD_REQUEST
             }
             WebError::Store(StoreError::Conflict(_)) => StatusCode::CONFLICT,
+            WebError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             WebError::Forbidden(_) | WebError::Store(StoreError::Forbidden(_)) => {
                 StatusCode::FORBIDDEN
             }
@@ -80,6 +84,7 @@ impl IntoResponse for WebError {
             StatusCode::NOT_FOUND => "Page introuvable",
             StatusCode::BAD_REQUEST => "Requête invalide",
             StatusCode::FORBIDDEN => "Action non autorisée",
+            StatusCode::UNAUTHORIZED => "Identification requise",
             StatusCode::CONFLICT => "Conflit d'enregistrement",
             _ => "Erreur",
         };

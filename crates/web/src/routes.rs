@@ -11,7 +11,10 @@ use tower_http::trace::TraceLayer;
 
 use crate::access::{auth, guard, headers};
 use crate::bilan::{api as bilan_api, pages as bilan};
-use crate::portfolio::{api as portfolio_api, forms as portfolio_forms, pages as portfolio};
+use crate::portfolio::{
+    api as portfolio_api, api_write as portfolio_api_write, forms as portfolio_forms,
+    pages as portfolio,
+};
 use crate::registry::{api as registry_api, exports, forms, home, list, places, territory};
 use crate::{api, assets, cache, site, AppState};
 
@@ -83,6 +86,7 @@ routes! {
     GET "/api/v1/bilan/enregistrements" => bilan_api::records, Public;
     GET "/api/v1/projets" => portfolio_api::projects, Public;
     GET "/api/v1/projets/{code}" => portfolio_api::project, Public;
+    POST "/api/v1/financements/{id}" => portfolio_api_write::record_line_event, RecordFunding;
     GET "/static/{*path}" => assets::serve_asset, Public;
     GET "/sante" => || async { "ok" }, Public;
 }

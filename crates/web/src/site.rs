@@ -143,31 +143,35 @@ pub async fn site_map(MaybeSession(session): MaybeSession) -> Result<Html<String
 #[template(path = "api.html")]
 struct ApiPage {
     chrome: Chrome,
-    /// Path, what it gives, its parameters.
-    endpoints: Vec<(String, String, String)>,
+    /// Method, path, what it does, its parameters.
+    endpoints: Vec<(&'static str, String, String, String)>,
 }
 
-/// `/api`: every endpoint of the OpenAPI document, with what it gives and its parameters.
+/// `/api`: every endpoint of the OpenAPI document, with what it does and its parameters.
 pub async fn api_page(MaybeSession(session): MaybeSession) -> Result<Html<String>, WebError> {
     use utoipa::OpenApi;
     let doc = crate::api::ApiDoc::openapi();
-    let endpoints = doc
-        .paths
-        .paths
-        .iter()
-        .filter_map(|(path, item)| {
-            let op = item.get.as_ref()?;
-            let summary = op.summary.clone().unwrap_or_default();
-            let params = op
+    let mut endpoints = Vec::new();
+    for (path, item) in &doc.paths.paths {
+        for (method, op) in [("GET", &item.get), ("POST", &item.post)] {
+            let Some(op) = op else { continue };
+            let mut params: Vec<String> = op
                 .parameters
                 .iter()
                 .flatten()
                 .map(|p| p.name.clone())
-                .collect::<Vec<_>>()
-                .join(", ");
-            Some((path.clone(), summary, params))
-        })
-        .collect();
+                .collect();
+            if op.request_body.is_some() {
+                params.push("corps JSON".into());
+            }
+            endpoints.push((
+                method,
+                path.clone(),
+                op.summary.clone().unwrap_or_default(),
+                params.join(", "),
+            ));
+        }
+    }
     render(ApiPage {
         chrome: Chrome::new("API et données ouvertes", "api", &session)
             .crumb("API et données", None),

@@ -425,25 +425,38 @@ async fn the_openapi_document_is_valid_and_every_endpoint_is_typed() {
         String::from_utf8_lossy(&out.stderr)
     );
     for (path, item) in doc["paths"].as_object().unwrap() {
-        let get = &item["get"];
-        for p in get["parameters"].as_array().into_iter().flatten() {
-            let placeholder = format!("{{{}}}", p["name"].as_str().unwrap());
-            assert_eq!(
-                p["in"] == "path",
-                path.contains(&placeholder),
-                "{path}: parameter {} is in the path only if the path has it",
-                p["name"]
+        for (method, operation) in item.as_object().unwrap() {
+            for p in operation["parameters"].as_array().into_iter().flatten() {
+                let placeholder = format!("{{{}}}", p["name"].as_str().unwrap());
+                assert_eq!(
+                    p["in"] == "path",
+                    path.contains(&placeholder),
+                    "{method} {path}: parameter {} is in the path only if the path has it",
+                    p["name"]
+                );
+            }
+            let ok = &operation["responses"]["200"]["content"]["application/json"]["schema"];
+            assert!(
+                ok.get("$ref").is_some() || ok.get("type").is_some(),
+                "{method} {path}: its answer is typed: {ok}"
             );
+            assert_ne!(
+                ok["type"], "object",
+                "{method} {path}: a typed answer, not a bare object"
+            );
+            if method == "post" {
+                assert!(
+                    operation["requestBody"]["content"]["application/json"]["schema"]
+                        .get("$ref")
+                        .is_some(),
+                    "{path}: a write says what it takes"
+                );
+                assert!(
+                    operation["security"].is_array(),
+                    "{path}: a write says it needs a token"
+                );
+            }
         }
-        let ok = &get["responses"]["200"]["content"]["application/json"]["schema"];
-        assert!(
-            ok.get("$ref").is_some() || ok.get("type").is_some(),
-            "{path}: its answer is typed: {ok}"
-        );
-        assert_ne!(
-            ok["type"], "object",
-            "{path}: a typed answer, not a bare object"
-        );
     }
     let page = common::plain(
         &reqwest::get(format!("{base}/api"))

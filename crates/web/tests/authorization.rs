@@ -106,6 +106,16 @@ async fn every_route_answers_as_the_policy_decides_for_every_profile_in_and_out_
                     ));
                 }
             }
+            ["id"] if route.path.starts_with("/api/v1/financements/") => {
+                for p in &projects {
+                    for line in &p.lines {
+                        made.push((
+                            route.path.replace("{id}", &line.id.to_string()),
+                            Subject::Line(p.summary.project.clone(), line.line.funder.clone()),
+                        ));
+                    }
+                }
+            }
             ["code", "id"] if route.path.contains("/financements/") => {
                 for p in &projects {
                     for line in &p.lines {
@@ -170,8 +180,9 @@ async fn every_route_answers_as_the_policy_decides_for_every_profile_in_and_out_
     let mut refused = 0;
     for email in profiles {
         let c = client();
-        let (profile, csrf) = match email {
-            None => (None, "x".to_owned()),
+        // On the site a session and its CSRF token; under /api/ a token of the same profile.
+        let (profile, csrf, token) = match email {
+            None => (None, "x".to_owned(), None),
             Some(email) => {
                 assert_eq!(
                     login(&c, &base, email, common::PASSWORD).await,
@@ -192,13 +203,38 @@ async fn every_route_answers_as_the_policy_decides_for_every_profile_in_and_out_
                     .unwrap()
                     .0
                     .profile;
-                (Some(profile), common::hidden(&home, "csrf", "ti-logout"))
+                let (secret, hash) = territoires_web::access::auth::new_api_token();
+                store
+                    .issue_token(email, &hash, &profile, "2999-01-01T00:00:00Z", "test")
+                    .await
+                    .unwrap();
+                (
+                    Some(profile),
+                    common::hidden(&home, "csrf", "ti-logout"),
+                    Some(secret),
+                )
             }
         };
         for (route, call) in &calls {
             let url = format!("{base}{}", call.url);
             let response = match route.method {
                 "GET" => c.get(&url).send().await.unwrap(),
+                "POST" if route.path.starts_with("/api/") => {
+                    let body: serde_json::Map<String, serde_json::Value> = call
+                        .form
+                        .iter()
+                        .map(|(k, v)| match *k {
+                            "version" => (k.to_string(), v.parse::<i64>().unwrap().into()),
+                            "montant" => ("montant_centimes".into(), 100.into()),
+                            _ => (k.to_string(), v.clone().into()),
+                        })
+                        .collect();
+                    let mut request = c.post(&url).json(&body);
+                    if let Some(token) = &token {
+                        request = request.bearer_auth(token);
+                    }
+                    request.send().await.unwrap()
+                }
                 "POST" => {
                     let mut form = call.form.clone();
                     form.push(("csrf", csrf.clone()));
@@ -229,12 +265,15 @@ async fn every_route_answers_as_the_policy_decides_for_every_profile_in_and_out_
                     call.url
                 );
             } else if !expected {
+                // Under /api/, no token at all is 401 (who are you?); a token out of scope, 403.
+                let refusal = match (route.path.starts_with("/api/"), &token) {
+                    (true, None) => StatusCode::UNAUTHORIZED,
+                    _ => StatusCode::FORBIDDEN,
+                };
                 assert_eq!(
-                    status,
-                    StatusCode::FORBIDDEN,
+                    status, refusal,
                     "{who} may not {} {}",
-                    route.method,
-                    call.url
+                    route.method, call.url
                 );
                 refused += 1;
             }
@@ -252,7 +291,7 @@ async fn every_route_answers_as_the_policy_decides_for_every_profile_in_and_out_
             .await
             .unwrap()
             .iter()
-            .all(|e| !e.actor.starts_with("user:")),
+            .all(|e| !e.actor.starts_with("user:") && !e.actor.starts_with("token:")),
         "no call of this test may have written (allowed ones were stale or incomplete)"
     );
 }

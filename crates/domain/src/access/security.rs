@@ -14,6 +14,10 @@ pub enum SecurityEvent {
     SignInThrottled,
     /// A user signed out.
     SignedOut,
+    /// An API token was used.
+    TokenUsed,
+    /// An API call came with a token that is unknown, expired or revoked.
+    TokenRefused,
 }
 
 impl SecurityEvent {
@@ -24,6 +28,8 @@ impl SecurityEvent {
             SecurityEvent::SignInFailed => "echec_connexion",
             SecurityEvent::SignInThrottled => "connexion_refusee_tentatives",
             SecurityEvent::SignedOut => "deconnexion",
+            SecurityEvent::TokenUsed => "jeton_utilise",
+            SecurityEvent::TokenRefused => "jeton_refuse",
         }
     }
 }

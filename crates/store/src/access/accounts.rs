@@ -41,7 +41,7 @@ fn user_from((id, email, name, profile): UserRow) -> Result<User> {
 }
 
 /// Refuses a profile whose scope names a region, territory or funder that does not exist.
-async fn check_scope_exists(
+pub(crate) async fn check_scope_exists(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     profile: &Profile,
 ) -> Result<()> {
@@ -120,7 +120,8 @@ impl Store {
     /// An account and its password hash, by e-mail.
     pub async fn user_credentials(&self, email: &str) -> Result<Option<(User, String)>> {
         let row: Option<(i64, String, String, String, String)> = sqlx::query_as(
-            "SELECT id, email, name, profile, password_hash FROM users WHERE email = $1",
+            "SELECT id, email, name, profile, password_hash FROM users
+             WHERE email = $1 AND disabled_at IS NULL",
         )
         .bind(email.trim().to_lowercase())
         .fetch_optional(&self.pool)
@@ -153,7 +154,7 @@ impl Store {
     pub async fn session(&self, token_hash: &str) -> Result<Option<Session>> {
         let row: Option<(i64, String, String, String, String)> = sqlx::query_as(
             "SELECT u.id, u.email, u.name, u.profile, s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id
-             WHERE s.token_hash = $1 AND s.expires_at > $2",
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.disabled_at IS NULL",
         )
         .bind(token_hash)
         .bind(now())
@@ -166,6 +167,67 @@ impl Store {
             })
         })
         .transpose()
+    }
+
+    /// Gives an account another profile (whose scope must exist); its open sessions take it at once.
+    pub async fn set_profile(&self, email: &str, profile: &Profile, actor: &str) -> Result<()> {
+        let email = email.trim().to_lowercase();
+        let mut tx = self.begin_write().await?;
+        check_scope_exists(&mut tx, profile).await?;
+        let before: Option<String> =
+            sqlx::query_scalar("SELECT profile FROM users WHERE email = $1")
+                .bind(&email)
+                .fetch_optional(&mut **tx)
+                .await?;
+        let before = before.ok_or_else(|| StoreError::NotFound(format!("compte {email}")))?;
+        sqlx::query("UPDATE users SET profile = $1 WHERE email = $2")
+            .bind(profile.to_string())
+            .bind(&email)
+            .execute(&mut **tx)
+            .await?;
+        Audit {
+            actor,
+            action: "set_profile",
+            entity: "user",
+            entity_key: email,
+            before: Some(serde_json::json!({ "profile": before })),
+            after: Some(serde_json::json!({ "profile": profile.to_string() })),
+        }
+        .record(&mut tx)
+        .await?;
+        tx.commit().await
+    }
+
+    /// Disables an account: it can no longer sign in, and its sessions end now.
+    pub async fn disable_user(&self, email: &str, actor: &str) -> Result<()> {
+        let email = email.trim().to_lowercase();
+        let mut tx = self.begin_write().await?;
+        let id: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM users WHERE email = $1 AND disabled_at IS NULL")
+                .bind(&email)
+                .fetch_optional(&mut **tx)
+                .await?;
+        let id = id.ok_or_else(|| StoreError::NotFound(format!("compte actif {email}")))?;
+        sqlx::query("UPDATE users SET disabled_at = $1 WHERE id = $2")
+            .bind(now())
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+        Audit {
+            actor,
+            action: "disable_user",
+            entity: "user",
+            entity_key: email,
+            before: None,
+            after: Some(serde_json::json!({ "disabled": true })),
+        }
+        .record(&mut tx)
+        .await?;
+        tx.commit().await
     }
 
     /// Ends a session.

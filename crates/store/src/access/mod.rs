@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod security;
+pub mod tokens;
 
 use territoires_domain::access::Profile;
 

@@ -1132,6 +1132,38 @@ pub struct ProjectSummary {
     pub territory_names: Vec<String>,
 }
 
+/// A funding line as stored now, with its id and version (what the write API answers, and shows beside
+/// a stale write in a conflict).
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredLine {
+    /// Database id.
+    pub id: i64,
+    /// Version: a write must send it back.
+    pub version: i64,
+    /// The line.
+    pub line: FundingLine,
+}
+
+impl Store {
+    /// The funding line of id `id`, as stored now.
+    pub async fn funding_line(&self, id: i64) -> Result<Option<StoredLine>> {
+        let row: Option<LineRow> = sqlx::query_as(&format!(
+            "SELECT {LINE_COLUMNS} FROM funding_lines WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(StoredLine {
+                id: r.id,
+                version: r.version,
+                line: line_from(r)?,
+            })
+        })
+        .transpose()
+    }
+}
+
 /// A funding line with what pages and exports show next to it.
 #[derive(Debug, Clone, Serialize)]
 pub struct LineView {

@@ -52,6 +52,13 @@ fn random_bytes() -> [u8; 16] {
     bytes
 }
 
+/// A new API token: its secret, shown once to whoever issues it, and the hash the store keeps.
+pub fn new_api_token() -> (String, String) {
+    let secret = format!("ti_{}", random_token());
+    let hash = token_hash(&secret);
+    (secret, hash)
+}
+
 fn random_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
@@ -62,7 +69,8 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn token_hash(token: &str) -> String {
+/// The hash kept of a secret (session or API token): the database never holds the secret itself.
+pub(crate) fn token_hash(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
 }
 

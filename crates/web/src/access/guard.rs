@@ -1,64 +1,141 @@
 //! Asks the route's rule (`domain::access::routes::decide`) before every handler: one place decides who
-//! may call what; the handlers only check the form's CSRF token, and the store the record itself.
+//! may call what. The caller is the signed-in user on the site (session cookie; forms also send their CSRF
+//! token) and an API token under `/api/` (`Authorization: Bearer …`; never a cookie, so no page of another
+//! site can make a browser write). The handler receives the caller as a [`Caller`]; the store decides again
+//! on the record itself.
 
-use axum::extract::{FromRequestParts, MatchedPath, RawPathParams, Request, State};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath, RawPathParams, Request, State};
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use territoires_domain::access::routes::{decide, Decision, Rule, Target};
+use territoires_domain::access::security::SecurityEvent;
+use territoires_domain::access::Profile;
 use territoires_domain::ids::TerritoryId;
 use territoires_domain::phase::Phase;
 
-use super::auth::MaybeSession;
+use super::auth::{token_hash, MaybeSession};
+use crate::error::ApiError;
 use crate::{AppState, WebError};
+
+/// Who calls a route that is not public: the name the audit log keeps, and the profile.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// `user:EMAIL` or `token:NAME`.
+    pub actor: String,
+    /// What they may do.
+    pub profile: Profile,
+}
 
 /// The middleware.
 pub async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
     // Without a matched route the fallback answers 404, which reveals nothing.
-    let Some(matched) = request.extensions().get::<MatchedPath>() else {
+    let Some(matched) = request.extensions().get::<MatchedPath>().cloned() else {
         return next.run(request).await;
+    };
+    let api = matched.as_str().starts_with("/api/");
+    let refuse = |e: WebError| match api {
+        true => ApiError(e).into_response(),
+        false => e.into_response(),
     };
     let Some(rule) = crate::routes::rule_of(request.method().as_str(), matched.as_str()) else {
         // Fail closed: a route the table does not know is nobody's.
-        return WebError::Forbidden("Cette adresse n'a pas de règle d'accès.".into())
-            .into_response();
+        return refuse(WebError::Forbidden(
+            "Cette adresse n'a pas de règle d'accès.".into(),
+        ));
     };
     if rule == Rule::Public {
         return next.run(request).await;
     }
     let (mut parts, body) = request.into_parts();
-    let session = match MaybeSession::from_request_parts(&mut parts, &state).await {
-        Ok(MaybeSession(session)) => session,
-        Err(e) => return e.into_response(),
+    let caller = match api {
+        true => token_caller(&parts, &state).await,
+        false => match MaybeSession::from_request_parts(&mut parts, &state).await {
+            Ok(MaybeSession(session)) => Ok(session.map(|s| Caller {
+                actor: format!("user:{}", s.user.email),
+                profile: s.user.profile,
+            })),
+            Err(e) => Err(e),
+        },
+    };
+    let caller = match caller {
+        Ok(caller) => caller,
+        Err(e) => return refuse(e),
     };
     let territory = territory_of(&mut parts, &state).await;
     let target = match &territory {
         Some((phase, id)) => Target::Territory(*phase, id),
         None => Target::None,
     };
-    let profile = session.as_ref().map(|s| &s.user.profile);
+    let profile = caller.as_ref().map(|c| &c.profile);
     match decide(profile, rule, target) {
-        Decision::Allowed => next.run(Request::from_parts(parts, body)).await,
-        Decision::SignInRequired => {
-            WebError::Forbidden("Connectez-vous pour faire cette mise à jour.".into())
-                .into_response()
+        Decision::Allowed => {
+            if let Some(caller) = caller {
+                parts.extensions.insert(caller);
+            }
+            next.run(Request::from_parts(parts, body)).await
         }
+        Decision::SignInRequired if api => refuse(WebError::Unauthorized(
+            "Jeton d'API requis : en-tête « Authorization: Bearer … ».".into(),
+        )),
+        Decision::SignInRequired => refuse(WebError::Forbidden(
+            "Connectez-vous pour faire cette mise à jour.".into(),
+        )),
         Decision::Refused => {
             let label = profile.map(|p| p.label()).unwrap_or_default();
             let what = match &territory {
                 Some((phase, id)) => format!("de mettre à jour {id} ({})", phase.label()),
                 None => "cette mise à jour".to_owned(),
             };
-            WebError::Forbidden(format!("Votre profil ({label}) ne permet pas {what}."))
-                .into_response()
+            refuse(WebError::Forbidden(format!(
+                "Votre profil ({label}) ne permet pas {what}."
+            )))
         }
     }
 }
 
+/// The caller of an API route: the live token its `Authorization` header names (none without the
+/// header; refused, and logged, with a token that is unknown, expired or revoked). Every use is logged.
+async fn token_caller(parts: &Parts, state: &AppState) -> Result<Option<Caller>, WebError> {
+    let Some(header) = parts.headers.get(AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let secret = header
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .unwrap_or_default();
+    let address = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string());
+    let token = state.store.api_token(&token_hash(secret)).await?;
+    let (event, name) = match &token {
+        Some(t) => (SecurityEvent::TokenUsed, Some(t.name.as_str())),
+        None => (SecurityEvent::TokenRefused, None),
+    };
+    let route = format!("{} {}", parts.method, parts.uri.path());
+    state
+        .store
+        .record_security_event(event, name, address.as_deref(), Some(&route))
+        .await?;
+    match token {
+        Some(t) => Ok(Some(Caller {
+            actor: format!("token:{}", t.name),
+            profile: t.profile,
+        })),
+        None => Err(WebError::Unauthorized(
+            "Jeton d'API inconnu, expiré ou révoqué.".into(),
+        )),
+    }
+}
+
 /// The territory a route names by its `{phase}` and `{id}` parameters, if it names one.
-async fn territory_of(
-    parts: &mut axum::http::request::Parts,
-    state: &AppState,
-) -> Option<(Phase, TerritoryId)> {
+async fn territory_of(parts: &mut Parts, state: &AppState) -> Option<(Phase, TerritoryId)> {
     let params = RawPathParams::from_request_parts(parts, state).await.ok()?;
     let get = |name: &str| params.iter().find(|(k, _)| *k == name).map(|(_, v)| v);
     let phase = get("phase")?.parse().ok()?;

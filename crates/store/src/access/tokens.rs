@@ -1,0 +1,118 @@
+//! API tokens: how machines write (an operator pushing its commitments). A token has a name, a profile
+//! like a user's, an expiry, and may be revoked. Only a hash of its secret is stored: the secret is shown
+//! once, by whoever issues it (CLI or web), and never reaches this module.
+
+use serde::Serialize;
+use territoires_domain::access::Profile;
+
+use super::accounts::check_scope_exists;
+use crate::audit::Audit;
+use crate::{now, Result, Store, StoreError};
+
+/// A live token: its name (in the audit log, `token:NAME`) and its profile.
+#[derive(Debug, Clone, Serialize)]
+pub struct ApiToken {
+    /// Name, unique.
+    pub name: String,
+    /// What it may do.
+    pub profile: Profile,
+}
+
+impl Store {
+    /// Records a new token of `name` (unique), valid until `expires_at` (RFC 3339), whose profile's scope
+    /// must exist.
+    pub async fn issue_token(
+        &self,
+        name: &str,
+        token_hash: &str,
+        profile: &Profile,
+        expires_at: &str,
+        actor: &str,
+    ) -> Result<()> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(StoreError::Invalid(territoires_domain::DomainError::Rule(
+                "un jeton demande un nom".into(),
+            )));
+        }
+        let mut tx = self.begin_write().await?;
+        check_scope_exists(&mut tx, profile).await?;
+        sqlx::query(
+            "INSERT INTO api_tokens (name, token_hash, profile, created_by, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(name)
+        .bind(token_hash)
+        .bind(profile.to_string())
+        .bind(actor)
+        .bind(now())
+        .bind(expires_at)
+        .execute(&mut **tx)
+        .await
+        .map_err(|e| {
+            StoreError::conflict_on_unique(e, || format!("un jeton « {name} » existe déjà"))
+        })?;
+        Audit {
+            actor,
+            action: "issue_token",
+            entity: "api_token",
+            entity_key: name.to_owned(),
+            before: None,
+            after: Some(
+                serde_json::json!({ "profile": profile.to_string(), "expires_at": expires_at }),
+            ),
+        }
+        .record(&mut tx)
+        .await?;
+        tx.commit().await
+    }
+
+    /// The live token (not revoked, not expired) with this secret's hash.
+    pub async fn api_token(&self, token_hash: &str) -> Result<Option<ApiToken>> {
+        let row: Option<(String, String)> = sqlx::query_as(
+            "SELECT name, profile FROM api_tokens
+             WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|(name, profile)| {
+            Ok(ApiToken {
+                name,
+                profile: profile.parse()?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Revokes the token `name`: it stops working at once.
+    pub async fn revoke_token(&self, name: &str, actor: &str) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let revoked = sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL",
+        )
+        .bind(now())
+        .bind(name.trim())
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        if revoked == 0 {
+            return Err(StoreError::NotFound(format!(
+                "jeton actif « {} »",
+                name.trim()
+            )));
+        }
+        Audit {
+            actor,
+            action: "revoke_token",
+            entity: "api_token",
+            entity_key: name.trim().to_owned(),
+            before: None,
+            after: Some(serde_json::json!({ "revoked": true })),
+        }
+        .record(&mut tx)
+        .await?;
+        tx.commit().await
+    }
+}
