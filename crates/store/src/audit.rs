@@ -103,7 +103,50 @@ fn version_bump<'a>(entities: impl Iterator<Item = &'a str>) -> String {
     sql
 }
 
+/// At most this many records' histories are read together (a project and its funding lines).
+const HISTORY_SUBJECTS: usize = 200;
+
 impl Store {
+    /// The history of some records, newest first: the audit entries of each `(entity, key)` given (a
+    /// project and its funding lines, a territory), at most `limit`.
+    pub async fn history(
+        &self,
+        subjects: &[(&str, String)],
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>> {
+        if subjects.is_empty() {
+            return Ok(Vec::new());
+        }
+        let subjects = &subjects[..subjects.len().min(HISTORY_SUBJECTS)];
+        let conditions: Vec<String> = (0..subjects.len())
+            .map(|i| format!("(entity = ${} AND entity_key = ${})", 2 * i + 1, 2 * i + 2))
+            .collect();
+        let sql = format!(
+            "SELECT id, at, actor, action, entity, entity_key, before_json, after_json FROM audit_log
+             WHERE {} ORDER BY id DESC LIMIT ${}",
+            conditions.join(" OR "),
+            2 * subjects.len() + 1
+        );
+        let mut query = sqlx::query_as(&sql);
+        for (entity, key) in subjects {
+            query = query.bind(*entity).bind(key.as_str());
+        }
+        Ok(query.bind(limit).fetch_all(&self.pool).await?)
+    }
+
+    /// The whole audit log, oldest first, for the national team's export (bounded: `limit` entries from
+    /// entry `after`, so that an export of millions of entries is read page by page).
+    pub async fn audit_page(&self, after: i64, limit: i64) -> Result<Vec<AuditEntry>> {
+        Ok(sqlx::query_as(
+            "SELECT id, at, actor, action, entity, entity_key, before_json, after_json
+             FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2",
+        )
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     /// The latest entries of the audit log, newest first.
     pub async fn audit_log(&self, limit: i64) -> Result<Vec<AuditEntry>> {
         Ok(sqlx::query_as(

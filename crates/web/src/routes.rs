@@ -16,7 +16,7 @@ use crate::portfolio::{
     pages as portfolio,
 };
 use crate::registry::{api as registry_api, exports, forms, home, list, places, territory};
-use crate::{api, assets, cache, site, AppState};
+use crate::{api, assets, cache, history, site, AppState};
 
 /// A route: its method and path (as axum writes it, with `{parameters}`), and its rule.
 #[derive(Debug, Clone, Copy)]
@@ -63,6 +63,7 @@ routes! {
     GET "/projets/{code}" => portfolio::project_page, Public;
     POST "/projets/{code}/statut" => portfolio_forms::record_status, EditProject;
     POST "/projets/{code}/financements/{id}" => portfolio_forms::record_line_event, RecordFunding;
+    GET "/journal.csv" => history::audit_csv, NationalTeam;
     GET "/connexion" => auth::login_form, Public;
     POST "/connexion" => auth::login, Public;
     POST "/deconnexion" => auth::logout, Public;

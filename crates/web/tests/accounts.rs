@@ -538,3 +538,100 @@ async fn over_https_the_session_cookie_is_secure_and_hsts_is_sent() {
         "{cookie}"
     );
 }
+
+/// A territory's page tells signed-in users who changed it, how and what, field by field; the public does
+/// not see names; the national team exports the whole log, others may not.
+#[tokio::test]
+async fn a_records_history_names_who_changed_what_for_signed_in_users_only() {
+    let (base, _db) = common::spawn_app_with_own_database().await;
+    let c = client();
+    assert_eq!(
+        login(&c, &base, "pilote-ge@example.gouv.fr", common::PASSWORD).await,
+        StatusCode::SEE_OTHER
+    );
+    let url = format!("{base}/territoires/2023-2027/ti-4401");
+    let page = c.get(&url).send().await.unwrap().text().await.unwrap();
+    let csrf = common::hidden(&page, "csrf", "<form");
+    let saved = c
+        .post(format!("{url}/jalons"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("evenement", "gouvernance_installee"),
+            ("date", "2024-03-01"),
+            ("precision", "exacte"),
+            ("note", ""),
+            ("source", "Compte rendu du comité"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+
+    let page = common::plain(&c.get(&url).send().await.unwrap().text().await.unwrap());
+    let history = &page[page
+        .find("Historique des modifications")
+        .expect("a history")..];
+    assert!(history.contains("pilote-ge@example.gouv.fr"), "{history}");
+    assert!(history.contains("formulaire") && history.contains("Jalon"));
+    assert!(
+        history.contains("Compte rendu du comité"),
+        "the fields recorded"
+    );
+    let public = reqwest::get(&url).await.unwrap().text().await.unwrap();
+    assert!(
+        !public.contains("Historique des modifications") && !public.contains("pilote-ge@"),
+        "the public does not see who changed what"
+    );
+
+    assert_eq!(
+        c.get(format!("{base}/journal.csv"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::FORBIDDEN,
+        "a regional pilot does not export the log"
+    );
+    let national = client();
+    assert_eq!(
+        login(
+            &national,
+            &base,
+            "national@example.gouv.fr",
+            common::PASSWORD
+        )
+        .await,
+        StatusCode::SEE_OTHER
+    );
+    let export = national
+        .get(format!("{base}/journal.csv"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(export.status(), StatusCode::OK);
+    let text = export.text().await.unwrap();
+    let mut rows = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let last = rows
+        .records()
+        .map(Result::unwrap)
+        .filter(|r| &r[2] == "user:pilote-ge@example.gouv.fr")
+        .last()
+        .expect("the milestone in the export");
+    assert_eq!(&last[3], "record_milestone");
+    assert_eq!(&last[5], "2023-2027/ti-4401");
+    let numero: i64 = last[0].parse().unwrap();
+    let after = national
+        .get(format!("{base}/journal.csv?depuis={numero}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !after.contains("user:pilote-ge@example.gouv.fr"),
+        "an export continues after the entry given"
+    );
+}

@@ -40,6 +40,7 @@ fn allowed(profile: Option<&Profile>, rule: Rule, subject: &Subject) -> bool {
         (Rule::RecordFunding, Some(p), Subject::Line(project, funder)) => {
             p.may_record_funding(project, funder)
         }
+        (Rule::NationalTeam, Some(p), Subject::Nothing) => *p == Profile::National,
         (rule, _, _) => panic!("no subject for a route of rule {rule:?}"),
     }
 }

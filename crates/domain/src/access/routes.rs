@@ -19,6 +19,8 @@ pub enum Rule {
     /// A user who may record funding (every profile: operators on their own lines); the store checks the
     /// line's project and funder.
     RecordFunding,
+    /// The national team only: the whole audit log.
+    NationalTeam,
 }
 
 /// What the route is about, from its parameters, when its rule needs it.
@@ -57,6 +59,7 @@ pub fn decide(profile: Option<&Profile>, rule: Rule, target: Target<'_>) -> Deci
         // A territory route whose territory could not be read: nobody may.
         (Rule::EditTerritory, Target::None) => false,
         (Rule::EditProject, _) => !matches!(profile, Profile::Operator(_)),
+        (Rule::NationalTeam, _) => *profile == Profile::National,
     };
     if allowed {
         Decision::Allowed

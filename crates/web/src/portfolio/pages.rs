@@ -261,6 +261,8 @@ struct ProjectPage {
     next_statuses: Vec<Choice>,
     version: i64,
     saved: bool,
+    /// Who changed the project and its lines (signed-in readers only).
+    journal: Vec<crate::history::HistoryRow>,
 }
 
 /// `?date=` and the confirmation flag set after a form.
@@ -286,6 +288,17 @@ pub async fn project_page(
     let project = &detail.summary.project;
     let profile = session.as_ref().map(|s| &s.user.profile);
     let may_edit = profile.is_some_and(|pr| pr.may_edit_project(project));
+    let mut subjects = vec![("project", project.code.clone())];
+    subjects.extend(detail.lines.iter().map(|l| {
+        (
+            "funding_line",
+            format!(
+                "{}/{}/{}",
+                l.line.funder, l.line.decision_reference, l.line.project
+            ),
+        )
+    }));
+    let journal = crate::history::for_reader(&state, session.is_some(), &subjects).await?;
     let last = project.history.last().map(|c| c.status);
     let outcome = |o: Option<i64>| {
         o.map(territoires_domain::fr::integer)
@@ -364,6 +377,7 @@ pub async fn project_page(
             .collect(),
         version: detail.version,
         saved: p.enregistre.is_some(),
+        journal,
     };
     render(page)
 }

@@ -69,6 +69,8 @@ pub struct AttributeView {
 #[template(path = "territory.html")]
 struct TerritoryPage {
     chrome: Chrome,
+    /// Who changed the territory (signed-in readers only).
+    journal: Vec<crate::history::HistoryRow>,
     name: String,
     id: String,
     phase: &'static str,
@@ -248,7 +250,14 @@ pub async fn territory(
                 .collect(),
         });
     let name = detail.territory.name.clone();
+    let journal = crate::history::for_reader(
+        &state,
+        session.is_some(),
+        &[("territory", format!("{}/{id}", phase))],
+    )
+    .await?;
     render(TerritoryPage {
+        journal,
         chrome: Chrome::new(name.clone(), "territoires", &session)
             .crumb("Territoires", Some(format!("/territoires?phase={}", phase.slug())))
             .crumb(name.clone(), None),

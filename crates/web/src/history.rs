@@ -1,0 +1,211 @@
+//! A record's history as its page shows it — who, when, how (a form, an import, a token), and what
+//! changed, field by field — and the audit log's export for the national team. Histories name people:
+//! they are shown to signed-in users only.
+
+use axum::extract::State;
+use axum::response::Response;
+use serde_json::Value;
+use territoires_ingest::spreadsheet::{csv, Cell};
+use territoires_store::AuditEntry;
+
+use crate::registry::exports::attachment;
+use crate::{AppState, WebError};
+
+/// How many entries a page's history shows.
+const SHOWN: i64 = 50;
+/// How many audit entries an export reads at a time.
+const EXPORT_PAGE: i64 = 5_000;
+/// The most entries one export holds; the next one starts after the last `numero` (`?depuis=`).
+const EXPORT_MAX: usize = 100_000;
+
+/// One entry of a history, as shown.
+pub struct HistoryRow {
+    /// When, in French (`24 novembre 2026 à 02 h 41 (UTC)`).
+    pub at: String,
+    /// Who: an e-mail, a token's name, a command.
+    pub who: String,
+    /// How: form, import, token.
+    pub how: &'static str,
+    /// What was done, in French.
+    pub action: String,
+    /// What it was about (a line's key, a territory).
+    pub what: String,
+    /// Each changed field: name, before, after (empty when absent).
+    pub changes: Vec<(String, String, String)>,
+}
+
+/// The latest history of these records (`(entity, key)` pairs) for a signed-in reader; nothing for the
+/// public, since it names people.
+pub async fn for_reader(
+    state: &AppState,
+    signed_in: bool,
+    subjects: &[(&str, String)],
+) -> Result<Vec<HistoryRow>, WebError> {
+    if !signed_in {
+        return Ok(Vec::new());
+    }
+    Ok(rows(state.store.history(subjects, SHOWN).await?))
+}
+
+/// The rows of `entries`, in their order.
+fn rows(entries: Vec<AuditEntry>) -> Vec<HistoryRow> {
+    entries
+        .into_iter()
+        .map(|e| {
+            let (who, how) = match e.actor.split_once(':') {
+                Some(("user", email)) => (email.to_owned(), "formulaire"),
+                Some(("token", name)) => (name.to_owned(), "jeton d'API"),
+                _ => (e.actor.clone(), "import ou commande"),
+            };
+            HistoryRow {
+                at: when(&e.at),
+                who,
+                how,
+                action: action_label(&e.action).to_owned(),
+                what: e.entity_key.clone(),
+                changes: changes(e.before_json.as_deref(), e.after_json.as_deref()),
+            }
+        })
+        .collect()
+}
+
+fn when(at: &str) -> String {
+    match time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339) {
+        Ok(t) => format!(
+            "{} à {:02} h {:02} (UTC)",
+            territoires_domain::fr::long_date(t.date()),
+            t.hour(),
+            t.minute()
+        ),
+        Err(_) => at.to_owned(),
+    }
+}
+
+fn action_label(action: &str) -> &str {
+    match action {
+        "record_line_event" => "Engagement, versement ou annulation",
+        "record_project_status" => "Statut du projet",
+        "import_portfolio" => "Import des projets et financements",
+        "record_milestone" => "Jalon",
+        "record_appointment" => "Gouvernance",
+        "record_attribute" => "Attribut",
+        "withdraw_milestone" | "withdraw_appointment" | "withdraw_attribute" => {
+            "Retrait d'un enregistrement erroné"
+        }
+        "record_post" => "Poste de chef de projet",
+        "import_territories" => "Import des territoires",
+        "change_perimeter" => "Périmètre",
+        "rename_territory" => "Nom du territoire",
+        other => other,
+    }
+}
+
+/// The top-level fields that differ between two JSON snapshots, each as (field, before, after); a
+/// snapshot that is not an object is one field, `valeur`.
+pub fn changes(before: Option<&str>, after: Option<&str>) -> Vec<(String, String, String)> {
+    let parse = |s: Option<&str>| -> serde_json::Map<String, Value> {
+        match s.map(serde_json::from_str::<Value>) {
+            Some(Ok(Value::Object(map))) => map,
+            Some(Ok(other)) => [("valeur".to_owned(), other)].into_iter().collect(),
+            _ => serde_json::Map::new(),
+        }
+    };
+    let (before, after) = (parse(before), parse(after));
+    let mut fields: Vec<&String> = before.keys().chain(after.keys()).collect();
+    fields.sort();
+    fields.dedup();
+    fields
+        .into_iter()
+        .filter(|f| before.get(*f) != after.get(*f))
+        .map(|f| (f.clone(), shown(before.get(f)), shown(after.get(f))))
+        .collect()
+}
+
+/// A JSON value as a short text.
+fn shown(v: Option<&Value>) -> String {
+    let text = match v {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    };
+    match text.char_indices().nth(120) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
+    }
+}
+
+/// Where an audit export starts.
+#[derive(serde::Deserialize)]
+pub struct AuditQuery {
+    /// The last entry number already exported.
+    #[serde(default)]
+    depuis: i64,
+}
+
+/// `GET /journal.csv?depuis=N`: the audit log after entry `N`, at most 100,000 entries, oldest first, for
+/// the national team (spreadsheet formulas neutralised).
+pub async fn audit_csv(
+    State(state): State<AppState>,
+    axum::extract::Query(q): axum::extract::Query<AuditQuery>,
+) -> Result<Response, WebError> {
+    let mut entries = Vec::new();
+    let mut after = q.depuis.max(0);
+    while entries.len() < EXPORT_MAX {
+        let page = state.store.audit_page(after, EXPORT_PAGE).await?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        entries.extend(page);
+    }
+    let rows = entries.into_iter().map(|e| {
+        vec![
+            Cell::Count(Some(e.id)),
+            Cell::text(e.at),
+            Cell::text(e.actor),
+            Cell::text(e.action),
+            Cell::text(e.entity),
+            Cell::text(e.entity_key),
+            Cell::text(e.before_json.unwrap_or_default()),
+            Cell::text(e.after_json.unwrap_or_default()),
+        ]
+    });
+    let body = csv(
+        &[
+            "numero", "date", "auteur", "action", "objet", "cle", "avant", "apres",
+        ],
+        rows,
+    );
+    Ok(attachment(
+        "text/csv; charset=utf-8",
+        "journal.csv".into(),
+        body,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_changed_fields_are_shown_before_and_after() {
+        let before = r#"{"committed": null, "paid": 100, "funder": "bpifrance"}"#;
+        let after = r#"{"committed": 500, "paid": 100, "funder": "bpifrance", "committed_on": "2020-06-01"}"#;
+        assert_eq!(
+            changes(Some(before), Some(after)),
+            vec![
+                ("committed".into(), String::new(), "500".into()),
+                ("committed_on".into(), String::new(), "2020-06-01".into()),
+            ]
+        );
+        assert_eq!(
+            changes(None, Some(r#""texte""#)),
+            vec![("valeur".into(), String::new(), "texte".into())]
+        );
+    }
+
+    #[test]
+    fn long_values_are_cut() {
+        let long = format!(r#"{{"note": "{}"}}"#, "é".repeat(300));
+        let (_, _, after) = &changes(None, Some(&long))[0];
+        assert_eq!(after.chars().count(), 121);
+    }
+}
