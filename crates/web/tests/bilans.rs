@@ -413,7 +413,16 @@ async fn commitments_through_forms_follow_the_rules_and_the_downloads_add_up() {
         StatusCode::CONFLICT,
         "a form read before the commitment is refused"
     );
-    assert!(stale.text().await.unwrap().contains("rechargez la page"));
+    // The conflict page shows what was typed beside what is recorded now.
+    let page = common::plain(&stale.text().await.unwrap());
+    let table = &page[page
+        .find("Votre saisie et l'état enregistré")
+        .expect("the comparison")..];
+    assert!(
+        table.contains("<td>600 000 € le 1er juin 2020</td><td>600 000 € le 1er juin 2020</td>"),
+        "{table}"
+    );
+    assert!(page.contains("rien n'a été écrasé"));
 
     let (_, body) = get_json(&format!("{base}/api/v1/bilan?{bilan_query}")).await;
     assert_eq!(committed(&body), 60_000_000, "600,000 € in cents");

@@ -7,13 +7,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 use serde::Deserialize;
-use territoires_domain::fr::parse_date;
+use territoires_domain::fr::{long_date, parse_date};
 use territoires_domain::money::Cents;
 use territoires_domain::portfolio::funding::LineEvent;
 use territoires_domain::portfolio::project::StatusChange;
 use territoires_store::access::accounts::Session;
 use territoires_store::access::Author;
 use territoires_store::portfolio::LineChange;
+use territoires_store::StoreError;
 
 use crate::access::auth::{check_csrf, MaybeSession};
 use crate::params::bad;
@@ -64,7 +65,7 @@ pub async fn record_status(
         status: f.statut.parse().map_err(|e| bad("statut", e))?,
         on: parse_date("date", &f.date).map_err(|e| bad("date", e))?,
     };
-    state
+    let result = state
         .store
         .record_project_status(
             &code,
@@ -72,7 +73,33 @@ pub async fn record_status(
             change,
             Author::user(&actor(&session), &session.user.profile),
         )
-        .await?;
+        .await;
+    if let Err(StoreError::Conflict(_)) = result {
+        let today = time::OffsetDateTime::now_utc().date();
+        let now = state
+            .store
+            .project(&code, today)
+            .await?
+            .ok_or_else(|| WebError::NotFound(format!("projet {code} inconnu")))?;
+        let recorded = now
+            .summary
+            .project
+            .history
+            .last()
+            .map(|c| format!("{} le {}", c.status.label(), long_date(c.on)))
+            .unwrap_or_else(|| "aucun statut".into());
+        return conflict(
+            &session,
+            format!("le projet {code}"),
+            &code,
+            vec![(
+                "Dernier statut".into(),
+                format!("{} le {}", change.status.label(), long_date(change.on)),
+                recorded,
+            )],
+        );
+    }
+    result?;
     Ok(back_to(&code))
 }
 
@@ -118,7 +145,7 @@ pub async fn record_line_event(
             ))
         }
     };
-    state
+    let result = state
         .store
         .record_line_event(
             LineChange {
@@ -129,6 +156,84 @@ pub async fn record_line_event(
             },
             Author::user(&actor(&session), &session.user.profile),
         )
-        .await?;
+        .await;
+    if let Err(StoreError::Conflict(_)) = result {
+        let now = state
+            .store
+            .funding_line(id)
+            .await?
+            .ok_or_else(|| WebError::NotFound(format!("ligne {id} inconnue")))?
+            .line;
+        let amount = |c: Option<Cents>, on: Option<time::Date>| match (c, on) {
+            (Some(c), Some(on)) => format!("{c} le {}", long_date(on)),
+            _ => "—".to_owned(),
+        };
+        let yours = |kind: &str| {
+            if f.evenement == kind {
+                format!("{} € le {}", f.montant.trim(), long_date(on))
+            } else {
+                "—".to_owned()
+            }
+        };
+        return conflict(
+            &session,
+            format!(
+                "la ligne de financement {} ({})",
+                now.decision_reference, now.funder
+            ),
+            &code,
+            vec![
+                (
+                    "Engagement".into(),
+                    yours("engagement"),
+                    amount(now.committed, now.committed_on),
+                ),
+                (
+                    "Versé au total".into(),
+                    yours("versement"),
+                    amount(now.paid, now.paid_on),
+                ),
+                (
+                    "Annulation".into(),
+                    if f.evenement == "annulation" {
+                        long_date(on)
+                    } else {
+                        "—".into()
+                    },
+                    now.cancelled_on
+                        .map(long_date)
+                        .unwrap_or_else(|| "—".into()),
+                ),
+            ],
+        );
+    }
+    result?;
     Ok(back_to(&code))
+}
+
+#[derive(askama::Template)]
+#[template(path = "conflict.html")]
+struct ConflictPage {
+    chrome: crate::views::Chrome,
+    what: String,
+    rows: Vec<(String, String, String)>,
+    back: String,
+}
+
+/// The page of a stale form (409): what the user typed beside what is recorded now; nothing was written.
+fn conflict(
+    session: &Session,
+    what: String,
+    code: &str,
+    rows: Vec<(String, String, String)>,
+) -> Result<Response, WebError> {
+    let title = "Conflit d'enregistrement";
+    let page = ConflictPage {
+        chrome: crate::views::Chrome::new(title, "projets", &Some(session.clone()))
+            .crumb(title, None),
+        what,
+        rows,
+        back: format!("/projets/{}", crate::params::urlencode(code)),
+    };
+    Ok((StatusCode::CONFLICT, crate::views::render(page)?).into_response())
 }
