@@ -270,6 +270,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 demo::load_demo(&store, &actor),
             )
             .await?;
+            demo_accounts(&store, &actor).await?;
             eprintln!(
                 "Base prête en {:.2} s ({}).",
                 started.elapsed().as_secs_f64(),
@@ -395,7 +396,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 "Démonstration Grand Est 2019",
                 demo::load_demo(&store, &actor),
             )
-            .await
+            .await?;
+            demo_accounts(&store, &actor).await
         }
         Command::User(UserCommand::Add { email, nom, profil }) => {
             let profile: territoires_domain::access::Profile = profil.parse()?;
@@ -454,6 +456,70 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// One account per profile, to try each (listed in the README).
+const DEMO_ACCOUNTS: [(&str, &str, &str); 5] = [
+    (
+        "national@demo.territoires.fr",
+        "Équipe nationale (démo)",
+        "national",
+    ),
+    (
+        "pilote-grand-est@demo.territoires.fr",
+        "Pilote Grand Est (démo)",
+        "region:44",
+    ),
+    (
+        "pilote-hauts-de-france@demo.territoires.fr",
+        "Pilote Hauts-de-France (démo)",
+        "region:32",
+    ),
+    (
+        "equipe-ti-4415@demo.territoires.fr",
+        "Équipe du territoire ti-4415 (démo)",
+        "territoire:2018-2022/ti-4415",
+    ),
+    (
+        "bpifrance@demo.territoires.fr",
+        "Bpifrance (démo)",
+        "operateur:bpifrance",
+    ),
+];
+
+/// Creates the demo's accounts once, with one random password printed then (never a known one: a demo
+/// loaded into a real database must not open it to anyone who read the README).
+async fn demo_accounts(store: &Store, actor: &str) -> anyhow::Result<()> {
+    if store.user_credentials(DEMO_ACCOUNTS[0].0).await?.is_some() {
+        eprintln!("Comptes de démonstration : déjà créés (mot de passe affiché à leur création).");
+        return Ok(());
+    }
+    // The operator's account names its funder (created if absent, never changed if present).
+    let bpifrance = territoires_domain::portfolio::Portfolio {
+        funders: vec![territoires_domain::portfolio::funding::Funder {
+            code: "bpifrance".into(),
+            name: "Bpifrance".into(),
+            kind: territoires_domain::portfolio::funding::FunderKind::Operator,
+        }],
+        ..Default::default()
+    };
+    if store.funder_name("bpifrance").await?.is_none() {
+        store
+            .import_portfolio(&bpifrance, "demo-bpifrance", actor)
+            .await?;
+    }
+    let (secret, _) = territoires_web::access::auth::new_api_token();
+    let password = secret[3..19].to_owned();
+    let hash = territoires_web::access::auth::hash_password(&password);
+    for (email, name, profile) in DEMO_ACCOUNTS {
+        store
+            .create_user(email, name, &hash, &profile.parse()?, actor)
+            .await?;
+    }
+    eprintln!(
+        "Comptes de démonstration (un par profil, voir le README), mot de passe : {password}"
+    );
+    Ok(())
 }
 
 /// The counts an import wrote, or that it had nothing to write.

@@ -92,8 +92,10 @@ routes! {
     GET "/sante" => || async { "ok" }, Public;
 }
 
-/// The rule of the route `path` (a pattern of [`ROUTES`]) for `method`, if there is one.
+/// The rule of the route `path` (a pattern of [`ROUTES`]) for `method`, if there is one. `HEAD` is a
+/// `GET` without its body, and follows its rule.
 pub fn rule_of(method: &str, path: &str) -> Option<Rule> {
+    let method = if method == "HEAD" { "GET" } else { method };
     ROUTES
         .iter()
         .find(|r| r.path == path && r.method == method)

@@ -424,6 +424,7 @@ async fn sign_in_attempts_are_limited_per_account_and_logged() {
         .send()
         .await
         .unwrap();
+    assert_eq!(refused.headers()["retry-after"], "900");
     assert!(refused
         .text()
         .await
@@ -478,6 +479,16 @@ async fn personal_pages_are_not_cached_and_the_referrer_stays_on_the_site() {
             .get(name)
             .map(|v| v.to_str().unwrap().to_owned())
     };
+    let head = reqwest::Client::new()
+        .head(format!("{base}/"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        head.status(),
+        StatusCode::OK,
+        "HEAD is a GET without its body"
+    );
     let anonymous = reqwest::get(format!("{base}/")).await.unwrap();
     assert_eq!(
         header(&anonymous, "referrer-policy").as_deref(),

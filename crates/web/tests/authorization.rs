@@ -219,7 +219,18 @@ async fn every_route_answers_as_the_policy_decides_for_every_profile_in_and_out_
         for (route, call) in &calls {
             let url = format!("{base}{}", call.url);
             let response = match route.method {
-                "GET" => c.get(&url).send().await.unwrap(),
+                "GET" => {
+                    // HEAD follows its GET's rule (monitors and link checkers send it).
+                    let head = c.head(&url).send().await.unwrap().status();
+                    let get = c.get(&url).send().await.unwrap();
+                    assert_eq!(
+                        head == StatusCode::FORBIDDEN,
+                        get.status() == StatusCode::FORBIDDEN,
+                        "HEAD {} answers as its GET",
+                        call.url
+                    );
+                    get
+                }
                 "POST" if route.path.starts_with("/api/") => {
                     let body: serde_json::Map<String, serde_json::Value> = call
                         .form

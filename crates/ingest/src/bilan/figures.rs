@@ -92,15 +92,22 @@ pub fn headline(
         ));
     }
     let outcome = |f: FigureCode, of: &str, over: Option<i64>| {
+        let over = match over {
+            Some(n) => integer(n),
+            // Unknown is never written as 0.
+            None => "un nombre inconnu de".to_owned(),
+        };
         format!(
-            "renseigné pour {} sur {} {of}",
+            "renseigné pour {} sur {over} {of}",
             count(b.value(f).basis, "projet", "projets"),
-            integer(over.unwrap_or(0))
         )
     };
+    let cofunded = match v(ProjectLeadPostsCofunded) {
+        Some(n) => count(n, "poste cofinancé", "postes cofinancés"),
+        None => "cofinancements inconnus".to_owned(),
+    };
     let post_detail = format!(
-        "{} cofinancés ; {} sans poste ni désignation enregistrés (inconnu)",
-        integer(v(ProjectLeadPostsCofunded).unwrap_or(0)),
+        "{cofunded} ; {} sans poste ni désignation enregistrés (inconnu)",
         count(
             v(ProjectLeadPostsUnknown).unwrap_or(0),
             "territoire",

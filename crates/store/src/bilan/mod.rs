@@ -529,6 +529,18 @@ impl Store {
             .map(|x| x.name.clone()))
     }
 
+    /// A funder's name, `None` if unknown.
+    pub async fn funder_name(&self, code: &str) -> Result<Option<String>> {
+        let s = self.snapshot().await?;
+        Ok(s.portfolio
+            .stored
+            .portfolio
+            .funders
+            .iter()
+            .find(|x| x.code == code)
+            .map(|x| x.name.clone()))
+    }
+
     /// The phases that hold data (labelled territories with events, or projects), with the last date
     /// something happened in each: pages open on a view with data.
     pub async fn phases_with_data(&self) -> Result<Vec<(Phase, Date)>> {

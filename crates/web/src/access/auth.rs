@@ -218,12 +218,17 @@ pub async fn login(
                 None,
             )
             .await?;
-        return login_page(
+        let mut page = login_page(
             next,
             Some(SIGN_IN.message(why)),
             f.email,
             StatusCode::TOO_MANY_REQUESTS,
+        )?;
+        page.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            HeaderValue::from(SIGN_IN.window.whole_seconds()),
         );
+        return Ok(page);
     }
     let credentials = state.store.user_credentials(&f.email).await?;
     let password = f.password.clone();

@@ -302,11 +302,11 @@ pub async fn project_page(
     let last = project.history.last().map(|c| c.status);
     let outcome = |o: Option<i64>| {
         o.map(territoires_domain::fr::integer)
-            .unwrap_or_else(|| "non renseigné".into())
+            .unwrap_or_else(|| "Non renseigné".into())
     };
     let euros = |o: Option<Cents>| {
         o.map(|c| c.to_string())
-            .unwrap_or_else(|| "non renseigné".into())
+            .unwrap_or_else(|| "Non renseigné".into())
     };
     let page = ProjectPage {
         chrome: Chrome::new(project.title.clone(), "projets", &session)
