@@ -117,8 +117,54 @@ pub fn changes(before: Option<&str>, after: Option<&str>) -> Vec<(String, String
     fields
         .into_iter()
         .filter(|f| before.get(*f) != after.get(*f))
-        .map(|f| (f.clone(), shown(before.get(f)), shown(after.get(f))))
+        .map(|f| match (before.get(f), after.get(f)) {
+            // A history that grew (a project's statuses): what was added, not the whole list twice.
+            (Some(Value::Array(b)), Some(Value::Array(a))) if a.starts_with(b) => (
+                label(f),
+                String::new(),
+                format!(
+                    "ajout : {}",
+                    a[b.len()..]
+                        .iter()
+                        .map(flat)
+                        .collect::<Vec<_>>()
+                        .join(" ; ")
+                ),
+            ),
+            (b, a) => (label(f), shown(b), shown(a)),
+        })
         .collect()
+}
+
+/// A field's name in French, for the fields histories show most.
+fn label(field: &str) -> String {
+    match field {
+        "history" => "statuts",
+        "status" => "statut",
+        "on" => "date",
+        "committed" => "engagé (centimes)",
+        "committed_on" => "date d'engagement",
+        "paid" => "versé au total (centimes)",
+        "paid_on" => "date du versement",
+        "cancelled_on" => "date d'annulation",
+        "requested" => "demandé (centimes)",
+        "requested_on" => "date de la demande",
+        "profile" => "profil",
+        other => other,
+    }
+    .to_owned()
+}
+
+/// An item of a list, as `champ : valeur` pairs.
+fn flat(v: &Value) -> String {
+    match v {
+        Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| format!("{} : {}", label(k), shown(Some(v))))
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => shown(Some(other)),
+    }
 }
 
 /// A JSON value as a short text.
@@ -192,13 +238,31 @@ mod tests {
         assert_eq!(
             changes(Some(before), Some(after)),
             vec![
-                ("committed".into(), String::new(), "500".into()),
-                ("committed_on".into(), String::new(), "2020-06-01".into()),
+                ("engagé (centimes)".into(), String::new(), "500".into()),
+                (
+                    "date d'engagement".into(),
+                    String::new(),
+                    "2020-06-01".into()
+                ),
             ]
         );
         assert_eq!(
             changes(None, Some(r#""texte""#)),
             vec![("valeur".into(), String::new(), "texte".into())]
+        );
+    }
+
+    #[test]
+    fn a_list_that_grew_shows_what_was_added() {
+        let before = r#"{"history": [{"on": "2019-11-19", "status": "en_preparation"}]}"#;
+        let after = r#"{"history": [{"on": "2019-11-19", "status": "en_preparation"}, {"on": "2020-03-01", "status": "engage"}]}"#;
+        assert_eq!(
+            changes(Some(before), Some(after)),
+            vec![(
+                "statuts".into(),
+                String::new(),
+                "ajout : date : 2020-03-01, statut : engage".into()
+            )]
         );
     }
 

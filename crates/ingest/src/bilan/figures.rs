@@ -23,7 +23,8 @@ pub fn format_value(code: FigureCode, value: Value) -> String {
 fn share(part: Option<i64>, whole: Option<i64>) -> String {
     match (part, whole) {
         (Some(p), Some(w)) => percent(p, w).unwrap_or_else(|| "–".into()),
-        _ => "–".into(),
+        // Said in words: a dash would read as nothing, or as zero.
+        _ => "part inconnue".into(),
     }
 }
 

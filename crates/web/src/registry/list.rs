@@ -23,6 +23,8 @@ struct TerritoriesPage {
     date_iso: String,
     date_long: String,
     phases: Vec<Choice>,
+    /// One phase is chosen: its column would repeat it on every row.
+    one_phase: bool,
     regions: Vec<Choice>,
     departements: Vec<Choice>,
     stages: Vec<Choice>,
@@ -55,6 +57,7 @@ pub async fn territories(
         date_iso: iso_date(query.as_of),
         date_long: long_date(query.as_of),
         phases: phase_choices(query.phase),
+        one_phase: query.phase.is_some(),
         regions: regions
             .iter()
             .map(|r| Choice {
