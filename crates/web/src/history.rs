@@ -133,6 +133,8 @@ pub fn changes(before: Option<&str>, after: Option<&str>) -> Vec<(String, String
             ),
             (b, a) => (label(f), shown(b), shown(a)),
         })
+        // An absent field and a null one read the same: not a change worth a line.
+        .filter(|(_, before, after)| before != after)
         .collect()
 }
 
@@ -245,6 +247,11 @@ mod tests {
                     "2020-06-01".into()
                 ),
             ]
+        );
+        assert_eq!(
+            changes(None, Some(r#"{"holder": null, "phase": "2018-2022"}"#)),
+            vec![("phase".into(), String::new(), "2018-2022".into())],
+            "nothing said of a field absent before and null after"
         );
         assert_eq!(
             changes(None, Some(r#""texte""#)),
