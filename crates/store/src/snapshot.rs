@@ -26,7 +26,7 @@ use territoires_domain::registry::progress::{Progress, ProgressCounts};
 use territoires_domain::search::search_key;
 use time::Date;
 
-use crate::portfolio::{changes_since, load_portfolio, StoredPortfolio};
+use crate::portfolio::StoredPortfolio;
 use crate::registry::figures::{Coverage, PhaseFigures, RegionFigures};
 use crate::registry::history::{
     appointment_from, attribute_from, milestone_from, AppointmentRow, AttributeRow, MilestoneRow,
@@ -90,7 +90,8 @@ pub(crate) struct Registry {
 pub(crate) struct PortfolioModel {
     /// `portfolio_version` of the database when it was read.
     pub(crate) version: i64,
-    pub(crate) stored: StoredPortfolio,
+    /// Shared with the imports that read it before taking the writers' lock.
+    pub(crate) stored: Arc<StoredPortfolio>,
     /// Positions of projects and lines, kinds of lines: built once per portfolio for every bilan.
     pub(crate) index: PortfolioIndex,
 }
@@ -396,26 +397,10 @@ impl Store {
         let portfolio = match previous.map(|p| p.portfolio.clone()) {
             Some(p) if p.version == v.portfolio_version => p,
             previous => {
-                let changes = match &previous {
-                    Some(p) => changes_since(&mut tx, p.version).await?,
-                    None => None,
-                };
-                let patched = match (previous, changes) {
-                    (Some(p), Some(changes)) => {
-                        self.compute(move || changes.apply(&p.stored)).await?
-                    }
-                    _ => None,
-                };
-                let stored = match patched {
-                    Some(stored) => stored,
-                    None => {
-                        tracing::debug!("portfolio read whole");
-                        self.cache
-                            .portfolio_loads
-                            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        load_portfolio(&mut tx).await?
-                    }
-                };
+                let read = previous.map(|p| (p.stored.clone(), p.version));
+                let stored = self
+                    .portfolio_up_to_date(&mut tx, read, v.portfolio_version)
+                    .await?;
                 let version = v.portfolio_version;
                 Arc::new(
                     self.compute(move || PortfolioModel {

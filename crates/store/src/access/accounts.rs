@@ -77,7 +77,7 @@ pub(crate) async fn check_scope_exists(
 
 impl Store {
     /// Creates an account (its profile's region, territory or funder must exist); a second account with
-    /// the same e-mail is a conflict. a second account with the same e-mail is a conflict.
+    /// the same e-mail is a conflict.
     pub async fn create_user(
         &self,
         email: &str,

@@ -5,6 +5,7 @@
 //! its project, or its line and the envelope the line draws on (`envelopes`).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 use sqlx::{Any, Transaction};
@@ -157,7 +158,7 @@ const PATCH_LIMIT: usize = 2_000;
 
 /// The rows of the portfolio changed since a data version: read from the database, then applied to the
 /// portfolio read at that version (a CPU task, which the read model runs off the async workers).
-pub(crate) struct PortfolioChanges {
+struct PortfolioChanges {
     heads: (Vec<Funder>, Vec<Scheme>, Vec<Envelope>),
     projects: Vec<(Project, i64)>,
     lines: Vec<(i64, i64, FundingLine)>,
@@ -166,7 +167,7 @@ pub(crate) struct PortfolioChanges {
 /// The rows changed since data version `since` (each is marked with the version of its write,
 /// `changed_in`): a commitment costs a few rows, not the whole portfolio. `None` when a full reload is as
 /// cheap: more than [`PATCH_LIMIT`] rows changed.
-pub(crate) async fn changes_since(
+async fn changes_since(
     tx: &mut Transaction<'_, Any>,
     since: i64,
 ) -> Result<Option<PortfolioChanges>> {
@@ -208,7 +209,7 @@ pub(crate) async fn changes_since(
 impl PortfolioChanges {
     /// `previous` with these changes; `None` when they cannot be patched in (a new project: projects are
     /// held in code order) and the portfolio must be read whole.
-    pub(crate) fn apply(self, previous: &StoredPortfolio) -> Option<StoredPortfolio> {
+    fn apply(self, previous: &StoredPortfolio) -> Option<StoredPortfolio> {
         let mut next = previous.clone();
         (
             next.portfolio.funders,
@@ -427,6 +428,19 @@ const LINE_COLUMNS: &str =
     "id, project_code, funder_code, scheme_code, instrument, decision_reference,
     requested_cents, requested_on, committed_cents, committed_on, paid_cents, paid_on, cancelled_on,
     over_request_allowed, version";
+
+/// The funding line of id `id`, as a row.
+async fn line_row<'e>(
+    executor: impl sqlx::Executor<'e, Database = Any>,
+    id: i64,
+) -> Result<Option<LineRow>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {LINE_COLUMNS} FROM funding_lines WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(executor)
+    .await?)
+}
 
 fn line_from(r: LineRow) -> Result<FundingLine> {
     Ok(FundingLine {
@@ -963,21 +977,14 @@ impl Store {
         let now: i64 = sqlx::query_scalar("SELECT portfolio_version FROM data_version")
             .fetch_one(&mut **tx)
             .await?;
-        let current = match now == read_at {
-            true => read,
-            false => match changes_since(&mut tx, read_at)
-                .await?
-                .and_then(|c| c.apply(&read))
-            {
-                Some(patched) => patched,
-                None => load_portfolio(&mut tx).await?,
-            },
-        }
-        .portfolio;
-        let merged = merge(&current, incoming)?;
+        let stored = self
+            .portfolio_up_to_date(&mut tx, Some((read, read_at)), now)
+            .await?;
+        let current = &stored.portfolio;
+        let merged = merge(current, incoming)?;
         validate(&merged)?;
         let drawn = merged.drawn_envelopes();
-        let c = changes(&current, &merged, &drawn);
+        let c = changes(current, &merged, &drawn);
         let written = persist(&mut tx, &c, changed_in, actor, "import_portfolio").await?;
         if envelopes::moves_draws(&c) {
             envelopes::mark_all(&mut tx, &merged).await?;
@@ -991,10 +998,11 @@ impl Store {
         Ok(outcome)
     }
 
-    /// The stored portfolio and the portfolio version it is at, read without the writers' lock (from the
-    /// read model when this process has one): an import then only brings it up to date under the lock, so
-    /// that a national import holds the other writers for what it changes, not for reading 50,000 rows.
-    async fn portfolio_before_lock(&self) -> Result<(StoredPortfolio, i64)> {
+    /// The stored portfolio and the portfolio version it is at, read without the writers' lock (the read
+    /// model's, shared, when this process has one): an import then only brings it up to date under the
+    /// lock, so that a national import holds the other writers for what it changes, not for reading 50,000
+    /// rows.
+    async fn portfolio_before_lock(&self) -> Result<(Arc<StoredPortfolio>, i64)> {
         if let Some(model) = self.cached_portfolio() {
             return Ok((model.stored.clone(), model.version));
         }
@@ -1004,7 +1012,34 @@ impl Store {
             .await?;
         let stored = load_portfolio(&mut tx).await?;
         tx.commit().await?;
-        Ok((stored, version))
+        Ok((Arc::new(stored), version))
+    }
+
+    /// The stored portfolio at portfolio version `now`, read in `tx`: `read` (a portfolio read at some
+    /// version) patched with the rows changed since, on the blocking pool, or the whole portfolio read
+    /// when there is none or patching is not simpler. The one way both the read model and imports bring a
+    /// portfolio up to date.
+    pub(crate) async fn portfolio_up_to_date(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        read: Option<(Arc<StoredPortfolio>, i64)>,
+        now: i64,
+    ) -> Result<Arc<StoredPortfolio>> {
+        if let Some((read, read_at)) = read {
+            if read_at == now {
+                return Ok(read);
+            }
+            if let Some(changes) = changes_since(tx, read_at).await? {
+                if let Some(patched) = self.compute(move || changes.apply(&read)).await? {
+                    return Ok(Arc::new(patched));
+                }
+            }
+        }
+        tracing::debug!("portfolio read whole");
+        self.cache
+            .portfolio_loads
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Ok(Arc::new(load_portfolio(tx).await?))
     }
 
     /// Records a project's status change, if `read_version` is still the project's version (otherwise
@@ -1064,19 +1099,17 @@ impl Store {
         let author = author.into();
         let mut tx = self.begin_write().await?;
         let changed_in = lock_portfolio(&mut tx).await?;
-        let row: LineRow = sqlx::query_as(&format!(
-            "SELECT {LINE_COLUMNS} FROM funding_lines WHERE id = $1"
-        ))
-        .bind(change.line_id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .filter(|row: &LineRow| {
-            change
-                .project
-                .as_deref()
-                .is_none_or(|p| p == row.project_code)
-        })
-        .ok_or_else(|| StoreError::NotFound(format!("ligne de financement {}", change.line_id)))?;
+        let row = line_row(&mut **tx, change.line_id)
+            .await?
+            .filter(|row: &LineRow| {
+                change
+                    .project
+                    .as_deref()
+                    .is_none_or(|p| p == row.project_code)
+            })
+            .ok_or_else(|| {
+                StoreError::NotFound(format!("ligne de financement {}", change.line_id))
+            })?;
         let version = row.version;
         let line = line_from(row)?;
         if let Some(profile) = author.profile {
@@ -1147,20 +1180,16 @@ pub struct StoredLine {
 impl Store {
     /// The funding line of id `id`, as stored now.
     pub async fn funding_line(&self, id: i64) -> Result<Option<StoredLine>> {
-        let row: Option<LineRow> = sqlx::query_as(&format!(
-            "SELECT {LINE_COLUMNS} FROM funding_lines WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|r| {
-            Ok(StoredLine {
-                id: r.id,
-                version: r.version,
-                line: line_from(r)?,
+        line_row(&self.pool, id)
+            .await?
+            .map(|r| {
+                Ok(StoredLine {
+                    id: r.id,
+                    version: r.version,
+                    line: line_from(r)?,
+                })
             })
-        })
-        .transpose()
+            .transpose()
     }
 }
 

@@ -112,24 +112,7 @@ impl LineEventInput {
                     )
                 })
         };
-        Ok(match self.evenement.as_str() {
-            "engagement" => LineEvent::Commit {
-                amount: amount()?,
-                on,
-                over_request_allowed: self.depassement_autorise,
-            },
-            "versement" => LineEvent::Pay {
-                total_paid: amount()?,
-                on,
-            },
-            "annulation" => LineEvent::Cancel { on },
-            other => {
-                return Err(bad(
-                    "evenement",
-                    format!("« {other} » : attendu engagement, versement ou annulation"),
-                ))
-            }
-        })
+        super::line_event(&self.evenement, on, amount, self.depassement_autorise)
     }
 }
 

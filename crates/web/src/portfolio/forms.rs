@@ -9,7 +9,6 @@ use axum::Form;
 use serde::Deserialize;
 use territoires_domain::fr::{long_date, parse_date};
 use territoires_domain::money::Cents;
-use territoires_domain::portfolio::funding::LineEvent;
 use territoires_domain::portfolio::project::StatusChange;
 use territoires_store::access::accounts::Session;
 use territoires_store::access::Author;
@@ -126,25 +125,12 @@ pub async fn record_line_event(
 ) -> Result<Response, WebError> {
     let session = signed_in(session, &f.csrf)?;
     let on = parse_date("date", &f.date).map_err(|e| bad("date", e))?;
-    let amount = || Cents::parse("montant", &f.montant).map_err(|e| bad("montant", e));
-    let event = match f.evenement.as_str() {
-        "engagement" => LineEvent::Commit {
-            amount: amount()?,
-            on,
-            over_request_allowed: f.depassement_autorise.is_some(),
-        },
-        "versement" => LineEvent::Pay {
-            total_paid: amount()?,
-            on,
-        },
-        "annulation" => LineEvent::Cancel { on },
-        _ => {
-            return Err(bad(
-                "evenement",
-                "attendu engagement, versement ou annulation",
-            ))
-        }
-    };
+    let event = super::line_event(
+        &f.evenement,
+        on,
+        || Cents::parse("montant", &f.montant).map_err(|e| bad("montant", e)),
+        f.depassement_autorise.is_some(),
+    )?;
     let result = state
         .store
         .record_line_event(
