@@ -41,6 +41,16 @@ struct Site {
     /// et en-tête HSTS).
     #[arg(long = "url-publique", env = "TERRITOIRES_PUBLIC_URL")]
     public_url: Option<String>,
+    /// Émetteur ProConnect (https://auth.agentconnect.gouv.fr/api/v2 en production) : active la
+    /// connexion des agents publics avec ProConnect.
+    #[arg(long = "proconnect-emetteur", env = "TERRITOIRES_PROCONNECT_ISSUER", requires_all = ["proconnect_client_id", "proconnect_client_secret"])]
+    proconnect_issuer: Option<String>,
+    /// Identifiant client attribué par ProConnect.
+    #[arg(long = "proconnect-client-id", env = "TERRITOIRES_PROCONNECT_CLIENT_ID")]
+    proconnect_client_id: Option<String>,
+    /// Secret client attribué par ProConnect.
+    #[arg(long = "proconnect-client-secret", env = "TERRITOIRES_PROCONNECT_CLIENT_SECRET", hide_env_values = true)]
+    proconnect_client_secret: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -122,6 +132,15 @@ enum UserCommand {
         /// Adresse électronique du compte.
         #[arg(long)]
         email: String,
+    },
+    /// Émet un lien de réinitialisation du mot de passe, à usage unique, valable 24 heures.
+    ResetLink {
+        /// Adresse électronique du compte.
+        #[arg(long)]
+        email: String,
+        /// Adresse publique du site, début du lien.
+        #[arg(long = "url-publique", env = "TERRITOIRES_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+        public_url: String,
     },
 }
 
@@ -410,25 +429,35 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     line.trim_end_matches(['\r', '\n']).to_owned()
                 }
             };
-            if password.chars().count() < 12 {
-                anyhow::bail!("mot de passe trop court : 12 caractères au moins");
-            }
+            territoires_domain::access::requests::check_new_password(&password)?;
             let hash = territoires_web::access::auth::hash_password(&password);
             store
-                .create_user(&email, &nom, &hash, &profile, &actor)
+                .create_user(&email, &nom, &hash, &profile, actor.as_str().into())
                 .await?;
             eprintln!("✓ Compte {email} créé ({}).", profile.label());
             Ok(())
         }
         Command::User(UserCommand::Role { email, profil }) => {
             let profile: territoires_domain::access::Profile = profil.parse()?;
-            store.set_profile(&email, &profile, &actor).await?;
+            store.set_profile(&email, &profile, actor.as_str().into()).await?;
             eprintln!("✓ Compte {email} : {}.", profile.label());
             Ok(())
         }
         Command::User(UserCommand::Disable { email }) => {
-            store.disable_user(&email, &actor).await?;
+            store.disable_user(&email, actor.as_str().into()).await?;
             eprintln!("✓ Compte {email} désactivé ; ses sessions sont closes.");
+            Ok(())
+        }
+        Command::User(UserCommand::ResetLink { email, public_url }) => {
+            let (secret, hash) = territoires_web::access::auth::new_api_token();
+            let expires = store
+                .issue_password_reset(&email, &hash, actor.as_str().into())
+                .await?;
+            eprintln!(
+                "✓ Lien de réinitialisation de {email}, valable jusqu'au {} (UTC), une seule fois :",
+                &expires[..16]
+            );
+            println!("{}/mot-de-passe/{secret}", public_url.trim_end_matches('/'));
             Ok(())
         }
         Command::Token(TokenCommand::Issue { nom, profil, jours }) => {
@@ -440,7 +469,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .format(&time::format_description::well_known::Rfc3339)?;
             let (secret, hash) = territoires_web::access::auth::new_api_token();
             store
-                .issue_token(&nom, &hash, &profile, &expires, &actor)
+                .issue_token(&nom, &hash, &profile, &expires, actor.as_str().into())
                 .await?;
             eprintln!(
                 "✓ Jeton « {nom} » ({}) valable jusqu'au {} ; conservez-le, il ne sera plus affiché :",
@@ -451,7 +480,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Token(TokenCommand::Revoke { nom }) => {
-            store.revoke_token(&nom, &actor).await?;
+            store.revoke_token(&nom, actor.as_str().into()).await?;
             eprintln!("✓ Jeton « {nom} » révoqué.");
             Ok(())
         }
@@ -513,7 +542,7 @@ async fn demo_accounts(store: &Store, actor: &str) -> anyhow::Result<()> {
     let hash = territoires_web::access::auth::hash_password(&password);
     for (email, name, profile) in DEMO_ACCOUNTS {
         store
-            .create_user(email, name, &hash, &profile.parse()?, actor)
+            .create_user(email, name, &hash, &profile.parse()?, actor.into())
             .await?;
     }
     eprintln!(
@@ -602,8 +631,30 @@ async fn serve(store: Store, site: Site) -> anyhow::Result<()> {
         .with_context(|| format!("écoute sur {}", site.bind))?;
     let addr = listener.local_addr()?;
     println!("Territoires d'industrie : http://{addr}/");
+    let proconnect = match (
+        site.proconnect_issuer,
+        site.proconnect_client_id,
+        site.proconnect_client_secret,
+    ) {
+        (Some(issuer), Some(client_id), Some(client_secret)) => {
+            Some(territoires_web::access::proconnect::ProConnectSettings {
+                issuer,
+                client_id,
+                client_secret,
+            })
+        }
+        _ => None,
+    };
+    // ProConnect sends browsers back to the site's address: the one it listens on unless told otherwise.
+    let public_url = site
+        .public_url
+        .or_else(|| proconnect.is_some().then(|| format!("http://{addr}")));
+    if let Some(p) = &proconnect {
+        println!("Connexion ProConnect : émetteur {}", p.issuer);
+    }
     let options = territoires_web::SiteOptions {
-        public_url: site.public_url,
+        public_url,
+        proconnect,
     };
     territoires_web::serve(store, listener, options).await?;
     Ok(())

@@ -61,7 +61,7 @@ pub(crate) struct Snapshot {
 pub(crate) struct Registry {
     /// `registry_version` of the database when it was read.
     version: i64,
-    territories: Vec<TerritoryRow>,
+    pub(crate) territories: Vec<TerritoryRow>,
     search_keys: Vec<String>,
     index: HashMap<Key, usize>,
     // Per territory, at the territory's position in `territories`.
@@ -81,7 +81,7 @@ pub(crate) struct Registry {
     shapes: BTreeMap<String, Vec<MapShape>>,
     region_shapes: Vec<MapShape>,
     coverage: BTreeMap<Phase, Coverage>,
-    regions: Vec<RegionRow>,
+    pub(crate) regions: Vec<RegionRow>,
     departements: Vec<DepartementRow>,
     pub(crate) region_names: BTreeMap<String, String>,
 }

@@ -1019,7 +1019,7 @@ async fn profiles_name_what_exists_and_the_security_log_counts_failures() {
             let store = t.store.clone();
             async move {
                 store
-                    .create_user("x@example.gouv.fr", "X", "hash", &profile, "test")
+                    .create_user("x@example.gouv.fr", "X", "hash", &profile, "test".into())
                     .await
             }
         };
@@ -1097,7 +1097,7 @@ async fn accounts_are_disabled_and_tokens_revoked_at_once() {
             "Pilote",
             "hash",
             &"region:44".parse().unwrap(),
-            "test",
+            "test".into(),
         )
         .await
         .unwrap();
@@ -1106,19 +1106,19 @@ async fn accounts_are_disabled_and_tokens_revoked_at_once() {
             .await
             .unwrap()
             .unwrap();
-        s.open_session(user.id, "session-hash", "csrf", "2999-01-01T00:00:00Z")
+        s.open_session(user.id, "session-hash", "csrf", "2999-01-01T00:00:00Z", None)
             .await
             .unwrap();
         s.set_profile(
             "pilote@example.gouv.fr",
             &"national".parse().unwrap(),
-            "test",
+            "test".into(),
         )
         .await
         .unwrap();
         let session = s.session("session-hash").await.unwrap().unwrap();
         assert_eq!(session.user.profile.to_string(), "national", "{}", t.label);
-        s.disable_user("pilote@example.gouv.fr", "test")
+        s.disable_user("pilote@example.gouv.fr", "test".into())
             .await
             .unwrap();
         assert!(
@@ -1136,10 +1136,10 @@ async fn accounts_are_disabled_and_tokens_revoked_at_once() {
         );
 
         let operator = "region:44".parse().unwrap();
-        s.issue_token("ge-push", "t1", &operator, "2999-01-01T00:00:00Z", "test")
+        s.issue_token("ge-push", "t1", &operator, "2999-01-01T00:00:00Z", "test".into())
             .await
             .unwrap();
-        s.issue_token("old", "t2", &operator, "2000-01-01T00:00:00Z", "test")
+        s.issue_token("old", "t2", &operator, "2000-01-01T00:00:00Z", "test".into())
             .await
             .unwrap();
         assert_eq!(
@@ -1154,19 +1154,117 @@ async fn accounts_are_disabled_and_tokens_revoked_at_once() {
             t.label
         );
         assert!(matches!(
-            s.issue_token("ge-push", "t3", &operator, "2999-01-01T00:00:00Z", "test")
+            s.issue_token("ge-push", "t3", &operator, "2999-01-01T00:00:00Z", "test".into())
                 .await,
             Err(StoreError::Conflict(_))
         ));
-        s.revoke_token("ge-push", "test").await.unwrap();
+        s.revoke_token("ge-push", "test".into()).await.unwrap();
         assert!(
             s.api_token("t1").await.unwrap().is_none(),
             "{}: revoked",
             t.label
         );
         assert!(matches!(
-            s.revoke_token("ge-push", "test").await,
+            s.revoke_token("ge-push", "test".into()).await,
             Err(StoreError::NotFound(_))
         ));
+    }
+}
+
+/// ProConnect sign-ins: an unknown agent becomes one pending request; a pilot grants only its region's
+/// profiles (a refused grant writes nothing); the granted agent is then known by its subject; an account
+/// of the same e-mail is tied once; a sign-in flow is taken once; a reset link serves once and ends the
+/// account's sessions.
+#[tokio::test]
+async fn access_requests_are_granted_within_scope_and_reset_links_serve_once() {
+    use territoires_store::access::requests::{Agent, Decision, ProConnectSignIn, SignInFlow};
+    use territoires_store::access::Author;
+    for t in testing::all().await {
+        loaded(&t.store).await;
+        let s = &t.store;
+        let agent = Agent {
+            sub: "sub-camille".into(),
+            email: "Camille.Martin@anct.gouv.fr".into(),
+            given_name: "Camille".into(),
+            usual_name: "MARTIN".into(),
+            siret: Some("13002526500013".into()),
+            organization: None,
+        };
+        assert!(matches!(s.proconnect_sign_in(&agent).await.unwrap(), ProConnectSignIn::Requested));
+        assert!(matches!(s.proconnect_sign_in(&agent).await.unwrap(), ProConnectSignIn::Pending));
+        let requests = s.access_requests(10).await.unwrap();
+        assert_eq!(requests.len(), 1, "{}", t.label);
+        let id = requests[0].id;
+
+        let hdf = "region:32".parse().unwrap();
+        let audit = s.audit_page(0, 100_000).await.unwrap().len();
+        let refused = s
+            .decide_access_request(
+                id,
+                &Decision::Grant("region:44".parse().unwrap()),
+                Author::user("user:hdf", &hdf),
+            )
+            .await;
+        assert!(
+            matches!(refused, Err(territoires_store::StoreError::Forbidden(_))),
+            "{}: {refused:?}",
+            t.label
+        );
+        assert_eq!(s.audit_page(0, 100_000).await.unwrap().len(), audit, "{}", t.label);
+        let ge = "region:44".parse().unwrap();
+        s.decide_access_request(
+            id,
+            &Decision::Grant("region:44".parse().unwrap()),
+            Author::user("user:ge", &ge),
+        )
+        .await
+        .unwrap();
+        assert!(
+            s.decide_access_request(id, &Decision::Refuse("trop tard".into()), "test".into())
+                .await
+                .is_err(),
+            "{}: decided once",
+            t.label
+        );
+        match s.proconnect_sign_in(&agent).await.unwrap() {
+            ProConnectSignIn::Known(user) => {
+                assert_eq!(user.email, "camille.martin@anct.gouv.fr", "{}", t.label);
+                assert_eq!(user.profile.to_string(), "region:44");
+            }
+            other => panic!("{}: {other:?}", t.label),
+        }
+
+        // An existing local account is tied to the agent's subject by its e-mail.
+        s.create_user("dominique@anct.gouv.fr", "Dominique", "hash", &"national".parse().unwrap(), "test".into())
+            .await
+            .unwrap();
+        let local = Agent {
+            sub: "sub-dominique".into(),
+            email: "dominique@anct.gouv.fr".into(),
+            ..agent.clone()
+        };
+        assert!(matches!(s.proconnect_sign_in(&local).await.unwrap(), ProConnectSignIn::Known(_)));
+        assert_eq!(s.access_requests(10).await.unwrap().len(), 1, "{}: no request", t.label);
+
+        let flow = SignInFlow { nonce: "n".into(), pkce_verifier: "v".into(), next: "/".into() };
+        s.begin_sign_in_flow("state-1", &flow).await.unwrap();
+        assert!(s.take_sign_in_flow("state-1").await.unwrap().is_some());
+        assert!(s.take_sign_in_flow("state-1").await.unwrap().is_none(), "{}: taken once", t.label);
+
+        let (user, _) = s.user_credentials("dominique@anct.gouv.fr").await.unwrap().unwrap();
+        s.open_session(user.id, "dominique-session", "csrf", "2999-01-01T00:00:00Z", None)
+            .await
+            .unwrap();
+        s.issue_password_reset("dominique@anct.gouv.fr", "reset-hash", "test".into())
+            .await
+            .unwrap();
+        assert_eq!(
+            s.password_reset_account("reset-hash").await.unwrap().as_deref(),
+            Some("dominique@anct.gouv.fr")
+        );
+        s.reset_password("reset-hash", "new-hash").await.unwrap();
+        assert!(s.reset_password("reset-hash", "other").await.is_err(), "{}: once", t.label);
+        assert!(s.session("dominique-session").await.unwrap().is_none(), "{}: sessions end", t.label);
+        assert_eq!(s.user_credentials("dominique@anct.gouv.fr").await.unwrap().unwrap().1, "new-hash");
     }
 }

@@ -437,7 +437,7 @@ async fn http_writes(store: &Store, base: &str, lines: Vec<LineView>) -> String 
             "Banc d'essai",
             &territoires_web::access::auth::hash_password(PASSWORD),
             &"national".parse().unwrap(),
-            "bench",
+            "bench".into(),
         )
         .await
         .unwrap();
@@ -536,7 +536,7 @@ async fn sign_in_timing(store: &Store, base: &str) -> String {
             "Compte connu",
             &territoires_web::access::auth::hash_password("le bon mot de passe"),
             &"national".parse().unwrap(),
-            "bench",
+            "bench".into(),
         )
         .await
         .unwrap();

@@ -32,6 +32,9 @@ pub enum WebError {
     /// A download could not be produced.
     #[error("export : {0}")]
     Export(String),
+    /// A service the request needs (the identity provider) did not answer or answered wrongly.
+    #[error("{0}")]
+    BadGateway(String),
     /// A task of the request failed (logged, not shown).
     #[error("interne : {0}")]
     Internal(String),
@@ -51,6 +54,7 @@ impl WebError {
             }
             WebError::Store(StoreError::Conflict(_)) => StatusCode::CONFLICT,
             WebError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            WebError::BadGateway(_) => StatusCode::BAD_GATEWAY,
             WebError::Forbidden(_) | WebError::Store(StoreError::Forbidden(_)) => {
                 StatusCode::FORBIDDEN
             }

@@ -29,6 +29,9 @@ pub struct SiteOptions {
     /// one it listens on (behind a reverse proxy). Over HTTPS, the session cookie is `Secure` and the
     /// responses ask browsers never to come back over plain HTTP (HSTS).
     pub public_url: Option<String>,
+    /// Sign-in with ProConnect, when the platform is registered there (needs `public_url`: the provider
+    /// sends browsers back to it).
+    pub proconnect: Option<access::proconnect::ProConnectSettings>,
 }
 
 impl SiteOptions {
@@ -49,15 +52,22 @@ pub struct AppState {
     pub answers: std::sync::Arc<cache::Answers>,
     /// How the site is reached.
     pub options: SiteOptions,
+    /// The ProConnect relying party, when configured.
+    pub proconnect: Option<std::sync::Arc<access::proconnect::ProConnect>>,
 }
 
 impl AppState {
     /// The state of a site serving `store`.
     pub fn new(store: Store, options: SiteOptions) -> AppState {
+        let proconnect = options.proconnect.clone().map(|settings| {
+            let site = options.public_url.as_deref().unwrap_or_default();
+            std::sync::Arc::new(access::proconnect::ProConnect::new(settings, site))
+        });
         AppState {
             store,
             answers: Default::default(),
             options,
+            proconnect,
         }
     }
 }

@@ -9,7 +9,7 @@ use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Pr
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::access::{auth, guard, headers};
+use crate::access::{admin, auth, guard, headers, proconnect_pages, reset};
 use crate::bilan::{api as bilan_api, pages as bilan};
 use crate::portfolio::{
     api as portfolio_api, api_write as portfolio_api_write, forms as portfolio_forms,
@@ -67,6 +67,18 @@ routes! {
     GET "/connexion" => auth::login_form, Public;
     POST "/connexion" => auth::login, Public;
     POST "/deconnexion" => auth::logout, Public;
+    GET "/connexion/proconnect" => proconnect_pages::start, Public;
+    GET "/connexion/proconnect/retour" => proconnect_pages::callback, Public;
+    GET "/mot-de-passe/{jeton}" => reset::password_form, Public;
+    POST "/mot-de-passe/{jeton}" => reset::set_password, Public;
+    GET "/admin" => admin::admin_page, Administer;
+    POST "/admin/demandes/{id}" => admin::decide_request, Administer;
+    POST "/admin/comptes" => admin::create_account, Administer;
+    POST "/admin/comptes/profil" => admin::change_profile, Administer;
+    POST "/admin/comptes/desactiver" => admin::disable_account, Administer;
+    POST "/admin/comptes/lien" => admin::issue_reset_link, Administer;
+    POST "/admin/jetons" => admin::issue_token, Administer;
+    POST "/admin/jetons/revoquer" => admin::revoke_token, Administer;
     GET "/accessibilite" => site::accessibility, Public;
     GET "/mentions-legales" => site::legal, Public;
     GET "/donnees-personnelles" => site::personal_data, Public;

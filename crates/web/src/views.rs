@@ -47,6 +47,8 @@ pub struct Crumb {
 pub struct UserChrome {
     pub label: String,
     pub csrf: String,
+    /// Whether the user administers accounts (a link to the administration).
+    pub admin: bool,
 }
 
 /// What every page shares: its title, the menu entry it belongs to, its breadcrumb, who is signed in.
@@ -70,6 +72,7 @@ impl Chrome {
             user: session.as_ref().map(|s| UserChrome {
                 label: format!("{} — {}", s.user.name, s.user.profile.label()),
                 csrf: s.csrf_token.clone(),
+                admin: s.user.profile.administers(),
             }),
         }
     }

@@ -517,6 +517,7 @@ async fn personal_pages_are_not_cached_and_the_referrer_stays_on_the_site() {
 async fn over_https_the_session_cookie_is_secure_and_hsts_is_sent() {
     let (base, _db) = common::spawn_app_with_options(territoires_web::SiteOptions {
         public_url: Some("https://territoires.example.gouv.fr".into()),
+        ..Default::default()
     })
     .await;
     let c = client();
@@ -645,4 +646,144 @@ async fn a_records_history_names_who_changed_what_for_signed_in_users_only() {
         !after.contains("user:pilote-ge@example.gouv.fr"),
         "an export continues after the entry given"
     );
+}
+
+/// Administration on the web: a pilot sees and manages only its region's accounts; a local account is
+/// created without a password and its one-time link sets one; a token is shown once, works, and stops
+/// when revoked; disabling an account ends its sessions.
+#[tokio::test]
+async fn a_pilot_administers_its_regions_accounts_links_and_tokens() {
+    let (base, dir) = common::spawn_app_with_own_database().await;
+    let store = common::own_store(&dir).await;
+    let pilot = client();
+    login(&pilot, &base, "pilote-ge@example.gouv.fr", common::PASSWORD).await;
+    let page = pilot.get(format!("{base}/admin")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("pilote-ge@example.gouv.fr"), "its region's accounts are listed");
+    assert!(!page.contains("pilote-hdf@example.gouv.fr"), "another region's pilot is not listed");
+    assert!(!page.contains("national@example.gouv.fr"), "nor the national team");
+    assert!(!page.contains("value=\"operateur:"), "a pilot cannot give an operator's profile");
+    let csrf = common::hidden(&page, "csrf", "id=\"comptes\"");
+    let post = |path: &str, form: Vec<(&'static str, String)>| {
+        let mut form = form;
+        form.push(("csrf", csrf.clone()));
+        pilot.post(format!("{base}{path}")).form(&form).send()
+    };
+
+    // Out of scope: refused with the reason, nothing written.
+    let audit = store.audit_page(0, 100_000).await.unwrap().len();
+    let out = post(
+        "/admin/comptes",
+        vec![
+            ("email", "x@example.fr".into()),
+            ("nom", "X".into()),
+            ("profil", "region:32".into()),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(out.status(), StatusCode::FORBIDDEN);
+    let disable_other = post(
+        "/admin/comptes/desactiver",
+        vec![("email", "pilote-hdf@example.gouv.fr".into())],
+    )
+    .await
+    .unwrap();
+    assert_eq!(disable_other.status(), StatusCode::FORBIDDEN);
+    assert_eq!(store.audit_page(0, 100_000).await.unwrap().len(), audit);
+
+    // A local account for the industrialist of a binôme, and its link.
+    let created = post(
+        "/admin/comptes",
+        vec![
+            ("email", "Industriel@Exemple.fr".into()),
+            ("nom", "Alex Industriel".into()),
+            ("profil", "territoire:2023-2027/ti-4401".into()),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(created.status(), StatusCode::OK);
+    let page = created.text().await.unwrap();
+    let link = page.split("<code id=\"secret\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
+    assert!(link.contains("/mot-de-passe/"), "{link}");
+    let holder = client();
+    let url = format!("{base}{}", &link[link.find("/mot-de-passe/").unwrap()..]);
+    let form = holder.get(&url).send().await.unwrap().text().await.unwrap();
+    assert!(form.contains("industriel@exemple.fr"));
+    let short = holder
+        .post(&url)
+        .form(&[("password", "court"), ("confirmation", "court")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(short.status(), StatusCode::BAD_REQUEST);
+    let set = holder
+        .post(&url)
+        .form(&[("password", "une longue phrase de passe"), ("confirmation", "une longue phrase de passe")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(set.status(), StatusCode::OK);
+    assert_eq!(
+        holder.get(&url).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND,
+        "a link serves once"
+    );
+    assert_eq!(
+        login(&holder, &base, "industriel@exemple.fr", "une longue phrase de passe").await,
+        StatusCode::SEE_OTHER
+    );
+
+    // Disabling it ends its session at once.
+    let disabled = post(
+        "/admin/comptes/desactiver",
+        vec![("email", "industriel@exemple.fr".into())],
+    )
+    .await
+    .unwrap();
+    assert_eq!(disabled.status(), StatusCode::SEE_OTHER);
+    let home = holder.get(format!("{base}/")).send().await.unwrap().text().await.unwrap();
+    assert!(!home.contains("ti-logout"), "signed out by the disabling");
+
+    // A token, shown once, scoped to the region, revoked.
+    let issued = post(
+        "/admin/jetons",
+        vec![
+            ("nom", "sig-grand-est".into()),
+            ("profil", "region:44".into()),
+            ("jours", "30".into()),
+        ],
+    )
+    .await
+    .unwrap();
+    let page = issued.text().await.unwrap();
+    let secret = page.split("<code id=\"secret\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
+    let line = reqwest::Client::new()
+        .post(format!("{base}/api/v1/financements/999999"))
+        .bearer_auth(&secret)
+        .json(&serde_json::json!({"version": 0, "evenement": "versement", "montant_centimes": 1, "date": "2024-01-01"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(line.status(), StatusCode::NOT_FOUND, "the token is accepted (the line does not exist)");
+    let page = pilot.get(format!("{base}/admin")).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains(&secret), "the secret is never shown again");
+    let revoked = post("/admin/jetons/revoquer", vec![("nom", "sig-grand-est".into())])
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), StatusCode::SEE_OTHER);
+    let after = reqwest::Client::new()
+        .post(format!("{base}/api/v1/financements/999999"))
+        .bearer_auth(&secret)
+        .json(&serde_json::json!({"version": 0}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.status(), StatusCode::UNAUTHORIZED);
+
+    // Every write under the pilot's name in the audit.
+    let actions: Vec<String> = store.audit_page(audit as i64, 100).await.unwrap().into_iter().filter(|e| e.actor == "user:pilote-ge@example.gouv.fr").map(|e| e.action).collect();
+    for action in ["create_user", "issue_password_reset", "disable_user", "issue_token", "revoke_token"] {
+        assert!(actions.iter().any(|a| a == action), "{action} in {actions:?}");
+    }
 }

@@ -25,7 +25,7 @@ async fn an_operator_pushes_its_commitments_with_a_token_and_nothing_else() {
             &hash,
             &"operateur:bpifrance".parse().unwrap(),
             "2999-01-01T00:00:00Z",
-            "test",
+            "test".into(),
         )
         .await
         .unwrap();
@@ -122,7 +122,7 @@ async fn an_operator_pushes_its_commitments_with_a_token_and_nothing_else() {
     );
     let anonymous = post(bpi.id, json!({}), None).await.unwrap();
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
-    store.revoke_token("bpi-push", "test").await.unwrap();
+    store.revoke_token("bpi-push", "test".into()).await.unwrap();
     let revoked = post(
         bpi.id,
         json!({"version": version + 1, "evenement": "versement", "montant_centimes": 20_000_000, "date": "2021-02-15"}),

@@ -41,6 +41,7 @@ fn allowed(profile: Option<&Profile>, rule: Rule, subject: &Subject) -> bool {
             p.may_record_funding(project, funder)
         }
         (Rule::NationalTeam, Some(p), Subject::Nothing) => *p == Profile::National,
+        (Rule::Administer, Some(p), Subject::Nothing) => p.administers(),
         (rule, _, _) => panic!("no subject for a route of rule {rule:?}"),
     }
 }
@@ -70,7 +71,7 @@ async fn every_route_answers_as_the_policy_decides_for_every_profile_in_and_out_
             "Équipe Épinal",
             &territoires_web::access::auth::hash_password(common::PASSWORD),
             &"territoire:2018-2022/ti-4415".parse().unwrap(),
-            "test",
+            "test".into(),
         )
         .await
         .unwrap();
@@ -135,6 +136,10 @@ async fn every_route_answers_as_the_policy_decides_for_every_profile_in_and_out_
             }
             ["code"] if route.path.starts_with("/api/v1/communes/") => {
                 made.push((route.path.replace("{code}", "88160"), Subject::Nothing))
+            }
+            ["jeton"] => made.push((route.path.replace("{jeton}", "inconnu"), Subject::Nothing)),
+            ["id"] if route.path.starts_with("/admin/demandes/") => {
+                made.push((route.path.replace("{id}", "1"), Subject::Nothing))
             }
             ["siren"] => made.push((route.path.replace("{siren}", "200068120"), Subject::Nothing)),
             ["*path"] => made.push((
@@ -206,7 +211,7 @@ async fn every_route_answers_as_the_policy_decides_for_every_profile_in_and_out_
                     .profile;
                 let (secret, hash) = territoires_web::access::auth::new_api_token();
                 store
-                    .issue_token(email, &hash, &profile, "2999-01-01T00:00:00Z", "test")
+                    .issue_token(email, &hash, &profile, "2999-01-01T00:00:00Z", "test".into())
                     .await
                     .unwrap();
                 (

@@ -1,5 +1,6 @@
 //! Who may change what: the profiles of the programme's users and their scopes, in one place.
 
+pub mod requests;
 pub mod routes;
 pub mod security;
 
@@ -68,6 +69,28 @@ impl Profile {
             Profile::Operator(code) => code == funder,
             _ => self.may_edit_project(project),
         }
+    }
+}
+
+impl Profile {
+    /// Whether the profile may give `other` to an account (granting an access request, changing a
+    /// profile, issuing an API token) and manage the accounts that have it: the national team any
+    /// profile; a regional pilot its own region's profiles (its pilots and the teams of the territories
+    /// it attaches); nobody else.
+    pub fn may_grant(&self, other: &Profile) -> bool {
+        match (self, other) {
+            (Profile::National, _) => true,
+            (Profile::RegionalPilot(mine), Profile::RegionalPilot(theirs)) => mine == theirs,
+            (Profile::RegionalPilot(mine), Profile::TerritoryTeam(_, id)) => {
+                &id.region_of_attachment() == mine
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether the profile administers accounts at all (the national team and regional pilots).
+    pub fn administers(&self) -> bool {
+        matches!(self, Profile::National | Profile::RegionalPilot(_))
     }
 }
 
@@ -171,6 +194,23 @@ mod tests {
         assert!(
             !Profile::Operator("Bpifrance".into()).may_edit_territory(Phase::First, &id("ti-0101"))
         );
+    }
+
+    #[test]
+    fn pilots_grant_only_their_regions_profiles_and_nobody_else_grants() {
+        let pilot: Profile = "region:44".parse().unwrap();
+        assert!(pilot.may_grant(&"region:44".parse().unwrap()));
+        assert!(pilot.may_grant(&"territoire:2023-2027/ti-4415".parse().unwrap()));
+        assert!(!pilot.may_grant(&"region:32".parse().unwrap()));
+        assert!(!pilot.may_grant(&"territoire:2023-2027/ti-3201".parse().unwrap()));
+        assert!(!pilot.may_grant(&Profile::National));
+        assert!(!pilot.may_grant(&Profile::Operator("bpifrance".into())));
+        assert!(Profile::National.may_grant(&Profile::Operator("bpifrance".into())));
+        let team: Profile = "territoire:2023-2027/ti-4415".parse().unwrap();
+        assert!(!team.may_grant(&team));
+        assert!(!team.administers());
+        assert!(!Profile::Operator("bpifrance".into()).administers());
+        assert!(pilot.administers() && Profile::National.administers());
     }
 
     #[test]

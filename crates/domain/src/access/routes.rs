@@ -21,6 +21,9 @@ pub enum Rule {
     RecordFunding,
     /// The national team only: the whole audit log.
     NationalTeam,
+    /// Whoever administers accounts (the national team, regional pilots); the store checks each account's
+    /// profile against the administrator's scope.
+    Administer,
 }
 
 /// What the route is about, from its parameters, when its rule needs it.
@@ -60,6 +63,7 @@ pub fn decide(profile: Option<&Profile>, rule: Rule, target: Target<'_>) -> Deci
         (Rule::EditTerritory, Target::None) => false,
         (Rule::EditProject, _) => !matches!(profile, Profile::Operator(_)),
         (Rule::NationalTeam, _) => *profile == Profile::National,
+        (Rule::Administer, _) => profile.administers(),
     };
     if allowed {
         Decision::Allowed

@@ -18,6 +18,22 @@ pub enum SecurityEvent {
     TokenUsed,
     /// An API call came with a token that is unknown, expired or revoked.
     TokenRefused,
+    /// A ProConnect sign-in failed (the provider's error, a stale or forged answer).
+    ProConnectFailed,
+    /// An agent unknown to the platform signed in with ProConnect: an access request.
+    AccessRequested,
+    /// An access request was granted with a profile.
+    AccessGranted,
+    /// An access request was refused.
+    AccessRefused,
+    /// An administrator issued a one-time password-reset link.
+    PasswordResetIssued,
+    /// A password was reset through such a link.
+    PasswordReset,
+    /// An API token was issued.
+    TokenIssued,
+    /// An API token was revoked.
+    TokenRevoked,
 }
 
 impl SecurityEvent {
@@ -30,6 +46,14 @@ impl SecurityEvent {
             SecurityEvent::SignedOut => "deconnexion",
             SecurityEvent::TokenUsed => "jeton_utilise",
             SecurityEvent::TokenRefused => "jeton_refuse",
+            SecurityEvent::ProConnectFailed => "echec_proconnect",
+            SecurityEvent::AccessRequested => "demande_acces",
+            SecurityEvent::AccessGranted => "acces_accorde",
+            SecurityEvent::AccessRefused => "acces_refuse",
+            SecurityEvent::PasswordResetIssued => "lien_reinitialisation",
+            SecurityEvent::PasswordReset => "mot_de_passe_reinitialise",
+            SecurityEvent::TokenIssued => "jeton_emis",
+            SecurityEvent::TokenRevoked => "jeton_revoque",
         }
     }
 }

@@ -1,6 +1,8 @@
 //! Accounts, sessions and profiles, and who a write is made by.
 
 pub mod accounts;
+pub mod requests;
+pub mod resets;
 pub mod security;
 pub mod tokens;
 

@@ -5,7 +5,8 @@
 use serde::Serialize;
 use territoires_domain::access::Profile;
 
-use super::accounts::check_scope_exists;
+use super::accounts::{check_grant, check_scope_exists};
+use super::Author;
 use crate::audit::Audit;
 use crate::{now, Result, Store, StoreError};
 
@@ -18,6 +19,23 @@ pub struct ApiToken {
     pub profile: Profile,
 }
 
+/// A token as its administrators see it (never its secret).
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct TokenEntry {
+    /// Name, unique.
+    pub name: String,
+    /// Profile, stored form.
+    pub profile: String,
+    /// Who issued it.
+    pub created_by: String,
+    /// When (RFC 3339).
+    pub created_at: String,
+    /// Until when.
+    pub expires_at: String,
+    /// Revoked since, if revoked.
+    pub revoked_at: Option<String>,
+}
+
 impl Store {
     /// Records a new token of `name` (unique), valid until `expires_at` (RFC 3339), whose profile's scope
     /// must exist.
@@ -27,7 +45,7 @@ impl Store {
         token_hash: &str,
         profile: &Profile,
         expires_at: &str,
-        actor: &str,
+        author: Author<'_>,
     ) -> Result<()> {
         let name = name.trim();
         if name.is_empty() {
@@ -35,6 +53,7 @@ impl Store {
                 "un jeton demande un nom".into(),
             )));
         }
+        check_grant(&author, profile)?;
         let mut tx = self.begin_write().await?;
         check_scope_exists(&mut tx, profile).await?;
         sqlx::query(
@@ -44,7 +63,7 @@ impl Store {
         .bind(name)
         .bind(token_hash)
         .bind(profile.to_string())
-        .bind(actor)
+        .bind(author.actor)
         .bind(now())
         .bind(expires_at)
         .execute(&mut **tx)
@@ -53,7 +72,7 @@ impl Store {
             StoreError::conflict_on_unique(e, || format!("un jeton « {name} » existe déjà"))
         })?;
         Audit {
-            actor,
+            actor: author.actor,
             action: "issue_token",
             entity: "api_token",
             entity_key: name.to_owned(),
@@ -86,9 +105,34 @@ impl Store {
         .transpose()
     }
 
-    /// Revokes the token `name`: it stops working at once.
-    pub async fn revoke_token(&self, name: &str, actor: &str) -> Result<()> {
+    /// The tokens `viewer` administers (all of them for the platform's tools), newest first.
+    pub async fn api_tokens(&self, viewer: Option<&Profile>) -> Result<Vec<TokenEntry>> {
+        let rows: Vec<TokenEntry> = sqlx::query_as(
+            "SELECT name, profile, created_by, created_at, expires_at, revoked_at
+             FROM api_tokens ORDER BY created_at DESC, name",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter(|t| {
+                viewer.is_none_or(|v| t.profile.parse::<Profile>().is_ok_and(|p| v.may_grant(&p)))
+            })
+            .collect())
+    }
+
+    /// Revokes the token `name` (the author must administer its profile): it stops working at once.
+    pub async fn revoke_token(&self, name: &str, author: Author<'_>) -> Result<()> {
         let mut tx = self.begin_write().await?;
+        let profile: Option<String> = sqlx::query_scalar(
+            "SELECT profile FROM api_tokens WHERE name = $1 AND revoked_at IS NULL",
+        )
+        .bind(name.trim())
+        .fetch_optional(&mut **tx)
+        .await?;
+        if let Some(profile) = profile {
+            check_grant(&author, &profile.parse()?)?;
+        }
         let revoked = sqlx::query(
             "UPDATE api_tokens SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL",
         )
@@ -104,7 +148,7 @@ impl Store {
             )));
         }
         Audit {
-            actor,
+            actor: author.actor,
             action: "revoke_token",
             entity: "api_token",
             entity_key: name.trim().to_owned(),

@@ -38,7 +38,13 @@ pub fn hash_password(password: &str) -> String {
 static NO_ACCOUNT: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| hash_password(&random_token()));
 
+/// Whether `password` matches `hash`. An account without a password of its own (ProConnect only) has an
+/// empty hash: checked against [`NO_ACCOUNT`] so that it takes the same time and matches nothing.
 fn verify_password(password: &str, hash: &str) -> bool {
+    if hash.is_empty() {
+        verify_password(password, &NO_ACCOUNT);
+        return false;
+    }
     PasswordHash::new(hash).is_ok_and(|h| {
         Argon2::default()
             .verify_password(password.as_bytes(), &h)
@@ -59,7 +65,7 @@ pub fn new_api_token() -> (String, String) {
     (secret, hash)
 }
 
-fn random_token() -> String {
+pub(crate) fn random_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     hex(&bytes)
@@ -74,7 +80,7 @@ pub(crate) fn token_hash(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
 }
 
-fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub(crate) fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(COOKIE)
         .iter()
@@ -118,12 +124,12 @@ pub fn check_csrf(session: &Session, sent: &str) -> Result<(), WebError> {
     }
 }
 
-fn redirect(to: &str) -> Response {
+pub(crate) fn redirect(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(LOCATION, to.to_owned())]).into_response()
 }
 
 /// Only local paths are followed after login, never another site.
-fn safe_next(next: Option<&str>) -> String {
+pub(crate) fn safe_next(next: Option<&str>) -> String {
     match next {
         // A backslash is read as a slash by browsers: `/\evil.example` would leave the site.
         Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
@@ -135,6 +141,7 @@ fn safe_next(next: Option<&str>) -> String {
 #[template(path = "login.html")]
 struct LoginPage {
     chrome: crate::views::Chrome,
+    proconnect: bool,
     csrf: String,
     next: String,
     error: Option<String>,
@@ -143,10 +150,11 @@ struct LoginPage {
 
 #[derive(Deserialize)]
 pub struct NextParam {
-    next: Option<String>,
+    pub(crate) next: Option<String>,
 }
 
 fn login_page(
+    state: &AppState,
     next: String,
     error: Option<String>,
     email: String,
@@ -155,6 +163,7 @@ fn login_page(
     let csrf = random_token();
     let page = LoginPage {
         chrome: crate::views::Chrome::new("Connexion", "", &None).crumb("Connexion", None),
+        proconnect: state.proconnect.is_some(),
         csrf: csrf.clone(),
         next,
         error,
@@ -169,8 +178,12 @@ fn login_page(
 }
 
 /// `GET /connexion`
-pub async fn login_form(Query(q): Query<NextParam>) -> Result<Response, WebError> {
+pub async fn login_form(
+    State(state): State<AppState>,
+    Query(q): Query<NextParam>,
+) -> Result<Response, WebError> {
     login_page(
+        &state,
         safe_next(q.next.as_deref()),
         None,
         String::new(),
@@ -197,6 +210,7 @@ pub async fn login(
     let next = safe_next(f.next.as_deref());
     if cookie(&headers, LOGIN_CSRF_COOKIE) != Some(f.csrf.as_str()) || f.csrf.is_empty() {
         return login_page(
+            &state,
             next,
             Some("Le formulaire a expiré : recommencez.".into()),
             f.email,
@@ -219,6 +233,7 @@ pub async fn login(
             )
             .await?;
         let mut page = login_page(
+            &state,
             next,
             Some(SIGN_IN.message(why)),
             f.email,
@@ -252,12 +267,26 @@ pub async fn login(
             )
             .await?;
         return login_page(
+            &state,
             next,
             Some("Adresse ou mot de passe incorrect.".into()),
             f.email,
             StatusCode::UNAUTHORIZED,
         );
     };
+    start_session(&state, &user, &address, None, &next, "mot de passe").await
+}
+
+/// Opens a session for `user` (with the ProConnect ID token of a ProConnect sign-in), logs it, and sends
+/// the browser to `next` with its session cookie.
+pub(crate) async fn start_session(
+    state: &AppState,
+    user: &territoires_store::access::accounts::User,
+    address: &str,
+    id_token: Option<&str>,
+    next: &str,
+    how: &str,
+) -> Result<Response, WebError> {
     let token = random_token();
     let expires = time::OffsetDateTime::now_utc() + time::Duration::hours(SESSION_HOURS);
     let expires = expires
@@ -265,28 +294,34 @@ pub async fn login(
         .expect("a date formats");
     state
         .store
-        .open_session(user.id, &token_hash(&token), &random_token(), &expires)
+        .open_session(
+            user.id,
+            &token_hash(&token),
+            &random_token(),
+            &expires,
+            id_token,
+        )
         .await?;
     state
         .store
         .record_security_event(
             SecurityEvent::SignedIn,
             Some(&user.email),
-            Some(&address),
-            None,
+            Some(address),
+            Some(how),
         )
         .await?;
-    tracing::info!(user = %user.email, "login");
-    let mut response = redirect(&next);
+    tracing::info!(user = %user.email, how, "login");
+    let mut response = redirect(next);
     response.headers_mut().append(
         SET_COOKIE,
-        session_cookie(&state, &token, SESSION_HOURS * 3600),
+        session_cookie(state, &token, SESSION_HOURS * 3600),
     );
     Ok(response)
 }
 
 /// The session cookie: HttpOnly, `SameSite=Lax`, `Secure` when the site is reached over HTTPS.
-fn session_cookie(state: &AppState, token: &str, max_age: i64) -> HeaderValue {
+pub(crate) fn session_cookie(state: &AppState, token: &str, max_age: i64) -> HeaderValue {
     let secure = if state.options.https() {
         "; Secure"
     } else {
@@ -302,7 +337,8 @@ pub struct CsrfForm {
     csrf: String,
 }
 
-/// `POST /deconnexion`
+/// `POST /deconnexion`: ends the session; a ProConnect session ends at the provider too (its end-session
+/// endpoint, with the ID token as hint, sends the browser back to the home page).
 pub async fn logout(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -310,8 +346,14 @@ pub async fn logout(
     MaybeSession(session): MaybeSession,
     Form(f): Form<CsrfForm>,
 ) -> Result<Response, WebError> {
+    let mut to = "/".to_owned();
     if let (Some(session), Some(token)) = (session, cookie(&headers, SESSION_COOKIE)) {
         check_csrf(&session, &f.csrf)?;
+        if let (Some(id_token), Some(proconnect)) = (&session.id_token, &state.proconnect) {
+            if let Some(url) = proconnect.departure_for_sign_out(id_token).await {
+                to = url;
+            }
+        }
         state.store.close_session(&token_hash(token)).await?;
         state
             .store
@@ -323,7 +365,7 @@ pub async fn logout(
             )
             .await?;
     }
-    let mut response = redirect("/");
+    let mut response = redirect(&to);
     response
         .headers_mut()
         .append(SET_COOKIE, session_cookie(&state, "", 0));

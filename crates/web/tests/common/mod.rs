@@ -70,7 +70,7 @@ fn fixture_url() -> String {
                                     "Test",
                                     &hash,
                                     &profile.parse().unwrap(),
-                                    "test",
+                                    "test".into(),
                                 )
                                 .await
                                 .unwrap();
@@ -111,6 +111,17 @@ pub async fn spawn_app_with_own_database() -> (String, tempfile::TempDir) {
 pub async fn spawn_app_with_options(
     options: territoires_web::SiteOptions,
 ) -> (String, tempfile::TempDir) {
+    spawn_app_with(|_| async { options }).await
+}
+
+/// Like [`spawn_app_with_options`], the options made knowing the site's address (e.g. to register it at
+/// an identity provider started meanwhile).
+#[allow(dead_code)] // Each test binary compiles this module; not every one needs its address first.
+pub async fn spawn_app_with<F, Fut>(options: F) -> (String, tempfile::TempDir)
+where
+    F: FnOnce(String) -> Fut,
+    Fut: std::future::Future<Output = territoires_web::SiteOptions>,
+{
     let fixture = fixture_url();
     let dir = tempfile::tempdir().unwrap();
     let copy = dir.path().join("own.db");
@@ -118,7 +129,13 @@ pub async fn spawn_app_with_options(
     let store = Store::connect(&format!("sqlite://{}", copy.display()))
         .await
         .unwrap();
-    (serve_with(store, options).await, dir)
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a random port");
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let options = options(base.clone()).await;
+    tokio::spawn(territoires_web::serve(store, listener, options));
+    (base, dir)
 }
 
 /// The store of a database made by [`spawn_app_with_own_database`] (in its folder), to look at what the
@@ -131,15 +148,11 @@ pub async fn own_store(dir: &tempfile::TempDir) -> Store {
 }
 
 async fn serve(store: Store) -> String {
-    serve_with(store, Default::default()).await
-}
-
-async fn serve_with(store: Store, options: territoires_web::SiteOptions) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind a random port");
     let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(territoires_web::serve(store, listener, options));
+    tokio::spawn(territoires_web::serve(store, listener, Default::default()));
     base
 }
 
