@@ -28,6 +28,9 @@ async fn browser() -> (Driver, Client) {
 
 /// A browser; downloads land in `downloads` when given.
 async fn browser_downloading_to(downloads: Option<&std::path::Path>) -> (Driver, Client) {
+    // The test build links two TLS providers (the WebDriver client's and the site's ProConnect client's):
+    // rustls asks the process to choose one. Already chosen by another test of this binary: fine.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
