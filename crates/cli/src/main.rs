@@ -46,10 +46,17 @@ struct Site {
     #[arg(long = "proconnect-emetteur", env = "TERRITOIRES_PROCONNECT_ISSUER", requires_all = ["proconnect_client_id", "proconnect_client_secret"])]
     proconnect_issuer: Option<String>,
     /// Identifiant client attribué par ProConnect.
-    #[arg(long = "proconnect-client-id", env = "TERRITOIRES_PROCONNECT_CLIENT_ID")]
+    #[arg(
+        long = "proconnect-client-id",
+        env = "TERRITOIRES_PROCONNECT_CLIENT_ID"
+    )]
     proconnect_client_id: Option<String>,
     /// Secret client attribué par ProConnect.
-    #[arg(long = "proconnect-client-secret", env = "TERRITOIRES_PROCONNECT_CLIENT_SECRET", hide_env_values = true)]
+    #[arg(
+        long = "proconnect-client-secret",
+        env = "TERRITOIRES_PROCONNECT_CLIENT_SECRET",
+        hide_env_values = true
+    )]
     proconnect_client_secret: Option<String>,
 }
 
@@ -139,7 +146,11 @@ enum UserCommand {
         #[arg(long)]
         email: String,
         /// Adresse publique du site, début du lien.
-        #[arg(long = "url-publique", env = "TERRITOIRES_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+        #[arg(
+            long = "url-publique",
+            env = "TERRITOIRES_PUBLIC_URL",
+            default_value = "http://127.0.0.1:8080"
+        )]
         public_url: String,
     },
 }
@@ -439,7 +450,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::User(UserCommand::Role { email, profil }) => {
             let profile: territoires_domain::access::Profile = profil.parse()?;
-            store.set_profile(&email, &profile, actor.as_str().into()).await?;
+            store
+                .set_profile(&email, &profile, actor.as_str().into())
+                .await?;
             eprintln!("✓ Compte {email} : {}.", profile.label());
             Ok(())
         }

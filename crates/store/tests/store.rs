@@ -1106,9 +1106,15 @@ async fn accounts_are_disabled_and_tokens_revoked_at_once() {
             .await
             .unwrap()
             .unwrap();
-        s.open_session(user.id, "session-hash", "csrf", "2999-01-01T00:00:00Z", None)
-            .await
-            .unwrap();
+        s.open_session(
+            user.id,
+            "session-hash",
+            "csrf",
+            "2999-01-01T00:00:00Z",
+            None,
+        )
+        .await
+        .unwrap();
         s.set_profile(
             "pilote@example.gouv.fr",
             &"national".parse().unwrap(),
@@ -1136,12 +1142,24 @@ async fn accounts_are_disabled_and_tokens_revoked_at_once() {
         );
 
         let operator = "region:44".parse().unwrap();
-        s.issue_token("ge-push", "t1", &operator, "2999-01-01T00:00:00Z", "test".into())
-            .await
-            .unwrap();
-        s.issue_token("old", "t2", &operator, "2000-01-01T00:00:00Z", "test".into())
-            .await
-            .unwrap();
+        s.issue_token(
+            "ge-push",
+            "t1",
+            &operator,
+            "2999-01-01T00:00:00Z",
+            "test".into(),
+        )
+        .await
+        .unwrap();
+        s.issue_token(
+            "old",
+            "t2",
+            &operator,
+            "2000-01-01T00:00:00Z",
+            "test".into(),
+        )
+        .await
+        .unwrap();
         assert_eq!(
             s.api_token("t1").await.unwrap().unwrap().name,
             "ge-push",
@@ -1154,8 +1172,14 @@ async fn accounts_are_disabled_and_tokens_revoked_at_once() {
             t.label
         );
         assert!(matches!(
-            s.issue_token("ge-push", "t3", &operator, "2999-01-01T00:00:00Z", "test".into())
-                .await,
+            s.issue_token(
+                "ge-push",
+                "t3",
+                &operator,
+                "2999-01-01T00:00:00Z",
+                "test".into()
+            )
+            .await,
             Err(StoreError::Conflict(_))
         ));
         s.revoke_token("ge-push", "test".into()).await.unwrap();
@@ -1190,8 +1214,14 @@ async fn access_requests_are_granted_within_scope_and_reset_links_serve_once() {
             siret: Some("13002526500013".into()),
             organization: None,
         };
-        assert!(matches!(s.proconnect_sign_in(&agent).await.unwrap(), ProConnectSignIn::Requested));
-        assert!(matches!(s.proconnect_sign_in(&agent).await.unwrap(), ProConnectSignIn::Pending));
+        assert!(matches!(
+            s.proconnect_sign_in(&agent).await.unwrap(),
+            ProConnectSignIn::Requested
+        ));
+        assert!(matches!(
+            s.proconnect_sign_in(&agent).await.unwrap(),
+            ProConnectSignIn::Pending
+        ));
         let requests = s.access_requests(10).await.unwrap();
         assert_eq!(requests.len(), 1, "{}", t.label);
         let id = requests[0].id;
@@ -1210,7 +1240,12 @@ async fn access_requests_are_granted_within_scope_and_reset_links_serve_once() {
             "{}: {refused:?}",
             t.label
         );
-        assert_eq!(s.audit_page(0, 100_000).await.unwrap().len(), audit, "{}", t.label);
+        assert_eq!(
+            s.audit_page(0, 100_000).await.unwrap().len(),
+            audit,
+            "{}",
+            t.label
+        );
         let ge = "region:44".parse().unwrap();
         s.decide_access_request(
             id,
@@ -1235,36 +1270,86 @@ async fn access_requests_are_granted_within_scope_and_reset_links_serve_once() {
         }
 
         // An existing local account is tied to the agent's subject by its e-mail.
-        s.create_user("dominique@anct.gouv.fr", "Dominique", "hash", &"national".parse().unwrap(), "test".into())
-            .await
-            .unwrap();
+        s.create_user(
+            "dominique@anct.gouv.fr",
+            "Dominique",
+            "hash",
+            &"national".parse().unwrap(),
+            "test".into(),
+        )
+        .await
+        .unwrap();
         let local = Agent {
             sub: "sub-dominique".into(),
             email: "dominique@anct.gouv.fr".into(),
             ..agent.clone()
         };
-        assert!(matches!(s.proconnect_sign_in(&local).await.unwrap(), ProConnectSignIn::Known(_)));
-        assert_eq!(s.access_requests(10).await.unwrap().len(), 1, "{}: no request", t.label);
+        assert!(matches!(
+            s.proconnect_sign_in(&local).await.unwrap(),
+            ProConnectSignIn::Known(_)
+        ));
+        assert_eq!(
+            s.access_requests(10).await.unwrap().len(),
+            1,
+            "{}: no request",
+            t.label
+        );
 
-        let flow = SignInFlow { nonce: "n".into(), pkce_verifier: "v".into(), next: "/".into() };
+        let flow = SignInFlow {
+            nonce: "n".into(),
+            pkce_verifier: "v".into(),
+            next: "/".into(),
+        };
         s.begin_sign_in_flow("state-1", &flow).await.unwrap();
         assert!(s.take_sign_in_flow("state-1").await.unwrap().is_some());
-        assert!(s.take_sign_in_flow("state-1").await.unwrap().is_none(), "{}: taken once", t.label);
+        assert!(
+            s.take_sign_in_flow("state-1").await.unwrap().is_none(),
+            "{}: taken once",
+            t.label
+        );
 
-        let (user, _) = s.user_credentials("dominique@anct.gouv.fr").await.unwrap().unwrap();
-        s.open_session(user.id, "dominique-session", "csrf", "2999-01-01T00:00:00Z", None)
+        let (user, _) = s
+            .user_credentials("dominique@anct.gouv.fr")
             .await
+            .unwrap()
             .unwrap();
+        s.open_session(
+            user.id,
+            "dominique-session",
+            "csrf",
+            "2999-01-01T00:00:00Z",
+            None,
+        )
+        .await
+        .unwrap();
         s.issue_password_reset("dominique@anct.gouv.fr", "reset-hash", "test".into())
             .await
             .unwrap();
         assert_eq!(
-            s.password_reset_account("reset-hash").await.unwrap().as_deref(),
+            s.password_reset_account("reset-hash")
+                .await
+                .unwrap()
+                .as_deref(),
             Some("dominique@anct.gouv.fr")
         );
         s.reset_password("reset-hash", "new-hash").await.unwrap();
-        assert!(s.reset_password("reset-hash", "other").await.is_err(), "{}: once", t.label);
-        assert!(s.session("dominique-session").await.unwrap().is_none(), "{}: sessions end", t.label);
-        assert_eq!(s.user_credentials("dominique@anct.gouv.fr").await.unwrap().unwrap().1, "new-hash");
+        assert!(
+            s.reset_password("reset-hash", "other").await.is_err(),
+            "{}: once",
+            t.label
+        );
+        assert!(
+            s.session("dominique-session").await.unwrap().is_none(),
+            "{}: sessions end",
+            t.label
+        );
+        assert_eq!(
+            s.user_credentials("dominique@anct.gouv.fr")
+                .await
+                .unwrap()
+                .unwrap()
+                .1,
+            "new-hash"
+        );
     }
 }

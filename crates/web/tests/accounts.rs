@@ -657,11 +657,30 @@ async fn a_pilot_administers_its_regions_accounts_links_and_tokens() {
     let store = common::own_store(&dir).await;
     let pilot = client();
     login(&pilot, &base, "pilote-ge@example.gouv.fr", common::PASSWORD).await;
-    let page = pilot.get(format!("{base}/admin")).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("pilote-ge@example.gouv.fr"), "its region's accounts are listed");
-    assert!(!page.contains("pilote-hdf@example.gouv.fr"), "another region's pilot is not listed");
-    assert!(!page.contains("national@example.gouv.fr"), "nor the national team");
-    assert!(!page.contains("value=\"operateur:"), "a pilot cannot give an operator's profile");
+    let page = pilot
+        .get(format!("{base}/admin"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("pilote-ge@example.gouv.fr"),
+        "its region's accounts are listed"
+    );
+    assert!(
+        !page.contains("pilote-hdf@example.gouv.fr"),
+        "another region's pilot is not listed"
+    );
+    assert!(
+        !page.contains("national@example.gouv.fr"),
+        "nor the national team"
+    );
+    assert!(
+        !page.contains("value=\"operateur:"),
+        "a pilot cannot give an operator's profile"
+    );
     let csrf = common::hidden(&page, "csrf", "id=\"comptes\"");
     let post = |path: &str, form: Vec<(&'static str, String)>| {
         let mut form = form;
@@ -704,7 +723,14 @@ async fn a_pilot_administers_its_regions_accounts_links_and_tokens() {
     .unwrap();
     assert_eq!(created.status(), StatusCode::OK);
     let page = created.text().await.unwrap();
-    let link = page.split("<code id=\"secret\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
+    let link = page
+        .split("<code id=\"secret\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_owned();
     assert!(link.contains("/mot-de-passe/"), "{link}");
     let holder = client();
     let url = format!("{base}{}", &link[link.find("/mot-de-passe/").unwrap()..]);
@@ -719,7 +745,10 @@ async fn a_pilot_administers_its_regions_accounts_links_and_tokens() {
     assert_eq!(short.status(), StatusCode::BAD_REQUEST);
     let set = holder
         .post(&url)
-        .form(&[("password", "une longue phrase de passe"), ("confirmation", "une longue phrase de passe")])
+        .form(&[
+            ("password", "une longue phrase de passe"),
+            ("confirmation", "une longue phrase de passe"),
+        ])
         .send()
         .await
         .unwrap();
@@ -730,7 +759,13 @@ async fn a_pilot_administers_its_regions_accounts_links_and_tokens() {
         "a link serves once"
     );
     assert_eq!(
-        login(&holder, &base, "industriel@exemple.fr", "une longue phrase de passe").await,
+        login(
+            &holder,
+            &base,
+            "industriel@exemple.fr",
+            "une longue phrase de passe"
+        )
+        .await,
         StatusCode::SEE_OTHER
     );
 
@@ -742,7 +777,14 @@ async fn a_pilot_administers_its_regions_accounts_links_and_tokens() {
     .await
     .unwrap();
     assert_eq!(disabled.status(), StatusCode::SEE_OTHER);
-    let home = holder.get(format!("{base}/")).send().await.unwrap().text().await.unwrap();
+    let home = holder
+        .get(format!("{base}/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(!home.contains("ti-logout"), "signed out by the disabling");
 
     // A token, shown once, scoped to the region, revoked.
@@ -757,7 +799,14 @@ async fn a_pilot_administers_its_regions_accounts_links_and_tokens() {
     .await
     .unwrap();
     let page = issued.text().await.unwrap();
-    let secret = page.split("<code id=\"secret\">").nth(1).unwrap().split('<').next().unwrap().to_owned();
+    let secret = page
+        .split("<code id=\"secret\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_owned();
     let line = reqwest::Client::new()
         .post(format!("{base}/api/v1/financements/999999"))
         .bearer_auth(&secret)
@@ -765,12 +814,26 @@ async fn a_pilot_administers_its_regions_accounts_links_and_tokens() {
         .send()
         .await
         .unwrap();
-    assert_eq!(line.status(), StatusCode::NOT_FOUND, "the token is accepted (the line does not exist)");
-    let page = pilot.get(format!("{base}/admin")).send().await.unwrap().text().await.unwrap();
-    assert!(!page.contains(&secret), "the secret is never shown again");
-    let revoked = post("/admin/jetons/revoquer", vec![("nom", "sig-grand-est".into())])
+    assert_eq!(
+        line.status(),
+        StatusCode::NOT_FOUND,
+        "the token is accepted (the line does not exist)"
+    );
+    let page = pilot
+        .get(format!("{base}/admin"))
+        .send()
+        .await
+        .unwrap()
+        .text()
         .await
         .unwrap();
+    assert!(!page.contains(&secret), "the secret is never shown again");
+    let revoked = post(
+        "/admin/jetons/revoquer",
+        vec![("nom", "sig-grand-est".into())],
+    )
+    .await
+    .unwrap();
     assert_eq!(revoked.status(), StatusCode::SEE_OTHER);
     let after = reqwest::Client::new()
         .post(format!("{base}/api/v1/financements/999999"))
@@ -782,8 +845,24 @@ async fn a_pilot_administers_its_regions_accounts_links_and_tokens() {
     assert_eq!(after.status(), StatusCode::UNAUTHORIZED);
 
     // Every write under the pilot's name in the audit.
-    let actions: Vec<String> = store.audit_page(audit as i64, 100).await.unwrap().into_iter().filter(|e| e.actor == "user:pilote-ge@example.gouv.fr").map(|e| e.action).collect();
-    for action in ["create_user", "issue_password_reset", "disable_user", "issue_token", "revoke_token"] {
-        assert!(actions.iter().any(|a| a == action), "{action} in {actions:?}");
+    let actions: Vec<String> = store
+        .audit_page(audit as i64, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.actor == "user:pilote-ge@example.gouv.fr")
+        .map(|e| e.action)
+        .collect();
+    for action in [
+        "create_user",
+        "issue_password_reset",
+        "disable_user",
+        "issue_token",
+        "revoke_token",
+    ] {
+        assert!(
+            actions.iter().any(|a| a == action),
+            "{action} in {actions:?}"
+        );
     }
 }

@@ -211,7 +211,13 @@ async fn every_route_answers_as_the_policy_decides_for_every_profile_in_and_out_
                     .profile;
                 let (secret, hash) = territoires_web::access::auth::new_api_token();
                 store
-                    .issue_token(email, &hash, &profile, "2999-01-01T00:00:00Z", "test".into())
+                    .issue_token(
+                        email,
+                        &hash,
+                        &profile,
+                        "2999-01-01T00:00:00Z",
+                        "test".into(),
+                    )
                     .await
                     .unwrap();
                 (

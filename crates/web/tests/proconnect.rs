@@ -31,7 +31,10 @@ async fn start_provider(site: &str) -> Provider {
         .env("PORT", "0")
         .env("CLIENT_ID", CLIENT_ID)
         .env("CLIENT_SECRET", CLIENT_SECRET)
-        .env("REDIRECT_URI", format!("{site}/connexion/proconnect/retour"))
+        .env(
+            "REDIRECT_URI",
+            format!("{site}/connexion/proconnect/retour"),
+        )
         .env("POST_LOGOUT_REDIRECT_URI", format!("{site}/"))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -98,7 +101,9 @@ fn absolute(base: &Url, location: &str) -> Url {
 /// (not yet visited).
 async fn through_provider(c: &reqwest::Client, base: &str, email: &str) -> Url {
     let start = c
-        .get(format!("{base}/connexion/proconnect?next=/territoires/2023-2027/ti-4415"))
+        .get(format!(
+            "{base}/connexion/proconnect?next=/territoires/2023-2027/ti-4415"
+        ))
         .send()
         .await
         .unwrap();
@@ -109,7 +114,14 @@ async fn through_provider(c: &reqwest::Client, base: &str, email: &str) -> Url {
     assert!(query["nonce"].len() >= 32, "nonce of 32+ characters");
     assert_eq!(query["code_challenge_method"], "S256");
     let scopes: Vec<&str> = query["scope"].split(' ').collect();
-    for scope in ["openid", "given_name", "usual_name", "email", "uid", "siret"] {
+    for scope in [
+        "openid",
+        "given_name",
+        "usual_name",
+        "email",
+        "uid",
+        "siret",
+    ] {
         assert!(scopes.contains(&scope), "scope {scope} asked");
     }
     for _ in 0..10 {
@@ -119,7 +131,10 @@ async fn through_provider(c: &reqwest::Client, base: &str, email: &str) -> Url {
         let response = c.get(url.clone()).send().await.unwrap();
         if response.status() == StatusCode::OK {
             let page = response.text().await.unwrap();
-            assert!(page.contains("name=\"email\""), "the provider's sign-in form: {page}");
+            assert!(
+                page.contains("name=\"email\""),
+                "the provider's sign-in form: {page}"
+            );
             let action = page
                 .split("action=\"")
                 .nth(1)
@@ -140,7 +155,11 @@ async fn through_provider(c: &reqwest::Client, base: &str, email: &str) -> Url {
     panic!("the provider never sent the browser back");
 }
 
-async fn sign_in_with_proconnect(c: &reqwest::Client, base: &str, email: &str) -> reqwest::Response {
+async fn sign_in_with_proconnect(
+    c: &reqwest::Client,
+    base: &str,
+    email: &str,
+) -> reqwest::Response {
     let back = through_provider(c, base, email).await;
     c.get(back).send().await.unwrap()
 }
@@ -170,22 +189,32 @@ async fn an_agent_requests_access_gets_it_from_its_regions_pilot_edits_and_signs
         .text()
         .await
         .unwrap();
-    assert!(login_page.contains("fr-connect--pro"), "the ProConnect button");
+    assert!(
+        login_page.contains("fr-connect--pro"),
+        "the ProConnect button"
+    );
 
     // First sign-in: unknown to the platform, an access request with ProConnect's claims.
     let first = sign_in_with_proconnect(&agent, &base, "camille.martin@anct.gouv.fr").await;
     assert_eq!(first.status(), StatusCode::OK);
-    assert!(first.headers().get("set-cookie").is_none_or(|c| !c
-        .to_str()
-        .unwrap()
-        .starts_with("ti_session=")));
+    assert!(first
+        .headers()
+        .get("set-cookie")
+        .is_none_or(|c| !c.to_str().unwrap().starts_with("ti_session=")));
     let page = first.text().await.unwrap();
-    assert!(page.contains("Demande d&#39;accès enregistrée") || page.contains("Demande d'accès enregistrée"), "{page}");
+    assert!(
+        page.contains("Demande d&#39;accès enregistrée")
+            || page.contains("Demande d'accès enregistrée"),
+        "{page}"
+    );
     let requests = store.access_requests(10).await.unwrap();
     assert_eq!(requests.len(), 1);
     let request = &requests[0];
     assert_eq!(request.email, "camille.martin@anct.gouv.fr");
-    assert_eq!(request.name, "Camille MARTIN", "given_name and usual_name from userinfo");
+    assert_eq!(
+        request.name, "Camille MARTIN",
+        "given_name and usual_name from userinfo"
+    );
     assert_eq!(request.siret.as_deref(), Some("13002526500013"));
     assert_eq!(request.status, "en_attente");
 
@@ -216,7 +245,10 @@ async fn an_agent_requests_access_gets_it_from_its_regions_pilot_edits_and_signs
         .unwrap();
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     assert!(common::plain(&refused.text().await.unwrap()).contains("ne permet pas d"));
-    assert_eq!(store.access_requests(10).await.unwrap()[0].status, "en_attente");
+    assert_eq!(
+        store.access_requests(10).await.unwrap()[0].status,
+        "en_attente"
+    );
     assert_eq!(
         store.audit_page(0, 100_000).await.unwrap().len(),
         audit_before,
@@ -261,7 +293,10 @@ async fn an_agent_requests_access_gets_it_from_its_regions_pilot_edits_and_signs
     assert_eq!(location(&signed_in), "/territoires/2023-2027/ti-4415");
     let url = format!("{base}/territoires/2023-2027/ti-4415");
     let page = agent.get(&url).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("Camille MARTIN"), "the header names the agent");
+    assert!(
+        page.contains("Camille MARTIN"),
+        "the header names the agent"
+    );
     let csrf = hidden(&page, "csrf", "id=\"form-jalon\"");
     let saved = agent
         .post(format!("{url}/jalons"))
@@ -281,7 +316,12 @@ async fn an_agent_requests_access_gets_it_from_its_regions_pilot_edits_and_signs
     assert!(
         agent
             .post(format!("{base}/territoires/2023-2027/ti-4401/jalons"))
-            .form(&[("csrf", csrf.as_str()), ("evenement", "plan_actions_valide"), ("date", "2025-03-12"), ("precision", "exacte")])
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("evenement", "plan_actions_valide"),
+                ("date", "2025-03-12"),
+                ("precision", "exacte")
+            ])
             .send()
             .await
             .unwrap()
@@ -299,15 +339,28 @@ async fn an_agent_requests_access_gets_it_from_its_regions_pilot_edits_and_signs
         .unwrap();
     assert_eq!(out.status(), StatusCode::SEE_OTHER);
     let end_session = Url::parse(&location(&out)).unwrap();
-    assert!(end_session.path().ends_with("/api/v2/session/end"), "{end_session}");
+    assert!(
+        end_session.path().ends_with("/api/v2/session/end"),
+        "{end_session}"
+    );
     let query: std::collections::HashMap<_, _> = end_session.query_pairs().into_owned().collect();
     assert_eq!(query["post_logout_redirect_uri"], format!("{base}/"));
     assert_eq!(query["id_token_hint"].split('.').count(), 3, "a JWT hint");
     let provider_page = agent.get(end_session.clone()).send().await.unwrap();
-    assert_eq!(provider_page.status(), StatusCode::OK, "the provider accepts the hint");
+    assert_eq!(
+        provider_page.status(),
+        StatusCode::OK,
+        "the provider accepts the hint"
+    );
     let page = provider_page.text().await.unwrap();
     let xsrf = hidden(&page, "xsrf", "<form");
-    let action = page.split("action=\"").nth(1).unwrap().split('"').next().unwrap();
+    let action = page
+        .split("action=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
     let confirmed = agent
         .post(absolute(&end_session, action))
         .form(&[("xsrf", xsrf.as_str()), ("logout", "yes")])
@@ -315,18 +368,20 @@ async fn an_agent_requests_access_gets_it_from_its_regions_pilot_edits_and_signs
         .await
         .unwrap();
     let home = location(&confirmed);
-    assert!(home.starts_with(&format!("{base}/?state=")), "back to the site: {home}");
-    let after = agent
-        .get(format!("{base}/admin"))
-        .send()
-        .await
-        .unwrap();
+    assert!(
+        home.starts_with(&format!("{base}/?state=")),
+        "back to the site: {home}"
+    );
+    let after = agent.get(format!("{base}/admin")).send().await.unwrap();
     assert_eq!(after.status(), StatusCode::FORBIDDEN, "signed out");
 
     let log = store.security_log(50).await.unwrap();
     let events: Vec<_> = log.iter().map(|e| e.event.as_str()).collect();
     for event in ["demande_acces", "acces_accorde", "connexion", "deconnexion"] {
-        assert!(events.contains(&event), "{event} in the security log: {events:?}");
+        assert!(
+            events.contains(&event),
+            "{event} in the security log: {events:?}"
+        );
     }
     assert!(log
         .iter()
@@ -344,19 +399,34 @@ async fn forged_replayed_and_refused_answers_sign_nobody_in() {
     let other = client();
     let stolen = other.get(back.clone()).send().await.unwrap();
     assert_eq!(stolen.status(), StatusCode::BAD_REQUEST);
-    assert!(stolen.text().await.unwrap().contains("commencée dans ce navigateur"));
+    assert!(stolen
+        .text()
+        .await
+        .unwrap()
+        .contains("commencée dans ce navigateur"));
 
     // The genuine answer works once (an access request), and never again.
-    assert_eq!(c.get(back.clone()).send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(
+        c.get(back.clone()).send().await.unwrap().status(),
+        StatusCode::OK
+    );
     let replay = c.get(back).send().await.unwrap();
     assert_eq!(replay.status(), StatusCode::BAD_REQUEST);
 
     // A state that does not match the browser's.
     let back = through_provider(&c, &base, "dominique.durand@anct.gouv.fr").await;
     let mut forged = back.clone();
-    let code = back.query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned();
+    let code = back
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned();
     forged.set_query(Some(&format!("code={code}&state={}", "x".repeat(43))));
-    assert_eq!(c.get(forged).send().await.unwrap().status(), StatusCode::BAD_REQUEST);
+    assert_eq!(
+        c.get(forged).send().await.unwrap().status(),
+        StatusCode::BAD_REQUEST
+    );
 
     // The provider's error is told, and logged.
     let denied = c
@@ -371,17 +441,31 @@ async fn forged_replayed_and_refused_answers_sign_nobody_in() {
 
     // A refused request is told with its reason at the next sign-in.
     let national = client();
-    login(&national, &base, "national@example.gouv.fr", common::PASSWORD).await;
+    login(
+        &national,
+        &base,
+        "national@example.gouv.fr",
+        common::PASSWORD,
+    )
+    .await;
     let page = admin_page(&national, &base).await;
     let csrf = hidden(&page, "csrf", "id=\"demandes\"");
     let id = store.access_requests(10).await.unwrap()[0].id;
     let empty_reason = national
         .post(format!("{base}/admin/demandes/{id}"))
-        .form(&[("csrf", csrf.as_str()), ("decision", "refuser"), ("motif", " ")])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("decision", "refuser"),
+            ("motif", " "),
+        ])
         .send()
         .await
         .unwrap();
-    assert_eq!(empty_reason.status(), StatusCode::BAD_REQUEST, "a refusal owes a reason");
+    assert_eq!(
+        empty_reason.status(),
+        StatusCode::BAD_REQUEST,
+        "a refusal owes a reason"
+    );
     national
         .post(format!("{base}/admin/demandes/{id}"))
         .form(&[
@@ -394,7 +478,11 @@ async fn forged_replayed_and_refused_answers_sign_nobody_in() {
         .unwrap();
     let refused = sign_in_with_proconnect(&c, &base, "dominique.durand@anct.gouv.fr").await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
-    assert!(refused.text().await.unwrap().contains("Agent hors programme"));
+    assert!(refused
+        .text()
+        .await
+        .unwrap()
+        .contains("Agent hors programme"));
     let failures = store
         .security_log(50)
         .await

@@ -74,7 +74,11 @@ mod tests {
 
     #[test]
     fn statuses_round_trip_and_short_passwords_are_refused() {
-        for s in [RequestStatus::Pending, RequestStatus::Granted, RequestStatus::Refused] {
+        for s in [
+            RequestStatus::Pending,
+            RequestStatus::Granted,
+            RequestStatus::Refused,
+        ] {
             assert_eq!(s.to_string().parse::<RequestStatus>().unwrap(), s);
         }
         assert!("accepted".parse::<RequestStatus>().is_err());

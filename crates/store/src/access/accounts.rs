@@ -231,7 +231,12 @@ impl Store {
 
     /// Gives an account another profile (whose scope must exist); its open sessions take it at once. The
     /// author must be able to give both the account's profile and the new one.
-    pub async fn set_profile(&self, email: &str, profile: &Profile, author: Author<'_>) -> Result<()> {
+    pub async fn set_profile(
+        &self,
+        email: &str,
+        profile: &Profile,
+        author: Author<'_>,
+    ) -> Result<()> {
         let email = email.trim().to_lowercase();
         let mut tx = self.begin_write().await?;
         check_scope_exists(&mut tx, profile).await?;
@@ -309,15 +314,17 @@ impl Store {
         .await?;
         Ok(rows
             .into_iter()
-            .map(|(email, name, profile, created_at, disabled_at, pc, local)| AccountEntry {
-                email,
-                name,
-                profile,
-                created_at,
-                disabled_at,
-                proconnect: pc == 1,
-                local_password: local == 1,
-            })
+            .map(
+                |(email, name, profile, created_at, disabled_at, pc, local)| AccountEntry {
+                    email,
+                    name,
+                    profile,
+                    created_at,
+                    disabled_at,
+                    proconnect: pc == 1,
+                    local_password: local == 1,
+                },
+            )
             .filter(|a| {
                 viewer.is_none_or(|v| a.profile.parse::<Profile>().is_ok_and(|p| v.may_grant(&p)))
             })
@@ -375,7 +382,11 @@ impl Store {
         }
         Ok(choices
             .into_iter()
-            .filter(|c| c.value.parse::<Profile>().is_ok_and(|p| viewer.may_grant(&p)))
+            .filter(|c| {
+                c.value
+                    .parse::<Profile>()
+                    .is_ok_and(|p| viewer.may_grant(&p))
+            })
             .collect())
     }
 }

@@ -200,12 +200,11 @@ impl Store {
                 profile: profile.parse()?,
             }));
         }
-        let request: Option<(String, Option<String>)> = sqlx::query_as(
-            "SELECT status, reason FROM access_requests WHERE proconnect_sub = $1",
-        )
-        .bind(&agent.sub)
-        .fetch_optional(&mut **tx)
-        .await?;
+        let request: Option<(String, Option<String>)> =
+            sqlx::query_as("SELECT status, reason FROM access_requests WHERE proconnect_sub = $1")
+                .bind(&agent.sub)
+                .fetch_optional(&mut **tx)
+                .await?;
         let outcome = match request {
             Some((status, reason)) => match status.parse()? {
                 RequestStatus::Refused => ProConnectSignIn::Refused { reason },

@@ -84,7 +84,9 @@ impl Store {
         .fetch_optional(&mut **tx)
         .await?;
         let (id, email) = row.ok_or_else(|| {
-            StoreError::NotFound("lien de réinitialisation valide (déjà utilisé ou expiré ?)".into())
+            StoreError::NotFound(
+                "lien de réinitialisation valide (déjà utilisé ou expiré ?)".into(),
+            )
         })?;
         sqlx::query("UPDATE password_resets SET used_at = $1 WHERE token_hash = $2")
             .bind(now())

@@ -201,12 +201,12 @@ fn done(text: String) -> Notice {
 }
 
 fn profile_field(value: &str) -> Result<Profile, WebError> {
-    value.parse().map_err(|e: territoires_domain::DomainError| {
-        WebError::BadRequest {
+    value
+        .parse()
+        .map_err(|e: territoires_domain::DomainError| WebError::BadRequest {
             field: "profil".into(),
             message: e.to_string(),
-        }
-    })
+        })
 }
 
 /// The result shown after a redirect.
@@ -470,7 +470,12 @@ pub async fn issue_token(
             .await?;
         state
             .store
-            .record_security_event(SecurityEvent::TokenIssued, Some(f.nom.trim()), None, Some(&actor))
+            .record_security_event(
+                SecurityEvent::TokenIssued,
+                Some(f.nom.trim()),
+                None,
+                Some(&actor),
+            )
             .await?;
         Ok(Notice {
             kind: "success",
@@ -501,7 +506,12 @@ pub async fn revoke_token(
         state.store.revoke_token(&f.nom, author).await?;
         state
             .store
-            .record_security_event(SecurityEvent::TokenRevoked, Some(f.nom.trim()), None, Some(&actor))
+            .record_security_event(
+                SecurityEvent::TokenRevoked,
+                Some(f.nom.trim()),
+                None,
+                Some(&actor),
+            )
             .await?;
         Ok(done(format!("Jeton « {} » révoqué.", f.nom.trim())))
     }

@@ -10,10 +10,10 @@ use std::time::{Duration, Instant};
 use openidconnect::core::{CoreClient, CoreGenderClaim, CoreIdToken, CoreResponseType};
 use openidconnect::{
     reqwest, AccessToken, AdditionalClaims, AuthenticationFlow, AuthorizationCode, ClientId,
-    ClientSecret, CsrfToken, EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl, LogoutRequest,
-    Nonce, OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, PostLogoutRedirectUrl,
-    ProviderMetadataWithLogout, RedirectUrl, Scope, SubjectIdentifier, TokenResponse,
-    UserInfoClaims,
+    ClientSecret, CsrfToken, EndpointMaybeSet, EndpointNotSet, EndpointSet, IssuerUrl,
+    LogoutRequest, Nonce, OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier,
+    PostLogoutRedirectUrl, ProviderMetadataWithLogout, RedirectUrl, Scope, SubjectIdentifier,
+    TokenResponse, UserInfoClaims,
 };
 use serde::{Deserialize, Serialize};
 use territoires_store::access::requests::Agent;

@@ -133,7 +133,10 @@ pub async fn callback(
     };
     if let Some(error) = answer.error {
         let detail = answer.error_description.unwrap_or_default();
-        return refused(format!("ProConnect a refusé la connexion : {error} {detail}")).await;
+        return refused(format!(
+            "ProConnect a refusé la connexion : {error} {detail}"
+        ))
+        .await;
     }
     let (Some(code), Some(sent_state)) = (answer.code, answer.state) else {
         return refused("La réponse de ProConnect est incomplète (code ou state absent).".into())
@@ -148,10 +151,7 @@ pub async fn callback(
     let Some(flow) = state.store.take_sign_in_flow(&sent_state).await? else {
         return refused("Cette connexion a expiré ou a déjà servi.".into()).await;
     };
-    let arrival = match provider
-        .arrive(code, flow.nonce, flow.pkce_verifier)
-        .await
-    {
+    let arrival = match provider.arrive(code, flow.nonce, flow.pkce_verifier).await {
         Ok(arrival) => arrival,
         Err(e) => return refused(e.to_string()).await,
     };
@@ -165,7 +165,12 @@ pub async fn callback(
     if let Some(event) = event {
         state
             .store
-            .record_security_event(event, Some(&agent.email), Some(&address), Some("proconnect"))
+            .record_security_event(
+                event,
+                Some(&agent.email),
+                Some(&address),
+                Some("proconnect"),
+            )
             .await?;
     }
     let mut response = match signed_in {
