@@ -462,7 +462,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User(UserCommand::ResetLink { email, public_url }) => {
-            let (secret, hash) = territoires_web::access::auth::new_api_token();
+            let (link, hash) = territoires_web::access::reset::new_link(&public_url);
             let expires = store
                 .issue_password_reset(&email, &hash, actor.as_str().into())
                 .await?;
@@ -470,16 +470,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 "✓ Lien de réinitialisation de {email}, valable jusqu'au {} (UTC), une seule fois :",
                 &expires[..16]
             );
-            println!("{}/mot-de-passe/{secret}", public_url.trim_end_matches('/'));
+            println!("{link}");
             Ok(())
         }
         Command::Token(TokenCommand::Issue { nom, profil, jours }) => {
             let profile: territoires_domain::access::Profile = profil.parse()?;
-            if !(1..=366).contains(&jours) {
-                anyhow::bail!("--jours {jours} : attendu de 1 à 366");
-            }
-            let expires = (time::OffsetDateTime::now_utc() + time::Duration::days(jours))
-                .format(&time::format_description::well_known::Rfc3339)?;
+            let expires = territoires_domain::access::security::token_expiry(
+                jours,
+                time::OffsetDateTime::now_utc(),
+            )
+            .with_context(|| {
+                format!(
+                    "--jours {jours} : {}",
+                    territoires_domain::access::security::TOKEN_DAYS_EXPECTED
+                )
+            })?
+            .format(&time::format_description::well_known::Rfc3339)?;
             let (secret, hash) = territoires_web::access::auth::new_api_token();
             store
                 .issue_token(&nom, &hash, &profile, &expires, actor.as_str().into())

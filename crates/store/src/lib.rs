@@ -237,9 +237,13 @@ pub(crate) fn today() -> time::Date {
 
 /// Current time as stored in `recorded_at` columns (RFC 3339, UTC).
 fn now() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .expect("the current time always formats")
+    stamp(time::OffsetDateTime::now_utc())
+}
+
+/// A moment as stored in text columns (RFC 3339), which order as the moments do.
+fn stamp(at: time::OffsetDateTime) -> String {
+    at.format(&time::format_description::well_known::Rfc3339)
+        .expect("a moment always formats")
 }
 
 /// SQL for the current millésime, inlined in queries that read the referential.

@@ -174,6 +174,23 @@ async fn admin_page(c: &reqwest::Client, base: &str) -> String {
         .unwrap()
 }
 
+/// Posts a decision on access request `id` from `/admin`, with the page's CSRF token.
+async fn decide(
+    c: &reqwest::Client,
+    base: &str,
+    id: i64,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let csrf = hidden(&admin_page(c, base).await, "csrf", "id=\"demandes\"");
+    let mut form = vec![("csrf", csrf.as_str())];
+    form.extend_from_slice(fields);
+    c.post(format!("{base}/admin/demandes/{id}"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn an_agent_requests_access_gets_it_from_its_regions_pilot_edits_and_signs_out_at_the_provider(
 ) {
@@ -229,20 +246,15 @@ async fn an_agent_requests_access_gets_it_from_its_regions_pilot_edits_and_signs
         login(&hdf, &base, "pilote-hdf@example.gouv.fr", common::PASSWORD).await,
         StatusCode::SEE_OTHER
     );
-    let page = admin_page(&hdf, &base).await;
-    assert!(page.contains("camille.martin@anct.gouv.fr"));
-    let csrf = hidden(&page, "csrf", "id=\"demandes\"");
-    let audit_before = store.audit_page(0, 100_000).await.unwrap().len();
-    let refused = hdf
-        .post(format!("{base}/admin/demandes/{}", request.id))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("decision", "accorder"),
-            ("profil", "territoire:2023-2027/ti-4415"),
-        ])
-        .send()
+    assert!(admin_page(&hdf, &base)
         .await
-        .unwrap();
+        .contains("camille.martin@anct.gouv.fr"));
+    let audit_before = store.audit_page(0, 100_000).await.unwrap().len();
+    let grant = [
+        ("decision", "accorder"),
+        ("profil", "territoire:2023-2027/ti-4415"),
+    ];
+    let refused = decide(&hdf, &base, request.id, &grant).await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     assert!(common::plain(&refused.text().await.unwrap()).contains("ne permet pas d"));
     assert_eq!(
@@ -261,18 +273,7 @@ async fn an_agent_requests_access_gets_it_from_its_regions_pilot_edits_and_signs
         login(&ge, &base, "pilote-ge@example.gouv.fr", common::PASSWORD).await,
         StatusCode::SEE_OTHER
     );
-    let page = admin_page(&ge, &base).await;
-    let csrf = hidden(&page, "csrf", "id=\"demandes\"");
-    let granted = ge
-        .post(format!("{base}/admin/demandes/{}", request.id))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("decision", "accorder"),
-            ("profil", "territoire:2023-2027/ti-4415"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let granted = decide(&ge, &base, request.id, &grant).await;
     assert_eq!(granted.status(), StatusCode::SEE_OTHER);
     let audit = store.audit_page(0, 100_000).await.unwrap();
     let actions: Vec<_> = audit[audit_before..]
@@ -448,34 +449,24 @@ async fn forged_replayed_and_refused_answers_sign_nobody_in() {
         common::PASSWORD,
     )
     .await;
-    let page = admin_page(&national, &base).await;
-    let csrf = hidden(&page, "csrf", "id=\"demandes\"");
     let id = store.access_requests(10).await.unwrap()[0].id;
-    let empty_reason = national
-        .post(format!("{base}/admin/demandes/{id}"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("decision", "refuser"),
-            ("motif", " "),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let empty_reason = decide(
+        &national,
+        &base,
+        id,
+        &[("decision", "refuser"), ("motif", " ")],
+    )
+    .await;
     assert_eq!(
         empty_reason.status(),
         StatusCode::BAD_REQUEST,
         "a refusal owes a reason"
     );
-    national
-        .post(format!("{base}/admin/demandes/{id}"))
-        .form(&[
-            ("csrf", csrf.as_str()),
-            ("decision", "refuser"),
-            ("motif", "Agent hors programme"),
-        ])
-        .send()
-        .await
-        .unwrap();
+    let refusal = [("decision", "refuser"), ("motif", "Agent hors programme")];
+    assert_eq!(
+        decide(&national, &base, id, &refusal).await.status(),
+        StatusCode::SEE_OTHER
+    );
     let refused = sign_in_with_proconnect(&c, &base, "dominique.durand@anct.gouv.fr").await;
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     assert!(refused

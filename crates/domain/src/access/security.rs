@@ -58,6 +58,19 @@ impl SecurityEvent {
     }
 }
 
+/// How long an API token may be valid, in days: a token is a standing credential, renewed at least yearly.
+pub const TOKEN_DAYS: std::ops::RangeInclusive<i64> = 1..=366;
+
+/// What a token's validity must be, as users are told.
+pub const TOKEN_DAYS_EXPECTED: &str = "attendu un nombre de jours de 1 à 366";
+
+/// The expiry of a token valid `days` days from `from`, if that validity is allowed.
+pub fn token_expiry(days: i64, from: time::OffsetDateTime) -> Option<time::OffsetDateTime> {
+    TOKEN_DAYS
+        .contains(&days)
+        .then(|| from + Duration::days(days))
+}
+
 /// Failed sign-ins tolerated within a window, per account and per address.
 #[derive(Debug, Clone, Copy)]
 pub struct SignInThrottle {
@@ -114,6 +127,17 @@ impl SignInThrottle {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tokens_last_from_a_day_to_a_year() {
+        let from = time::macros::datetime!(2026-01-01 0:00 UTC);
+        assert_eq!(token_expiry(0, from), None);
+        assert_eq!(token_expiry(367, from), None);
+        assert_eq!(
+            token_expiry(366, from),
+            Some(time::macros::datetime!(2027-01-02 0:00 UTC))
+        );
+    }
 
     #[test]
     fn the_sixth_failure_on_an_account_waits_and_a_sweep_over_accounts_too() {

@@ -52,6 +52,27 @@ pub struct AccountEntry {
     pub local_password: bool,
 }
 
+/// Whether `viewer` (none: the platform's own tools) administers what has the stored profile `stored`.
+pub(crate) fn administered_by(viewer: Option<&Profile>, stored: &str) -> bool {
+    viewer.is_none_or(|v| stored.parse::<Profile>().is_ok_and(|p| v.may_grant(&p)))
+}
+
+/// The id of the active account `email` (lowercased), refused unless `author` administers its profile.
+pub(crate) async fn active_account(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    email: &str,
+    author: &Author<'_>,
+) -> Result<i64> {
+    let row: Option<(i64, String)> =
+        sqlx::query_as("SELECT id, profile FROM users WHERE email = $1 AND disabled_at IS NULL")
+            .bind(email)
+            .fetch_optional(&mut **tx)
+            .await?;
+    let (id, profile) = row.ok_or_else(|| StoreError::NotFound(format!("compte actif {email}")))?;
+    check_grant(author, &profile.parse()?)?;
+    Ok(id)
+}
+
 /// Refuses a write about an account of profile `profile` by an author who may not give that profile.
 pub(crate) fn check_grant(author: &Author<'_>, profile: &Profile) -> Result<()> {
     match author.profile {
@@ -270,15 +291,7 @@ impl Store {
     pub async fn disable_user(&self, email: &str, author: Author<'_>) -> Result<()> {
         let email = email.trim().to_lowercase();
         let mut tx = self.begin_write().await?;
-        let row: Option<(i64, String)> = sqlx::query_as(
-            "SELECT id, profile FROM users WHERE email = $1 AND disabled_at IS NULL",
-        )
-        .bind(&email)
-        .fetch_optional(&mut **tx)
-        .await?;
-        let (id, profile) =
-            row.ok_or_else(|| StoreError::NotFound(format!("compte actif {email}")))?;
-        check_grant(&author, &profile.parse()?)?;
+        let id = active_account(&mut tx, &email, &author).await?;
         sqlx::query("UPDATE users SET disabled_at = $1 WHERE id = $2")
             .bind(now())
             .bind(id)
@@ -325,9 +338,7 @@ impl Store {
                     local_password: local == 1,
                 },
             )
-            .filter(|a| {
-                viewer.is_none_or(|v| a.profile.parse::<Profile>().is_ok_and(|p| v.may_grant(&p)))
-            })
+            .filter(|a| administered_by(viewer, &a.profile))
             .collect())
     }
 
@@ -382,11 +393,7 @@ impl Store {
         }
         Ok(choices
             .into_iter()
-            .filter(|c| {
-                c.value
-                    .parse::<Profile>()
-                    .is_ok_and(|p| viewer.may_grant(&p))
-            })
+            .filter(|c| administered_by(Some(viewer), &c.value))
             .collect())
     }
 }

@@ -9,7 +9,7 @@ use time::{Duration, OffsetDateTime};
 use super::accounts::{check_grant, create_user_in, User};
 use super::Author;
 use crate::audit::Audit;
-use crate::{now, Result, Store, StoreError};
+use crate::{now, stamp, Result, Store, StoreError};
 
 /// How long a sign-in may stay at the provider.
 const FLOW_LIFETIME: Duration = Duration::minutes(10);
@@ -96,17 +96,12 @@ pub enum Decision {
     Refuse(String),
 }
 
-fn rfc3339(at: OffsetDateTime) -> String {
-    at.format(&time::format_description::well_known::Rfc3339)
-        .expect("a date formats")
-}
-
 impl Store {
     /// Records a sign-in leaving for the provider (and forgets those that never came back).
     pub async fn begin_sign_in_flow(&self, state: &str, flow: &SignInFlow) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("DELETE FROM sign_in_flows WHERE created_at < $1")
-            .bind(rfc3339(OffsetDateTime::now_utc() - FLOW_LIFETIME))
+            .bind(stamp(OffsetDateTime::now_utc() - FLOW_LIFETIME))
             .execute(&mut *tx)
             .await?;
         sqlx::query(
@@ -132,7 +127,7 @@ impl Store {
         .bind(state)
         .fetch_optional(&self.pool)
         .await?;
-        let oldest = rfc3339(OffsetDateTime::now_utc() - FLOW_LIFETIME);
+        let oldest = stamp(OffsetDateTime::now_utc() - FLOW_LIFETIME);
         Ok(row
             .filter(|(_, _, _, created_at)| *created_at >= oldest)
             .map(|(nonce, pkce_verifier, next, _)| SignInFlow {

@@ -3,10 +3,10 @@
 
 use time::{Duration, OffsetDateTime};
 
-use super::accounts::check_grant;
+use super::accounts::active_account;
 use super::Author;
 use crate::audit::Audit;
-use crate::{now, Result, Store, StoreError};
+use crate::{now, stamp, Result, Store, StoreError};
 
 /// How long a reset link stays valid.
 pub const RESET_LIFETIME: Duration = Duration::hours(24);
@@ -22,18 +22,8 @@ impl Store {
     ) -> Result<String> {
         let email = email.trim().to_lowercase();
         let mut tx = self.begin_write().await?;
-        let row: Option<(i64, String)> = sqlx::query_as(
-            "SELECT id, profile FROM users WHERE email = $1 AND disabled_at IS NULL",
-        )
-        .bind(&email)
-        .fetch_optional(&mut **tx)
-        .await?;
-        let (id, profile) =
-            row.ok_or_else(|| StoreError::NotFound(format!("compte actif {email}")))?;
-        check_grant(&author, &profile.parse()?)?;
-        let expires = (OffsetDateTime::now_utc() + RESET_LIFETIME)
-            .format(&time::format_description::well_known::Rfc3339)
-            .expect("a date formats");
+        let id = active_account(&mut tx, &email, &author).await?;
+        let expires = stamp(OffsetDateTime::now_utc() + RESET_LIFETIME);
         sqlx::query(
             "INSERT INTO password_resets (token_hash, user_id, created_by, created_at, expires_at)
              VALUES ($1, $2, $3, $4, $5)",

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use territoires_domain::access::security::SecurityEvent;
 
-use crate::{now, Result, Store};
+use crate::{now, stamp, Result, Store};
 
 /// An entry of the security log.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -50,9 +50,7 @@ impl Store {
         address: &str,
         window: time::Duration,
     ) -> Result<(i64, i64)> {
-        let since = (time::OffsetDateTime::now_utc() - window)
-            .format(&time::format_description::well_known::Rfc3339)
-            .expect("a date formats");
+        let since = stamp(time::OffsetDateTime::now_utc() - window);
         let failed = SecurityEvent::SignInFailed.code();
         let by_account: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM security_log WHERE account = $1 AND event = $2 AND at > $3",

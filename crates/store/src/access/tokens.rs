@@ -5,7 +5,7 @@
 use serde::Serialize;
 use territoires_domain::access::Profile;
 
-use super::accounts::{check_grant, check_scope_exists};
+use super::accounts::{administered_by, check_grant, check_scope_exists};
 use super::Author;
 use crate::audit::Audit;
 use crate::{now, Result, Store, StoreError};
@@ -34,6 +34,9 @@ pub struct TokenEntry {
     pub expires_at: String,
     /// Revoked since, if revoked.
     pub revoked_at: Option<String>,
+    /// Whether it works now: neither revoked nor expired.
+    #[sqlx(skip)]
+    pub live: bool,
 }
 
 impl Store {
@@ -113,10 +116,13 @@ impl Store {
         )
         .fetch_all(&self.pool)
         .await?;
+        let now = now();
         Ok(rows
             .into_iter()
-            .filter(|t| {
-                viewer.is_none_or(|v| t.profile.parse::<Profile>().is_ok_and(|p| v.may_grant(&p)))
+            .filter(|t| administered_by(viewer, &t.profile))
+            .map(|t| TokenEntry {
+                live: t.revoked_at.is_none() && t.expires_at > now,
+                ..t
             })
             .collect())
     }

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Form;
 use serde::Deserialize;
 use territoires_domain::access::requests::RequestStatus;
-use territoires_domain::access::security::SecurityEvent;
+use territoires_domain::access::security::{token_expiry, SecurityEvent, TOKEN_DAYS_EXPECTED};
 use territoires_domain::access::Profile;
 use territoires_store::access::accounts::{AccountEntry, ProfileChoice, Session};
 use territoires_store::access::requests::{AccessRequest, Decision};
@@ -17,7 +17,7 @@ use territoires_store::access::tokens::TokenEntry;
 use territoires_store::access::Author;
 use territoires_store::StoreError;
 
-use super::auth::{check_csrf, new_api_token, random_token, redirect, token_hash, MaybeSession};
+use super::auth::{check_csrf, new_api_token, redirect, MaybeSession};
 use crate::views::{render, Chrome};
 use crate::{AppState, WebError};
 
@@ -50,7 +50,6 @@ struct RequestRow {
 struct TokenRow {
     entry: TokenEntry,
     profile_label: String,
-    live: bool,
 }
 
 #[derive(Template)]
@@ -73,13 +72,30 @@ fn label_of(stored: &str) -> String {
         .unwrap_or_else(|_| stored.to_owned())
 }
 
-fn signed_in(session: Option<Session>, csrf: Option<&str>) -> Result<Session, WebError> {
+/// The signed-in administrator, and the name the audit and security logs keep of them.
+struct Admin {
+    session: Session,
+    actor: String,
+}
+
+impl Admin {
+    /// The author of the administrator's writes, checked by the store against their profile.
+    fn author(&self) -> Author<'_> {
+        Author::user(&self.actor, &self.session.user.profile)
+    }
+}
+
+/// The administrator of the request (a form must carry their CSRF token).
+fn signed_in(session: Option<Session>, csrf: Option<&str>) -> Result<Admin, WebError> {
     let session =
         session.ok_or_else(|| WebError::Forbidden("Connectez-vous pour administrer.".into()))?;
     if let Some(csrf) = csrf {
         check_csrf(&session, csrf)?;
     }
-    Ok(session)
+    Ok(Admin {
+        actor: format!("user:{}", session.user.email),
+        session,
+    })
 }
 
 async fn page(
@@ -88,9 +104,6 @@ async fn page(
     notice: Option<Notice>,
 ) -> Result<Response, WebError> {
     let viewer = &session.user.profile;
-    let now = time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .expect("a date formats");
     let requests = state
         .store
         .access_requests(DECIDED_SHOWN)
@@ -123,7 +136,6 @@ async fn page(
         .into_iter()
         .map(|entry| TokenRow {
             profile_label: label_of(&entry.profile),
-            live: entry.revoked_at.is_none() && entry.expires_at > now,
             entry,
         })
         .collect();
@@ -221,9 +233,9 @@ pub async fn admin_page(
     MaybeSession(session): MaybeSession,
     Query(q): Query<Done>,
 ) -> Result<Response, WebError> {
-    let session = signed_in(session, None)?;
+    let admin = signed_in(session, None)?;
     let notice = q.fait.map(|text| done(text.chars().take(300).collect()));
-    page(&state, &session, notice).await
+    page(&state, &admin.session, notice).await
 }
 
 /// A decision on an access request.
@@ -244,9 +256,8 @@ pub async fn decide_request(
     Path(id): Path<i64>,
     Form(f): Form<DecisionForm>,
 ) -> Result<Response, WebError> {
-    let session = signed_in(session, Some(&f.csrf))?;
-    let actor = format!("user:{}", session.user.email);
-    let author = Author::user(&actor, &session.user.profile);
+    let admin = signed_in(session, Some(&f.csrf))?;
+    let author = admin.author();
     let result = async {
         let decision = match f.decision.as_str() {
             "accorder" => Decision::Grant(profile_field(&f.profil)?),
@@ -274,12 +285,12 @@ pub async fn decide_request(
         };
         state
             .store
-            .record_security_event(event, Some(&email), None, Some(&actor))
+            .record_security_event(event, Some(&email), None, Some(&admin.actor))
             .await?;
         Ok(done(text))
     }
     .await;
-    or_notice(&state, &session, result).await
+    or_notice(&state, &admin.session, result).await
 }
 
 /// A new local account.
@@ -298,16 +309,15 @@ pub async fn create_account(
     MaybeSession(session): MaybeSession,
     Form(f): Form<NewAccountForm>,
 ) -> Result<Response, WebError> {
-    let session = signed_in(session, Some(&f.csrf))?;
-    let actor = format!("user:{}", session.user.email);
-    let author = Author::user(&actor, &session.user.profile);
+    let admin = signed_in(session, Some(&f.csrf))?;
+    let author = admin.author();
     let result = async {
         let profile = profile_field(&f.profil)?;
         state
             .store
             .create_user(&f.email, &f.nom, "", &profile, author)
             .await?;
-        let link = reset_link(&state, &f.email, author, &actor).await?;
+        let link = reset_link(&state, &f.email, author, &admin.actor).await?;
         Ok(Notice {
             kind: "success",
             status: StatusCode::OK,
@@ -320,7 +330,7 @@ pub async fn create_account(
         })
     }
     .await;
-    or_notice(&state, &session, result).await
+    or_notice(&state, &admin.session, result).await
 }
 
 async fn reset_link(
@@ -329,10 +339,11 @@ async fn reset_link(
     author: Author<'_>,
     actor: &str,
 ) -> Result<String, WebError> {
-    let secret = random_token();
+    let site = state.options.public_url.as_deref().unwrap_or("");
+    let (link, hash) = super::reset::new_link(site);
     state
         .store
-        .issue_password_reset(email, &token_hash(&secret), author)
+        .issue_password_reset(email, &hash, author)
         .await?;
     state
         .store
@@ -343,11 +354,7 @@ async fn reset_link(
             Some(actor),
         )
         .await?;
-    let site = state.options.public_url.as_deref().unwrap_or("");
-    Ok(format!(
-        "{}/mot-de-passe/{secret}",
-        site.trim_end_matches('/')
-    ))
+    Ok(link)
 }
 
 /// An action on an account.
@@ -365,16 +372,15 @@ pub async fn change_profile(
     MaybeSession(session): MaybeSession,
     Form(f): Form<AccountForm>,
 ) -> Result<Response, WebError> {
-    let session = signed_in(session, Some(&f.csrf))?;
-    let actor = format!("user:{}", session.user.email);
-    let author = Author::user(&actor, &session.user.profile);
+    let admin = signed_in(session, Some(&f.csrf))?;
+    let author = admin.author();
     let result = async {
         let profile = profile_field(&f.profil)?;
         state.store.set_profile(&f.email, &profile, author).await?;
         Ok(done(format!("Compte {} : {}.", f.email, profile.label())))
     }
     .await;
-    or_notice(&state, &session, result).await
+    or_notice(&state, &admin.session, result).await
 }
 
 /// `POST /admin/comptes/desactiver`: the account's sessions end at once.
@@ -383,11 +389,13 @@ pub async fn disable_account(
     MaybeSession(session): MaybeSession,
     Form(f): Form<AccountForm>,
 ) -> Result<Response, WebError> {
-    let session = signed_in(session, Some(&f.csrf))?;
-    let actor = format!("user:{}", session.user.email);
-    let author = Author::user(&actor, &session.user.profile);
+    let admin = signed_in(session, Some(&f.csrf))?;
+    let author = admin.author();
     let result = async {
-        if f.email.trim().eq_ignore_ascii_case(&session.user.email) {
+        if f.email
+            .trim()
+            .eq_ignore_ascii_case(&admin.session.user.email)
+        {
             return Err(WebError::BadRequest {
                 field: "email".into(),
                 message: "vous ne pouvez pas désactiver votre propre compte".into(),
@@ -400,7 +408,7 @@ pub async fn disable_account(
         )))
     }
     .await;
-    or_notice(&state, &session, result).await
+    or_notice(&state, &admin.session, result).await
 }
 
 /// `POST /admin/comptes/lien`: a one-time password-reset link, shown once.
@@ -409,11 +417,10 @@ pub async fn issue_reset_link(
     MaybeSession(session): MaybeSession,
     Form(f): Form<AccountForm>,
 ) -> Result<Response, WebError> {
-    let session = signed_in(session, Some(&f.csrf))?;
-    let actor = format!("user:{}", session.user.email);
-    let author = Author::user(&actor, &session.user.profile);
+    let admin = signed_in(session, Some(&f.csrf))?;
+    let author = admin.author();
     let result = async {
-        let link = reset_link(&state, &f.email, author, &actor).await?;
+        let link = reset_link(&state, &f.email, author, &admin.actor).await?;
         Ok(Notice {
             kind: "success",
             status: StatusCode::OK,
@@ -425,7 +432,7 @@ pub async fn issue_reset_link(
         })
     }
     .await;
-    or_notice(&state, &session, result).await
+    or_notice(&state, &admin.session, result).await
 }
 
 /// A new API token.
@@ -445,22 +452,20 @@ pub async fn issue_token(
     MaybeSession(session): MaybeSession,
     Form(f): Form<TokenForm>,
 ) -> Result<Response, WebError> {
-    let session = signed_in(session, Some(&f.csrf))?;
-    let actor = format!("user:{}", session.user.email);
-    let author = Author::user(&actor, &session.user.profile);
+    let admin = signed_in(session, Some(&f.csrf))?;
+    let author = admin.author();
     let result = async {
         let profile = profile_field(&f.profil)?;
-        let days: i64 = f
+        let expires = f
             .jours
             .trim()
             .parse()
             .ok()
-            .filter(|d| (1..=366).contains(d))
+            .and_then(|days| token_expiry(days, time::OffsetDateTime::now_utc()))
             .ok_or_else(|| WebError::BadRequest {
                 field: "jours".into(),
-                message: format!("« {} » : attendu un nombre de jours de 1 à 366", f.jours),
-            })?;
-        let expires = (time::OffsetDateTime::now_utc() + time::Duration::days(days))
+                message: format!("« {} » : {TOKEN_DAYS_EXPECTED}", f.jours),
+            })?
             .format(&time::format_description::well_known::Rfc3339)
             .expect("a date formats");
         let (secret, hash) = new_api_token();
@@ -474,7 +479,7 @@ pub async fn issue_token(
                 SecurityEvent::TokenIssued,
                 Some(f.nom.trim()),
                 None,
-                Some(&actor),
+                Some(&admin.actor),
             )
             .await?;
         Ok(Notice {
@@ -490,7 +495,7 @@ pub async fn issue_token(
         })
     }
     .await;
-    or_notice(&state, &session, result).await
+    or_notice(&state, &admin.session, result).await
 }
 
 /// `POST /admin/jetons/revoquer`
@@ -499,9 +504,8 @@ pub async fn revoke_token(
     MaybeSession(session): MaybeSession,
     Form(f): Form<TokenForm>,
 ) -> Result<Response, WebError> {
-    let session = signed_in(session, Some(&f.csrf))?;
-    let actor = format!("user:{}", session.user.email);
-    let author = Author::user(&actor, &session.user.profile);
+    let admin = signed_in(session, Some(&f.csrf))?;
+    let author = admin.author();
     let result = async {
         state.store.revoke_token(&f.nom, author).await?;
         state
@@ -510,11 +514,11 @@ pub async fn revoke_token(
                 SecurityEvent::TokenRevoked,
                 Some(f.nom.trim()),
                 None,
-                Some(&actor),
+                Some(&admin.actor),
             )
             .await?;
         Ok(done(format!("Jeton « {} » révoqué.", f.nom.trim())))
     }
     .await;
-    or_notice(&state, &session, result).await
+    or_notice(&state, &admin.session, result).await
 }

@@ -320,14 +320,27 @@ pub(crate) async fn start_session(
     Ok(response)
 }
 
-/// The session cookie: HttpOnly, `SameSite=Lax`, `Secure` when the site is reached over HTTPS.
+/// The session cookie.
 pub(crate) fn session_cookie(state: &AppState, token: &str, max_age: i64) -> HeaderValue {
+    lax_cookie(state, SESSION_COOKIE, token, "/", max_age)
+}
+
+/// A cookie of the site: HttpOnly, `SameSite=Lax` (sent on a top-level navigation from another site, such
+/// as the identity provider's answer, which `Strict` would strip), `Secure` when the site is reached over
+/// HTTPS.
+pub(crate) fn lax_cookie(
+    state: &AppState,
+    name: &str,
+    value: &str,
+    path: &str,
+    max_age: i64,
+) -> HeaderValue {
     let secure = if state.options.https() {
         "; Secure"
     } else {
         ""
     };
-    format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
+    format!("{name}={value}; Path={path}; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
         .parse()
         .expect("a valid cookie header")
 }

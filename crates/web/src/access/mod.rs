@@ -6,4 +6,4 @@ pub(crate) mod guard;
 pub(crate) mod headers;
 pub mod proconnect;
 pub(crate) mod proconnect_pages;
-pub(crate) mod reset;
+pub mod reset;

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use territoires_domain::access::security::SecurityEvent;
 use territoires_store::access::requests::{ProConnectSignIn, SignInFlow};
 
-use super::auth::{cookie, redirect, safe_next, start_session, NextParam};
+use super::auth::{cookie, lax_cookie, redirect, safe_next, start_session, NextParam};
 use super::proconnect::ProConnect;
 use crate::views::{render, Chrome};
 use crate::{AppState, WebError};
@@ -28,16 +28,7 @@ fn proconnect(state: &AppState) -> Result<&ProConnect, WebError> {
 }
 
 fn flow_cookie(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
-    // `Lax`: the provider's answer is a top-level navigation from another site, which `Strict` would
-    // strip of the cookie.
-    let secure = if state.options.https() {
-        "; Secure"
-    } else {
-        ""
-    };
-    format!("{FLOW_COOKIE}={value}; Path=/connexion/proconnect; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}")
-        .parse()
-        .expect("a valid cookie header")
+    lax_cookie(state, FLOW_COOKIE, value, "/connexion/proconnect", max_age)
 }
 
 /// `GET /connexion/proconnect`: to the provider, with a fresh state, nonce and PKCE challenge.

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use territoires_domain::access::requests::check_new_password;
 use territoires_domain::access::security::SecurityEvent;
 
-use super::auth::{hash_password, token_hash};
+use super::auth::{hash_password, random_token, token_hash};
 use crate::views::{render, Chrome};
 use crate::{AppState, WebError};
 
@@ -21,6 +21,16 @@ struct PasswordPage {
     email: String,
     error: Option<String>,
     done: bool,
+}
+
+/// A new one-time link for the site reached at `site`, and the hash of its secret (what the store keeps).
+pub fn new_link(site: &str) -> (String, String) {
+    let secret = random_token();
+    let hash = token_hash(&secret);
+    (
+        format!("{}/mot-de-passe/{secret}", site.trim_end_matches('/')),
+        hash,
+    )
 }
 
 fn page(email: String, error: Option<String>, done: bool) -> Result<Response, WebError> {
