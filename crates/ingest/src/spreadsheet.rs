@@ -58,6 +58,18 @@ pub fn csv(columns: &[&str], rows: impl IntoIterator<Item = Vec<Cell>>) -> Vec<u
     out
 }
 
+/// A workbook of one sheet named `name`: a header row and the rows, as [`write_rows`] writes them.
+pub fn xlsx(
+    name: &str,
+    columns: &[&str],
+    rows: impl IntoIterator<Item = Vec<Cell>>,
+) -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet().set_name(name)?;
+    write_rows(sheet, 0, columns, rows)?;
+    workbook.save_to_buffer()
+}
+
 /// Writes a header row and rows into a sheet from `first_row`: text as text, amounts in euros with the
 /// euro format, counts as numbers, dates as dates, unknown values as empty cells.
 pub fn write_rows(

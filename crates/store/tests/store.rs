@@ -1353,3 +1353,268 @@ async fn access_requests_are_granted_within_scope_and_reset_links_serve_once() {
         );
     }
 }
+
+/// A funder, its scheme and a regional envelope of 100,000 €, saved by the national team.
+async fn funding_referential(s: &Store, national: &territoires_domain::access::Profile) {
+    use territoires_domain::portfolio::drafts::{EnvelopeDraft, FunderDraft, SchemeDraft};
+    use territoires_store::portfolio::Save;
+    let author = territoires_store::access::Author::user("user:anct", national);
+    let funder = FunderDraft {
+        code: "bdt".into(),
+        nom: "Banque des Territoires".into(),
+        kind: "operateur".into(),
+        ..Default::default()
+    };
+    s.save_funder(Save::new(funder.read().unwrap()), author)
+        .await
+        .unwrap();
+    let scheme = SchemeDraft {
+        code: "ingenierie-ti".into(),
+        nom: "Ingénierie TI".into(),
+        financeur: "bdt".into(),
+        specifique_ti: true,
+        ..Default::default()
+    };
+    s.save_scheme(Save::new(scheme.read().unwrap()), author)
+        .await
+        .unwrap();
+    let envelope = EnvelopeDraft {
+        code: "ing-44".into(),
+        dispositif: "ingenierie-ti".into(),
+        region: "44".into(),
+        debut: "2023-01-01".into(),
+        fin: "2027-12-31".into(),
+        montant: "100000".into(),
+        ..Default::default()
+    };
+    s.save_envelope(Save::new(envelope.read().unwrap()), author)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn records_are_created_and_edited_one_by_one_and_nothing_is_overwritten() {
+    use territoires_domain::access::Profile;
+    use territoires_domain::portfolio::drafts::{EnvelopeDraft, LineDraft, ProjectDraft};
+    use territoires_store::access::Author;
+    use territoires_store::portfolio::Save;
+    let today = time::OffsetDateTime::now_utc().date();
+    for t in testing::all().await {
+        let s = &t.store;
+        loaded(s).await;
+        let national = Profile::National;
+        let team: Profile = "territoire:2023-2027/ti-4410".parse().unwrap();
+        let other_pilot: Profile = "region:32".parse().unwrap();
+        funding_referential(s, &national).await;
+        let draft = ProjectDraft {
+            code: "EP-2024-CAMPUS".into(),
+            phase: "2023-2027".into(),
+            titre: "Campus des métiers".into(),
+            territoires: vec!["ti-4410".into()],
+            axes: vec!["competences".into()],
+            statut: "en_preparation".into(),
+            date_statut: "2024-03-01".into(),
+            ..Default::default()
+        };
+        let project = draft.read_new(today).unwrap();
+        // Another region's pilot is refused, and leaves no trace in the audit.
+        let before = s.audit_log(1000).await.unwrap().len();
+        let refused = s
+            .save_project(
+                Save::new(project.clone()),
+                Author::user("user:pilote32", &other_pilot),
+            )
+            .await;
+        assert!(
+            matches!(refused, Err(StoreError::Forbidden(_))),
+            "{}: {refused:?}",
+            t.label
+        );
+        assert_eq!(
+            s.audit_log(1000).await.unwrap().len(),
+            before,
+            "{}",
+            t.label
+        );
+        let v1 = s
+            .save_project(
+                Save::new(project.clone()),
+                Author::user("user:equipe", &team),
+            )
+            .await
+            .unwrap();
+        // Creating the same code again is a conflict, not an overwrite.
+        let again = s
+            .save_project(
+                Save::new(project.clone()),
+                Author::user("user:equipe", &team),
+            )
+            .await;
+        assert!(
+            matches!(again, Err(StoreError::Conflict(_))),
+            "{}: {again:?}",
+            t.label
+        );
+        // An unknown territory is named with its field.
+        let mut elsewhere = project.clone();
+        elsewhere.code = "EP-AUTRE".into();
+        elsewhere.territories = vec![TerritoryId::parse("ti-4499").unwrap()];
+        match s.save_project(Save::new(elsewhere), "test").await {
+            Err(StoreError::Invalid(territoires_domain::DomainError::Invalid {
+                field, ..
+            })) => {
+                assert_eq!(field, "territoires")
+            }
+            other => panic!("{}: {other:?}", t.label),
+        }
+
+        // Two people edit the same version: one is saved, the other gets a conflict; one audited edit.
+        let mut mine = project.clone();
+        mine.title = "Campus des métiers de l'industrie".into();
+        let mut theirs = project.clone();
+        theirs.description = "Formations en alternance".into();
+        let (a, b) = tokio::join!(
+            s.save_project(Save::edit(mine, v1), Author::user("user:equipe", &team)),
+            s.save_project(Save::edit(theirs, v1), Author::user("user:anct", &national))
+        );
+        let conflicts = [&a, &b]
+            .iter()
+            .filter(|r| matches!(r, Err(StoreError::Conflict(_))))
+            .count();
+        assert_eq!(
+            (a.is_ok() as u8 + b.is_ok() as u8, conflicts),
+            (1, 1),
+            "{}: {a:?} {b:?}",
+            t.label
+        );
+        let edits = s
+            .audit_log(1000)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.action == "edit_project")
+            .count();
+        assert_eq!(edits, 1, "{}", t.label);
+
+        // A funding line, created by the team with its commitment, drawn on the region's envelope.
+        let line = LineDraft {
+            financeur: "bdt".into(),
+            dispositif: "ingenierie-ti".into(),
+            nature: "ingenierie".into(),
+            reference_decision: "BDT-2024-17".into(),
+            montant_demande: "80000".into(),
+            date_demande: "2024-04-01".into(),
+            montant_engage: "70000".into(),
+            date_engagement: "2024-05-01".into(),
+            ..Default::default()
+        }
+        .read_new("EP-2024-CAMPUS", today)
+        .unwrap();
+        let stored = s
+            .save_funding_line(
+                None,
+                Save::new(line.clone()),
+                Author::user("user:equipe", &team),
+            )
+            .await
+            .unwrap();
+        assert_eq!(stored.line.committed, line.committed, "{}", t.label);
+        assert!(testing::misdrawn_lines(s).await.is_empty(), "{}", t.label);
+        // The envelope cannot shrink below what is committed on it.
+        let referential = s.funding_referential().await.unwrap();
+        let envelope = &referential.envelopes[0];
+        let shrunk = EnvelopeDraft {
+            montant: "50000".into(),
+            ..EnvelopeDraft::of(&envelope.record, envelope.version)
+        }
+        .read()
+        .unwrap();
+        let refused = s
+            .save_envelope(
+                Save::edit(shrunk, envelope.version),
+                Author::user("user:anct", &national),
+            )
+            .await;
+        assert!(
+            matches!(&refused, Err(StoreError::Invalid(e)) if e.to_string().contains("épuisée")),
+            "{}: {refused:?}",
+            t.label
+        );
+        // Another region's pilot may not touch Grand Est's envelope.
+        let grown = EnvelopeDraft {
+            montant: "150000".into(),
+            ..EnvelopeDraft::of(&envelope.record, envelope.version)
+        }
+        .read()
+        .unwrap();
+        let refused = s
+            .save_envelope(
+                Save::edit(grown.clone(), envelope.version),
+                Author::user("user:pilote32", &other_pilot),
+            )
+            .await;
+        assert!(
+            matches!(refused, Err(StoreError::Forbidden(_))),
+            "{}: {refused:?}",
+            t.label
+        );
+        let v = s
+            .save_envelope(
+                Save::edit(grown, envelope.version),
+                Author::user("user:anct", &national),
+            )
+            .await
+            .unwrap();
+        assert_eq!(v, envelope.version + 1, "{}", t.label);
+
+        // Editing the line's request keeps its commitment; a stale version is a conflict.
+        let edited = LineDraft {
+            montant_demande: "90000".into(),
+            ..LineDraft::of(&stored.line, stored.version)
+        }
+        .read_edit(&stored.line, today)
+        .unwrap();
+        let saved = s
+            .save_funding_line(
+                Some(stored.id),
+                Save::edit(edited.clone(), stored.version),
+                Author::user("user:equipe", &team),
+            )
+            .await
+            .unwrap();
+        assert_eq!(saved.line.committed, stored.line.committed, "{}", t.label);
+        assert_eq!(saved.version, stored.version + 1, "{}", t.label);
+        let stale = s
+            .save_funding_line(
+                Some(stored.id),
+                Save::edit(edited, stored.version),
+                Author::user("user:equipe", &team),
+            )
+            .await;
+        assert!(
+            matches!(stale, Err(StoreError::Conflict(_))),
+            "{}: {stale:?}",
+            t.label
+        );
+        let audited: Vec<String> = s
+            .audit_log(1000)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.action)
+            .collect();
+        for action in [
+            "create_project",
+            "create_funding_line",
+            "edit_funding_line",
+            "edit_envelope",
+            "create_funder",
+        ] {
+            assert!(
+                audited.iter().any(|a| a == action),
+                "{}: {action} in {audited:?}",
+                t.label
+            );
+        }
+    }
+}

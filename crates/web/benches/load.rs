@@ -196,6 +196,7 @@ async fn measure(url: &str, scale: u32, sqlite_file: Option<&Path>) -> String {
     ));
     out.push_str(&concurrent_writes(&store, url, strip(through_store)).await);
     out.push_str(&http_writes(&store, &base, strip(over_http)).await);
+    out.push_str(&mixed_work(&store, &base).await);
     if let Some(file) = sqlite_file {
         out.push_str(&sign_in_timing(&store, &base).await);
         out.push_str(&datasette(&store, file, &communes).await);
@@ -524,6 +525,156 @@ async fn http_writes(store: &Store, base: &str, lines: Vec<LineView>) -> String 
             .first()
             .map(|s| format!(", first: HTTP {s}"))
             .unwrap_or_default(),
+    )
+}
+
+/// How long the mixed workload runs: 60 s, or `TERRITOIRES_BENCH_MIXED_SECONDS`.
+fn mixed_duration() -> Duration {
+    Duration::from_secs(
+        std::env::var("TERRITOIRES_BENCH_MIXED_SECONDS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(60),
+    )
+}
+
+/// People at work (issue #9): {CLIENTS} clients for a minute on a few shared fiches actions, each turn a
+/// page read, an API read, or a read-modify-write through the write API (`PATCH` with the version read,
+/// retried on 409). Each successful write adds one to a fiche's measured jobs: at the end, every fiche
+/// must hold its initial value plus the writes acknowledged, or an update was lost.
+async fn mixed_work(store: &Store, base: &str) -> String {
+    const HOT: usize = 16;
+    let (secret, hash) = territoires_web::access::auth::new_api_token();
+    store
+        .issue_token(
+            "banc-mixte",
+            &hash,
+            &"national".parse().unwrap(),
+            "2999-01-01T00:00:00Z",
+            "bench".into(),
+        )
+        .await
+        .unwrap();
+    let mut codes: Vec<String> = Vec::new();
+    for line in uncommitted_lines(store).await {
+        if codes.len() < HOT && !codes.contains(&line.line.project) {
+            codes.push(line.line.project);
+        }
+    }
+    let client = reqwest::Client::new();
+    let jobs = |c: reqwest::Client, code: String| {
+        let base = base.to_owned();
+        async move {
+            let d: serde_json::Value = c
+                .get(format!("{base}/api/v1/projets/{code}"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            (
+                d["version"].as_i64().unwrap(),
+                d["measured"]["jobs_created"].as_i64().unwrap_or(0),
+            )
+        }
+    };
+    let mut initial = Vec::new();
+    for code in &codes {
+        initial.push(jobs(client.clone(), code.clone()).await.1);
+    }
+    let codes = Arc::new(codes);
+    let duration = mixed_duration();
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    for w in 0..CLIENTS {
+        let (codes, base, secret) = (codes.clone(), base.to_owned(), secret.clone());
+        workers.push(tokio::spawn(async move {
+            let c = reqwest::Client::new();
+            let mut reads = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).unwrap();
+            let mut writes = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).unwrap();
+            let (mut done, mut conflicts, mut errors) = (vec![0i64; codes.len()], 0u64, 0u64);
+            let mut turn = w;
+            while started.elapsed() < duration {
+                turn += 1;
+                let i = (turn * 7 + w) % codes.len();
+                let code = &codes[i];
+                let t = Instant::now();
+                match turn % 10 {
+                    0..=4 => {
+                        let r = c.get(format!("{base}/projets/{code}")).send().await.unwrap();
+                        errors += u64::from(!r.status().is_success());
+                        r.bytes().await.unwrap();
+                        reads.record(t.elapsed().as_micros() as u64).unwrap();
+                    }
+                    5..=6 => {
+                        let r = c.get(format!("{base}/api/v1/projets/{code}")).send().await.unwrap();
+                        errors += u64::from(!r.status().is_success());
+                        r.bytes().await.unwrap();
+                        reads.record(t.elapsed().as_micros() as u64).unwrap();
+                    }
+                    _ => loop {
+                        let d: serde_json::Value = c
+                            .get(format!("{base}/api/v1/projets/{code}"))
+                            .send()
+                            .await
+                            .unwrap()
+                            .json()
+                            .await
+                            .unwrap();
+                        let n = d["measured"]["jobs_created"].as_i64().unwrap_or(0);
+                        let t = Instant::now();
+                        let r = c
+                            .patch(format!("{base}/api/v1/projets/{code}"))
+                            .bearer_auth(&secret)
+                            .json(&serde_json::json!({"version": d["version"], "emplois_crees_mesures": n + 1}))
+                            .send()
+                            .await
+                            .unwrap();
+                        writes.record(t.elapsed().as_micros() as u64).unwrap();
+                        match r.status().as_u16() {
+                            200 => {
+                                done[i] += 1;
+                                break;
+                            }
+                            409 => conflicts += 1,
+                            _ => {
+                                errors += 1;
+                                break;
+                            }
+                        }
+                    },
+                }
+            }
+            (reads, writes, done, conflicts, errors)
+        }));
+    }
+    let mut reads = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).unwrap();
+    let mut writes = Histogram::<u64>::new_with_bounds(1, 60_000_000, 3).unwrap();
+    let (mut done, mut conflicts, mut errors) = (vec![0i64; codes.len()], 0, 0);
+    for w in workers {
+        let (r, wr, d, c, e) = w.await.unwrap();
+        reads.add(r).unwrap();
+        writes.add(wr).unwrap();
+        for (total, n) in done.iter_mut().zip(d) {
+            *total += n;
+        }
+        conflicts += c;
+        errors += e;
+    }
+    let elapsed = started.elapsed();
+    let mut lost = 0;
+    for (i, code) in codes.iter().enumerate() {
+        let now = jobs(client.clone(), code.clone()).await.1;
+        lost += (initial[i] + done[i] - now).abs();
+    }
+    let acknowledged: i64 = done.iter().sum();
+    format!(
+        "Mixed work: {CLIENTS} clients on {HOT} shared fiches for {:.0} s — page and API reads, and read-modify-writes through `PATCH /api/v1/projets/{{code}}` (version read, retried on 409): **{:.0} requests/s**; reads p50 | p99 | max: {}; writes p50 | p99 | max: {}; {acknowledged} writes acknowledged, {conflicts} conflicts answered 409 and retried, {errors} errors, **lost updates: {lost}**.\n\n",
+        elapsed.as_secs_f64(),
+        (reads.len() + writes.len()) as f64 / elapsed.as_secs_f64(),
+        quantiles(&reads),
+        quantiles(&writes),
     )
 }
 

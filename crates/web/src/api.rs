@@ -77,7 +77,12 @@ impl utoipa::Modify for TokenScheme {
         registry::api::territories, registry::api::territory, registry::api::regions, registry::api::epcis,
         registry::api::epci, registry::api::communes, registry::api::commune, registry::api::member,
         bilan::api::bilan, bilan::api::records, portfolio::api::projects, portfolio::api::project,
-        portfolio::api_write::record_line_event
+        portfolio::api_write::record_line_event, portfolio::api_write::create_project,
+        portfolio::api_write::edit_project, portfolio::api_write::create_line, portfolio::api_write::edit_line,
+        portfolio::referential::api_list, portfolio::referential::doc::create_funder,
+        portfolio::referential::doc::edit_funder, portfolio::referential::doc::create_scheme,
+        portfolio::referential::doc::edit_scheme, portfolio::referential::doc::create_envelope,
+        portfolio::referential::doc::edit_envelope
     ),
     components(schemas(
         ErrorDto,

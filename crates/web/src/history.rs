@@ -5,7 +5,7 @@
 use axum::extract::State;
 use axum::response::Response;
 use serde_json::Value;
-use territoires_ingest::spreadsheet::{csv, Cell};
+use territoires_ingest::spreadsheet::{csv, xlsx, Cell};
 use territoires_store::AuditEntry;
 
 use crate::registry::exports::attachment;
@@ -86,6 +86,16 @@ fn action_label(action: &str) -> &str {
         "record_line_event" => "Engagement, versement ou annulation",
         "record_project_status" => "Statut du projet",
         "import_portfolio" => "Import des projets et financements",
+        "create_project" => "Création de la fiche action",
+        "edit_project" => "Modification de la fiche action",
+        "create_funding_line" => "Nouvelle ligne de financement",
+        "edit_funding_line" => "Modification d'une demande de financement",
+        "create_funder" => "Nouveau financeur",
+        "edit_funder" => "Modification d'un financeur",
+        "create_scheme" => "Nouveau dispositif",
+        "edit_scheme" => "Modification d'un dispositif",
+        "create_envelope" => "Nouvelle enveloppe",
+        "edit_envelope" => "Modification d'une enveloppe",
         "record_milestone" => "Jalon",
         "record_appointment" => "Gouvernance",
         "record_attribute" => "Attribut",
@@ -190,12 +200,13 @@ pub struct AuditQuery {
     depuis: i64,
 }
 
-/// `GET /journal.csv?depuis=N`: the audit log after entry `N`, at most 100,000 entries, oldest first, for
-/// the national team (spreadsheet formulas neutralised).
-pub async fn audit_csv(
-    State(state): State<AppState>,
-    axum::extract::Query(q): axum::extract::Query<AuditQuery>,
-) -> Result<Response, WebError> {
+/// The columns of the audit exports.
+const AUDIT_COLUMNS: [&str; 8] = [
+    "numero", "date", "auteur", "action", "objet", "cle", "avant", "apres",
+];
+
+/// The audit log after entry `q.depuis`, at most [`EXPORT_MAX`] entries, oldest first, as export rows.
+async fn audit_rows(state: &AppState, q: &AuditQuery) -> Result<Vec<Vec<Cell>>, WebError> {
     let mut entries = Vec::new();
     let mut after = q.depuis.max(0);
     while entries.len() < EXPORT_MAX {
@@ -204,27 +215,47 @@ pub async fn audit_csv(
         after = last.id;
         entries.extend(page);
     }
-    let rows = entries.into_iter().map(|e| {
-        vec![
-            Cell::Count(Some(e.id)),
-            Cell::text(e.at),
-            Cell::text(e.actor),
-            Cell::text(e.action),
-            Cell::text(e.entity),
-            Cell::text(e.entity_key),
-            Cell::text(e.before_json.unwrap_or_default()),
-            Cell::text(e.after_json.unwrap_or_default()),
-        ]
-    });
-    let body = csv(
-        &[
-            "numero", "date", "auteur", "action", "objet", "cle", "avant", "apres",
-        ],
-        rows,
-    );
+    Ok(entries
+        .into_iter()
+        .map(|e| {
+            vec![
+                Cell::Count(Some(e.id)),
+                Cell::text(e.at),
+                Cell::text(e.actor),
+                Cell::text(e.action),
+                Cell::text(e.entity),
+                Cell::text(e.entity_key),
+                Cell::text(e.before_json.unwrap_or_default()),
+                Cell::text(e.after_json.unwrap_or_default()),
+            ]
+        })
+        .collect())
+}
+
+/// `GET /journal.csv?depuis=N`: the audit log after entry `N`, at most 100,000 entries, oldest first, for
+/// the national team (spreadsheet formulas neutralised).
+pub async fn audit_csv(
+    State(state): State<AppState>,
+    axum::extract::Query(q): axum::extract::Query<AuditQuery>,
+) -> Result<Response, WebError> {
+    let body = csv(&AUDIT_COLUMNS, audit_rows(&state, &q).await?);
     Ok(attachment(
         "text/csv; charset=utf-8",
         "journal.csv".into(),
+        body,
+    ))
+}
+
+/// `GET /journal.xlsx?depuis=N`: the same entries as a workbook (text cells are never formulas).
+pub async fn audit_xlsx(
+    State(state): State<AppState>,
+    axum::extract::Query(q): axum::extract::Query<AuditQuery>,
+) -> Result<Response, WebError> {
+    let body = xlsx("journal", &AUDIT_COLUMNS, audit_rows(&state, &q).await?)
+        .map_err(|e| WebError::Export(e.to_string()))?;
+    Ok(attachment(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "journal.xlsx".into(),
         body,
     ))
 }

@@ -7,6 +7,7 @@ mod assets;
 mod bilan;
 mod cache;
 mod error;
+mod forms;
 mod history;
 mod params;
 mod portfolio;

@@ -11,9 +11,10 @@ use tower_http::trace::TraceLayer;
 
 use crate::access::{admin, auth, guard, headers, proconnect_pages, reset};
 use crate::bilan::{api as bilan_api, pages as bilan};
+use crate::portfolio::referential::{Envelopes, Funders, Schemes};
 use crate::portfolio::{
-    api as portfolio_api, api_write as portfolio_api_write, forms as portfolio_forms,
-    pages as portfolio,
+    api as portfolio_api, api_write as portfolio_api_write, editor, forms as portfolio_forms,
+    pages as portfolio, referential,
 };
 use crate::registry::{api as registry_api, exports, forms, home, list, places, territory};
 use crate::{api, assets, cache, history, site, AppState};
@@ -60,10 +61,32 @@ routes! {
     GET "/bilan.xlsx" => bilan::bilan_xlsx, Public;
     GET "/bilan.csv" => bilan::bilan_csv, Public;
     GET "/projets" => portfolio::projects_page, Public;
+    GET "/projets/nouveau" => editor::new_project, EditProject;
+    POST "/projets" => editor::create_project, EditProject;
     GET "/projets/{code}" => portfolio::project_page, Public;
+    GET "/projets/{code}/modifier" => editor::edit_project_form, EditProject;
+    POST "/projets/{code}/modifier" => editor::edit_project, EditProject;
+    GET "/projets/{code}/financements/nouveau" => editor::new_line, RecordFunding;
+    POST "/projets/{code}/financements" => editor::create_line, RecordFunding;
+    GET "/projets/{code}/financements/{id}/modifier" => editor::edit_line_form, RecordFunding;
+    POST "/projets/{code}/financements/{id}/modifier" => editor::edit_line, RecordFunding;
     POST "/projets/{code}/statut" => portfolio_forms::record_status, EditProject;
     POST "/projets/{code}/financements/{id}" => portfolio_forms::record_line_event, RecordFunding;
+    GET "/financeurs" => referential::page, Public;
+    GET "/financeurs/nouveau" => referential::new_form::<Funders>, NationalTeam;
+    POST "/financeurs" => referential::create::<Funders>, NationalTeam;
+    GET "/financeurs/{code}/modifier" => referential::edit_form::<Funders>, NationalTeam;
+    POST "/financeurs/{code}/modifier" => referential::edit::<Funders>, NationalTeam;
+    GET "/dispositifs/nouveau" => referential::new_form::<Schemes>, NationalTeam;
+    POST "/dispositifs" => referential::create::<Schemes>, NationalTeam;
+    GET "/dispositifs/{code}/modifier" => referential::edit_form::<Schemes>, NationalTeam;
+    POST "/dispositifs/{code}/modifier" => referential::edit::<Schemes>, NationalTeam;
+    GET "/enveloppes/nouveau" => referential::new_form::<Envelopes>, ManageEnvelopes;
+    POST "/enveloppes" => referential::create::<Envelopes>, ManageEnvelopes;
+    GET "/enveloppes/{code}/modifier" => referential::edit_form::<Envelopes>, ManageEnvelopes;
+    POST "/enveloppes/{code}/modifier" => referential::edit::<Envelopes>, ManageEnvelopes;
     GET "/journal.csv" => history::audit_csv, NationalTeam;
+    GET "/journal.xlsx" => history::audit_xlsx, NationalTeam;
     GET "/connexion" => auth::login_form, Public;
     POST "/connexion" => auth::login, Public;
     POST "/deconnexion" => auth::logout, Public;
@@ -99,7 +122,18 @@ routes! {
     GET "/api/v1/bilan/enregistrements" => bilan_api::records, Public;
     GET "/api/v1/projets" => portfolio_api::projects, Public;
     GET "/api/v1/projets/{code}" => portfolio_api::project, Public;
+    POST "/api/v1/projets" => portfolio_api_write::create_project, EditProject;
+    PATCH "/api/v1/projets/{code}" => portfolio_api_write::edit_project, EditProject;
+    POST "/api/v1/projets/{code}/financements" => portfolio_api_write::create_line, RecordFunding;
     POST "/api/v1/financements/{id}" => portfolio_api_write::record_line_event, RecordFunding;
+    PATCH "/api/v1/financements/{id}" => portfolio_api_write::edit_line, RecordFunding;
+    GET "/api/v1/financeurs" => referential::api_list, Public;
+    POST "/api/v1/financeurs" => referential::api_create::<Funders>, NationalTeam;
+    PATCH "/api/v1/financeurs/{code}" => referential::api_edit::<Funders>, NationalTeam;
+    POST "/api/v1/dispositifs" => referential::api_create::<Schemes>, NationalTeam;
+    PATCH "/api/v1/dispositifs/{code}" => referential::api_edit::<Schemes>, NationalTeam;
+    POST "/api/v1/enveloppes" => referential::api_create::<Envelopes>, ManageEnvelopes;
+    PATCH "/api/v1/enveloppes/{code}" => referential::api_edit::<Envelopes>, ManageEnvelopes;
     GET "/static/{*path}" => assets::serve_asset, Public;
     GET "/sante" => || async { "ok" }, Public;
 }

@@ -153,7 +153,11 @@ pub async fn api_page(MaybeSession(session): MaybeSession) -> Result<Html<String
     let doc = crate::api::ApiDoc::openapi();
     let mut endpoints = Vec::new();
     for (path, item) in &doc.paths.paths {
-        for (method, op) in [("GET", &item.get), ("POST", &item.post)] {
+        for (method, op) in [
+            ("GET", &item.get),
+            ("POST", &item.post),
+            ("PATCH", &item.patch),
+        ] {
             let Some(op) = op else { continue };
             let mut params: Vec<String> = op
                 .parameters

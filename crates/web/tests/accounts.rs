@@ -646,6 +646,23 @@ async fn a_records_history_names_who_changed_what_for_signed_in_users_only() {
         !after.contains("user:pilote-ge@example.gouv.fr"),
         "an export continues after the entry given"
     );
+    // The same entries as a workbook.
+    let workbook = national
+        .get(format!("{base}/journal.xlsx"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(workbook.to_vec())).unwrap();
+    let sheet = calamine::Reader::worksheet_range(&mut book, "journal").unwrap();
+    let milestone = sheet
+        .rows()
+        .find(|r| r[0].to_string() == numero.to_string())
+        .expect("the milestone's entry in the workbook");
+    assert_eq!(milestone[3].to_string(), "record_milestone");
 }
 
 /// Administration on the web: a pilot sees and manages only its region's accounts; a local account is

@@ -156,3 +156,240 @@ async fn an_operator_pushes_its_commitments_with_a_token_and_nothing_else() {
         "the revoked token's call"
     );
 }
+
+#[tokio::test]
+async fn a_territory_team_creates_and_edits_its_fiches_with_a_token_and_every_refusal_names_its_field(
+) {
+    let (base, db) = common::spawn_app_with_own_database().await;
+    common::import_funding(
+        &db.path().join("own.db"),
+        "projet;financeur;dispositif;nature;reference_decision;montant_demande;date_demande\n\
+         GE2019-4415-HYDROGENE;bpifrance;fa;subvention;FA-2;500 000;2020-02-01\n",
+    )
+    .await;
+    let store = common::own_store(&db).await;
+    let token = |name: &'static str, profile: &'static str| {
+        let store = store.clone();
+        async move {
+            let (secret, hash) = territoires_web::access::auth::new_api_token();
+            store
+                .issue_token(
+                    name,
+                    &hash,
+                    &profile.parse().unwrap(),
+                    "2999-01-01T00:00:00Z",
+                    "test".into(),
+                )
+                .await
+                .unwrap();
+            secret
+        }
+    };
+    let team = token("outil-epinal", "territoire:2018-2022/ti-4415").await;
+    let pilot_hdf = token("outil-hdf", "region:32").await;
+    let national = token("outil-anct", "national").await;
+    let c = reqwest::Client::new();
+    let send = |method: &str, path: &str, body: serde_json::Value, token: &str| {
+        let url = format!("{base}{path}");
+        let request = match method {
+            "PATCH" => c.patch(url),
+            _ => c.post(url),
+        };
+        request.bearer_auth(token).json(&body).send()
+    };
+    let fiche = json!({
+        "code": "EPI-2021-CAMPUS", "phase": "2018-2022", "titre": "Campus de l'industrie du bois",
+        "territoires": ["ti-4415"], "axes": ["recruter"], "themes": ["formation", "bois"],
+        "statut": "en_preparation", "date_statut": "2021-03-01",
+        "porteur_type": "epci", "porteur_nom": "CA d'Épinal", "porteur_identifiant": "245701206",
+        "cout_total": 2500000, "emplois_crees_prevus": 30
+    });
+
+    // Every problem at once, each with its field; an unknown field is refused, not dropped.
+    let bad = send(
+        "POST",
+        "/api/v1/projets",
+        json!({"code": "X Y", "phase": "2018-2022", "titre": "", "territoires": ["ti-44"],
+               "statut": "idee", "date_statut": "2021-01-01", "porteur_type": "entreprise",
+               "porteur_nom": "A", "porteur_identifiant": "12345678901234"}),
+        &team,
+    )
+    .await
+    .unwrap();
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let bad: serde_json::Value = bad.json().await.unwrap();
+    let fields: Vec<&str> = bad["erreurs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["champ"].as_str().unwrap())
+        .collect();
+    for field in ["code", "titre", "territoires", "porteur_identifiant"] {
+        assert!(fields.contains(&field), "{field} in {bad}");
+    }
+    let unknown = send("POST", "/api/v1/projets", json!({"titel": "x"}), &team)
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), StatusCode::BAD_REQUEST);
+    let unknown: serde_json::Value = unknown.json().await.unwrap();
+    assert_eq!(unknown["erreurs"][0]["champ"], "titel");
+
+    // Another region's pilot may not create a fiche of Épinal: 403, nothing written.
+    let audited = store.audit_log(1000).await.unwrap().len();
+    let refused = send("POST", "/api/v1/projets", fiche.clone(), &pilot_hdf)
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert_eq!(store.audit_log(1000).await.unwrap().len(), audited);
+
+    let created = send("POST", "/api/v1/projets", fiche.clone(), &team)
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let created: serde_json::Value = created.json().await.unwrap();
+    assert_eq!(created["cout_total"], "2500000");
+    assert_eq!(created["territoires"], json!(["ti-4415"]));
+    let version = created["version"].as_i64().unwrap();
+    let again = send("POST", "/api/v1/projets", fiche.clone(), &team)
+        .await
+        .unwrap();
+    assert_eq!(
+        again.status(),
+        StatusCode::CONFLICT,
+        "a code is created once"
+    );
+
+    // Two tools edit the same version: one saved, the other 409 with the fiche as it is now.
+    let mut mine = created.clone();
+    mine["titre"] = "Campus du bois et de la forêt".into();
+    let mut theirs = created.clone();
+    theirs["emplois_crees_prevus"] = 45.into();
+    let first = send("PATCH", "/api/v1/projets/EPI-2021-CAMPUS", mine, &team)
+        .await
+        .unwrap();
+    assert_eq!(first.status(), StatusCode::OK);
+    let second = send(
+        "PATCH",
+        "/api/v1/projets/EPI-2021-CAMPUS",
+        theirs,
+        &national,
+    )
+    .await
+    .unwrap();
+    assert_eq!(second.status(), StatusCode::CONFLICT);
+    let second: serde_json::Value = second.json().await.unwrap();
+    assert_eq!(second["actuelle"]["titre"], "Campus du bois et de la forêt");
+    assert_eq!(second["actuelle"]["version"], version + 1);
+    assert_eq!(second["envoyee"]["emplois_crees_prevus"], 45);
+
+    // A funding line with its commitment, then its request edited; the operator's token sees it.
+    let line = send(
+        "POST",
+        "/api/v1/projets/EPI-2021-CAMPUS/financements",
+        json!({"financeur": "bpifrance", "dispositif": "fa", "nature": "subvention",
+               "reference_decision": "FA-EPI-1", "montant_demande": "400 000",
+               "date_demande": "2021-04-01", "montant_engage": 300000, "date_engagement": "2021-06-01"}),
+        &team,
+    )
+    .await
+    .unwrap();
+    assert_eq!(line.status(), StatusCode::CREATED);
+    let line: serde_json::Value = line.json().await.unwrap();
+    assert_eq!(line["committed"], 30_000_000);
+    let id = line["id"].as_i64().unwrap();
+    let over = send(
+        "PATCH",
+        &format!("/api/v1/financements/{id}"),
+        json!({"version": line["version"], "nature": "subvention", "montant_demande": 200000,
+               "date_demande": "2021-04-01"}),
+        &team,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        over.status(),
+        StatusCode::BAD_REQUEST,
+        "a request below its commitment"
+    );
+    let edited = send(
+        "PATCH",
+        &format!("/api/v1/financements/{id}"),
+        json!({"version": line["version"], "nature": "subvention", "montant_demande": 450000,
+               "date_demande": "2021-04-01"}),
+        &team,
+    )
+    .await
+    .unwrap();
+    assert_eq!(edited.status(), StatusCode::OK);
+    let edited: serde_json::Value = edited.json().await.unwrap();
+    assert_eq!(edited["requested"], 45_000_000);
+    assert_eq!(edited["committed"], 30_000_000);
+
+    // The envelope it draws on cannot shrink below it, and another region's pilot may not touch it.
+    let envelopes: serde_json::Value = c
+        .get(format!("{base}/api/v1/financeurs"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let fa44 = envelopes["enveloppes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["code"] == "fa-44")
+        .unwrap()
+        .clone();
+    let shrink = json!({"version": fa44["version"], "dispositif": "fa", "region": "44",
+                        "debut": "2020-01-01", "fin": "2022-12-31", "montant": 1000});
+    let by_hdf = send(
+        "PATCH",
+        "/api/v1/enveloppes/fa-44",
+        shrink.clone(),
+        &pilot_hdf,
+    )
+    .await
+    .unwrap();
+    assert_eq!(by_hdf.status(), StatusCode::FORBIDDEN);
+    let shrunk = send("PATCH", "/api/v1/enveloppes/fa-44", shrink, &national)
+        .await
+        .unwrap();
+    assert_eq!(shrunk.status(), StatusCode::BAD_REQUEST);
+    let shrunk: serde_json::Value = shrunk.json().await.unwrap();
+    assert!(
+        shrunk["error"].as_str().unwrap().contains("épuisée"),
+        "{shrunk}"
+    );
+
+    // Every write is in the audit under its token's name, and in the fiche's history on its page.
+    let audit = store.audit_log(1000).await.unwrap();
+    let actions: Vec<(&str, &str)> = audit
+        .iter()
+        .filter(|e| e.actor.starts_with("token:"))
+        .map(|e| (e.actor.as_str(), e.action.as_str()))
+        .collect();
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|(a, _)| *a == "token:outil-epinal")
+            .count(),
+        4,
+        "{actions:?}"
+    );
+    for action in [
+        "create_project",
+        "edit_project",
+        "create_funding_line",
+        "edit_funding_line",
+    ] {
+        assert!(
+            actions.iter().any(|(_, a)| *a == action),
+            "{action} in {actions:?}"
+        );
+    }
+    assert!(
+        !actions.iter().any(|(a, _)| *a != "token:outil-epinal"),
+        "{actions:?}"
+    );
+}

@@ -19,6 +19,8 @@ enum Subject {
     Territory(territoires_domain::phase::Phase, TerritoryId),
     Project(Project),
     Line(Project, String),
+    /// An envelope of a region (`None`: national).
+    Envelope(Option<territoires_domain::ids::RegionCode>),
 }
 
 /// One call of a route: its address, the form it posts, and what it is about.
@@ -37,6 +39,14 @@ fn allowed(profile: Option<&Profile>, rule: Rule, subject: &Subject) -> bool {
             p.may_edit_territory(*phase, id)
         }
         (Rule::EditProject, Some(p), Subject::Project(project)) => p.may_edit_project(project),
+        (Rule::EditProject, Some(p), Subject::Nothing) => !matches!(p, Profile::Operator(_)),
+        (Rule::RecordFunding, Some(p), Subject::Project(project)) => p.may_add_funding(project),
+        (Rule::ManageEnvelopes, Some(p), Subject::Nothing) => {
+            matches!(p, Profile::National | Profile::RegionalPilot(_))
+        }
+        (Rule::ManageEnvelopes, Some(p), Subject::Envelope(region)) => {
+            p.may_manage_envelope(region.as_ref())
+        }
         (Rule::RecordFunding, Some(p), Subject::Line(project, funder)) => {
             p.may_record_funding(project, funder)
         }
@@ -131,6 +141,17 @@ async fn every_route_answers_as_the_policy_decides_for_every_profile_in_and_out_
                     }
                 }
             }
+            ["code"] if route.path.contains("financeurs/") => {
+                made.push((route.path.replace("{code}", "bpifrance"), Subject::Nothing))
+            }
+            ["code"] if route.path.contains("dispositifs/") => {
+                made.push((route.path.replace("{code}", "fa"), Subject::Nothing))
+            }
+            // fa-44, Grand Est's envelope: only the national team and Grand Est's pilot may change it.
+            ["code"] if route.path.contains("enveloppes/") => made.push((
+                route.path.replace("{code}", "fa-44"),
+                Subject::Envelope(Some(territoires_domain::ids::RegionCode::parse("44").unwrap())),
+            )),
             ["code"] if route.path.starts_with("/regions/") => {
                 made.push((route.path.replace("{code}", "44"), Subject::Nothing))
             }
@@ -242,7 +263,7 @@ async fn every_route_answers_as_the_policy_decides_for_every_profile_in_and_out_
                     );
                     get
                 }
-                "POST" if route.path.starts_with("/api/") => {
+                "POST" | "PATCH" if route.path.starts_with("/api/") => {
                     let body: serde_json::Map<String, serde_json::Value> = call
                         .form
                         .iter()
@@ -252,7 +273,11 @@ async fn every_route_answers_as_the_policy_decides_for_every_profile_in_and_out_
                             _ => (k.to_string(), v.clone().into()),
                         })
                         .collect();
-                    let mut request = c.post(&url).json(&body);
+                    let mut request = match route.method {
+                        "PATCH" => c.patch(&url),
+                        _ => c.post(&url),
+                    }
+                    .json(&body);
                     if let Some(token) = &token {
                         request = request.bearer_auth(token);
                     }

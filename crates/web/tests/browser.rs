@@ -536,3 +536,290 @@ async fn a_figure_clicked_leads_to_the_records_it_counts() {
 fn url_with(base: &str, path: &str) -> url::Url {
     url::Url::parse(&format!("{base}{path}")).unwrap()
 }
+
+/// Sets a field's value as the browser would after typing (date fields and selects included).
+async fn set(c: &Client, id: &str, value: &str) {
+    c.execute(
+        "const e = document.getElementById(arguments[0]); e.value = arguments[1]; e.dispatchEvent(new Event('change'));",
+        vec![id.into(), value.into()],
+    )
+    .await
+    .unwrap_or_else(|e| panic!("#{id}: {e}"));
+}
+
+#[tokio::test]
+async fn a_territory_team_signs_in_with_proconnect_creates_a_fiche_and_its_funding_and_sees_them_counted(
+) {
+    let (base, dir, _provider) = common::site_with_provider().await;
+    common::import_funding(
+        &dir.path().join("own.db"),
+        "projet;financeur;dispositif;nature;reference_decision;montant_demande;date_demande\n",
+    )
+    .await;
+    let store = common::own_store(&dir).await;
+    // Épinal's team has an account; its first ProConnect sign-in ties it to the agent.
+    store
+        .create_user(
+            "cheffe-epinal@example.gouv.fr",
+            "Cheffe de projet Épinal",
+            "",
+            &"territoire:2018-2022/ti-4415".parse().unwrap(),
+            "test".into(),
+        )
+        .await
+        .unwrap();
+    // Hauts-de-France's pilot (pilote-hdf@example.gouv.fr) comes with the fixture.
+    let (_driver, c) = browser().await;
+
+    // ProConnect: the site's button, the provider's form, back on the site signed in.
+    c.goto(&format!("{base}/connexion")).await.unwrap();
+    c.find(Locator::Css(".fr-connect"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Css("input[name=email]"))
+        .await
+        .unwrap();
+    c.find(Locator::Css("input[name=email]"))
+        .await
+        .unwrap()
+        .send_keys("cheffe-epinal@example.gouv.fr")
+        .await
+        .unwrap();
+    c.find(Locator::Css("form [type=submit], form button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("se-deconnecter"))
+        .await
+        .unwrap();
+    assert!(text(&c, "header").await.contains("Cheffe de projet Épinal"));
+
+    // A new fiche action: a mistake first, told beside its field, what was typed kept.
+    c.goto(&format!("{base}/projets")).await.unwrap();
+    c.find(Locator::Id("nouvelle-fiche"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("formulaire"))
+        .await
+        .unwrap();
+    assert_eq!(
+        c.find(Locator::Id("territoires"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("ti-4415"),
+        "the team's territory is proposed"
+    );
+    c.find(Locator::Id("code"))
+        .await
+        .unwrap()
+        .send_keys("EPI-2021-SCIERIE")
+        .await
+        .unwrap();
+    set(&c, "phase", "2018-2022").await;
+    c.find(Locator::Id("titre"))
+        .await
+        .unwrap()
+        .send_keys("Scierie numérique des Vosges")
+        .await
+        .unwrap();
+    c.find(Locator::Css("label[for=axes-innover]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    set(&c, "statut", "engage").await;
+    set(&c, "date_statut", "2021-05-01").await;
+    set(&c, "porteur_type", "entreprise").await;
+    c.find(Locator::Id("porteur_nom"))
+        .await
+        .unwrap()
+        .send_keys("Scierie des Vosges")
+        .await
+        .unwrap();
+    c.find(Locator::Id("porteur_identifiant"))
+        .await
+        .unwrap()
+        .send_keys("12002701600358")
+        .await
+        .unwrap();
+    c.find(Locator::Id("emplois_crees_prevus"))
+        .await
+        .unwrap()
+        .send_keys("12")
+        .await
+        .unwrap();
+    c.find(Locator::Id("enregistrer"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("erreur-porteur_identifiant"))
+        .await
+        .unwrap();
+    assert!(text(&c, "#erreur-porteur_identifiant")
+        .await
+        .contains("clé de contrôle"));
+    assert_eq!(
+        c.find(Locator::Id("titre"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("Scierie numérique des Vosges"),
+        "what was typed is kept"
+    );
+    let identifier = c.find(Locator::Id("porteur_identifiant")).await.unwrap();
+    identifier.clear().await.unwrap();
+    identifier.send_keys("12002701600357").await.unwrap();
+    c.find(Locator::Id("enregistrer"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("ajouter-financement"))
+        .await
+        .unwrap();
+    assert!(text(&c, "main").await.contains("Enregistré"));
+
+    // Its funding line, committed by Bpifrance.
+    c.find(Locator::Id("ajouter-financement"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("formulaire"))
+        .await
+        .unwrap();
+    set(&c, "financeur", "bpifrance").await;
+    set(&c, "nature", "pret").await;
+    c.find(Locator::Id("reference_decision"))
+        .await
+        .unwrap()
+        .send_keys("BPI-EPI-2021-7")
+        .await
+        .unwrap();
+    c.find(Locator::Id("montant_demande"))
+        .await
+        .unwrap()
+        .send_keys("450 000")
+        .await
+        .unwrap();
+    set(&c, "date_demande", "2021-03-15").await;
+    c.find(Locator::Id("montant_engage"))
+        .await
+        .unwrap()
+        .send_keys("400 000")
+        .await
+        .unwrap();
+    set(&c, "date_engagement", "2021-04-20").await;
+    c.find(Locator::Id("enregistrer"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("financements"))
+        .await
+        .unwrap();
+    let lines = text(&c, "#financements")
+        .await
+        .replace(['\u{a0}', '\u{202f}'], " ");
+    assert!(
+        lines.contains("BPI-EPI-2021-7") && lines.contains("400 000 €"),
+        "{lines}"
+    );
+    // Its history: who created the fiche and its line, by form.
+    let journal = text(&c, "main").await;
+    assert!(journal.contains("Création de la fiche action"), "{journal}");
+    assert!(
+        journal.contains("Nouvelle ligne de financement"),
+        "{journal}"
+    );
+    assert!(
+        journal.contains("cheffe-epinal@example.gouv.fr"),
+        "{journal}"
+    );
+
+    // In the bilan: among the projects engaged by the State, behind the figure.
+    c.goto(&format!(
+        "{base}/bilan?phase=2018-2022&perimetre=region:44&date=2021-12-31"
+    ))
+    .await
+    .unwrap();
+    c.find(Locator::Css(
+        ".ti-kpi[data-chiffre='projets_engages_etat'] a",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    c.wait()
+        .for_element(Locator::Id("enregistrements"))
+        .await
+        .unwrap();
+    assert!(text(&c, "#enregistrements")
+        .await
+        .contains("Scierie numérique des Vosges"));
+
+    // Another region's pilot may not change it.
+    // (Signing out would also end the session at the provider: a fresh browser session is enough here.)
+    c.delete_all_cookies().await.unwrap();
+    c.goto(&format!("{base}/connexion")).await.unwrap();
+    c.find(Locator::Id("email"))
+        .await
+        .unwrap()
+        .send_keys("pilote-hdf@example.gouv.fr")
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(common::PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Css("form[action='/connexion'] [type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("se-deconnecter"))
+        .await
+        .unwrap();
+    c.goto(&format!("{base}/projets/EPI-2021-SCIERIE/modifier"))
+        .await
+        .unwrap();
+    let refused = text(&c, "main").await;
+    assert!(
+        refused.contains("ne permet pas de modifier le projet EPI-2021-SCIERIE"),
+        "{refused}"
+    );
+    c.close().await.unwrap();
+}

@@ -6,81 +6,9 @@
 
 mod common;
 
-use std::process::Stdio;
-
-use common::{client, hidden, login};
+use common::{client, hidden, login, site_with_provider};
 use reqwest::StatusCode;
-use tokio::io::{AsyncBufReadExt, BufReader};
 use url::Url;
-
-const CLIENT_ID: &str = "territoires-test";
-const CLIENT_SECRET: &str = "un secret de test assez long pour HS256 et plus encore";
-
-/// The provider, killed when dropped.
-struct Provider {
-    issuer: String,
-    _child: tokio::process::Child,
-}
-
-async fn start_provider(site: &str) -> Provider {
-    let script = std::env::var("TERRITOIRES_OIDC_PROVIDER").expect(
-        "TERRITOIRES_OIDC_PROVIDER: the test provider's provider.mjs with its node_modules (scripts/test installs it)",
-    );
-    let mut child = tokio::process::Command::new("node")
-        .arg(&script)
-        .env("PORT", "0")
-        .env("CLIENT_ID", CLIENT_ID)
-        .env("CLIENT_SECRET", CLIENT_SECRET)
-        .env(
-            "REDIRECT_URI",
-            format!("{site}/connexion/proconnect/retour"),
-        )
-        .env("POST_LOGOUT_REDIRECT_URI", format!("{site}/"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("node runs the test provider");
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let issuer = loop {
-        let line = lines
-            .next_line()
-            .await
-            .unwrap()
-            .expect("the provider prints `ready ISSUER`");
-        if let Some(issuer) = line.strip_prefix("ready ") {
-            break issuer.to_owned();
-        }
-    };
-    // The provider writes notices later on: its output is read to the end, or it would die of a broken pipe.
-    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    Provider {
-        issuer,
-        _child: child,
-    }
-}
-
-async fn site_with_provider() -> (String, tempfile::TempDir, Provider) {
-    let mut provider = None;
-    let (base, dir) = common::spawn_app_with(|base| {
-        let provider = &mut provider;
-        async move {
-            let started = start_provider(&base).await;
-            let settings = territoires_web::access::proconnect::ProConnectSettings {
-                issuer: started.issuer.clone(),
-                client_id: CLIENT_ID.into(),
-                client_secret: CLIENT_SECRET.into(),
-            };
-            *provider = Some(started);
-            territoires_web::SiteOptions {
-                public_url: Some(base),
-                proconnect: Some(settings),
-            }
-        }
-    })
-    .await;
-    (base, dir, provider.unwrap())
-}
 
 fn location(response: &reqwest::Response) -> String {
     response

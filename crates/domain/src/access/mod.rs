@@ -70,6 +70,30 @@ impl Profile {
             _ => self.may_edit_project(project),
         }
     }
+
+    /// Whether the profile may add a funding line to `project` for some funder: whoever may edit the
+    /// project, and operators (their own lines, on any project).
+    pub fn may_add_funding(&self, project: &Project) -> bool {
+        matches!(self, Profile::Operator(_)) || self.may_edit_project(project)
+    }
+}
+
+impl Profile {
+    /// Whether the profile may create or change funders and schemes: the national team, which keeps the
+    /// programme's referential of who funds through what.
+    pub fn may_manage_funders(&self) -> bool {
+        *self == Profile::National
+    }
+
+    /// Whether the profile may create or change an envelope of `region` (`None`: national): the national
+    /// team any, a regional pilot its region's.
+    pub fn may_manage_envelope(&self, region: Option<&RegionCode>) -> bool {
+        match self {
+            Profile::National => true,
+            Profile::RegionalPilot(mine) => region == Some(mine),
+            _ => false,
+        }
+    }
 }
 
 impl Profile {
@@ -144,6 +168,21 @@ mod tests {
     }
 
     #[test]
+    fn funders_are_the_national_teams_and_envelopes_also_their_regions_pilots() {
+        let national = Profile::National;
+        let pilot: Profile = "region:44".parse().unwrap();
+        let team: Profile = "territoire:2023-2027/ti-4401".parse().unwrap();
+        let grand_est = RegionCode::parse("44").unwrap();
+        let hauts_de_france = RegionCode::parse("32").unwrap();
+        assert!(national.may_manage_funders() && !pilot.may_manage_funders());
+        assert!(national.may_manage_envelope(None));
+        assert!(pilot.may_manage_envelope(Some(&grand_est)));
+        assert!(!pilot.may_manage_envelope(Some(&hauts_de_france)));
+        assert!(!pilot.may_manage_envelope(None), "national envelopes");
+        assert!(!team.may_manage_envelope(Some(&grand_est)));
+    }
+
+    #[test]
     fn a_regional_pilot_edits_only_its_region() {
         let pilot: Profile = "region:44".parse().unwrap();
         assert!(pilot.may_edit_territory(Phase::Second, &id("ti-4401")));
@@ -186,6 +225,11 @@ mod tests {
         assert!(!bpi.may_edit_project(&project));
         assert!(bpi.may_record_funding(&project, "bpifrance"));
         assert!(!bpi.may_record_funding(&project, "ademe"));
+        assert!(
+            bpi.may_add_funding(&project),
+            "an operator adds its own lines anywhere"
+        );
+        assert!(hdf.may_add_funding(&project) && !bretagne.may_add_funding(&project));
     }
 
     #[test]

@@ -19,6 +19,9 @@ pub enum Rule {
     /// A user who may record funding (every profile: operators on their own lines); the store checks the
     /// line's project and funder.
     RecordFunding,
+    /// Whoever may manage envelopes (the national team any, regional pilots their region's); the store
+    /// checks the envelope's region.
+    ManageEnvelopes,
     /// The national team only: the whole audit log.
     NationalTeam,
     /// Whoever administers accounts (the national team, regional pilots); the store checks each account's
@@ -62,6 +65,9 @@ pub fn decide(profile: Option<&Profile>, rule: Rule, target: Target<'_>) -> Deci
         // A territory route whose territory could not be read: nobody may.
         (Rule::EditTerritory, Target::None) => false,
         (Rule::EditProject, _) => !matches!(profile, Profile::Operator(_)),
+        (Rule::ManageEnvelopes, _) => {
+            matches!(profile, Profile::National | Profile::RegionalPilot(_))
+        }
         (Rule::NationalTeam, _) => *profile == Profile::National,
         (Rule::Administer, _) => profile.administers(),
     };

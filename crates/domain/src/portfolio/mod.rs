@@ -1,5 +1,6 @@
 //! The portfolio: funders, schemes, envelopes, projects and their funding lines, checked as a whole.
 
+pub mod drafts;
 pub mod funding;
 pub mod index;
 pub mod project;

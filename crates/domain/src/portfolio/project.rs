@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 
 use crate::fr::iso_date;
-use crate::ids::{Siren, TerritoryId};
+use crate::ids::TerritoryId;
 use crate::money::Cents;
 use crate::phase::Phase;
 use crate::DomainError;
@@ -215,31 +215,63 @@ pub struct Holder {
 }
 
 impl Holder {
-    /// Checks the identifier against the kind: 14 digits for a company's SIRET, a valid SIREN for an EPCI,
-    /// `W` and nine digits for an association's RNA number.
+    /// Checks the identifier against the kind: a company's SIRET (14 digits) and an EPCI's SIREN (9 digits)
+    /// with their check digit (Luhn), an association's RNA number (`W` and nine digits).
     pub fn validate(&self) -> Result<(), DomainError> {
         let Some(id) = self.identifier.as_deref() else {
             return Ok(());
         };
         let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+        let invalid = |expected| Err(DomainError::invalid("porteur_id", id, expected));
         match self.kind {
-            HolderKind::Company if !digits(id, 14) => Err(DomainError::invalid(
-                "porteur_id",
-                id,
-                "un SIRET de 14 chiffres",
-            )),
-            HolderKind::Epci => Siren::parse(id).map(|_| ()),
+            HolderKind::Company if !digits(id, 14) => invalid("un SIRET de 14 chiffres"),
+            HolderKind::Company if !siret_checks(id) => {
+                invalid("un SIRET existant : sa clé de contrôle (Luhn) ne correspond pas, vérifiez la saisie")
+            }
+            HolderKind::Epci if !digits(id, 9) => invalid("un SIREN de 9 chiffres"),
+            HolderKind::Epci if !luhn(id) => {
+                invalid("un SIREN existant : sa clé de contrôle (Luhn) ne correspond pas, vérifiez la saisie")
+            }
             HolderKind::Association
                 if !(id.len() == 10 && id.starts_with('W') && digits(&id[1..], 9)) =>
             {
-                Err(DomainError::invalid(
-                    "porteur_id",
-                    id,
-                    "un numéro RNA (W suivi de 9 chiffres)",
-                ))
+                invalid("un numéro RNA (W suivi de 9 chiffres)")
             }
             _ => Ok(()),
         }
+    }
+}
+
+/// The Luhn check of SIREN and SIRET numbers (digits only).
+fn luhn(digits: &str) -> bool {
+    let sum: u32 = digits
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| {
+            let d = u32::from(b - b'0');
+            if i % 2 == 1 {
+                let d = d * 2;
+                if d > 9 {
+                    d - 9
+                } else {
+                    d
+                }
+            } else {
+                d
+            }
+        })
+        .sum();
+    sum % 10 == 0
+}
+
+/// A SIRET's check: Luhn, except La Poste's establishments (SIREN 356 000 000), whose digits sum to a
+/// multiple of 5 (INSEE's documented exception).
+fn siret_checks(siret: &str) -> bool {
+    if siret.starts_with("356000000") && siret != "35600000000048" {
+        siret.bytes().map(|b| u32::from(b - b'0')).sum::<u32>() % 5 == 0
+    } else {
+        luhn(siret)
     }
 }
 
@@ -462,7 +494,13 @@ mod tests {
             identifier: Some(id.into()),
             name: "X".into(),
         };
-        assert!(company("12345678900012").validate().is_ok());
+        // The SIRET of the INSEE's head office passes its check digit; one digit changed does not.
+        assert!(company("12002701600357").validate().is_ok());
+        assert!(company("12002701600358")
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("clé de contrôle"));
         assert!(company("123456789")
             .validate()
             .unwrap_err()
@@ -474,6 +512,15 @@ mod tests {
             name: "CC".into(),
         };
         assert!(epci.validate().is_err());
+        let epci = |id: &str| Holder {
+            kind: HolderKind::Epci,
+            identifier: Some(id.into()),
+            name: "CC".into(),
+        };
+        assert!(epci("245701206").validate().is_ok());
+        assert!(epci("245701207").validate().is_err());
+        let poste = company("35600000000048");
+        assert!(poste.validate().is_ok());
     }
 
     #[test]

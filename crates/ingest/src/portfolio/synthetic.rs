@@ -83,6 +83,23 @@ fn digits(rng: &mut StdRng, n: usize) -> String {
         .collect()
 }
 
+/// A SIRET or SIREN of `n` digits whose last one is the check digit the domain verifies.
+fn identifier(rng: &mut StdRng, n: usize, kind: HolderKind) -> String {
+    let body = digits(rng, n - 1);
+    (0..10)
+        .map(|key| format!("{body}{key}"))
+        .find(|id| {
+            Holder {
+                kind,
+                identifier: Some(id.clone()),
+                name: String::new(),
+            }
+            .validate()
+            .is_ok()
+        })
+        .expect("one check digit of ten fits")
+}
+
 fn funders(regions: &[(String, String)]) -> Vec<Funder> {
     let f = |code: &str, name: &str, kind| Funder {
         code: code.into(),
@@ -383,12 +400,12 @@ pub fn generate(
             let holder = match rng.random_range(0..10) {
                 0..5 => Holder {
                     kind: HolderKind::Company,
-                    identifier: Some(digits(&mut rng, 14)),
+                    identifier: Some(identifier(&mut rng, 14, HolderKind::Company)),
                     name: format!("Entreprise {}", digits(&mut rng, 4)),
                 },
                 5..8 => Holder {
                     kind: HolderKind::Epci,
-                    identifier: Some(digits(&mut rng, 9)),
+                    identifier: Some(identifier(&mut rng, 9, HolderKind::Epci)),
                     name: "EPCI du territoire".into(),
                 },
                 8 => Holder {

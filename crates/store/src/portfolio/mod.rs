@@ -23,7 +23,10 @@ use crate::registry::referential::{already_imported, record_import_run, ImportOu
 use crate::sql::{delete_where_in, insert, upsert, Value};
 use crate::{now, Result, Store, StoreError};
 
+mod edits;
 mod envelopes;
+
+pub use edits::{FundingReferential, Save, Versioned};
 
 /// The portfolio as stored, with the row versions forms post back.
 #[derive(Debug, Clone, Default)]
@@ -622,7 +625,7 @@ async fn persist(
         "funders",
         &["code", "name", "kind"],
         &["code"],
-        false,
+        true,
         c.funders
             .iter()
             .map(|f| {
@@ -640,7 +643,7 @@ async fn persist(
         "schemes",
         &["code", "name", "funder_code", "ti_specific"],
         &["code"],
-        false,
+        true,
         c.schemes
             .iter()
             .map(|s| {
@@ -666,7 +669,7 @@ async fn persist(
             "amount_cents",
         ],
         &["code"],
-        false,
+        true,
         c.envelopes
             .iter()
             .map(|e| {
@@ -974,21 +977,15 @@ impl Store {
             return Ok(ImportOutcome::unchanged());
         }
         let changed_in = lock_portfolio(&mut tx).await?;
-        let now: i64 = sqlx::query_scalar("SELECT portfolio_version FROM data_version")
-            .fetch_one(&mut **tx)
+        let written = self
+            .merge_and_write(
+                &mut tx,
+                changed_in,
+                (read, read_at),
+                incoming,
+                (actor, "import_portfolio"),
+            )
             .await?;
-        let stored = self
-            .portfolio_up_to_date(&mut tx, Some((read, read_at)), now)
-            .await?;
-        let current = &stored.portfolio;
-        let merged = merge(current, incoming)?;
-        validate(&merged)?;
-        let drawn = merged.drawn_envelopes();
-        let c = changes(current, &merged, &drawn);
-        let written = persist(&mut tx, &c, changed_in, actor, "import_portfolio").await?;
-        if envelopes::moves_draws(&c) {
-            envelopes::mark_all(&mut tx, &merged).await?;
-        }
         let outcome = ImportOutcome {
             unchanged: false,
             written,
@@ -996,6 +993,35 @@ impl Store {
         record_import_run(&mut tx, "portfolio", content_hash, &outcome).await?;
         tx.commit().await?;
         Ok(outcome)
+    }
+
+    /// Merges `incoming` into the stored portfolio (`read` at a version, brought up to date under the
+    /// writers' lock, which the caller holds: `changed_in` is its data version), checks the whole result,
+    /// and writes what changed, audited as `(actor, action)`.
+    async fn merge_and_write(
+        &self,
+        tx: &mut Transaction<'_, Any>,
+        changed_in: i64,
+        (read, read_at): (Arc<StoredPortfolio>, i64),
+        incoming: &Portfolio,
+        (actor, action): (&str, &str),
+    ) -> Result<Vec<(String, u64)>> {
+        let now: i64 = sqlx::query_scalar("SELECT portfolio_version FROM data_version")
+            .fetch_one(&mut **tx)
+            .await?;
+        let stored = self
+            .portfolio_up_to_date(tx, Some((read, read_at)), now)
+            .await?;
+        let current = &stored.portfolio;
+        let merged = merge(current, incoming)?;
+        validate(&merged)?;
+        let drawn = merged.drawn_envelopes();
+        let c = changes(current, &merged, &drawn);
+        let written = persist(tx, &c, changed_in, actor, action).await?;
+        if envelopes::moves_draws(&c) {
+            envelopes::mark_all(tx, &merged).await?;
+        }
+        Ok(written)
     }
 
     /// The stored portfolio and the portfolio version it is at, read without the writers' lock (the read

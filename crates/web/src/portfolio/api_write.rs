@@ -1,8 +1,10 @@
-//! The write API of funding lines, for machines: an operator pushes its commitments, payments and
-//! cancellations with an API token (`Authorization: Bearer …`), under the same rules as the forms. A stale
-//! write (the line changed since the version sent) is answered 409 with the line as it is now beside what
+//! The write API of fiches actions and funding lines, for machines: a territory team's tool creates and
+//! edits its fiches, an operator pushes its lines, commitments, payments and cancellations, with an API
+//! token (`Authorization: Bearer …`), under the same rules and drafts as the site's forms. A stale write
+//! (the record changed since the version sent) is answered 409 with the record as it is now beside what
 //! was sent: nothing is overwritten.
 
+use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -11,14 +13,17 @@ use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 use territoires_domain::fr::{iso_date, parse_date};
 use territoires_domain::money::Cents;
+use territoires_domain::portfolio::drafts::{FieldErrors, LineDraft, ProjectDraft};
 use territoires_domain::portfolio::funding::LineEvent;
+use territoires_domain::portfolio::project::Project;
 use territoires_store::access::Author;
-use territoires_store::portfolio::{LineChange, StoredLine};
+use territoires_store::portfolio::{LineChange, Save, StoredLine};
 use territoires_store::StoreError;
 use utoipa::ToSchema;
 
 use crate::access::guard::Caller;
 use crate::error::ApiError;
+use crate::forms::{read_json, Refusal};
 use crate::params::bad;
 use crate::{AppState, WebError};
 
@@ -176,4 +181,313 @@ pub async fn record_line_event(
         .await?
         .ok_or_else(|| WebError::NotFound(format!("ligne de financement {id}")))?;
     Ok(Json(StoredLineDto::from(line)).into_response())
+}
+
+/// Why a save was refused: every field's problem.
+#[derive(Serialize, ToSchema)]
+pub struct FieldErrorsDto {
+    /// 400.
+    pub status: u16,
+    /// All problems, in one sentence.
+    pub error: String,
+    /// Each problem with its field.
+    pub erreurs: Vec<territoires_domain::portfolio::drafts::FieldError>,
+}
+
+fn today() -> time::Date {
+    time::OffsetDateTime::now_utc().date()
+}
+
+fn scope(caller: &Caller, allowed: bool, what: String) -> Result<(), Refusal> {
+    if allowed {
+        return Ok(());
+    }
+    Err(Refusal::Other(WebError::Forbidden(format!(
+        "Votre profil ({}) ne permet pas {what}.",
+        caller.profile.label()
+    ))))
+}
+
+/// The project `code` as stored, in the form a write sends (with its version).
+async fn project_draft(
+    state: &AppState,
+    code: &str,
+) -> Result<Option<(Project, ProjectDraft)>, WebError> {
+    Ok(state
+        .store
+        .stored_project(code)
+        .await?
+        .map(|(project, version)| {
+            let draft = ProjectDraft::of(&project, version);
+            (project, draft)
+        }))
+}
+
+fn version_of(version: Option<i64>) -> Result<i64, Refusal> {
+    version.ok_or_else(|| {
+        let mut e = FieldErrors::default();
+        e.add(
+            "version",
+            "à renseigner : la version lue (GET), pour ne rien écraser",
+        );
+        Refusal::Fields(e)
+    })
+}
+
+/// Crée une fiche action (jeton d'API)
+///
+/// `POST /api/v1/projets`: the same fields as the site's form; the initial status (`statut`, `date_statut`)
+/// is required. Answers the fiche as stored, in the same form, with its version.
+#[utoipa::path(
+    post,
+    path = "/api/v1/projets",
+    tag = "Projets",
+    request_body = ProjectDraft,
+    security(("jeton" = [])),
+    responses(
+        (status = 201, description = "Créée", body = ProjectDraft),
+        (status = 400, description = "Champs à corriger, chacun nommé", body = FieldErrorsDto),
+        (status = 401, description = "Jeton absent, inconnu, expiré ou révoqué", body = crate::api::ErrorDto),
+        (status = 403, description = "Le profil du jeton ne couvre pas ces territoires", body = crate::api::ErrorDto),
+        (status = 409, description = "Ce code existe déjà")
+    )
+)]
+pub async fn create_project(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    body: Bytes,
+) -> Response {
+    let result: Result<String, Refusal> = async {
+        let draft: ProjectDraft = read_json(&body, None)?;
+        let project = draft.read_new(today())?;
+        let code = project.code.clone();
+        state
+            .store
+            .save_project(
+                Save::new(project),
+                Author::user(&caller.actor, &caller.profile),
+            )
+            .await?;
+        Ok(code)
+    }
+    .await;
+    project_answer(&state, result, StatusCode::CREATED, &body).await
+}
+
+/// Modifie une fiche action (jeton d'API)
+///
+/// `PATCH /api/v1/projets/{code}`: the fields to change, as in `POST` (absent ones keep their value; the
+/// code, the phase and the statuses stay as stored), with the `version` read; a stale version is answered
+/// 409 with the fiche as it is now.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/projets/{code}",
+    tag = "Projets",
+    params(("code" = String, Path, description = "Code de la fiche action")),
+    request_body = ProjectDraft,
+    security(("jeton" = [])),
+    responses(
+        (status = 200, description = "Enregistrée", body = ProjectDraft),
+        (status = 400, description = "Champs à corriger, chacun nommé", body = FieldErrorsDto),
+        (status = 401, description = "Jeton absent, inconnu, expiré ou révoqué", body = crate::api::ErrorDto),
+        (status = 403, description = "Le profil du jeton ne couvre pas cette fiche", body = crate::api::ErrorDto),
+        (status = 404, description = "Fiche inconnue", body = crate::api::ErrorDto),
+        (status = 409, description = "La fiche a changé depuis la version envoyée : `actuelle` et `envoyee`")
+    )
+)]
+pub async fn edit_project(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Extension(caller): Extension<Caller>,
+    body: Bytes,
+) -> Response {
+    let result: Result<String, Refusal> = async {
+        let (stored, stored_draft) = project_draft(&state, &code)
+            .await?
+            .ok_or_else(|| Refusal::Other(WebError::NotFound(format!("projet {code}"))))?;
+        scope(
+            &caller,
+            caller.profile.may_edit_project(&stored),
+            format!("de modifier le projet {code}"),
+        )?;
+        // The version is the caller's to send: the stored one would overwrite blindly.
+        let stored_draft = ProjectDraft {
+            version: None,
+            ..stored_draft
+        };
+        let draft: ProjectDraft = read_json(&body, Some(&stored_draft))?;
+        let version = version_of(draft.version)?;
+        let edited = draft.read_edit(&stored)?;
+        state
+            .store
+            .save_project(
+                Save::edit(edited, version),
+                Author::user(&caller.actor, &caller.profile),
+            )
+            .await?;
+        Ok(code.clone())
+    }
+    .await;
+    project_answer(&state, result, StatusCode::OK, &body).await
+}
+
+async fn project_answer(
+    state: &AppState,
+    result: Result<String, Refusal>,
+    status: StatusCode,
+    body: &[u8],
+) -> Response {
+    let sent: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    match result {
+        Ok(code) => match project_draft(state, &code).await {
+            Ok(Some((_, draft))) => (status, Json(draft)).into_response(),
+            Ok(None) => ApiError(WebError::NotFound(format!("projet {code}"))).into_response(),
+            Err(e) => ApiError(e).into_response(),
+        },
+        Err(refusal) => {
+            let code = sent["code"].as_str().unwrap_or_default().to_owned();
+            let now = project_draft(state, &code)
+                .await
+                .ok()
+                .flatten()
+                .map(|(_, d)| d);
+            crate::forms::api_refusal(refusal, || now, &sent)
+        }
+    }
+}
+
+/// Crée une ligne de financement d'une fiche action (jeton d'API)
+///
+/// `POST /api/v1/projets/{code}/financements`: the request, and optionally its commitment; an operator's
+/// token creates the lines of its own funder. One line per funder, decision and project.
+#[utoipa::path(
+    post,
+    path = "/api/v1/projets/{code}/financements",
+    tag = "Projets",
+    params(("code" = String, Path, description = "Code de la fiche action")),
+    request_body = LineDraft,
+    security(("jeton" = [])),
+    responses(
+        (status = 201, description = "Créée : la ligne telle qu'enregistrée", body = StoredLineDto),
+        (status = 400, description = "Champs à corriger, chacun nommé", body = FieldErrorsDto),
+        (status = 401, description = "Jeton absent, inconnu, expiré ou révoqué", body = crate::api::ErrorDto),
+        (status = 403, description = "Le profil du jeton ne couvre pas ce financeur sur cette fiche", body = crate::api::ErrorDto),
+        (status = 409, description = "Une ligne de ce financeur avec cette référence existe déjà pour cette fiche")
+    )
+)]
+pub async fn create_line(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Extension(caller): Extension<Caller>,
+    body: Bytes,
+) -> Response {
+    let result: Result<StoredLine, Refusal> = async {
+        let (stored, _) = project_draft(&state, &code)
+            .await?
+            .ok_or_else(|| Refusal::Other(WebError::NotFound(format!("projet {code}"))))?;
+        scope(
+            &caller,
+            caller.profile.may_add_funding(&stored),
+            format!("d'ajouter un financement au projet {code}"),
+        )?;
+        let draft: LineDraft = read_json(&body, None)?;
+        let line = draft.read_new(&code, today())?;
+        Ok(state
+            .store
+            .save_funding_line(
+                None,
+                Save::new(line),
+                Author::user(&caller.actor, &caller.profile),
+            )
+            .await?)
+    }
+    .await;
+    line_answer(&state, result, StatusCode::CREATED, None, &body).await
+}
+
+/// Modifie la demande d'une ligne de financement (jeton d'API)
+///
+/// `PATCH /api/v1/financements/{id}`: the request, scheme or nature to change (absent fields keep their
+/// value), with the `version` read; the funder, the decision reference and the events (commitment,
+/// payments, cancellation) stay as stored.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/financements/{id}",
+    tag = "Projets",
+    params(("id" = i64, Path, description = "Id de la ligne de financement")),
+    request_body = LineDraft,
+    security(("jeton" = [])),
+    responses(
+        (status = 200, description = "Enregistrée", body = StoredLineDto),
+        (status = 400, description = "Champs à corriger, chacun nommé", body = FieldErrorsDto),
+        (status = 401, description = "Jeton absent, inconnu, expiré ou révoqué", body = crate::api::ErrorDto),
+        (status = 403, description = "Le profil du jeton ne couvre pas cette ligne", body = crate::api::ErrorDto),
+        (status = 409, description = "La ligne a changé depuis la version envoyée", body = ConflictDto)
+    )
+)]
+pub async fn edit_line(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    Extension(caller): Extension<Caller>,
+    body: Bytes,
+) -> Response {
+    let result: Result<StoredLine, Refusal> = async {
+        let stored = state.store.funding_line(id).await?.ok_or_else(|| {
+            Refusal::Other(WebError::NotFound(format!("ligne de financement {id}")))
+        })?;
+        let (project, _) = project_draft(&state, &stored.line.project)
+            .await?
+            .ok_or_else(|| {
+                Refusal::Other(WebError::NotFound(format!(
+                    "projet {}",
+                    stored.line.project
+                )))
+            })?;
+        scope(
+            &caller,
+            caller
+                .profile
+                .may_record_funding(&project, &stored.line.funder),
+            format!(
+                "de modifier les financements de « {} » sur le projet {}",
+                stored.line.funder, project.code
+            ),
+        )?;
+        let mut sent = LineDraft::of(&stored.line, stored.version);
+        // The version is the caller's to send: the stored one would overwrite blindly.
+        sent.version = None;
+        let draft: LineDraft = read_json(&body, Some(&sent))?;
+        let version = version_of(draft.version)?;
+        let edited = draft.read_edit(&stored.line, today())?;
+        Ok(state
+            .store
+            .save_funding_line(
+                Some(id),
+                Save::edit(edited, version),
+                Author::user(&caller.actor, &caller.profile),
+            )
+            .await?)
+    }
+    .await;
+    line_answer(&state, result, StatusCode::OK, Some(id), &body).await
+}
+
+async fn line_answer(
+    state: &AppState,
+    result: Result<StoredLine, Refusal>,
+    status: StatusCode,
+    id: Option<i64>,
+    body: &[u8],
+) -> Response {
+    match result {
+        Ok(line) => (status, Json(StoredLineDto::from(line))).into_response(),
+        Err(refusal) => {
+            let now = match id {
+                Some(id) => state.store.funding_line(id).await.ok().flatten(),
+                None => None,
+            };
+            let sent: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+            crate::forms::api_refusal(refusal, || now.map(StoredLineDto::from), &sent)
+        }
+    }
 }

@@ -2,8 +2,10 @@
 
 pub mod api;
 pub mod api_write;
+pub mod editor;
 pub mod forms;
 pub mod pages;
+pub mod referential;
 
 use territoires_domain::money::Cents;
 use territoires_domain::portfolio::funding::LineEvent;

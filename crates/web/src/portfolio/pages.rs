@@ -100,6 +100,8 @@ struct ProjectsPage {
     pagination: Pagination,
     bilan_href: String,
     no_data: Option<String>,
+    /// Whether the user may create fiches actions (not an operator).
+    may_create: bool,
 }
 
 /// `/projets`
@@ -150,7 +152,14 @@ pub async fn projects_page(
             }),
     )
     .collect();
+    let may_create = session.as_ref().is_some_and(|s| {
+        !matches!(
+            s.user.profile,
+            territoires_domain::access::Profile::Operator(_)
+        )
+    });
     render(ProjectsPage {
+        may_create,
         chrome: Chrome::new(format!("Projets — {label}"), "projets", &session)
             .crumb("Projets", None),
         date_long: long_date(q.frame.as_of),
@@ -258,6 +267,7 @@ struct ProjectPage {
     source: String,
     csrf: Option<String>,
     may_edit: bool,
+    may_add_funding: bool,
     next_statuses: Vec<Choice>,
     version: i64,
     saved: bool,
@@ -366,6 +376,7 @@ pub async fn project_page(
         source: project.source.clone(),
         csrf: session.as_ref().map(|s| s.csrf_token.clone()),
         may_edit,
+        may_add_funding: profile.is_some_and(|pr| pr.may_add_funding(project)),
         next_statuses: ProjectStatus::ALL
             .iter()
             .filter(|s| last.is_none_or(|l| l.may_move_to(**s)))

@@ -2,7 +2,9 @@
 //! The database is built once per test binary; each test opens its own server on it.
 
 use std::path::PathBuf;
+
 use std::sync::OnceLock;
+use tokio::io::AsyncBufReadExt as _;
 
 use territoires_domain::phase::Phase;
 use territoires_domain::portfolio::funding::{Funder, FunderKind};
@@ -292,4 +294,81 @@ pub fn visible_text(html: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+// The OpenID Connect provider of the ProConnect tests (npm `oidc-provider`, installed by `scripts/test`),
+// and a site configured to sign in with it.
+#[allow(dead_code)]
+pub const CLIENT_ID: &str = "territoires-test";
+#[allow(dead_code)]
+pub const CLIENT_SECRET: &str = "un secret de test assez long pour HS256 et plus encore";
+
+/// The provider, killed when dropped.
+#[allow(dead_code)]
+pub struct Provider {
+    /// Its issuer URL.
+    pub issuer: String,
+    _child: tokio::process::Child,
+}
+
+#[allow(dead_code)]
+pub async fn start_provider(site: &str) -> Provider {
+    let script = std::env::var("TERRITOIRES_OIDC_PROVIDER").expect(
+        "TERRITOIRES_OIDC_PROVIDER: the test provider's provider.mjs with its node_modules (scripts/test installs it)",
+    );
+    let mut child = tokio::process::Command::new("node")
+        .arg(&script)
+        .env("PORT", "0")
+        .env("CLIENT_ID", CLIENT_ID)
+        .env("CLIENT_SECRET", CLIENT_SECRET)
+        .env(
+            "REDIRECT_URI",
+            format!("{site}/connexion/proconnect/retour"),
+        )
+        .env("POST_LOGOUT_REDIRECT_URI", format!("{site}/"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("node runs the test provider");
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let issuer = loop {
+        let line = lines
+            .next_line()
+            .await
+            .unwrap()
+            .expect("the provider prints `ready ISSUER`");
+        if let Some(issuer) = line.strip_prefix("ready ") {
+            break issuer.to_owned();
+        }
+    };
+    // The provider writes notices later on: its output is read to the end, or it would die of a broken pipe.
+    tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    Provider {
+        issuer,
+        _child: child,
+    }
+}
+
+#[allow(dead_code)]
+pub async fn site_with_provider() -> (String, tempfile::TempDir, Provider) {
+    let mut provider = None;
+    let (base, dir) = spawn_app_with(|base| {
+        let provider = &mut provider;
+        async move {
+            let started = start_provider(&base).await;
+            let settings = territoires_web::access::proconnect::ProConnectSettings {
+                issuer: started.issuer.clone(),
+                client_id: CLIENT_ID.into(),
+                client_secret: CLIENT_SECRET.into(),
+            };
+            *provider = Some(started);
+            territoires_web::SiteOptions {
+                public_url: Some(base),
+                proconnect: Some(settings),
+            }
+        }
+    })
+    .await;
+    (base, dir, provider.unwrap())
 }
