@@ -528,6 +528,22 @@ async fn http_writes(store: &Store, base: &str, lines: Vec<LineView>) -> String 
     )
 }
 
+/// A fiche's version and measured jobs created (0 when unknown), read through the API.
+async fn read_jobs(c: &reqwest::Client, base: &str, code: &str) -> (i64, i64) {
+    let d: serde_json::Value = c
+        .get(format!("{base}/api/v1/projets/{code}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    (
+        d["version"].as_i64().unwrap(),
+        d["measured"]["jobs_created"].as_i64().unwrap_or(0),
+    )
+}
+
 /// How long the mixed workload runs: 60 s, or `TERRITOIRES_BENCH_MIXED_SECONDS`.
 fn mixed_duration() -> Duration {
     Duration::from_secs(
@@ -562,26 +578,9 @@ async fn mixed_work(store: &Store, base: &str) -> String {
         }
     }
     let client = reqwest::Client::new();
-    let jobs = |c: reqwest::Client, code: String| {
-        let base = base.to_owned();
-        async move {
-            let d: serde_json::Value = c
-                .get(format!("{base}/api/v1/projets/{code}"))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            (
-                d["version"].as_i64().unwrap(),
-                d["measured"]["jobs_created"].as_i64().unwrap_or(0),
-            )
-        }
-    };
     let mut initial = Vec::new();
     for code in &codes {
-        initial.push(jobs(client.clone(), code.clone()).await.1);
+        initial.push(read_jobs(&client, base, code).await.1);
     }
     let codes = Arc::new(codes);
     let duration = mixed_duration();
@@ -614,20 +613,12 @@ async fn mixed_work(store: &Store, base: &str) -> String {
                         reads.record(t.elapsed().as_micros() as u64).unwrap();
                     }
                     _ => loop {
-                        let d: serde_json::Value = c
-                            .get(format!("{base}/api/v1/projets/{code}"))
-                            .send()
-                            .await
-                            .unwrap()
-                            .json()
-                            .await
-                            .unwrap();
-                        let n = d["measured"]["jobs_created"].as_i64().unwrap_or(0);
+                        let (version, n) = read_jobs(&c, &base, code).await;
                         let t = Instant::now();
                         let r = c
                             .patch(format!("{base}/api/v1/projets/{code}"))
                             .bearer_auth(&secret)
-                            .json(&serde_json::json!({"version": d["version"], "emplois_crees_mesures": n + 1}))
+                            .json(&serde_json::json!({"version": version, "emplois_crees_mesures": n + 1}))
                             .send()
                             .await
                             .unwrap();
@@ -665,7 +656,7 @@ async fn mixed_work(store: &Store, base: &str) -> String {
     let elapsed = started.elapsed();
     let mut lost = 0;
     for (i, code) in codes.iter().enumerate() {
-        let now = jobs(client.clone(), code.clone()).await.1;
+        let now = read_jobs(&client, base, code).await.1;
         lost += (initial[i] + done[i] - now).abs();
     }
     let acknowledged: i64 = done.iter().sum();

@@ -288,29 +288,21 @@ pub fn differences(
     typed: &impl Serialize,
     label: impl Fn(&str) -> Option<&'static str>,
 ) -> Vec<(String, String, String)> {
-    let json = |v: &dyn erased::Json| v.json();
-    crate::history::changes(Some(&json(now)), Some(&json(typed)))
-        .into_iter()
-        .filter(|(field, _, _)| field != "version")
-        .map(|(field, now, typed)| {
-            (
-                label(&field).map(str::to_owned).unwrap_or(field),
-                now,
-                typed,
-            )
-        })
-        .collect()
-}
-
-mod erased {
-    pub trait Json {
-        fn json(&self) -> String;
-    }
-    impl<T: serde::Serialize> Json for T {
-        fn json(&self) -> String {
-            serde_json::to_string(self).unwrap_or_default()
-        }
-    }
+    let json = |v: serde_json::Result<String>| v.unwrap_or_default();
+    crate::history::changes(
+        Some(&json(serde_json::to_string(now))),
+        Some(&json(serde_json::to_string(typed))),
+    )
+    .into_iter()
+    .filter(|(field, _, _)| field != "version")
+    .map(|(field, now, typed)| {
+        (
+            label(&field).map(str::to_owned).unwrap_or(field),
+            now,
+            typed,
+        )
+    })
+    .collect()
 }
 
 /// After a save: back to `to`, with the confirmation flag.
@@ -321,6 +313,18 @@ pub fn saved(to: &str) -> Response {
         [(LOCATION, format!("{to}{sep}enregistre=1"))],
     )
         .into_response()
+}
+
+/// The version an edit read, which it must send back: without it, a save could overwrite blindly.
+pub fn version_read(version: Option<i64>) -> Result<i64, FieldErrors> {
+    version.ok_or_else(|| {
+        let mut e = FieldErrors::default();
+        e.add(
+            "version",
+            "à renseigner : la version lue, pour ne rien écraser (rechargez la page ou relisez l'enregistrement)",
+        );
+        e
+    })
 }
 
 /// A refusal of the write API: 400 with every field's problem, 409 with the record now beside what was
@@ -388,7 +392,7 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> axum::extract::FromRequest<
 
 /// Reads a JSON body into a draft, refusing the fields the draft does not have (a misspelt field would
 /// otherwise be silently dropped). With `stored` (an edit), the fields the body leaves out keep their
-/// stored value: a caller sends what it changes.
+/// stored value — except `version`, the caller's to send: a caller sends what it changes.
 pub fn read_json<T>(body: &[u8], stored: Option<&T>) -> Result<T, Refusal>
 where
     T: serde::de::DeserializeOwned + Serialize + Default,
@@ -419,8 +423,11 @@ where
     if !errors.is_empty() {
         return Err(Refusal::Fields(errors));
     }
-    if stored.is_none() {
-        merged.clear();
+    match stored {
+        Some(_) => {
+            merged.remove("version");
+        }
+        None => merged.clear(),
     }
     merged.extend(object.clone());
     serde_json::from_value(serde_json::Value::Object(merged))

@@ -39,11 +39,9 @@ fn allowed(profile: Option<&Profile>, rule: Rule, subject: &Subject) -> bool {
             p.may_edit_territory(*phase, id)
         }
         (Rule::EditProject, Some(p), Subject::Project(project)) => p.may_edit_project(project),
-        (Rule::EditProject, Some(p), Subject::Nothing) => !matches!(p, Profile::Operator(_)),
+        (Rule::EditProject, Some(p), Subject::Nothing) => p.may_create_projects(),
         (Rule::RecordFunding, Some(p), Subject::Project(project)) => p.may_add_funding(project),
-        (Rule::ManageEnvelopes, Some(p), Subject::Nothing) => {
-            matches!(p, Profile::National | Profile::RegionalPilot(_))
-        }
+        (Rule::ManageEnvelopes, Some(p), Subject::Nothing) => p.may_manage_envelopes(),
         (Rule::ManageEnvelopes, Some(p), Subject::Envelope(region)) => {
             p.may_manage_envelope(region.as_ref())
         }

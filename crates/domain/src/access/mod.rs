@@ -85,6 +85,18 @@ impl Profile {
         *self == Profile::National
     }
 
+    /// Whether the profile may manage envelopes at all (those of some region): the national team and
+    /// regional pilots.
+    pub fn may_manage_envelopes(&self) -> bool {
+        matches!(self, Profile::National | Profile::RegionalPilot(_))
+    }
+
+    /// Whether the profile may create or change fiches actions at all (those of its scope): every profile
+    /// but operators, who record their own funding only.
+    pub fn may_create_projects(&self) -> bool {
+        !matches!(self, Profile::Operator(_))
+    }
+
     /// Whether the profile may create or change an envelope of `region` (`None`: national): the national
     /// team any, a regional pilot its region's.
     pub fn may_manage_envelope(&self, region: Option<&RegionCode>) -> bool {

@@ -64,10 +64,8 @@ pub fn decide(profile: Option<&Profile>, rule: Rule, target: Target<'_>) -> Deci
         }
         // A territory route whose territory could not be read: nobody may.
         (Rule::EditTerritory, Target::None) => false,
-        (Rule::EditProject, _) => !matches!(profile, Profile::Operator(_)),
-        (Rule::ManageEnvelopes, _) => {
-            matches!(profile, Profile::National | Profile::RegionalPilot(_))
-        }
+        (Rule::EditProject, _) => profile.may_create_projects(),
+        (Rule::ManageEnvelopes, _) => profile.may_manage_envelopes(),
         (Rule::NationalTeam, _) => *profile == Profile::National,
         (Rule::Administer, _) => profile.administers(),
     };

@@ -13,7 +13,7 @@ use territoires_domain::DomainError;
 
 use super::{
     check_version, envelopes, line_from, line_row, load_projects, lock_portfolio, persist, Changes,
-    StoredLine,
+    LineRow, StoredLine, LINE_COLUMNS,
 };
 use crate::access::Author;
 use crate::{Result, Store, StoreError};
@@ -176,15 +176,8 @@ impl Store {
                 (Some((id, line_from(row)?)), Some(version))
             }
             None => {
-                let same: Option<i64> = sqlx::query_scalar(
-                    "SELECT version FROM funding_lines WHERE funder_code = $1 AND decision_reference = $2 AND project_code = $3",
-                )
-                .bind(&new.funder)
-                .bind(&new.decision_reference)
-                .bind(&new.project)
-                .fetch_optional(&mut **tx)
-                .await?;
-                (None, same)
+                let same = line_by_key(&mut tx, &new).await?;
+                (None, same.map(|r| r.version))
             }
         };
         check_save(stored, save.read_version, &what)?;
@@ -251,15 +244,7 @@ impl Store {
             };
             persist(&mut tx, &c, changed_in, author.actor, action).await?;
         }
-        let row = sqlx::query_scalar::<_, i64>(
-            "SELECT id FROM funding_lines WHERE funder_code = $1 AND decision_reference = $2 AND project_code = $3",
-        )
-        .bind(&new.funder)
-        .bind(&new.decision_reference)
-        .bind(&new.project)
-        .fetch_one(&mut **tx)
-        .await?;
-        let row = line_row(&mut **tx, row)
+        let row = line_by_key(&mut tx, &new)
             .await?
             .ok_or_else(|| StoreError::NotFound(what.clone()))?;
         tx.commit().await?;
@@ -389,6 +374,18 @@ impl Store {
         tx.commit().await?;
         Ok(version)
     }
+}
+
+/// The stored line with `line`'s natural key (funder, decision reference, project).
+async fn line_by_key(tx: &mut Transaction<'_, Any>, line: &FundingLine) -> Result<Option<LineRow>> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {LINE_COLUMNS} FROM funding_lines WHERE funder_code = $1 AND decision_reference = $2 AND project_code = $3"
+    ))
+    .bind(&line.funder)
+    .bind(&line.decision_reference)
+    .bind(&line.project)
+    .fetch_optional(&mut **tx)
+    .await?)
 }
 
 /// Re-marks the envelope each committed line of project `code` draws on, after its first territory (hence

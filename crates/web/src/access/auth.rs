@@ -113,6 +113,29 @@ impl FromRequestParts<AppState> for MaybeSession {
     }
 }
 
+/// The session of a request that needs one. Every route that is not public is refused to signed-out
+/// callers by the guard first; this extractor is the handler's typed hold on the session.
+pub struct SignedIn(pub Session);
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = WebError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let MaybeSession(session) = MaybeSession::from_request_parts(parts, state).await?;
+        session.map(SignedIn).ok_or_else(|| {
+            WebError::Forbidden("Connectez-vous pour faire cette mise à jour.".into())
+        })
+    }
+}
+
+/// The name a signed-in user's writes are audited under: `user:EMAIL`.
+pub fn actor(session: &Session) -> String {
+    format!("user:{}", session.user.email)
+}
+
 /// Checks a form's CSRF token against the session's; the same error for a missing and a wrong token.
 pub fn check_csrf(session: &Session, sent: &str) -> Result<(), WebError> {
     if !sent.is_empty() && sent == session.csrf_token {

@@ -55,7 +55,7 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
         true => token_caller(&parts, &state).await,
         false => match MaybeSession::from_request_parts(&mut parts, &state).await {
             Ok(MaybeSession(session)) => Ok(session.map(|s| Caller {
-                actor: format!("user:{}", s.user.email),
+                actor: super::auth::actor(&s),
                 profile: s.user.profile,
             })),
             Err(e) => Err(e),

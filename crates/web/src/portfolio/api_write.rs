@@ -13,17 +13,17 @@ use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
 use territoires_domain::fr::{iso_date, parse_date};
 use territoires_domain::money::Cents;
-use territoires_domain::portfolio::drafts::{FieldErrors, LineDraft, ProjectDraft};
+use territoires_domain::portfolio::drafts::{LineDraft, ProjectDraft};
 use territoires_domain::portfolio::funding::LineEvent;
-use territoires_domain::portfolio::project::Project;
 use territoires_store::access::Author;
 use territoires_store::portfolio::{LineChange, Save, StoredLine};
 use territoires_store::StoreError;
 use utoipa::ToSchema;
 
+use super::{check_scope, line_in_scope, stored_project};
 use crate::access::guard::Caller;
 use crate::error::ApiError;
-use crate::forms::{read_json, Refusal};
+use crate::forms::{read_json, version_read, Refusal};
 use crate::params::bad;
 use crate::{AppState, WebError};
 
@@ -198,42 +198,6 @@ fn today() -> time::Date {
     time::OffsetDateTime::now_utc().date()
 }
 
-fn scope(caller: &Caller, allowed: bool, what: String) -> Result<(), Refusal> {
-    if allowed {
-        return Ok(());
-    }
-    Err(Refusal::Other(WebError::Forbidden(format!(
-        "Votre profil ({}) ne permet pas {what}.",
-        caller.profile.label()
-    ))))
-}
-
-/// The project `code` as stored, in the form a write sends (with its version).
-async fn project_draft(
-    state: &AppState,
-    code: &str,
-) -> Result<Option<(Project, ProjectDraft)>, WebError> {
-    Ok(state
-        .store
-        .stored_project(code)
-        .await?
-        .map(|(project, version)| {
-            let draft = ProjectDraft::of(&project, version);
-            (project, draft)
-        }))
-}
-
-fn version_of(version: Option<i64>) -> Result<i64, Refusal> {
-    version.ok_or_else(|| {
-        let mut e = FieldErrors::default();
-        e.add(
-            "version",
-            "à renseigner : la version lue (GET), pour ne rien écraser",
-        );
-        Refusal::Fields(e)
-    })
-}
-
 /// Crée une fiche action (jeton d'API)
 ///
 /// `POST /api/v1/projets`: the same fields as the site's form; the initial status (`statut`, `date_statut`)
@@ -257,10 +221,11 @@ pub async fn create_project(
     Extension(caller): Extension<Caller>,
     body: Bytes,
 ) -> Response {
-    let result: Result<String, Refusal> = async {
+    let sent: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    let code = sent["code"].as_str().unwrap_or_default().trim().to_owned();
+    let result: Result<(), Refusal> = async {
         let draft: ProjectDraft = read_json(&body, None)?;
         let project = draft.read_new(today())?;
-        let code = project.code.clone();
         state
             .store
             .save_project(
@@ -268,10 +233,10 @@ pub async fn create_project(
                 Author::user(&caller.actor, &caller.profile),
             )
             .await?;
-        Ok(code)
+        Ok(())
     }
     .await;
-    project_answer(&state, result, StatusCode::CREATED, &body).await
+    project_answer(&state, &code, result, StatusCode::CREATED, &sent).await
 }
 
 /// Modifie une fiche action (jeton d'API)
@@ -301,22 +266,15 @@ pub async fn edit_project(
     Extension(caller): Extension<Caller>,
     body: Bytes,
 ) -> Response {
-    let result: Result<String, Refusal> = async {
-        let (stored, stored_draft) = project_draft(&state, &code)
-            .await?
-            .ok_or_else(|| Refusal::Other(WebError::NotFound(format!("projet {code}"))))?;
-        scope(
-            &caller,
+    let result: Result<(), Refusal> = async {
+        let (stored, version) = stored_project(&state, &code).await?;
+        check_scope(
+            &caller.profile,
             caller.profile.may_edit_project(&stored),
-            format!("de modifier le projet {code}"),
+            format_args!("de modifier le projet {code}"),
         )?;
-        // The version is the caller's to send: the stored one would overwrite blindly.
-        let stored_draft = ProjectDraft {
-            version: None,
-            ..stored_draft
-        };
-        let draft: ProjectDraft = read_json(&body, Some(&stored_draft))?;
-        let version = version_of(draft.version)?;
+        let draft: ProjectDraft = read_json(&body, Some(&ProjectDraft::of(&stored, version)))?;
+        let version = version_read(draft.version)?;
         let edited = draft.read_edit(&stored)?;
         state
             .store
@@ -325,34 +283,31 @@ pub async fn edit_project(
                 Author::user(&caller.actor, &caller.profile),
             )
             .await?;
-        Ok(code.clone())
+        Ok(())
     }
     .await;
-    project_answer(&state, result, StatusCode::OK, &body).await
+    let sent: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    project_answer(&state, &code, result, StatusCode::OK, &sent).await
 }
 
+/// The answer of a fiche's write: the fiche `code` as stored, in the form a write sends, or the refusal
+/// beside it.
 async fn project_answer(
     state: &AppState,
-    result: Result<String, Refusal>,
+    code: &str,
+    result: Result<(), Refusal>,
     status: StatusCode,
-    body: &[u8],
+    sent: &serde_json::Value,
 ) -> Response {
-    let sent: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    let now = stored_project(state, code)
+        .await
+        .map(|(project, version)| ProjectDraft::of(&project, version));
     match result {
-        Ok(code) => match project_draft(state, &code).await {
-            Ok(Some((_, draft))) => (status, Json(draft)).into_response(),
-            Ok(None) => ApiError(WebError::NotFound(format!("projet {code}"))).into_response(),
+        Ok(()) => match now {
+            Ok(draft) => (status, Json(draft)).into_response(),
             Err(e) => ApiError(e).into_response(),
         },
-        Err(refusal) => {
-            let code = sent["code"].as_str().unwrap_or_default().to_owned();
-            let now = project_draft(state, &code)
-                .await
-                .ok()
-                .flatten()
-                .map(|(_, d)| d);
-            crate::forms::api_refusal(refusal, || now, &sent)
-        }
+        Err(refusal) => crate::forms::api_refusal(refusal, || now.ok(), sent),
     }
 }
 
@@ -382,13 +337,11 @@ pub async fn create_line(
     body: Bytes,
 ) -> Response {
     let result: Result<StoredLine, Refusal> = async {
-        let (stored, _) = project_draft(&state, &code)
-            .await?
-            .ok_or_else(|| Refusal::Other(WebError::NotFound(format!("projet {code}"))))?;
-        scope(
-            &caller,
+        let (stored, _) = stored_project(&state, &code).await?;
+        check_scope(
+            &caller.profile,
             caller.profile.may_add_funding(&stored),
-            format!("d'ajouter un financement au projet {code}"),
+            format_args!("d'ajouter un financement au projet {code}"),
         )?;
         let draft: LineDraft = read_json(&body, None)?;
         let line = draft.read_new(&code, today())?;
@@ -432,32 +385,10 @@ pub async fn edit_line(
     body: Bytes,
 ) -> Response {
     let result: Result<StoredLine, Refusal> = async {
-        let stored = state.store.funding_line(id).await?.ok_or_else(|| {
-            Refusal::Other(WebError::NotFound(format!("ligne de financement {id}")))
-        })?;
-        let (project, _) = project_draft(&state, &stored.line.project)
-            .await?
-            .ok_or_else(|| {
-                Refusal::Other(WebError::NotFound(format!(
-                    "projet {}",
-                    stored.line.project
-                )))
-            })?;
-        scope(
-            &caller,
-            caller
-                .profile
-                .may_record_funding(&project, &stored.line.funder),
-            format!(
-                "de modifier les financements de « {} » sur le projet {}",
-                stored.line.funder, project.code
-            ),
-        )?;
-        let mut sent = LineDraft::of(&stored.line, stored.version);
-        // The version is the caller's to send: the stored one would overwrite blindly.
-        sent.version = None;
-        let draft: LineDraft = read_json(&body, Some(&sent))?;
-        let version = version_of(draft.version)?;
+        let stored = line_in_scope(&state, &caller.profile, None, id).await?;
+        let draft: LineDraft =
+            read_json(&body, Some(&LineDraft::of(&stored.line, stored.version)))?;
+        let version = version_read(draft.version)?;
         let edited = draft.read_edit(&stored.line, today())?;
         Ok(state
             .store

@@ -14,20 +14,14 @@ use territoires_store::access::Author;
 use territoires_store::portfolio::{FundingReferential, Save};
 use territoires_store::registry::territories::TerritoryQuery;
 
-use crate::access::auth::{check_csrf, MaybeSession};
-use crate::forms::{differences, saved, ConflictView, Field, FormPage, Posted, Refusal, Section};
+use super::{check_scope, line_in_scope, stored_project};
+use crate::access::auth::{actor, check_csrf, SignedIn};
+use crate::forms::{
+    differences, saved, version_read, ConflictView, Field, FormPage, Posted, Refusal, Section,
+};
 use crate::params::urlencode;
 use crate::views::{Choice, Chrome};
 use crate::{AppState, WebError};
-
-fn signed_in(session: Option<Session>) -> Result<Session, WebError> {
-    session
-        .ok_or_else(|| WebError::Forbidden("Connectez-vous pour saisir une fiche action.".into()))
-}
-
-fn actor(session: &Session) -> String {
-    format!("user:{}", session.user.email)
-}
 
 fn today() -> time::Date {
     time::OffsetDateTime::now_utc().date()
@@ -265,9 +259,8 @@ async fn project_form(
 /// `GET /projets/nouveau`
 pub async fn new_project(
     State(state): State<AppState>,
-    MaybeSession(session): MaybeSession,
+    SignedIn(session): SignedIn,
 ) -> Result<Response, WebError> {
-    let session = signed_in(session)?;
     let draft = ProjectDraft {
         phase: Phase::Second.slug().into(),
         territoires: match &session.user.profile {
@@ -286,10 +279,9 @@ pub async fn new_project(
 /// `POST /projets`
 pub async fn create_project(
     State(state): State<AppState>,
-    MaybeSession(session): MaybeSession,
+    SignedIn(session): SignedIn,
     Posted { csrf, draft }: Posted<ProjectDraft>,
 ) -> Result<Response, WebError> {
-    let session = signed_in(session)?;
     check_csrf(&session, &csrf)?;
     let result: Result<i64, Refusal> = async {
         let project = draft.read_new(today())?;
@@ -308,36 +300,15 @@ pub async fn create_project(
     }
 }
 
-/// Refuses, before reading what was typed, a user whose profile does not cover the record.
-fn check_scope(session: &Session, allowed: bool, what: String) -> Result<(), WebError> {
-    if allowed {
-        return Ok(());
-    }
-    Err(WebError::Forbidden(format!(
-        "Votre profil ({}) ne permet pas {what}.",
-        session.user.profile.label()
-    )))
-}
-
-/// The stored project of `code` and its version.
-async fn stored_project(state: &AppState, code: &str) -> Result<(Project, i64), WebError> {
-    state
-        .store
-        .stored_project(code)
-        .await?
-        .ok_or_else(|| WebError::NotFound(format!("projet {code} inconnu")))
-}
-
 /// `GET /projets/{code}/modifier`
 pub async fn edit_project_form(
     State(state): State<AppState>,
     Path(code): Path<String>,
-    MaybeSession(session): MaybeSession,
+    SignedIn(session): SignedIn,
 ) -> Result<Response, WebError> {
-    let session = signed_in(session)?;
     let (project, version) = stored_project(&state, &code).await?;
     check_scope(
-        &session,
+        &session.user.profile,
         session.user.profile.may_edit_project(&project),
         format!("de modifier le projet {code}"),
     )?;
@@ -355,23 +326,18 @@ pub async fn edit_project_form(
 pub async fn edit_project(
     State(state): State<AppState>,
     Path(code): Path<String>,
-    MaybeSession(session): MaybeSession,
+    SignedIn(session): SignedIn,
     Posted { csrf, draft }: Posted<ProjectDraft>,
 ) -> Result<Response, WebError> {
-    let session = signed_in(session)?;
     check_csrf(&session, &csrf)?;
     let (project, _) = stored_project(&state, &code).await?;
     check_scope(
-        &session,
+        &session.user.profile,
         session.user.profile.may_edit_project(&project),
         format!("de modifier le projet {code}"),
     )?;
     let result: Result<i64, Refusal> = async {
-        let version = draft.version.ok_or_else(|| {
-            let mut e = FieldErrors::default();
-            e.add("version", "la version lue manque : rechargez la page");
-            e
-        })?;
+        let version = version_read(draft.version)?;
         let edited = draft.read_edit(&project)?;
         Ok(state
             .store
@@ -575,12 +541,11 @@ fn line_form(
 pub async fn new_line(
     State(state): State<AppState>,
     Path(code): Path<String>,
-    MaybeSession(session): MaybeSession,
+    SignedIn(session): SignedIn,
 ) -> Result<Response, WebError> {
-    let session = signed_in(session)?;
     let (project, _) = stored_project(&state, &code).await?;
     check_scope(
-        &session,
+        &session.user.profile,
         session.user.profile.may_add_funding(&project),
         format!("d'ajouter un financement au projet {code}"),
     )?;
@@ -601,14 +566,13 @@ pub async fn new_line(
 pub async fn create_line(
     State(state): State<AppState>,
     Path(code): Path<String>,
-    MaybeSession(session): MaybeSession,
+    SignedIn(session): SignedIn,
     Posted { csrf, draft }: Posted<LineDraft>,
 ) -> Result<Response, WebError> {
-    let session = signed_in(session)?;
     check_csrf(&session, &csrf)?;
     let (project, _) = stored_project(&state, &code).await?;
     check_scope(
-        &session,
+        &session.user.profile,
         session.user.profile.may_add_funding(&project),
         format!("d'ajouter un financement au projet {code}"),
     )?;
@@ -631,10 +595,9 @@ pub async fn create_line(
 pub async fn edit_line_form(
     State(state): State<AppState>,
     Path((code, id)): Path<(String, i64)>,
-    MaybeSession(session): MaybeSession,
+    SignedIn(session): SignedIn,
 ) -> Result<Response, WebError> {
-    let session = signed_in(session)?;
-    let stored = line_in_scope(&state, &session, &code, id).await?;
+    let stored = line_in_scope(&state, &session.user.profile, Some(&code), id).await?;
     let referential = state.store.funding_referential().await?;
     line_form(
         &session,
@@ -650,18 +613,13 @@ pub async fn edit_line_form(
 pub async fn edit_line(
     State(state): State<AppState>,
     Path((code, id)): Path<(String, i64)>,
-    MaybeSession(session): MaybeSession,
+    SignedIn(session): SignedIn,
     Posted { csrf, draft }: Posted<LineDraft>,
 ) -> Result<Response, WebError> {
-    let session = signed_in(session)?;
     check_csrf(&session, &csrf)?;
-    let stored = line_in_scope(&state, &session, &code, id).await?;
+    let stored = line_in_scope(&state, &session.user.profile, Some(&code), id).await?;
     let result: Result<_, Refusal> = async {
-        let version = draft.version.ok_or_else(|| {
-            let mut e = FieldErrors::default();
-            e.add("version", "la version lue manque : rechargez la page");
-            e
-        })?;
+        let version = version_read(draft.version)?;
         let edited = draft.read_edit(&stored.line, today())?;
         Ok(state
             .store
@@ -674,34 +632,6 @@ pub async fn edit_line(
     }
     .await;
     line_outcome(&state, &session, &code, draft, Some(id), result).await
-}
-
-/// Line `id` of project `code`, if the user may record its funding.
-async fn line_in_scope(
-    state: &AppState,
-    session: &Session,
-    code: &str,
-    id: i64,
-) -> Result<territoires_store::portfolio::StoredLine, WebError> {
-    let stored = state
-        .store
-        .funding_line(id)
-        .await?
-        .filter(|l| l.line.project == code)
-        .ok_or_else(|| WebError::NotFound(format!("ligne de financement {id}")))?;
-    let (project, _) = stored_project(state, code).await?;
-    check_scope(
-        session,
-        session
-            .user
-            .profile
-            .may_record_funding(&project, &stored.line.funder),
-        format!(
-            "de modifier les financements de « {} » sur le projet {code}",
-            stored.line.funder
-        ),
-    )?;
-    Ok(stored)
 }
 
 async fn line_outcome<T>(

@@ -15,22 +15,9 @@ use territoires_store::access::Author;
 use territoires_store::portfolio::LineChange;
 use territoires_store::StoreError;
 
-use crate::access::auth::{check_csrf, MaybeSession};
+use crate::access::auth::{actor, check_csrf, SignedIn};
 use crate::params::bad;
 use crate::{AppState, WebError};
-
-fn signed_in(session: Option<Session>, csrf: &str) -> Result<Session, WebError> {
-    let session = session.ok_or_else(|| {
-        WebError::Forbidden("Connectez-vous pour mettre à jour un projet.".into())
-    })?;
-    check_csrf(&session, csrf)?;
-    Ok(session)
-}
-
-/// The name a signed-in user's writes are audited under.
-fn actor(session: &Session) -> String {
-    format!("user:{}", session.user.email)
-}
 
 fn back_to(code: &str) -> Response {
     (
@@ -56,10 +43,10 @@ pub struct StatusForm {
 pub async fn record_status(
     State(state): State<AppState>,
     Path(code): Path<String>,
-    MaybeSession(session): MaybeSession,
+    SignedIn(session): SignedIn,
     Form(f): Form<StatusForm>,
 ) -> Result<Response, WebError> {
-    let session = signed_in(session, &f.csrf)?;
+    check_csrf(&session, &f.csrf)?;
     let change = StatusChange {
         status: f.statut.parse().map_err(|e| bad("statut", e))?,
         on: parse_date("date", &f.date).map_err(|e| bad("date", e))?,
@@ -120,10 +107,10 @@ pub struct LineForm {
 pub async fn record_line_event(
     State(state): State<AppState>,
     Path((code, id)): Path<(String, i64)>,
-    MaybeSession(session): MaybeSession,
+    SignedIn(session): SignedIn,
     Form(f): Form<LineForm>,
 ) -> Result<Response, WebError> {
-    let session = signed_in(session, &f.csrf)?;
+    check_csrf(&session, &f.csrf)?;
     let on = parse_date("date", &f.date).map_err(|e| bad("date", e))?;
     let event = super::line_event(
         &f.evenement,

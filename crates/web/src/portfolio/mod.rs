@@ -7,11 +7,68 @@ pub mod forms;
 pub mod pages;
 pub mod referential;
 
+use territoires_domain::access::Profile;
 use territoires_domain::money::Cents;
 use territoires_domain::portfolio::funding::LineEvent;
+use territoires_domain::portfolio::project::Project;
+use territoires_store::portfolio::StoredLine;
 
 use crate::params::bad;
-use crate::WebError;
+use crate::{AppState, WebError};
+
+/// Refuses, before what was sent is read, a profile that does not cover the record (the store decides
+/// again inside the write).
+pub(crate) fn check_scope(
+    profile: &Profile,
+    allowed: bool,
+    what: impl std::fmt::Display,
+) -> Result<(), WebError> {
+    if allowed {
+        return Ok(());
+    }
+    Err(WebError::Forbidden(format!(
+        "Votre profil ({}) ne permet pas {what}.",
+        profile.label()
+    )))
+}
+
+/// The fiche action `code` as stored now, with its version.
+pub(crate) async fn stored_project(
+    state: &AppState,
+    code: &str,
+) -> Result<(Project, i64), WebError> {
+    state
+        .store
+        .stored_project(code)
+        .await?
+        .ok_or_else(|| WebError::NotFound(format!("projet {code} inconnu")))
+}
+
+/// Funding line `id` — of project `project` when the address names one —, if `profile` may record its
+/// funding.
+pub(crate) async fn line_in_scope(
+    state: &AppState,
+    profile: &Profile,
+    project: Option<&str>,
+    id: i64,
+) -> Result<StoredLine, WebError> {
+    let stored = state
+        .store
+        .funding_line(id)
+        .await?
+        .filter(|l| project.is_none_or(|p| l.line.project == p))
+        .ok_or_else(|| WebError::NotFound(format!("ligne de financement {id}")))?;
+    let (project, _) = stored_project(state, &stored.line.project).await?;
+    check_scope(
+        profile,
+        profile.may_record_funding(&project, &stored.line.funder),
+        format_args!(
+            "de modifier les financements de « {} » sur le projet {}",
+            stored.line.funder, project.code
+        ),
+    )?;
+    Ok(stored)
+}
 
 /// A funding line's event as a form or an API call names it (`engagement`, `versement`, `annulation`),
 /// on date `on`; the amount is read only for the events that carry one.

@@ -152,12 +152,9 @@ pub async fn projects_page(
             }),
     )
     .collect();
-    let may_create = session.as_ref().is_some_and(|s| {
-        !matches!(
-            s.user.profile,
-            territoires_domain::access::Profile::Operator(_)
-        )
-    });
+    let may_create = session
+        .as_ref()
+        .is_some_and(|s| s.user.profile.may_create_projects());
     render(ProjectsPage {
         may_create,
         chrome: Chrome::new(format!("Projets — {label}"), "projets", &session)

@@ -17,11 +17,11 @@ use territoires_store::access::Author;
 use territoires_store::portfolio::{FundingReferential, Save, Versioned};
 use territoires_store::Store;
 
-use crate::access::auth::{check_csrf, MaybeSession};
+use crate::access::auth::{actor, check_csrf, MaybeSession, SignedIn};
 use crate::access::guard::Caller;
 use crate::forms::{
-    api_refusal, differences, read_json, saved, ConflictView, Field, FormPage, Posted, Refusal,
-    Section,
+    api_refusal, differences, read_json, saved, version_read, ConflictView, Field, FormPage,
+    Posted, Refusal, Section,
 };
 use crate::params::urlencode;
 use crate::views::{render, Chrome};
@@ -49,8 +49,6 @@ pub trait Head: Send + Sync + 'static {
     fn version(draft: &Self::Draft) -> Option<i64>;
     /// With another version.
     fn set_version(draft: &mut Self::Draft, version: i64);
-    /// Without a version.
-    fn clear_version(draft: &mut Self::Draft);
     /// Reads a draft.
     fn read(draft: &Self::Draft) -> Result<Self::Record, FieldErrors>;
     /// The fields of the form.
@@ -92,9 +90,6 @@ impl Head for Funders {
     }
     fn set_version(draft: &mut FunderDraft, version: i64) {
         draft.version = Some(version);
-    }
-    fn clear_version(draft: &mut FunderDraft) {
-        draft.version = None;
     }
     fn read(draft: &FunderDraft) -> Result<Funder, FieldErrors> {
         draft.read()
@@ -151,9 +146,6 @@ impl Head for Schemes {
     }
     fn set_version(draft: &mut SchemeDraft, version: i64) {
         draft.version = Some(version);
-    }
-    fn clear_version(draft: &mut SchemeDraft) {
-        draft.version = None;
     }
     fn read(draft: &SchemeDraft) -> Result<Scheme, FieldErrors> {
         draft.read()
@@ -215,9 +207,6 @@ impl Head for Envelopes {
     fn set_version(draft: &mut EnvelopeDraft, version: i64) {
         draft.version = Some(version);
     }
-    fn clear_version(draft: &mut EnvelopeDraft) {
-        draft.version = None;
-    }
     fn read(draft: &EnvelopeDraft) -> Result<Envelope, FieldErrors> {
         draft.read()
     }
@@ -254,7 +243,7 @@ impl Head for Envelopes {
     fn may_manage(profile: &Profile, record: Option<&Envelope>) -> bool {
         match record {
             Some(e) => profile.may_manage_envelope(e.region.as_ref()),
-            None => matches!(profile, Profile::National | Profile::RegionalPilot(_)),
+            None => profile.may_manage_envelopes(),
         }
     }
     async fn save(
@@ -294,15 +283,10 @@ pub async fn page(
             .crumb("Financeurs, dispositifs et enveloppes", None),
         referential: state.store.funding_referential().await?,
         may_funders: profile.is_some_and(Profile::may_manage_funders),
-        may_envelopes: profile
-            .is_some_and(|p| matches!(p, Profile::National | Profile::RegionalPilot(_))),
+        may_envelopes: profile.is_some_and(Profile::may_manage_envelopes),
         saved: flag.enregistre.is_some(),
     };
     Ok(render(page)?.into_response())
-}
-
-fn signed_in(session: Option<Session>) -> Result<Session, WebError> {
-    session.ok_or_else(|| WebError::Forbidden("Connectez-vous pour gérer les financements.".into()))
 }
 
 fn refuse_scope<H: Head>(profile: &Profile) -> WebError {
@@ -354,9 +338,8 @@ fn stored<H: Head>(r: &FundingReferential, code: &str) -> Result<Versioned<H::Re
 /// `GET /{financeurs|dispositifs|enveloppes}/nouveau`
 pub async fn new_form<H: Head>(
     State(state): State<AppState>,
-    MaybeSession(session): MaybeSession,
+    SignedIn(session): SignedIn,
 ) -> Result<Response, WebError> {
-    let session = signed_in(session)?;
     if !H::may_manage(&session.user.profile, None) {
         return Err(refuse_scope::<H>(&session.user.profile));
     }
@@ -368,9 +351,8 @@ pub async fn new_form<H: Head>(
 pub async fn edit_form<H: Head>(
     State(state): State<AppState>,
     Path(code): Path<String>,
-    MaybeSession(session): MaybeSession,
+    SignedIn(session): SignedIn,
 ) -> Result<Response, WebError> {
-    let session = signed_in(session)?;
     let r = state.store.funding_referential().await?;
     let record = stored::<H>(&r, &code)?;
     if !H::may_manage(&session.user.profile, Some(&record.record)) {
@@ -388,7 +370,7 @@ pub async fn edit_form<H: Head>(
 /// `POST /{financeurs|dispositifs|enveloppes}`
 pub async fn create<H: Head>(
     state: State<AppState>,
-    session: MaybeSession,
+    session: SignedIn,
     posted: Posted<H::Draft>,
 ) -> Result<Response, WebError> {
     post::<H>(state, None, session, posted).await
@@ -398,7 +380,7 @@ pub async fn create<H: Head>(
 pub async fn edit<H: Head>(
     state: State<AppState>,
     Path(code): Path<String>,
-    session: MaybeSession,
+    session: SignedIn,
     posted: Posted<H::Draft>,
 ) -> Result<Response, WebError> {
     post::<H>(state, Some(code), session, posted).await
@@ -407,17 +389,16 @@ pub async fn edit<H: Head>(
 async fn post<H: Head>(
     State(state): State<AppState>,
     code: Option<String>,
-    MaybeSession(session): MaybeSession,
+    SignedIn(session): SignedIn,
     Posted { csrf, mut draft }: Posted<H::Draft>,
 ) -> Result<Response, WebError> {
-    let session = signed_in(session)?;
     check_csrf(&session, &csrf)?;
     let r = state.store.funding_referential().await?;
     let current = code.as_deref().map(|c| stored::<H>(&r, c)).transpose()?;
     if !H::may_manage(&session.user.profile, current.as_ref().map(|v| &v.record)) {
         return Err(refuse_scope::<H>(&session.user.profile));
     }
-    let actor = format!("user:{}", session.user.email);
+    let actor = actor(&session);
     let result = save::<H>(
         &state,
         code.as_deref(),
@@ -484,14 +465,7 @@ async fn save<H: Head>(
                 );
                 return Err(e.into());
             }
-            let version = H::version(draft).ok_or_else(|| {
-                let mut e = FieldErrors::default();
-                e.add(
-                    "version",
-                    "la version lue manque : relisez l'enregistrement",
-                );
-                e
-            })?;
+            let version = version_read(H::version(draft))?;
             Save::edit(record, version)
         }
     };
@@ -544,12 +518,8 @@ async fn api_post<H: Head>(
         if !H::may_manage(&caller.profile, current.as_ref().map(|v| &v.record)) {
             return Err(Refusal::Other(refuse_scope::<H>(&caller.profile)));
         }
-        // An edit: the fields left out keep their stored value, except the version, the caller's to send.
-        let stored_draft = current.as_ref().map(|v| {
-            let mut d = H::draft_of(&v.record, v.version);
-            H::clear_version(&mut d);
-            d
-        });
+        // An edit: the fields left out keep their stored value.
+        let stored_draft = current.as_ref().map(|v| H::draft_of(&v.record, v.version));
         let draft: H::Draft = read_json(&body, stored_draft.as_ref())?;
         save::<H>(
             &state,
