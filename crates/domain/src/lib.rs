@@ -9,6 +9,7 @@
 
 pub mod access;
 pub mod bilan;
+pub mod draft;
 pub mod error;
 pub mod fr;
 pub mod ids;

@@ -5,13 +5,14 @@ use territoires_domain::ids::{CommuneCode, DepartementCode, RegionCode, Siren, T
 use territoires_domain::map::Contour;
 use territoires_domain::phase::Phase;
 use territoires_domain::registry::governance::{Appointment, Role};
+use territoires_domain::registry::milestone::RecordKind;
 use territoires_domain::registry::milestone::{Milestone, MilestoneKind, Withdrawal};
 use territoires_domain::registry::progress::Stage;
 use territoires_domain::registry::referential::{
     Commune, Departement, Grouping, GroupingNature, Referential, Region,
 };
 use territoires_domain::registry::territory::{LabelledTerritory, PerimeterMember};
-use territoires_store::registry::history::{HistoryRecord, RecordKind, TerritoryRecord};
+use territoires_store::registry::history::{HistoryRecord, TerritoryRecord};
 use territoires_store::registry::referential::PlaceFilter;
 use territoires_store::registry::territories::TerritoryQuery;
 use territoires_store::{testing, Store, StoreError};

@@ -82,7 +82,10 @@ impl utoipa::Modify for TokenScheme {
         portfolio::referential::api_list, portfolio::referential::doc::create_funder,
         portfolio::referential::doc::edit_funder, portfolio::referential::doc::create_scheme,
         portfolio::referential::doc::edit_scheme, portfolio::referential::doc::create_envelope,
-        portfolio::referential::doc::edit_envelope
+        portfolio::referential::doc::edit_envelope, portfolio::api_write::record_status,
+        registry::api_write::record_milestone, registry::api_write::record_appointment,
+        registry::api_write::record_attribute, registry::api_write::record_post,
+        registry::api_write::withdraw
     ),
     components(schemas(
         ErrorDto,

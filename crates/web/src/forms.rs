@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
-use territoires_domain::portfolio::drafts::FieldErrors;
+use territoires_domain::draft::FieldErrors;
 use territoires_domain::DomainError;
 use territoires_store::access::accounts::Session;
 use territoires_store::StoreError;
@@ -135,6 +135,14 @@ impl Field {
         }
     }
 
+    /// Whether a date field shows the browser's date picker: only for an empty or ISO value, which the
+    /// picker can show. A date typed otherwise (`31/02/2024`, refused) stays a text, kept as typed.
+    pub fn date_picker(&self) -> bool {
+        self.kind == "date"
+            && (self.value.is_empty()
+                || territoires_domain::fr::parse_date("date", &self.value).is_ok())
+    }
+
     /// A check box.
     pub fn checkbox(name: &'static str, label: &'static str, ticked: bool) -> Field {
         Field::text(name, label, if ticked { "oui" } else { "" }).kind("checkbox")
@@ -185,6 +193,8 @@ pub struct FormPage {
     pub submit: &'static str,
     /// Where « Annuler » goes.
     pub back: String,
+    /// The record's history, under the form of an edit.
+    pub journal: Vec<crate::history::HistoryRow>,
 }
 
 impl FormPage {
@@ -203,6 +213,7 @@ impl FormPage {
             datalists: Vec::new(),
             submit: "Enregistrer",
             back,
+            journal: Vec::new(),
         }
     }
 

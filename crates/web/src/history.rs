@@ -162,6 +162,14 @@ fn label(field: &str) -> String {
         "requested" => "demandé (centimes)",
         "requested_on" => "date de la demande",
         "profile" => "profil",
+        "amount" => "montant (centimes)",
+        "starts_on" => "début",
+        "ends_on" => "fin",
+        "region" => "région",
+        "scheme" => "dispositif",
+        "funder" => "financeur",
+        "name" => "nom",
+        "kind" => "type",
         other => other,
     }
     .to_owned()

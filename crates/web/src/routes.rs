@@ -16,7 +16,10 @@ use crate::portfolio::{
     api as portfolio_api, api_write as portfolio_api_write, editor, forms as portfolio_forms,
     pages as portfolio, referential,
 };
-use crate::registry::{api as registry_api, exports, forms, home, list, places, territory};
+use crate::registry::{
+    api as registry_api, api_write as registry_api_write, exports, forms, home, list, places,
+    territory,
+};
 use crate::{api, assets, cache, history, site, AppState};
 
 /// A route: its method and path (as axum writes it, with `{parameters}`), and its rule.
@@ -50,6 +53,7 @@ routes! {
     POST "/territoires/{phase}/{id}/jalons" => forms::record_milestone, EditTerritory;
     POST "/territoires/{phase}/{id}/gouvernance" => forms::record_appointment, EditTerritory;
     POST "/territoires/{phase}/{id}/attributs" => forms::record_attribute, EditTerritory;
+    POST "/territoires/{phase}/{id}/postes" => forms::record_post, EditTerritory;
     POST "/territoires/{phase}/{id}/retraits" => forms::withdraw, EditTerritory;
     GET "/regions" => home::regions, Public;
     GET "/regions/{code}" => home::region, Public;
@@ -112,6 +116,11 @@ routes! {
     GET "/api/v1/openapi.json" => api::openapi, Public;
     GET "/api/v1/territoires" => registry_api::territories, Public;
     GET "/api/v1/territoires/{phase}/{id}" => registry_api::territory, Public;
+    POST "/api/v1/territoires/{phase}/{id}/jalons" => registry_api_write::record_milestone, EditTerritory;
+    POST "/api/v1/territoires/{phase}/{id}/gouvernance" => registry_api_write::record_appointment, EditTerritory;
+    POST "/api/v1/territoires/{phase}/{id}/attributs" => registry_api_write::record_attribute, EditTerritory;
+    POST "/api/v1/territoires/{phase}/{id}/postes" => registry_api_write::record_post, EditTerritory;
+    POST "/api/v1/territoires/{phase}/{id}/retraits" => registry_api_write::withdraw, EditTerritory;
     GET "/api/v1/regions" => registry_api::regions, Public;
     GET "/api/v1/epci" => registry_api::epcis, Public;
     GET "/api/v1/epci/{siren}" => registry_api::epci, Public;
@@ -124,6 +133,7 @@ routes! {
     GET "/api/v1/projets/{code}" => portfolio_api::project, Public;
     POST "/api/v1/projets" => portfolio_api_write::create_project, EditProject;
     PATCH "/api/v1/projets/{code}" => portfolio_api_write::edit_project, EditProject;
+    POST "/api/v1/projets/{code}/statut" => portfolio_api_write::record_status, EditProject;
     POST "/api/v1/projets/{code}/financements" => portfolio_api_write::create_line, RecordFunding;
     POST "/api/v1/financements/{id}" => portfolio_api_write::record_line_event, RecordFunding;
     PATCH "/api/v1/financements/{id}" => portfolio_api_write::edit_line, RecordFunding;

@@ -88,7 +88,7 @@ async fn a_pilot_records_a_milestone_of_a_territory_of_its_region() {
     let bad_date = vec![
         ("csrf", csrf.clone()),
         ("role", "chef_de_projet".into()),
-        ("date", "20/06/2024".into()),
+        ("date", "2024-13-45".into()),
     ];
     let response = c
         .post(format!("{url}/gouvernance"))
@@ -97,7 +97,7 @@ async fn a_pilot_records_a_milestone_of_a_territory_of_its_region() {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    assert!(common::plain(&response.text().await.unwrap()).contains("paramètre « date »"));
+    assert!(common::plain(&response.text().await.unwrap()).contains("« 2024-13-45 » invalide"));
 
     let appointment = vec![
         ("csrf", csrf.clone()),
@@ -385,6 +385,195 @@ async fn a_milestone_recorded_in_error_is_withdrawn_and_future_ones_are_planned(
         common::value(&earlier, "territoires_fragiles"),
         None,
         "before any list of fragile territories was given, their number is unknown, not 0"
+    );
+}
+
+/// A refused form comes back on its own page, each message beside its field and what was typed kept; a
+/// chef de projet post is opened, then closed, from the territory's page.
+#[tokio::test]
+async fn territory_forms_keep_what_was_typed_and_record_posts() {
+    let (base, _db) = common::spawn_app_with_own_database().await;
+    let c = client();
+    assert_eq!(
+        login(&c, &base, "pilote-ge@example.gouv.fr", common::PASSWORD).await,
+        StatusCode::SEE_OTHER
+    );
+    let url = format!("{base}/territoires/2023-2027/ti-4402");
+    let page = c.get(&url).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("id=\"form-poste\""), "the post form");
+    let csrf = common::hidden(&page, "csrf", "id=\"form-jalon\"");
+
+    let refused = c
+        .post(format!("{url}/jalons"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("evenement", "contrat_signe"),
+            ("date", "31/02/2024"),
+            ("note", "signé en comité"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let html = refused.text().await.unwrap();
+    let error = html
+        .split("id=\"erreur-date\"")
+        .nth(1)
+        .expect("the message beside the date field");
+    assert!(
+        common::plain(error).starts_with(">« 31/02/2024 » invalide"),
+        "{error}"
+    );
+    assert!(
+        html.contains("value=\"signé en comité\""),
+        "the note typed is kept"
+    );
+    assert!(
+        html.contains("value=\"31/02/2024\" type=\"text\""),
+        "a date the picker cannot show stays as typed"
+    );
+    assert!(
+        html.contains("<option value=\"contrat_signe\" selected>"),
+        "the milestone chosen is kept"
+    );
+
+    let opened = c
+        .post(format!("{url}/postes"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("employeur", "PETR Cœur de Lorraine"),
+            ("ouvert_le", "01/04/2024"),
+            ("cofinancements.1.financeur", "bpifrance"),
+            ("cofinancements.1.montant", "40 000 €"),
+            ("cofinancements.1.debut", "2024-04-01"),
+            ("cofinancements.1.fin", "2025-03-31"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(opened.status(), StatusCode::SEE_OTHER);
+    let bad_closing = c
+        .post(format!("{url}/postes"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("employeur", "PETR Cœur de Lorraine"),
+            ("ouvert_le", "2024-04-01"),
+            ("ferme_le", "2024-01-01"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad_closing.status(), StatusCode::BAD_REQUEST);
+    let html = common::plain(&bad_closing.text().await.unwrap());
+    assert!(
+        html.contains("fermeture le 1er janvier 2024 avant l"),
+        "{html}"
+    );
+    let closed = c
+        .post(format!("{url}/postes"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("employeur", "PETR Cœur de Lorraine"),
+            ("ouvert_le", "2024-04-01"),
+            ("ferme_le", "2025-06-30"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(closed.status(), StatusCode::SEE_OTHER);
+    let page = common::plain(&c.get(&url).send().await.unwrap().text().await.unwrap());
+    assert!(
+        page.contains("PETR Cœur de Lorraine</strong>, ouvert du 1er avril 2024 au 30 juin 2025"),
+        "the post, closed"
+    );
+    assert!(
+        page.contains("cofinancé par bpifrance : 40 000 €"),
+        "its co-financing"
+    );
+}
+
+/// An envelope's edit page shows its history: who changed what, from which route or token.
+#[tokio::test]
+async fn a_funding_referential_record_shows_its_history_to_those_who_edit_it() {
+    let (base, db) = common::spawn_app_with_own_database().await;
+    common::import_funding(
+        &db.path().join("own.db"),
+        "projet;financeur;dispositif;nature;reference_decision;montant_demande;date_demande\n\
+         GE2019-4415-HYDROGENE;bpifrance;fa;subvention;FA-2;500 000;2020-02-01\n",
+    )
+    .await;
+    let store = common::own_store(&db).await;
+    let (secret, hash) = territoires_web::access::auth::new_api_token();
+    store
+        .issue_token(
+            "outil-anct",
+            &hash,
+            &"national".parse().unwrap(),
+            "2999-01-01T00:00:00Z",
+            "test".into(),
+        )
+        .await
+        .unwrap();
+    let api = reqwest::Client::new();
+    let referential: serde_json::Value = api
+        .get(format!("{base}/api/v1/financeurs"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let fa44 = referential["enveloppes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["code"] == "fa-44")
+        .unwrap()
+        .clone();
+    let grown = api
+        .patch(format!("{base}/api/v1/enveloppes/fa-44"))
+        .bearer_auth(&secret)
+        .json(&serde_json::json!({"version": fa44["version"], "montant": "987 654 321"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        grown.status(),
+        StatusCode::OK,
+        "{}",
+        grown.text().await.unwrap()
+    );
+
+    let c = client();
+    assert_eq!(
+        login(&c, &base, "pilote-ge@example.gouv.fr", common::PASSWORD).await,
+        StatusCode::SEE_OTHER
+    );
+    let page = c
+        .get(format!("{base}/enveloppes/fa-44/modifier"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let history = common::plain(
+        &page[page
+            .find("id=\"historique\"")
+            .expect("the history under the form")..],
+    )
+    .replace("&#39;", "'");
+    assert!(
+        history.contains("<td>outil-anct</td><td>jeton d'API</td>"),
+        "{history}"
+    );
+    assert!(
+        history.contains("Modification d'une enveloppe"),
+        "{history}"
+    );
+    assert!(
+        history.contains("montant (centimes)</code> : 100000000 → 98765432100"),
+        "before → after: {history}"
     );
 }
 

@@ -395,3 +395,233 @@ async fn a_territory_team_creates_and_edits_its_fiches_with_a_token_and_every_re
         "{actions:?}"
     );
 }
+
+#[tokio::test]
+async fn a_region_records_a_territory_history_and_posts_with_a_token_append_only() {
+    let (base, db) = common::spawn_app_with_own_database().await;
+    let store = common::own_store(&db).await;
+    let token = |name: &'static str, profile: &'static str| {
+        let store = store.clone();
+        async move {
+            let (secret, hash) = territoires_web::access::auth::new_api_token();
+            store
+                .issue_token(
+                    name,
+                    &hash,
+                    &profile.parse().unwrap(),
+                    "2999-01-01T00:00:00Z",
+                    "test".into(),
+                )
+                .await
+                .unwrap();
+            secret
+        }
+    };
+    let ge = token("outil-ge", "region:44").await;
+    let hdf = token("outil-hdf", "region:32").await;
+    let c = reqwest::Client::new();
+    let territory = format!("{base}/api/v1/territoires/2023-2027/ti-4402");
+    let post = |what: &str, body: serde_json::Value, token: &str| {
+        c.post(format!("{territory}/{what}"))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+    };
+    let audited = store.audit_log(1000).await.unwrap().len();
+
+    // Every problem named by its field; an unknown field is refused, not dropped; nothing written.
+    let bad = post(
+        "jalons",
+        json!({"evenement": "inauguration", "date": "31/02/2024", "couleur": "bleu"}),
+        &ge,
+    )
+    .await
+    .unwrap();
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = bad.json().await.unwrap();
+    assert_eq!(body["erreurs"][0]["champ"], "couleur");
+    let bad = post(
+        "jalons",
+        json!({"evenement": "inauguration", "date": "31/02/2024"}),
+        &ge,
+    )
+    .await
+    .unwrap();
+    let body: serde_json::Value = bad.json().await.unwrap();
+    let fields: Vec<&str> = body["erreurs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["champ"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["evenement", "date"], "{body}");
+
+    // A milestone with a French date, once; the same again is a conflict.
+    let milestone = json!({"evenement": "gouvernance_installee", "date": "15/03/2024", "source": "CR du comité"});
+    let created = post("jalons", milestone.clone(), &ge).await.unwrap();
+    let created_status = created.status();
+    let created_text = created.text().await.unwrap();
+    assert_eq!(created_status, StatusCode::CREATED, "{created_text}");
+    assert_eq!(
+        post("jalons", milestone.clone(), &ge)
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::CONFLICT
+    );
+    // Another region's token writes nothing here.
+    assert_eq!(
+        post(
+            "jalons",
+            json!({"evenement": "contrat_signe", "date": "2024-05-02"}),
+            &hdf
+        )
+        .await
+        .unwrap()
+        .status(),
+        StatusCode::FORBIDDEN
+    );
+
+    // An appointment, and a post with a co-financing; the same post again writes nothing; a post of that
+    // day with another employer is a conflict; its closing is recorded.
+    assert_eq!(
+        post(
+            "gouvernance",
+            json!({"role": "chef_de_projet", "date": "2024-04-01", "personne": "Camille Durand", "organisation": "PETR"}),
+            &ge
+        )
+        .await
+        .unwrap()
+        .status(),
+        StatusCode::CREATED
+    );
+    let job = json!({"employeur": "PETR Cœur de Lorraine", "ouvert_le": "2024-04-01",
+        "cofinancements": [{"financeur": "bpifrance", "montant": "40 000", "debut": "2024-04-01", "fin": "2025-03-31"}]});
+    let created = post("postes", job.clone(), &ge).await.unwrap();
+    let created_status = created.status();
+    let created_text = created.text().await.unwrap();
+    assert_eq!(created_status, StatusCode::CREATED, "{created_text}");
+    assert_eq!(
+        post("postes", job.clone(), &ge).await.unwrap().status(),
+        StatusCode::OK
+    );
+    let other = json!({"employeur": "CC Moselle et Madon", "ouvert_le": "2024-04-01"});
+    assert_eq!(
+        post("postes", other, &ge).await.unwrap().status(),
+        StatusCode::CONFLICT
+    );
+    let unknown_funder = json!({"employeur": "PETR Cœur de Lorraine", "ouvert_le": "2024-04-01",
+        "cofinancements": [{"financeur": "mecene", "montant": "1", "debut": "2024-04-01", "fin": "2024-05-01"}]});
+    let refused = post("postes", unknown_funder, &ge).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    assert!(refused.text().await.unwrap().contains("mecene"));
+    let closed = json!({"employeur": "PETR Cœur de Lorraine", "ouvert_le": "2024-04-01", "ferme_le": "2025-06-30"});
+    assert_eq!(
+        post("postes", closed, &ge).await.unwrap().status(),
+        StatusCode::CREATED
+    );
+
+    let (_, detail) = common::get_json(&format!("{territory}?date=2025-01-01")).await;
+    assert_eq!(detail["posts"][0]["employer"], "PETR Cœur de Lorraine");
+    assert_eq!(detail["posts"][0]["closed_on"], "2025-06-30");
+    assert_eq!(
+        detail["posts"][0]["cofundings"][0]["amount_cents"],
+        4_000_000
+    );
+    assert_eq!(detail["appointments"][0]["person"], "Camille Durand");
+    let record = detail["milestones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["kind"] == "gouvernance_installee")
+        .expect("the milestone recorded")["id"]
+        .as_i64()
+        .unwrap();
+
+    // Withdrawn with its reason, once.
+    let withdrawal = json!({"type": "jalon", "enregistrement": record, "date": "2024-06-01", "motif": "saisi sur le mauvais territoire"});
+    assert_eq!(
+        post("retraits", withdrawal.clone(), &ge)
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    assert_eq!(
+        post("retraits", withdrawal, &ge).await.unwrap().status(),
+        StatusCode::CONFLICT
+    );
+    let (_, detail) = common::get_json(&territory).await;
+    let m = detail["milestones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == record)
+        .unwrap()
+        .clone();
+    assert_eq!(m["withdrawn_on"], "2024-06-01");
+
+    // Each write audited once under the token's name; refusals wrote nothing.
+    let audit = store.audit_log(1000).await.unwrap();
+    let by_token: Vec<_> = audit[..audit.len() - audited]
+        .iter()
+        .filter(|e| e.actor == "token:outil-ge")
+        .map(|e| e.action.as_str())
+        .collect();
+    assert_eq!(
+        audit.len() - audited,
+        by_token.len(),
+        "only the token's writes"
+    );
+    assert_eq!(
+        by_token.len(),
+        5,
+        "milestone, appointment, post, closing, withdrawal: {by_token:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_fiche_moves_to_its_next_status_through_the_api_with_the_version_read() {
+    let (base, db) = common::spawn_app_with_own_database().await;
+    let store = common::own_store(&db).await;
+    let (secret, hash) = territoires_web::access::auth::new_api_token();
+    store
+        .issue_token(
+            "outil-epinal",
+            &hash,
+            &"territoire:2018-2022/ti-4415".parse().unwrap(),
+            "2999-01-01T00:00:00Z",
+            "test".into(),
+        )
+        .await
+        .unwrap();
+    let c = reqwest::Client::new();
+    let url = format!("{base}/api/v1/projets/GE2019-4415-HYDROGENE");
+    let fiche: serde_json::Value = c.get(&url).send().await.unwrap().json().await.unwrap();
+    let version = fiche["version"].as_i64().expect("the fiche's version");
+    let status = |body: serde_json::Value| {
+        c.post(format!("{url}/statut"))
+            .bearer_auth(&secret)
+            .json(&body)
+            .send()
+    };
+
+    let bad = status(json!({"version": version, "statut": "fini", "date": "hier"}))
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let body: serde_json::Value = bad.json().await.unwrap();
+    assert_eq!(body["erreurs"].as_array().unwrap().len(), 2, "{body}");
+
+    let done = status(json!({"version": version, "statut": "engage", "date": "2024-12-31"}))
+        .await
+        .unwrap();
+    let text = done.text().await.unwrap();
+    assert!(text.contains("\"version\""), "{text}");
+    let stale = status(json!({"version": version, "statut": "abandonne", "date": "2025-01-31"}))
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), StatusCode::CONFLICT);
+    let body: serde_json::Value = stale.json().await.unwrap();
+    assert!(body["actuelle"]["version"].as_i64().unwrap() > version);
+}

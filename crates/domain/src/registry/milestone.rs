@@ -339,6 +339,47 @@ impl Withdrawal {
     }
 }
 
+/// The kinds of history records a withdrawal can supersede.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RecordKind {
+    /// A milestone (or labelling event).
+    Milestone,
+    /// A governance appointment.
+    Appointment,
+    /// An attribute change.
+    Attribute,
+}
+
+impl RecordKind {
+    /// The code in the audit log and the API (`milestone`…).
+    pub fn code(self) -> &'static str {
+        match self {
+            RecordKind::Milestone => "milestone",
+            RecordKind::Appointment => "appointment",
+            RecordKind::Attribute => "attribute",
+        }
+    }
+}
+
+impl FromStr for RecordKind {
+    type Err = DomainError;
+
+    /// Reads the French form's codes (`jalon`, `designation`, `attribut`) or the English ones.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "jalon" | "milestone" => Ok(RecordKind::Milestone),
+            "designation" | "appointment" => Ok(RecordKind::Appointment),
+            "attribut" | "attribute" => Ok(RecordKind::Attribute),
+            other => Err(DomainError::invalid(
+                "type",
+                other,
+                "jalon, designation ou attribut",
+            )),
+        }
+    }
+}
+
 /// One recorded event of a territory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Milestone {

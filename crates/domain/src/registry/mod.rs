@@ -2,6 +2,7 @@
 //! histories of each territory (milestones, governance).
 
 pub mod attributes;
+pub mod drafts;
 pub mod governance;
 pub mod labelling;
 pub mod milestone;

@@ -466,9 +466,9 @@ fn line_from(r: LineRow) -> Result<FundingLine> {
 /// What an import or an edit changed, per kind of row.
 #[derive(Debug, Default)]
 struct Changes<'a> {
-    funders: Vec<&'a Funder>,
-    schemes: Vec<&'a Scheme>,
-    envelopes: Vec<&'a Envelope>,
+    funders: Vec<(Option<&'a Funder>, &'a Funder)>,
+    schemes: Vec<(Option<&'a Scheme>, &'a Scheme)>,
+    envelopes: Vec<(Option<&'a Envelope>, &'a Envelope)>,
     projects: Vec<(Option<&'a Project>, &'a Project)>,
     /// Each changed line, before and after, with the envelope it draws on.
     lines: Vec<(Option<&'a FundingLine>, &'a FundingLine, Option<&'a str>)>,
@@ -570,19 +570,12 @@ fn changes<'a>(old: &'a Portfolio, new: &'a Portfolio, drawn: &[Option<&'a str>]
             })
             .collect()
     }
-    fn only_new<'a, T>(v: Vec<(Option<&'a T>, &'a T)>) -> Vec<&'a T> {
-        v.into_iter().map(|(_, x)| x).collect()
-    }
     Changes {
-        funders: only_new(diff(&old.funders, &new.funders, |f: &Funder| {
-            f.code.clone()
-        })),
-        schemes: only_new(diff(&old.schemes, &new.schemes, |s: &Scheme| {
-            s.code.clone()
-        })),
-        envelopes: only_new(diff(&old.envelopes, &new.envelopes, |e: &Envelope| {
+        funders: diff(&old.funders, &new.funders, |f: &Funder| f.code.clone()),
+        schemes: diff(&old.schemes, &new.schemes, |s: &Scheme| s.code.clone()),
+        envelopes: diff(&old.envelopes, &new.envelopes, |e: &Envelope| {
             e.code.clone()
-        })),
+        }),
         projects: diff(&old.projects, &new.projects, |p| p.code.clone()),
         lines: {
             let before: HashMap<(&str, &str, &str), &FundingLine> =
@@ -628,7 +621,7 @@ async fn persist(
         true,
         c.funders
             .iter()
-            .map(|f| {
+            .map(|(_, f)| {
                 vec![
                     Value::from(f.code.as_str()),
                     Value::from(f.name.as_str()),
@@ -646,7 +639,7 @@ async fn persist(
         true,
         c.schemes
             .iter()
-            .map(|s| {
+            .map(|(_, s)| {
                 vec![
                     Value::from(s.code.as_str()),
                     Value::from(s.name.as_str()),
@@ -672,7 +665,7 @@ async fn persist(
         true,
         c.envelopes
             .iter()
-            .map(|e| {
+            .map(|(_, e)| {
                 vec![
                     Value::from(e.code.as_str()),
                     Value::from(e.scheme.as_str()),
@@ -859,33 +852,33 @@ async fn persist(
 
     let json = |v: &dyn erased::Json| Some(v.json());
     let mut audit: Vec<Audit<'_>> = Vec::new();
-    for f in &c.funders {
+    for (old, f) in &c.funders {
         audit.push(Audit {
             actor,
             action,
             entity: "funder",
             entity_key: f.code.clone(),
-            before: None,
+            before: old.map(|o| o.json()),
             after: json(*f),
         });
     }
-    for s in &c.schemes {
+    for (old, s) in &c.schemes {
         audit.push(Audit {
             actor,
             action,
             entity: "scheme",
             entity_key: s.code.clone(),
-            before: None,
+            before: old.map(|o| o.json()),
             after: json(*s),
         });
     }
-    for e in &c.envelopes {
+    for (old, e) in &c.envelopes {
         audit.push(Audit {
             actor,
             action,
             entity: "envelope",
             entity_key: e.code.clone(),
-            before: None,
+            before: old.map(|o| o.json()),
             after: json(*e),
         });
     }

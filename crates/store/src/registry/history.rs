@@ -8,7 +8,7 @@ use territoires_domain::ids::TerritoryId;
 use territoires_domain::phase::Phase;
 use territoires_domain::registry::attributes::{Attribute, AttributeChange};
 use territoires_domain::registry::governance::Appointment;
-use territoires_domain::registry::milestone::{Milestone, Withdrawal};
+use territoires_domain::registry::milestone::{Milestone, RecordKind, Withdrawal};
 
 use crate::audit::Audit;
 use crate::registry::referential::{already_imported, record_import_run, ImportOutcome};
@@ -38,50 +38,12 @@ pub struct TerritoryRecord {
     pub origin: String,
 }
 
-/// The kinds of history records a withdrawal can supersede.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RecordKind {
-    /// A milestone (or labelling event).
-    Milestone,
-    /// A governance appointment.
-    Appointment,
-    /// An attribute change.
-    Attribute,
-}
-
-impl RecordKind {
-    fn table(self) -> &'static str {
-        match self {
-            RecordKind::Milestone => "milestones",
-            RecordKind::Appointment => "appointments",
-            RecordKind::Attribute => "territory_attributes",
-        }
-    }
-
-    fn code(self) -> &'static str {
-        match self {
-            RecordKind::Milestone => "milestone",
-            RecordKind::Appointment => "appointment",
-            RecordKind::Attribute => "attribute",
-        }
-    }
-}
-
-impl std::str::FromStr for RecordKind {
-    type Err = StoreError;
-
-    fn from_str(s: &str) -> Result<Self> {
-        match s {
-            "jalon" | "milestone" => Ok(RecordKind::Milestone),
-            "designation" | "appointment" => Ok(RecordKind::Appointment),
-            "attribut" | "attribute" => Ok(RecordKind::Attribute),
-            other => Err(StoreError::Invalid(territoires_domain::DomainError::Rule(
-                format!(
-                    "type d'enregistrement « {other} » inconnu (jalon, designation ou attribut)"
-                ),
-            ))),
-        }
+/// The table holding records of `kind`.
+fn table(kind: RecordKind) -> &'static str {
+    match kind {
+        RecordKind::Milestone => "milestones",
+        RecordKind::Appointment => "appointments",
+        RecordKind::Attribute => "territory_attributes",
     }
 }
 
@@ -529,7 +491,7 @@ impl Store {
         let mut tx = self.begin_write().await?;
         let found: Option<i64> = sqlx::query_scalar(&format!(
             "SELECT withdrawal_id FROM {} WHERE id = $1 AND phase = $2 AND territory_id = $3",
-            kind.table()
+            table(kind)
         ))
         .bind(record_id)
         .bind(phase.slug())
@@ -569,7 +531,7 @@ impl Store {
         })?;
         sqlx::query(&format!(
             "UPDATE {} SET withdrawal_id = $1 WHERE id = $2",
-            kind.table()
+            table(kind)
         ))
         .bind(withdrawal_id)
         .bind(record_id)

@@ -254,4 +254,14 @@ impl Store {
         tx.commit().await?;
         Ok(outcome)
     }
+
+    /// Records one post from a form or the API: a new post, or a stored one (same opening day) closed or
+    /// given new co-financings; a different employer, closing day or co-financing is a conflict, never
+    /// an overwrite. Returns whether something was written (the same post twice writes nothing).
+    pub async fn record_post(&self, record: &PostRecord, actor: &str) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let written = upsert_post(&mut tx, record, actor).await?;
+        tx.commit().await?;
+        Ok(written)
+    }
 }

@@ -15,6 +15,7 @@ use territoires_domain::fr::{iso_date, parse_date};
 use territoires_domain::money::Cents;
 use territoires_domain::portfolio::drafts::{LineDraft, ProjectDraft};
 use territoires_domain::portfolio::funding::LineEvent;
+use territoires_domain::portfolio::project::StatusChange;
 use territoires_store::access::Author;
 use territoires_store::portfolio::{LineChange, Save, StoredLine};
 use territoires_store::StoreError;
@@ -191,7 +192,7 @@ pub struct FieldErrorsDto {
     /// All problems, in one sentence.
     pub error: String,
     /// Each problem with its field.
-    pub erreurs: Vec<territoires_domain::portfolio::drafts::FieldError>,
+    pub erreurs: Vec<territoires_domain::draft::FieldError>,
 }
 
 fn today() -> time::Date {
@@ -287,6 +288,68 @@ pub async fn edit_project(
     }
     .await;
     let sent: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    project_answer(&state, &code, result, StatusCode::OK, &sent).await
+}
+
+/// A fiche's next status.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+pub struct StatusInput {
+    /// The fiche's version the caller read.
+    pub version: i64,
+    /// `en_preparation`, `engage`, `en_cours`, `termine`, `abandonne`…
+    pub statut: String,
+    /// From when (`AAAA-MM-JJ`), not before the last status.
+    pub date: String,
+}
+
+/// Enregistre le statut suivant d'une fiche action (jeton d'API)
+///
+/// `POST /api/v1/projets/{code}/statut`: the status the fiche moves to, from a date, under the same rules
+/// as the project page's form (allowed transitions, dates in order); a stale version is answered 409 with
+/// the fiche as it is now.
+#[utoipa::path(
+    post,
+    path = "/api/v1/projets/{code}/statut",
+    tag = "Projets",
+    params(("code" = String, Path, description = "Code de la fiche action")),
+    request_body = StatusInput,
+    security(("jeton" = [])),
+    responses(
+        (status = 200, description = "Enregistré : la fiche telle qu'elle est maintenant", body = ProjectDraft),
+        (status = 400, description = "Statut ou date invalide, ou transition refusée", body = FieldErrorsDto),
+        (status = 401, description = "Jeton absent, inconnu, expiré ou révoqué", body = crate::api::ErrorDto),
+        (status = 403, description = "Le profil du jeton ne couvre pas cette fiche", body = crate::api::ErrorDto),
+        (status = 409, description = "La fiche a changé depuis la version envoyée : `actuelle` et `envoyee`")
+    )
+)]
+pub async fn record_status(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Extension(caller): Extension<Caller>,
+    body: Bytes,
+) -> Response {
+    let sent: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
+    let result: Result<(), Refusal> = async {
+        let input: StatusInput = serde_json::from_slice(&body)
+            .map_err(|e| bad("corps", format!("JSON invalide : {e}")))?;
+        let mut errors = territoires_domain::draft::FieldErrors::default();
+        let status = errors.check("statut", input.statut.parse());
+        let on = errors.check("date", parse_date("date", &input.date));
+        let (Some(status), Some(on)) = (status, on) else {
+            return Err(Refusal::Fields(errors));
+        };
+        state
+            .store
+            .record_project_status(
+                &code,
+                input.version,
+                StatusChange { status, on },
+                Author::user(&caller.actor, &caller.profile),
+            )
+            .await?;
+        Ok(())
+    }
+    .await;
     project_answer(&state, &code, result, StatusCode::OK, &sent).await
 }
 

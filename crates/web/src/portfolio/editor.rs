@@ -5,8 +5,9 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use territoires_domain::draft::FieldErrors;
 use territoires_domain::phase::Phase;
-use territoires_domain::portfolio::drafts::{FieldErrors, LineDraft, ProjectDraft};
+use territoires_domain::portfolio::drafts::{LineDraft, ProjectDraft};
 use territoires_domain::portfolio::funding::Instrument;
 use territoires_domain::portfolio::project::{HolderKind, Project, ProjectStatus};
 use territoires_store::access::accounts::Session;

@@ -10,7 +10,8 @@ use axum::{Extension, Json};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use territoires_domain::access::Profile;
-use territoires_domain::portfolio::drafts::{EnvelopeDraft, FieldErrors, FunderDraft, SchemeDraft};
+use territoires_domain::draft::FieldErrors;
+use territoires_domain::portfolio::drafts::{EnvelopeDraft, FunderDraft, SchemeDraft};
 use territoires_domain::portfolio::funding::{Envelope, Funder, FunderKind, Scheme};
 use territoires_store::access::accounts::Session;
 use territoires_store::access::Author;
@@ -35,6 +36,8 @@ pub trait Head: Send + Sync + 'static {
     type Draft: Serialize + DeserializeOwned + Default + Clone + Send;
     /// The path segment (`financeurs`).
     const PATH: &'static str;
+    /// Its entity in the audit log (`funder`).
+    const ENTITY: &'static str;
     /// « le financeur », as a sentence names it.
     const NAME: &'static str;
     /// The heading of a new one.
@@ -74,6 +77,7 @@ impl Head for Funders {
     type Record = Funder;
     type Draft = FunderDraft;
     const PATH: &'static str = "financeurs";
+    const ENTITY: &'static str = "funder";
     const NAME: &'static str = "le financeur";
     const NEW: &'static str = "Nouveau financeur";
     fn records(r: &FundingReferential) -> &[Versioned<Funder>] {
@@ -130,6 +134,7 @@ impl Head for Schemes {
     type Record = Scheme;
     type Draft = SchemeDraft;
     const PATH: &'static str = "dispositifs";
+    const ENTITY: &'static str = "scheme";
     const NAME: &'static str = "le dispositif";
     const NEW: &'static str = "Nouveau dispositif";
     fn records(r: &FundingReferential) -> &[Versioned<Scheme>] {
@@ -190,6 +195,7 @@ impl Head for Envelopes {
     type Record = Envelope;
     type Draft = EnvelopeDraft;
     const PATH: &'static str = "enveloppes";
+    const ENTITY: &'static str = "envelope";
     const NAME: &'static str = "l'enveloppe";
     const NEW: &'static str = "Nouvelle enveloppe";
     fn records(r: &FundingReferential) -> &[Versioned<Envelope>] {
@@ -358,13 +364,14 @@ pub async fn edit_form<H: Head>(
     if !H::may_manage(&session.user.profile, Some(&record.record)) {
         return Err(refuse_scope::<H>(&session.user.profile));
     }
-    form::<H>(
+    let mut page = form::<H>(
         &session,
         &H::draft_of(&record.record, record.version),
         &r,
         Some(&code),
-    )
-    .respond(StatusCode::OK)
+    );
+    page.journal = crate::history::for_reader(&state, true, &[(H::ENTITY, code)]).await?;
+    page.respond(StatusCode::OK)
 }
 
 /// `POST /{financeurs|dispositifs|enveloppes}`

@@ -179,6 +179,66 @@ pub struct MilestoneDto {
     pub withdrawal_reason: Option<String>,
 }
 
+/// A governance appointment as recorded.
+#[derive(Serialize, ToSchema)]
+pub struct AppointmentDto {
+    /// Record id (to withdraw it: `POST …/retraits` with `type` `designation`).
+    pub id: i64,
+    /// `binome_elu`, `binome_industriel` or `chef_de_projet`.
+    pub role: String,
+    /// Holder; null when the seat is vacant from that date.
+    pub person: Option<String>,
+    /// Organisation.
+    pub organisation: String,
+    /// From.
+    pub since: String,
+    /// When it was withdrawn, if it was.
+    pub withdrawn_on: Option<String>,
+    /// Why.
+    pub withdrawal_reason: Option<String>,
+}
+
+/// An attribute change as recorded.
+#[derive(Serialize, ToSchema)]
+pub struct AttributeDto {
+    /// Record id (to withdraw it: `type` `attribut`).
+    pub id: i64,
+    /// `fragile` or `etiquette:NOM`.
+    pub attribute: String,
+    /// Set (true) or removed (false) from `on`.
+    pub present: bool,
+    /// From.
+    pub on: String,
+    /// When it was withdrawn, if it was.
+    pub withdrawn_on: Option<String>,
+}
+
+/// A chef de projet post.
+#[derive(Serialize, ToSchema)]
+pub struct PostDto {
+    /// Employer.
+    pub employer: String,
+    /// Opened on.
+    pub opened_on: String,
+    /// Closed on.
+    pub closed_on: Option<String>,
+    /// Co-financings.
+    pub cofundings: Vec<CofundingDto>,
+}
+
+/// A co-financing of a post.
+#[derive(Serialize, ToSchema)]
+pub struct CofundingDto {
+    /// Funder code.
+    pub funder: String,
+    /// Amount over the period, cents.
+    pub amount_cents: i64,
+    /// First day.
+    pub starts_on: String,
+    /// Last day.
+    pub ends_on: String,
+}
+
 /// A governance seat at the date asked.
 #[derive(Serialize, ToSchema)]
 pub struct SeatDto {
@@ -245,6 +305,12 @@ pub struct TerritoryDetailDto {
     pub governance: Vec<SeatDto>,
     /// Every milestone.
     pub milestones: Vec<MilestoneDto>,
+    /// Every governance appointment recorded, withdrawn ones included, with its record id.
+    pub appointments: Vec<AppointmentDto>,
+    /// Every attribute change recorded (fragile, tags), with its record id.
+    pub attributes: Vec<AttributeDto>,
+    /// The chef de projet posts and their co-financings.
+    pub posts: Vec<PostDto>,
     /// Territories of the other phase sharing communes.
     pub related: Vec<RelatedDto>,
 }
@@ -318,6 +384,49 @@ pub async fn territory(
                 source: m.source.clone(),
                 withdrawn_on: m.withdrawal.as_ref().map(|w| iso_date(w.on)),
                 withdrawal_reason: m.withdrawal.as_ref().map(|w| w.reason.clone()),
+            })
+            .collect(),
+        appointments: d
+            .appointments
+            .iter()
+            .map(|(id, a)| AppointmentDto {
+                id: *id,
+                role: a.role.code().into(),
+                person: a.person.clone(),
+                organisation: a.organisation.clone(),
+                since: iso_date(a.started_on),
+                withdrawn_on: a.withdrawal.as_ref().map(|w| iso_date(w.on)),
+                withdrawal_reason: a.withdrawal.as_ref().map(|w| w.reason.clone()),
+            })
+            .collect(),
+        attributes: d
+            .attributes
+            .iter()
+            .map(|(id, a)| AttributeDto {
+                id: *id,
+                attribute: a.attribute.code(),
+                present: a.present,
+                on: iso_date(a.on),
+                withdrawn_on: a.withdrawal.as_ref().map(|w| iso_date(w.on)),
+            })
+            .collect(),
+        posts: d
+            .posts
+            .iter()
+            .map(|p| PostDto {
+                employer: p.employer.clone(),
+                opened_on: iso_date(p.opened_on),
+                closed_on: p.closed_on.map(iso_date),
+                cofundings: p
+                    .cofundings
+                    .iter()
+                    .map(|c| CofundingDto {
+                        funder: c.funder.clone(),
+                        amount_cents: c.amount.0,
+                        starts_on: iso_date(c.starts_on),
+                        ends_on: iso_date(c.ends_on),
+                    })
+                    .collect(),
             })
             .collect(),
         related: d.related.into_iter().map(Into::into).collect(),

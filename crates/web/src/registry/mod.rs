@@ -1,6 +1,7 @@
 //! Pages, forms and downloads of the registry: home, territories, regions, EPCIs.
 
 pub mod api;
+pub mod api_write;
 pub mod exports;
 pub mod forms;
 pub mod home;

@@ -10,14 +10,20 @@ use territoires_domain::fr::{count, integer, iso_date, long_date, parse_date};
 use territoires_domain::ids::TerritoryId;
 use territoires_domain::phase::Phase;
 use territoires_domain::registry::attributes::attributes_as_of;
+use territoires_domain::registry::drafts::{AppointmentDraft, AttributeDraft, MilestoneDraft};
 use territoires_domain::registry::governance::{governance_as_of, Appointment, Role};
 use territoires_domain::registry::labelling::Labelling;
-use territoires_domain::registry::milestone::{DatePrecision, MilestoneKind};
+use territoires_domain::registry::milestone::MilestoneKind;
 use territoires_domain::registry::progress::{Evidence, Progress, Stage};
 
+use super::forms::{
+    appointment_fields, attribute_fields, funder_choices, milestone_fields, post_fields, PostForm,
+    TerritoryForm,
+};
 use super::places::{nature_label, RelatedView};
 use super::PageResult;
 use crate::access::auth::MaybeSession;
+use crate::forms::Field;
 use crate::params::as_of;
 use crate::views::{render, stage_badge, status_label, Choice, Chrome, MilestoneView};
 use crate::{AppState, WebError};
@@ -109,9 +115,38 @@ struct TerritoryPage {
 pub struct Editor {
     pub csrf: String,
     pub today: String,
-    pub milestones: Vec<Choice>,
-    pub precisions: Vec<Choice>,
-    pub roles: Vec<Choice>,
+    pub forms: Vec<InlineForm>,
+}
+
+/// A form of the territory's page.
+pub struct InlineForm {
+    /// Where it posts, under the territory's address.
+    pub path: &'static str,
+    /// Its name in element ids (`form-jalon`, `enregistrer-jalon`).
+    pub prefix: &'static str,
+    /// The prefix of its fields' ids (`jalon-date`).
+    pub ids: String,
+    pub title: &'static str,
+    pub submit: &'static str,
+    pub fields: Vec<Field>,
+}
+
+impl InlineForm {
+    fn new(
+        form: TerritoryForm,
+        prefix: &'static str,
+        submit: &'static str,
+        fields: Vec<Field>,
+    ) -> Self {
+        InlineForm {
+            path: form.path(),
+            prefix,
+            ids: format!("{prefix}-"),
+            title: form.title(),
+            submit,
+            fields,
+        }
+    }
 }
 
 /// Date of the page and the confirmation flag set after a form.
@@ -215,6 +250,11 @@ pub async fn territory(
         withdrawn: withdrawn(&a.withdrawal),
     };
     let seats = governance_as_of(&appointments, date);
+    // Only an editor sees the post form and its list of funders.
+    let funders = match &session {
+        Some(_) => funder_choices(&state).await?,
+        None => Vec::new(),
+    };
     let editor = session
         .as_ref()
         .filter(|s| {
@@ -223,31 +263,32 @@ pub async fn territory(
         .map(|s| Editor {
             csrf: s.csrf_token.clone(),
             today: iso_date(time::OffsetDateTime::now_utc().date()),
-            milestones: MilestoneKind::ALL
-                .into_iter()
-                .filter(|k| k.applies_to(phase))
-                .map(|k| Choice {
-                    value: k.code().into(),
-                    label: k.label().into(),
-                    selected: false,
-                })
-                .collect(),
-            precisions: DatePrecision::ALL
-                .into_iter()
-                .map(|k| Choice {
-                    value: k.code().into(),
-                    label: k.label().into(),
-                    selected: false,
-                })
-                .collect(),
-            roles: Role::ALL
-                .into_iter()
-                .map(|r| Choice {
-                    value: r.code().into(),
-                    label: r.label().into(),
-                    selected: false,
-                })
-                .collect(),
+            forms: vec![
+                InlineForm::new(
+                    TerritoryForm::Milestone,
+                    "jalon",
+                    "Enregistrer le jalon",
+                    milestone_fields(&MilestoneDraft::default(), phase),
+                ),
+                InlineForm::new(
+                    TerritoryForm::Appointment,
+                    "designation",
+                    "Enregistrer la désignation",
+                    appointment_fields(&AppointmentDraft::default()),
+                ),
+                InlineForm::new(
+                    TerritoryForm::Attribute,
+                    "attribut",
+                    "Enregistrer l'attribut",
+                    attribute_fields(&AttributeDraft::default()),
+                ),
+                InlineForm::new(
+                    TerritoryForm::Post,
+                    "poste",
+                    "Enregistrer le poste",
+                    post_fields(&PostForm::default(), funders),
+                ),
+            ],
         });
     let name = detail.territory.name.clone();
     let journal = crate::history::for_reader(
@@ -262,10 +303,11 @@ pub async fn territory(
             .crumb("Territoires", Some(format!("/territoires?phase={}", phase.slug())))
             .crumb(name.clone(), None),
         saved: match p.enregistre.as_deref() {
-            Some("jalon") => Some("Le jalon est enregistré."),
+            Some("jalons") => Some("Le jalon est enregistré."),
             Some("gouvernance") => Some("La désignation est enregistrée."),
-            Some("attribut") => Some("L'attribut est enregistré."),
-            Some("retrait") => Some("Le retrait est enregistré : l'enregistrement ne compte plus à partir de sa date, il reste dans l'historique."),
+            Some("attributs") => Some("L'attribut est enregistré."),
+            Some("postes") => Some("Le poste est enregistré."),
+            Some("retraits") => Some("Le retrait est enregistré : l'enregistrement ne compte plus à partir de sa date, il reste dans l'historique."),
             _ => None,
         },
         editor,

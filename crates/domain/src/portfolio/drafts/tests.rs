@@ -1,6 +1,7 @@
 use time::macros::date;
 
 use super::*;
+use crate::money::Cents;
 use crate::portfolio::funding::Instrument;
 use crate::portfolio::project::Axis;
 
