@@ -102,18 +102,18 @@ pub(crate) fn excerpt(value: &str) -> String {
 pub(crate) fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
-    enum Text {
+    enum Given {
         Text(String),
         Integer(i64),
         Number(f64),
         Flag(bool),
     }
-    Ok(match Option::<Text>::deserialize(d)? {
+    Ok(match Option::<Given>::deserialize(d)? {
         None => String::new(),
-        Some(Text::Text(s)) => s,
-        Some(Text::Integer(n)) => n.to_string(),
-        Some(Text::Number(n)) => n.to_string().replace('.', ","),
-        Some(Text::Flag(b)) => b.to_string(),
+        Some(Given::Text(s)) => s,
+        Some(Given::Integer(n)) => n.to_string(),
+        Some(Given::Number(n)) => n.to_string().replace('.', ","),
+        Some(Given::Flag(b)) => b.to_string(),
     })
 }
 

@@ -5,14 +5,15 @@ use territoires_domain::ids::{CommuneCode, DepartementCode, RegionCode, Siren, T
 use territoires_domain::map::Contour;
 use territoires_domain::phase::Phase;
 use territoires_domain::registry::governance::{Appointment, Role};
-use territoires_domain::registry::milestone::RecordKind;
-use territoires_domain::registry::milestone::{Milestone, MilestoneKind, Withdrawal};
+use territoires_domain::registry::milestone::{Milestone, MilestoneKind, RecordKind, Withdrawal};
+use territoires_domain::registry::posts::ProjectLeadPost;
 use territoires_domain::registry::progress::Stage;
 use territoires_domain::registry::referential::{
     Commune, Departement, Grouping, GroupingNature, Referential, Region,
 };
 use territoires_domain::registry::territory::{LabelledTerritory, PerimeterMember};
 use territoires_store::registry::history::{HistoryRecord, TerritoryRecord};
+use territoires_store::registry::posts::PostRecord;
 use territoires_store::registry::referential::PlaceFilter;
 use territoires_store::registry::territories::TerritoryQuery;
 use territoires_store::{testing, Store, StoreError};
@@ -640,6 +641,77 @@ async fn the_same_fact_cannot_be_recorded_twice_even_concurrently() {
             "{}",
             t.label
         );
+    }
+}
+
+#[tokio::test]
+async fn a_post_is_completed_never_rewritten_even_by_concurrent_closings() {
+    for t in testing::all().await {
+        let s = &t.store;
+        loaded(s).await;
+        let post = |employer: &str, closed: Option<&str>| PostRecord {
+            phase: Phase::First,
+            territory_id: "ti-4405".into(),
+            post: ProjectLeadPost {
+                employer: employer.into(),
+                opened_on: d("2020-09-01"),
+                closed_on: closed.map(d),
+                cofundings: Vec::new(),
+                source: String::new(),
+            },
+            origin: "formulaire".into(),
+        };
+        assert!(
+            s.record_post(&post("PETR", None), "alice").await.unwrap(),
+            "{}",
+            t.label
+        );
+        assert!(
+            !s.record_post(&post("PETR", None), "alice").await.unwrap(),
+            "{}: the same post again writes nothing",
+            t.label
+        );
+        let other = s.record_post(&post("CCI", None), "bob").await;
+        assert!(
+            matches!(other, Err(StoreError::Conflict(_))),
+            "{}: {other:?}",
+            t.label
+        );
+
+        let (june, december) = (
+            post("PETR", Some("2022-06-30")),
+            post("PETR", Some("2022-12-31")),
+        );
+        let (a, b) = tokio::join!(
+            s.record_post(&june, "alice"),
+            s.record_post(&december, "bob")
+        );
+        let conflicts = [&a, &b]
+            .iter()
+            .filter(|r| matches!(r, Err(StoreError::Conflict(_))))
+            .count();
+        assert_eq!(
+            (a.is_ok() as u8 + b.is_ok() as u8, conflicts),
+            (1, 1),
+            "{}: {a:?} {b:?}",
+            t.label
+        );
+        let posts = s
+            .territory(Phase::First, "ti-4405")
+            .await
+            .unwrap()
+            .unwrap()
+            .posts;
+        assert_eq!(posts.len(), 1, "{}", t.label);
+        assert!(posts[0].closed_on.is_some(), "{}", t.label);
+        let audited = s
+            .audit_log(50)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|e| e.action == "record_post")
+            .count();
+        assert_eq!(audited, 2, "{}: the opening and one closing", t.label);
     }
 }
 

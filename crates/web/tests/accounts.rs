@@ -893,6 +893,33 @@ async fn a_pilot_administers_its_regions_accounts_links_and_tokens() {
         form.push(("csrf", csrf.clone()));
         pilot.post(format!("{base}{path}")).form(&form).send()
     };
+    // The list is searched (accents and case ignored) and paged.
+    let search = |q: &'static str| {
+        let pilot = pilot.clone();
+        let url = format!("{base}/admin?q={q}");
+        async move { common::plain(&pilot.get(url).send().await.unwrap().text().await.unwrap()) }
+    };
+    let listed = "<span class=\"fr-text--sm\">pilote-ge@example.gouv.fr";
+    let found = search("P%C3%8FLOTE-GE").await;
+    assert!(
+        found.contains(listed),
+        "found whatever the accents and case"
+    );
+    assert!(found.contains("1 compte(s) pour « PÏLOTE-GE »"));
+    let none = search("%C3%A9quipe").await;
+    assert!(!none.contains(listed) && none.contains("0 compte(s) pour « équipe »"));
+    let beyond = pilot
+        .get(format!("{base}/admin?page=9"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !beyond.contains("<span class=\"fr-text--sm\">pilote-ge@example.gouv.fr"),
+        "page 9 is empty"
+    );
 
     // Out of scope: refused with the reason, nothing written.
     let audit = store.audit_page(0, 100_000).await.unwrap().len();

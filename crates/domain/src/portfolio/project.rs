@@ -262,7 +262,7 @@ fn luhn(digits: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// A SIRET's check: Luhn, except La Poste's establishments (SIREN 356 000 000), whose digits sum to a

@@ -60,6 +60,11 @@ struct AdminPage {
     notice: Option<Notice>,
     requests: Vec<RequestRow>,
     accounts: Vec<AccountRow>,
+    /// How many accounts match the search, over every page.
+    accounts_total: usize,
+    /// The search typed.
+    q: String,
+    pagination: crate::views::Pagination,
     tokens: Vec<TokenRow>,
     choices: Vec<ProfileChoice>,
     national: bool,
@@ -98,10 +103,21 @@ fn signed_in(session: Option<Session>, csrf: Option<&str>) -> Result<Admin, WebE
     })
 }
 
+/// Accounts shown per page.
+const ACCOUNTS_PER_PAGE: usize = 50;
+
+/// Which accounts the page lists: a search in names and addresses, and a page.
+#[derive(Default)]
+pub struct AccountsShown {
+    q: String,
+    page: Option<usize>,
+}
+
 async fn page(
     state: &AppState,
     session: &Session,
     notice: Option<Notice>,
+    shown: AccountsShown,
 ) -> Result<Response, WebError> {
     let viewer = &session.user.profile;
     let requests = state
@@ -119,16 +135,36 @@ async fn page(
             }
         })
         .collect();
-    let accounts = state
+    let q: String = shown.q.trim().chars().take(100).collect();
+    let wanted = territoires_domain::search::search_key(&q);
+    let matching: Vec<_> = state
         .store
         .accounts(Some(viewer))
         .await?
         .into_iter()
+        .filter(|a| {
+            wanted.is_empty()
+                || territoires_domain::search::search_key(&format!("{} {}", a.name, a.email))
+                    .contains(&wanted)
+        })
+        .collect();
+    let accounts_total = matching.len();
+    let page_number = shown.page.unwrap_or(1).max(1);
+    let accounts = matching
+        .into_iter()
+        .skip((page_number - 1) * ACCOUNTS_PER_PAGE)
+        .take(ACCOUNTS_PER_PAGE)
         .map(|entry| AccountRow {
             profile_label: label_of(&entry.profile),
             entry,
         })
         .collect();
+    let pagination = crate::views::Pagination::new(
+        &format!("/admin?q={}", urlencode(&q)),
+        page_number,
+        ACCOUNTS_PER_PAGE,
+        accounts_total as i64,
+    );
     let tokens = state
         .store
         .api_tokens(Some(viewer))
@@ -147,6 +183,9 @@ async fn page(
         notice,
         requests,
         accounts,
+        accounts_total,
+        q,
+        pagination,
         tokens,
         choices: state.store.profile_choices(viewer).await?,
         national: *viewer == Profile::National,
@@ -189,7 +228,7 @@ async fn or_notice(
         },
         Err(e) => return Err(e),
     };
-    page(state, session, Some(notice)).await
+    page(state, session, Some(notice), AccountsShown::default()).await
 }
 
 fn urlencode(text: &str) -> String {
@@ -221,10 +260,13 @@ fn profile_field(value: &str) -> Result<Profile, WebError> {
         })
 }
 
-/// The result shown after a redirect.
+/// The result shown after a redirect, and the accounts listed.
 #[derive(Deserialize)]
 pub struct Done {
     fait: Option<String>,
+    #[serde(default)]
+    q: String,
+    page: Option<usize>,
 }
 
 /// `GET /admin`
@@ -235,7 +277,11 @@ pub async fn admin_page(
 ) -> Result<Response, WebError> {
     let admin = signed_in(session, None)?;
     let notice = q.fait.map(|text| done(text.chars().take(300).collect()));
-    page(&state, &admin.session, notice).await
+    let shown = AccountsShown {
+        q: q.q,
+        page: q.page,
+    };
+    page(&state, &admin.session, notice, shown).await
 }
 
 /// A decision on an access request.
