@@ -5,7 +5,6 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::fr::parse_date;
 use crate::money::Cents;
 use crate::DomainError;
 
@@ -183,23 +182,9 @@ pub(crate) fn euros(field: &'static str) -> impl Fn(&str) -> Result<Cents, Domai
     move |v: &str| Cents::parse(field, v)
 }
 
-/// A date as a date field sends it (`2026-11-19`) or as people type it (`19/11/2026`).
+/// A date as a date field sends it (`2026-11-19`) or as people type it (`19/11/2026`, `19 novembre 2026`).
 pub(crate) fn date(field: &'static str) -> impl Fn(&str) -> Result<time::Date, DomainError> {
-    move |v: &str| {
-        let parts: Vec<&str> = v.split('/').collect();
-        match parts[..] {
-            [d, m, y] if y.len() == 4 && d.len() <= 2 && m.len() <= 2 => {
-                parse_date(field, &format!("{y}-{m:0>2}-{d:0>2}")).map_err(|_| {
-                    DomainError::Invalid {
-                        field,
-                        value: v.to_owned(),
-                        expected: "une date (AAAA-MM-JJ ou JJ/MM/AAAA)",
-                    }
-                })
-            }
-            _ => parse_date(field, v),
-        }
-    }
+    move |v: &str| crate::fr::read_date(field, v)
 }
 
 pub(crate) fn plain(value: &str) -> String {

@@ -14,6 +14,61 @@ pub fn parse_date(field: &'static str, value: &str) -> Result<Date, DomainError>
         .map_err(|_| DomainError::invalid(field, value, "une date AAAA-MM-JJ"))
 }
 
+/// Reads a date as people and spreadsheets write it: ISO (`2019-11-19`), `19/11/2019` (or `19-11-2019`,
+/// `19.11.2019`), `19 novembre 2019` (`1er mars 2020`, case and accents ignored), or an Excel serial day
+/// number (`43788`, what a date cell holds when its format is lost). `field` names the field in the error.
+pub fn read_date(field: &'static str, value: &str) -> Result<Date, DomainError> {
+    const EXPECTED: &str = "une date (AAAA-MM-JJ, JJ/MM/AAAA ou « 19 novembre 2019 »)";
+    let invalid = || DomainError::invalid(field, value, EXPECTED);
+    let v = value.trim();
+    if let Ok(date) = Date::parse(v, ISO) {
+        return Ok(date);
+    }
+    let ymd = |y: i32, m: u8, d: u8| {
+        Month::try_from(m)
+            .ok()
+            .and_then(|m| Date::from_calendar_date(y, m, d).ok())
+            .ok_or_else(invalid)
+    };
+    let number = |s: &str| s.parse::<u32>().ok();
+    // 19/11/2019, 19-11-2019, 19.11.2019
+    let parts: Vec<&str> = v.split(['/', '-', '.']).collect();
+    if let [d, m, y] = parts[..] {
+        return match (number(d), number(m), number(y)) {
+            (Some(d), Some(m), Some(y)) if (1000..10_000).contains(&y) && d < 32 && m < 13 => {
+                ymd(y as i32, m as u8, d as u8)
+            }
+            _ => Err(invalid()),
+        };
+    }
+    // 19 novembre 2019, 1er mars 2020
+    let words: Vec<String> = crate::search::search_key(v)
+        .split(' ')
+        .map(str::to_owned)
+        .collect();
+    if let [d, m, y] = &words[..] {
+        let d = number(d.strip_suffix("er").unwrap_or(d));
+        let m = (1..=12u8).find(|&n| {
+            Month::try_from(n).is_ok_and(|month| crate::search::search_key(month_name(month)) == *m)
+        });
+        return match (d, m, number(y)) {
+            (Some(d), Some(m), Some(y)) if d < 32 && (1000..10_000).contains(&y) => {
+                ymd(y as i32, m, d as u8)
+            }
+            _ => Err(invalid()),
+        };
+    }
+    // An Excel serial: days since 1899-12-30 (so that 60, Excel's phantom 29 February 1900, is skipped),
+    // read only within 1955–2119 where no other number is likely.
+    if let Some(n) = number(v).filter(|n| (20_000..80_000).contains(n)) {
+        let epoch = ymd(1899, 12, 30)?;
+        return epoch
+            .checked_add(time::Duration::days(i64::from(n)))
+            .ok_or_else(invalid);
+    }
+    Err(invalid())
+}
+
 /// Formats a date as ISO 8601, the form stored and exchanged.
 pub fn iso_date(date: Date) -> String {
     date.format(ISO).expect("a calendar date always formats")
@@ -162,6 +217,45 @@ mod tests {
     use time::macros::date;
 
     use super::*;
+
+    #[test]
+    fn dates_read_as_people_and_spreadsheets_write_them() {
+        for typed in [
+            "2019-11-19",
+            "19/11/2019",
+            " 19-11-2019 ",
+            "19.11.2019",
+            "19 novembre 2019",
+            "19 Novembre 2019",
+            "43788",
+        ] {
+            assert_eq!(
+                read_date("date", typed).unwrap(),
+                date!(2019 - 11 - 19),
+                "{typed}"
+            );
+        }
+        assert_eq!(
+            read_date("date", "1er février 2020").unwrap(),
+            date!(2020 - 02 - 01)
+        );
+        assert_eq!(
+            read_date("date", "1 fevrier 2020").unwrap(),
+            date!(2020 - 02 - 01)
+        );
+        for bad in [
+            "31/02/2024",
+            "19 brumaire 2019",
+            "2019",
+            "11/19/2019",
+            "123",
+            "19/11/19",
+            "",
+        ] {
+            let err = read_date("date_demande", bad).unwrap_err().to_string();
+            assert!(err.starts_with("date_demande"), "{bad}: {err}");
+        }
+    }
 
     #[test]
     fn dates_round_trip_and_read_in_french() {

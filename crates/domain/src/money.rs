@@ -26,12 +26,16 @@ impl Cents {
     }
 
     /// Parses an amount as spreadsheets and people write it: `1200000`, `1 200 000`, `1 200 000,50`,
-    /// `1200000.5`, `1 200 000 €`. Negative amounts and more than two decimals are refused.
+    /// `1200000.5`, `1 200 000 €`, `1,2 M€`, `850 k€`, `2 millions d'euros`, `1,5 Md€`, `300 000 EUR`.
+    /// The arithmetic is exact (`1,2 M€` is 120,000,000 cents); negative amounts and fractions of a cent
+    /// are refused.
     pub fn parse(field: &'static str, value: &str) -> Result<Cents, DomainError> {
-        const EXPECTED: &str = "un montant positif en euros (ex. 1 200 000 ou 1200000,50)";
-        let cleaned: String = value
-            .trim()
-            .trim_end_matches('€')
+        const EXPECTED: &str =
+            "un montant positif en euros (ex. 1 200 000, 1200000,50, 1,2 M€ ou 850 k€)";
+        let invalid = || DomainError::invalid(field, value, EXPECTED);
+        let lower = value.trim().to_lowercase();
+        let (number, exponent) = split_scale(&lower);
+        let cleaned: String = number
             .chars()
             .filter(|c| !matches!(*c, ' ' | '\u{a0}' | DIGIT_GROUP_SEPARATOR))
             .collect();
@@ -40,23 +44,22 @@ impl Cents {
             None => (cleaned.as_str(), ""),
         };
         let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        // A fraction finer than the cent is refused: `1,234` may be an English thousand, not 1.234 €;
+        // under a scale the cent is further right (`1,234567 M€` is 1,234,567 €).
+        let cent_digits = exponent + 2;
         if whole.is_empty()
             || !digits(whole)
             || !digits(fraction)
-            || fraction.len() > 2
-            || whole.len() > 15
+            || fraction.len() > cent_digits as usize
+            || whole.trim_start_matches('0').len() + exponent as usize > 15
         {
-            return Err(DomainError::invalid(field, value, EXPECTED));
+            return Err(invalid());
         }
-        let euros: i64 = whole
+        let scale = 10_i64.pow(cent_digits - fraction.len() as u32);
+        let joined: i64 = format!("{whole}{fraction}")
             .parse()
-            .map_err(|_| DomainError::invalid(field, value, EXPECTED))?;
-        let cents: i64 = match fraction.len() {
-            0 => 0,
-            1 => fraction.parse::<i64>().unwrap_or(0) * 10,
-            _ => fraction.parse().unwrap_or(0),
-        };
-        Ok(Cents(euros * 100 + cents))
+            .map_err(|_| invalid())?;
+        Ok(Cents(joined * scale))
     }
 
     /// The amount rounded to the nearest euro (half up), as bilans print it.
@@ -138,6 +141,34 @@ impl Sum for Cents {
     }
 }
 
+/// Splits a typed amount (lower case) into its number and the power of ten its scale word gives:
+/// `1,2 m€` → (`1,2`, 6); `850 k€` → (`850`, 3); `2 millions d'euros` → (`2`, 6); `300 000 €` → (`300 000`, 0).
+fn split_scale(typed: &str) -> (&str, u32) {
+    let mut rest = typed.trim_end();
+    for currency in ["d'euros", "d’euros", "euros", "euro", "eur", "€"] {
+        if let Some(r) = rest.strip_suffix(currency) {
+            rest = r.trim_end();
+            break;
+        }
+    }
+    const SCALES: [(&str, u32); 8] = [
+        ("milliards", 9),
+        ("milliard", 9),
+        ("mds", 9),
+        ("md", 9),
+        ("millions", 6),
+        ("million", 6),
+        ("m", 6),
+        ("k", 3),
+    ];
+    for (word, exponent) in SCALES {
+        if let Some(number) = rest.strip_suffix(word) {
+            return (number.trim_end(), exponent);
+        }
+    }
+    (rest, 0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,7 +189,39 @@ mod tests {
         );
         assert_eq!(Cents::parse("m", "1200000,5").unwrap(), Cents(120_000_050));
         assert_eq!(Cents::parse("m", "0.07").unwrap(), Cents(7));
-        for bad in ["", "-5", "1,234", "12,345", "1e6", "douze", "1 200,00,00"] {
+        for (typed, euros) in [
+            ("1,2 M€", 1_200_000),
+            ("1,2M€", 1_200_000),
+            ("850 k€", 850_000),
+            ("850K€", 850_000),
+            ("2 millions d'euros", 2_000_000),
+            ("2 Millions d’euros", 2_000_000),
+            ("1,5 Md€", 1_500_000_000),
+            ("300 000 EUR", 300_000),
+            ("45 euros", 45),
+            ("1,234567 M€", 1_234_567),
+        ] {
+            assert_eq!(
+                Cents::parse("m", typed).unwrap(),
+                Cents::euros(euros),
+                "{typed}"
+            );
+        }
+        assert_eq!(Cents::parse("m", "12,3456 k€").unwrap(), Cents(1_234_560));
+        for bad in [
+            "",
+            "-5",
+            "1,234",
+            "12,345",
+            "1e6",
+            "douze",
+            "1 200,00,00",
+            "1,234567891 M€",
+            "M€",
+            "k€",
+            "5 000 000 Md€",
+            "1,2 M$",
+        ] {
             let err = Cents::parse("montant_engage", bad).unwrap_err();
             assert!(
                 err.to_string().starts_with("montant_engage"),

@@ -10,7 +10,7 @@ pub mod synthetic;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use territoires_domain::fr::parse_date;
+use territoires_domain::fr::read_date;
 use territoires_domain::ids::{RegionCode, TerritoryId};
 use territoires_domain::money::Cents;
 use territoires_domain::portfolio::funding::{Envelope, Funder, FundingLine, Scheme};
@@ -263,7 +263,7 @@ fn integer(c: &Cells<'_>, column: &'static str) -> CellResult<Option<i64>> {
 
 fn date(c: &Cells<'_>, column: &'static str) -> CellResult<Option<time::Date>> {
     c.optional(column)
-        .map(|v| parse_date(column, v))
+        .map(|v| read_date(column, v))
         .transpose()
         .map_err(at(column))
 }
@@ -314,8 +314,8 @@ fn parse_row(table: &str, c: &Cells<'_>, p: &mut Portfolio) -> CellResult<()> {
                 .map(RegionCode::parse)
                 .transpose()
                 .map_err(at("region"))?,
-            starts_on: parse_date("debut", c.get("debut")).map_err(at("debut"))?,
-            ends_on: parse_date("fin", c.get("fin")).map_err(at("fin"))?,
+            starts_on: read_date("debut", c.get("debut")).map_err(at("debut"))?,
+            ends_on: read_date("fin", c.get("fin")).map_err(at("fin"))?,
             amount: Cents::parse("montant", c.get("montant")).map_err(at("montant"))?,
         }),
         "projets" => {
@@ -389,7 +389,7 @@ fn parse_row(table: &str, c: &Cells<'_>, p: &mut Portfolio) -> CellResult<()> {
             decision_reference: c.required("reference_decision")?.to_owned(),
             requested: Cents::parse("montant_demande", c.get("montant_demande"))
                 .map_err(at("montant_demande"))?,
-            requested_on: parse_date("date_demande", c.get("date_demande"))
+            requested_on: read_date("date_demande", c.get("date_demande"))
                 .map_err(at("date_demande"))?,
             committed: cents(c, "montant_engage")?,
             committed_on: date(c, "date_engagement")?,
@@ -529,6 +529,21 @@ mod tests {
     }
 
     #[test]
+    fn dates_and_amounts_read_as_people_write_them() {
+        let p = read(
+            PROJECTS,
+            &LINES.replace("600 000;2020-06-01", "0,6 M€;1er juin 2020"),
+        )
+        .unwrap()
+        .portfolio;
+        assert_eq!(p.lines[0].committed, Some(Cents::euros(600_000)));
+        assert_eq!(
+            p.lines[0].committed_on,
+            Some(time::macros::date!(2020 - 06 - 01))
+        );
+    }
+
+    #[test]
     fn bad_cells_are_named_with_file_line_and_column() {
         let err = read(
             PROJECTS.replace("innover;Verre", "inventer;Verre").as_str(),
@@ -542,7 +557,7 @@ mod tests {
         );
         let err = read(
             PROJECTS,
-            &LINES.replace("600 000;2020-06-01", "600 000;01/06/2020"),
+            &LINES.replace("600 000;2020-06-01", "600 000;31/06/2020"),
         )
         .unwrap_err()
         .to_string();

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use territoires_domain::fr::parse_date;
+use territoires_domain::fr::read_date;
 use territoires_domain::ids::TerritoryId;
 use territoires_domain::money::Cents;
 use territoires_domain::phase::Phase;
@@ -68,7 +68,7 @@ fn parse_table(path: &Path, table: Table) -> Result<Vec<PostRecord>> {
         let fail = |field: &str, e: DomainError| {
             IngestError::record(path, format!("ligne {line}"), field, e)
         };
-        let date = |field: &'static str| parse_date(field, get(field)).map_err(|e| fail(field, e));
+        let date = |field: &'static str| read_date(field, get(field)).map_err(|e| fail(field, e));
         let parsed = (|| {
             let phase: Phase = get("phase").parse().map_err(|e| fail("phase", e))?;
             let id =

@@ -197,7 +197,7 @@ fn funders_schemes_and_envelopes_read_and_name_their_fields() {
         region: "44".into(),
         debut: "2026-01-01".into(),
         fin: "2025-12-31".into(),
-        montant: "2 M".into(),
+        montant: "deux millions".into(),
         ..EnvelopeDraft::default()
     };
     let errors = e.read().unwrap_err();
