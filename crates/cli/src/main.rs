@@ -641,6 +641,9 @@ async fn step(
         outcome.with_context(|| format!("{label} : import refusé, rien n'a été écrit"))?;
     let elapsed = started.elapsed().as_secs_f64();
     eprintln!("✓ {label} : {} ({elapsed:.2} s)", describe(&outcome));
+    for note in &outcome.notes {
+        eprintln!("  ⚠ {note}");
+    }
     Ok(())
 }
 

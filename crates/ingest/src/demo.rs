@@ -25,6 +25,7 @@ pub async fn load_demo(store: &Store, actor: &str) -> Result<ImportOutcome> {
         .import_portfolio(&projects.portfolio, &projects.content_hash, actor)
         .await?;
     Ok(ImportOutcome {
+        notes: Vec::new(),
         unchanged: history.unchanged && portfolio.unchanged,
         written: history
             .written

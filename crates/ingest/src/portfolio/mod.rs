@@ -22,8 +22,8 @@ use territoires_domain::DomainError;
 use territoires_store::registry::referential::ImportOutcome;
 use territoires_store::Store;
 
-use crate::source::{hash, read};
-use crate::table::{read_csv, read_xlsx_sheet, Table};
+use crate::source::hash;
+use crate::table::{is_workbook, read_bounded, read_csv, read_sheet, Table};
 use crate::{IngestError, Result};
 
 /// The tables of a portfolio and their columns, in the order files list them.
@@ -97,6 +97,8 @@ pub struct PortfolioFile {
     pub portfolio: Portfolio,
     /// Identity of the content (an import of the same content writes nothing).
     pub content_hash: String,
+    /// What reading the files noticed (encoding, hidden sheets, formulas), for the import's report.
+    pub notes: Vec<String>,
     origins: HashMap<&'static str, Vec<(PathBuf, String)>>,
 }
 
@@ -126,7 +128,8 @@ fn field_of(err: &DomainError) -> &'static str {
     }
 }
 
-/// Reads a portfolio from a workbook (`.xlsx`, one sheet per table) or a folder of CSV files.
+/// Reads a portfolio from a workbook (XLSX, ODS or XLS, one sheet per table), a projects CSV file, or a
+/// folder of CSV files named after the tables.
 pub fn read_portfolio(path: &Path) -> Result<PortfolioFile> {
     let mut tables: Vec<(&'static str, PathBuf, String, Option<Table>)> = Vec::new();
     let mut contents: Vec<Vec<u8>> = Vec::new();
@@ -134,7 +137,7 @@ pub fn read_portfolio(path: &Path) -> Result<PortfolioFile> {
         for (name, _) in TABLES {
             let file = path.join(format!("{name}.csv"));
             if file.is_file() {
-                let bytes = read(&file)?;
+                let bytes = read_bounded(&file)?;
                 tables.push((
                     name,
                     file.clone(),
@@ -146,40 +149,41 @@ pub fn read_portfolio(path: &Path) -> Result<PortfolioFile> {
                 tables.push((name, file, String::new(), None));
             }
         }
-    } else if path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
-    {
-        contents.push(read(path)?);
-        for (name, _) in TABLES {
+    } else {
+        // A workbook holds one sheet per table; a single CSV is a projects table (the common case of a
+        // territory's list of fiches actions). The bytes say which, whatever the file is named.
+        let bytes = read_bounded(path)?;
+        if is_workbook(&bytes) {
+            for (name, _) in TABLES {
+                tables.push((
+                    name,
+                    path.to_owned(),
+                    format!("feuille {name}, "),
+                    read_sheet(path, &bytes, Some(name))?,
+                ));
+            }
+            if tables.iter().all(|(_, _, _, t)| t.is_none()) {
+                return Err(IngestError::Format {
+                    path: path.to_owned(),
+                    message: format!(
+                        "aucune feuille attendue dans ce classeur (feuilles attendues : {})",
+                        TABLES
+                            .iter()
+                            .map(|(n, _)| *n)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                });
+            }
+        } else {
             tables.push((
-                name,
+                "projets",
                 path.to_owned(),
-                format!("feuille {name}, "),
-                read_xlsx_sheet(path, Some(name))?,
+                String::new(),
+                Some(read_csv(path, &bytes)?),
             ));
         }
-    } else if path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("csv"))
-    {
-        // A single CSV is a projects table (the common case of a territory's list of fiches actions).
-        let bytes = read(path)?;
-        tables.push((
-            "projets",
-            path.to_owned(),
-            String::new(),
-            Some(read_csv(path, &bytes)?),
-        ));
         contents.push(bytes);
-    } else {
-        return Err(IngestError::Format {
-            path: path.to_owned(),
-            message:
-                "attendu un classeur .xlsx, un fichier projets .csv ou un dossier de fichiers CSV \
-                      (financeurs, dispositifs, enveloppes, projets, financements)"
-                    .into(),
-        });
     }
     let content_hash = hash(contents.iter().map(Vec::as_slice));
     parse_tables(tables, content_hash)
@@ -413,36 +417,25 @@ fn parse_tables(
     let mut portfolio = Portfolio::default();
     let mut origins: HashMap<&'static str, Vec<(PathBuf, String)>> = HashMap::new();
     let mut errors = Vec::new();
+    let mut notes = Vec::new();
     for (name, path, prefix, table) in tables {
-        let Some(table) = table else { continue };
-        let index = table.column_index();
+        let Some(mut table) = table else { continue };
         let expected = TABLES
             .iter()
             .find(|(n, _)| *n == name)
             .map(|(_, c)| *c)
             .unwrap_or_default();
-        let unknown: Vec<&String> = table
-            .header
-            .iter()
-            .filter(|h| {
-                let key = territoires_domain::search::search_key(h).replace(' ', "_");
-                !key.is_empty() && !expected.contains(&key.as_str())
-            })
-            .collect();
-        if !unknown.is_empty() {
-            return Err(IngestError::Format {
-                path,
-                message: format!(
-                    "{prefix}colonne(s) inconnue(s) : {} (colonnes attendues : {})",
-                    unknown
-                        .iter()
-                        .map(|s| s.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    expected.join(", ")
-                ),
-            });
-        }
+        table
+            .check_columns(&path, &[], expected)
+            .map_err(|e| match e {
+                IngestError::Format { path, message } => IngestError::Format {
+                    path,
+                    message: format!("{prefix}{message}"),
+                },
+                e => e,
+            })?;
+        notes.extend(table.notes.iter().map(|n| format!("{prefix}{n}")));
+        let index = table.column_index();
         for (line, cells) in &table.rows {
             let location = format!("{prefix}ligne {line}");
             match parse_row(
@@ -465,6 +458,7 @@ fn parse_tables(
     let file = PortfolioFile {
         portfolio,
         content_hash,
+        notes,
         origins,
     };
     file.validate()?;
@@ -475,9 +469,11 @@ fn parse_tables(
 /// once merged with what is stored, and nothing is written.
 pub async fn import_portfolio(store: &Store, path: &Path, actor: &str) -> Result<ImportOutcome> {
     let file = read_portfolio(path)?;
-    Ok(store
+    let mut outcome = store
         .import_portfolio(&file.portfolio, &file.content_hash, actor)
-        .await?)
+        .await?;
+    outcome.notes = file.notes;
+    Ok(outcome)
 }
 
 #[cfg(test)]
@@ -588,6 +584,6 @@ mod tests {
         let err = read("code;phase;territoires;titre;budget\n", LINES)
             .unwrap_err()
             .to_string();
-        assert!(err.contains("colonne(s) inconnue(s) : budget"), "{err}");
+        assert!(err.contains("colonne inconnue « budget »"), "{err}");
     }
 }

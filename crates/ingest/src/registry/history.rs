@@ -23,8 +23,8 @@ use territoires_store::registry::history::{HistoryRecord, TerritoryRecord};
 use territoires_store::registry::referential::ImportOutcome;
 use territoires_store::Store;
 
-use crate::source::{hash, read};
-use crate::table::{read_csv, read_xlsx, Table};
+use crate::source::hash;
+use crate::table::{read_bounded, read_csv, read_table, Table};
 use crate::{IngestError, Result};
 
 /// The columns of a history file.
@@ -45,16 +45,9 @@ const REQUIRED: [&str; 4] = ["phase", "id_territoire", "evenement", "date"];
 
 /// Reads a history file (`.csv` or `.xlsx`) into records. Every wrong line is reported, with its column.
 pub fn read_history(path: &Path) -> Result<(Vec<TerritoryRecord>, String)> {
-    let bytes = read(path)?;
+    let bytes = read_bounded(path)?;
     let content_hash = hash([bytes.as_slice()]);
-    let is_xlsx = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
-    let table = if is_xlsx {
-        read_xlsx(path, None)?
-    } else {
-        read_csv(path, &bytes)?
-    };
+    let table = read_table(path, &bytes)?;
     let origin = path.display().to_string();
     Ok((parse_table(path, &origin, table)?, content_hash))
 }
@@ -79,7 +72,7 @@ fn attribute_event(event: &str) -> Option<(bool, bool)> {
     }
 }
 
-fn parse_table(path: &Path, origin: &str, table: Table) -> Result<Vec<TerritoryRecord>> {
+fn parse_table(path: &Path, origin: &str, mut table: Table) -> Result<Vec<TerritoryRecord>> {
     table.check_columns(path, &REQUIRED, &COLUMNS)?;
     let index = table.column_index();
     let today = time::OffsetDateTime::now_utc().date();
@@ -298,10 +291,7 @@ mod tests {
         let err = parse("phase;id_territoire;evenement;date;commentaire\n1;ti-4401;contrat_signe;2019-11-19;x\n")
             .unwrap_err()
             .to_string();
-        assert!(
-            err.contains("colonne(s) inconnue(s) : commentaire"),
-            "{err}"
-        );
+        assert!(err.contains("colonne inconnue « commentaire »"), "{err}");
     }
 
     #[test]

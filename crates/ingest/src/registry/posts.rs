@@ -18,8 +18,8 @@ use territoires_store::registry::posts::PostRecord;
 use territoires_store::registry::referential::ImportOutcome;
 use territoires_store::Store;
 
-use crate::source::{hash, read};
-use crate::table::{read_csv, read_xlsx, Table};
+use crate::source::hash;
+use crate::table::{read_bounded, read_table, Table};
 use crate::{IngestError, Result};
 
 /// The columns of a post file.
@@ -39,20 +39,13 @@ const REQUIRED: [&str; 4] = ["phase", "id_territoire", "employeur", "ouverture"]
 
 /// Reads a post file into records, one per post.
 pub fn read_posts(path: &Path) -> Result<(Vec<PostRecord>, String)> {
-    let bytes = read(path)?;
+    let bytes = read_bounded(path)?;
     let content_hash = hash([bytes.as_slice()]);
-    let table = if path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
-    {
-        read_xlsx(path, None)?
-    } else {
-        read_csv(path, &bytes)?
-    };
+    let table = read_table(path, &bytes)?;
     Ok((parse_table(path, table)?, content_hash))
 }
 
-fn parse_table(path: &Path, table: Table) -> Result<Vec<PostRecord>> {
+fn parse_table(path: &Path, mut table: Table) -> Result<Vec<PostRecord>> {
     table.check_columns(path, &REQUIRED, &COLUMNS)?;
     let index = table.column_index();
     let mut posts: BTreeMap<(Phase, String, time::Date), PostRecord> = BTreeMap::new();
@@ -136,6 +129,7 @@ pub async fn import_posts(store: &Store, path: &Path, actor: &str) -> Result<Imp
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::table::read_csv;
 
     fn parse(text: &str) -> Result<Vec<PostRecord>> {
         parse_table(

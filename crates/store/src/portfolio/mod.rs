@@ -980,6 +980,7 @@ impl Store {
             )
             .await?;
         let outcome = ImportOutcome {
+            notes: Vec::new(),
             unchanged: false,
             written,
         };

@@ -463,6 +463,7 @@ impl Store {
             }
         }
         let outcome = ImportOutcome {
+            notes: Vec::new(),
             unchanged: milestones + appointments + attributes == 0,
             written: vec![
                 ("milestones".into(), milestones),

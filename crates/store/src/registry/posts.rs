@@ -247,6 +247,7 @@ impl Store {
             written += u64::from(upsert_post(&mut tx, r, actor).await?);
         }
         let outcome = ImportOutcome {
+            notes: Vec::new(),
             unchanged: written == 0,
             written: vec![("project_lead_posts".into(), written)],
         };

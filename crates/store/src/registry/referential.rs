@@ -19,12 +19,17 @@ pub struct ImportOutcome {
     pub unchanged: bool,
     /// Rows written per table, in the order written.
     pub written: Vec<(String, u64)>,
+    /// What the reading of the file noticed and its author should know (encoding detected, hidden
+    /// sheets, formulas read as their values).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl ImportOutcome {
     /// The outcome of an import whose content was imported before.
     pub fn unchanged() -> Self {
         ImportOutcome {
+            notes: Vec::new(),
             unchanged: true,
             written: Vec::new(),
         }
@@ -343,6 +348,7 @@ impl Store {
             crate::registry::territories::refresh_derived(&mut tx, phase).await?;
         }
         let outcome = ImportOutcome {
+            notes: Vec::new(),
             unchanged: false,
             written,
         };

@@ -444,6 +444,7 @@ impl Store {
         refresh_derived(&mut tx, phase).await?;
 
         let outcome = ImportOutcome {
+            notes: Vec::new(),
             unchanged: false,
             written: vec![
                 ("territories_created".into(), created),

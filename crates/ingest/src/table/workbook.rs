@@ -1,0 +1,149 @@
+//! Workbooks (XLSX, ODS, XLS) read within bounds: the zip directory is checked before anything is
+//! inflated, a hidden sheet and formulas are reported (a formula's last computed value is what is read),
+//! and spreadsheet dates become calendar dates.
+
+use std::io::Cursor;
+use std::path::Path;
+
+use calamine::{Data, Reader, SheetVisible};
+use territoires_domain::search::search_key;
+
+use super::{limits, Table};
+use crate::{IngestError, Result};
+
+/// Whether `bytes` look like a workbook (a zip, as XLSX and ODS are, or an old XLS compound file).
+pub(crate) fn is_workbook(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"\xd0\xcf\x11\xe0")
+}
+
+/// Reads one sheet of the workbook in `bytes`: `sheet` (matched without case or accents), or the first
+/// visible one. `Ok(None)` if the named sheet is absent.
+pub(crate) fn read_sheet(path: &Path, bytes: &[u8], sheet: Option<&str>) -> Result<Option<Table>> {
+    let format = |message: String| IngestError::Format {
+        path: path.to_owned(),
+        message,
+    };
+    limits::check_size(bytes.len()).map_err(format)?;
+    if !is_workbook(bytes) {
+        return Err(format(
+            "ce n'est pas un classeur (XLSX, ODS ou XLS) : enregistrez-le depuis votre tableur"
+                .into(),
+        ));
+    }
+    if bytes.starts_with(b"PK\x03\x04") {
+        limits::check_zip(bytes).map_err(format)?;
+    }
+    let mut workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes.to_vec()))
+        .map_err(|e| format(format!("classeur illisible : {}", short(&e.to_string()))))?;
+    let sheets = workbook.sheets_metadata().to_vec();
+    let hidden: Vec<String> = sheets
+        .iter()
+        .filter(|s| s.visible != SheetVisible::Visible)
+        .map(|s| s.name.clone())
+        .collect();
+    let name = match sheet {
+        Some(wanted) => match sheets
+            .iter()
+            .find(|s| search_key(&s.name) == search_key(wanted))
+        {
+            Some(s) => s.name.clone(),
+            None => return Ok(None),
+        },
+        None => sheets
+            .iter()
+            .find(|s| s.visible == SheetVisible::Visible)
+            .or(sheets.first())
+            .map(|s| s.name.clone())
+            .ok_or_else(|| format("classeur sans feuille".into()))?,
+    };
+    let range = workbook.worksheet_range(&name).map_err(|e| {
+        format(format!(
+            "feuille « {name} » illisible : {}",
+            short(&e.to_string())
+        ))
+    })?;
+    if range.height() > limits::MAX_ROWS {
+        return Err(format(format!(
+            "feuille « {name} » de {} lignes, au-delà de la limite de {} : découpez-la",
+            range.height(),
+            limits::MAX_ROWS
+        )));
+    }
+    let formulas = workbook
+        .worksheet_formula(&name)
+        .map(|f| f.used_cells().filter(|(_, _, f)| !f.is_empty()).count())
+        .unwrap_or(0);
+    // Rows are numbered as the spreadsheet shows them, from where the used range starts.
+    let first_row = range.start().map_or(0, |(row, _)| row as usize);
+    let lines = range
+        .rows()
+        .enumerate()
+        .map(|(i, row)| {
+            (
+                first_row + i + 1,
+                row.iter().map(cell_text).collect::<Vec<_>>(),
+            )
+        })
+        .filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()))
+        .collect();
+    let mut table =
+        Table::from_lines(lines).ok_or_else(|| format(format!("feuille « {name} » vide")))?;
+    if hidden.contains(&name) {
+        table.notes.push(format!(
+            "la feuille « {name} » est masquée dans le classeur : elle est lue"
+        ));
+    } else if !hidden.is_empty() {
+        table.notes.push(format!(
+            "feuille(s) masquée(s) non lue(s) : {}",
+            hidden.join(", ")
+        ));
+    }
+    if formulas > 0 {
+        table.notes.push(format!(
+            "{formulas} cellule(s) de la feuille « {name} » contiennent une formule : la valeur \
+             calculée lors du dernier enregistrement est lue, pas la formule"
+        ));
+    }
+    Ok(Some(table))
+}
+
+/// At most 200 characters of a reader's message: an error never echoes a whole cell.
+fn short(message: &str) -> String {
+    match message.char_indices().nth(200) {
+        Some((i, _)) => format!("{}…", &message[..i]),
+        None => message.to_owned(),
+    }
+}
+
+/// A cell as text; spreadsheet dates become ISO dates.
+fn cell_text(cell: &Data) -> String {
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Float(f) if f.fract() == 0.0 => format!("{f:.0}"),
+        Data::Float(f) => f.to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(dt) => excel_serial_to_iso(dt.as_f64()),
+        Data::DateTimeIso(s) => s.chars().take(10).collect(),
+        Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+/// Spreadsheet serial dates count days from 1899-12-30.
+fn excel_serial_to_iso(serial: f64) -> String {
+    let epoch = time::macros::date!(1899 - 12 - 30);
+    let date = epoch + time::Duration::days(serial.floor() as i64);
+    territoires_domain::fr::iso_date(date)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spreadsheet_serial_dates_are_calendar_dates() {
+        assert_eq!(excel_serial_to_iso(43788.0), "2019-11-19");
+    }
+}
