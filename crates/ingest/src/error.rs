@@ -34,7 +34,7 @@ pub enum IngestError {
         message: String,
     },
     /// Several records are wrong: all of them are reported at once.
-    #[error("{} erreur(s) :\n{}", .0.len(), .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    #[error("{}", many(.0))]
     Many(Vec<IngestError>),
     /// The store refused the import.
     #[error(transparent)]
@@ -64,4 +64,23 @@ impl IngestError {
             _ => Err(IngestError::Many(errors)),
         }
     }
+}
+
+/// How many errors a report lists; the count says how many there are in all.
+pub const ERRORS_SHOWN: usize = 200;
+
+/// Every error of a file, the first [`ERRORS_SHOWN`] listed.
+fn many(errors: &[IngestError]) -> String {
+    let mut text = format!("{} erreur(s) :", errors.len());
+    for e in errors.iter().take(ERRORS_SHOWN) {
+        text.push('\n');
+        text.push_str(&e.to_string());
+    }
+    if errors.len() > ERRORS_SHOWN {
+        text.push_str(&format!(
+            "\n… et {} autre(s), non listée(s) : corrigez celles-ci et importez de nouveau",
+            errors.len() - ERRORS_SHOWN
+        ));
+    }
+    text
 }

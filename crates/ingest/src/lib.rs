@@ -9,7 +9,7 @@ pub mod portfolio;
 pub mod registry;
 mod source;
 pub mod spreadsheet;
-mod table;
+pub mod table;
 
 pub use error::IngestError;
 pub use source::{default_data_dir, DataDir};

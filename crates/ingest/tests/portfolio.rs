@@ -1085,3 +1085,58 @@ async fn a_read_model_patched_with_the_changed_rows_equals_a_fresh_one() {
         );
     }
 }
+
+/// A preview is the import itself, rolled back: it writes nothing, says what the apply then writes, and
+/// says nothing would change once the file is applied.
+#[tokio::test]
+async fn a_preview_writes_nothing_and_announces_what_the_apply_writes() {
+    for TestStore {
+        store: s, label, ..
+    } in testing::all().await
+    {
+        import_registry(&s).await;
+        let csv = "Code;Phase;Territoires;Intitulé;Coût total;En préparation\n\
+                   PRE-1;2018-2022;ti-4415;Scierie;1,2 M€;19/11/2019\n\
+                   PRE-2;2018-2022;ti-4401;Datacenter;850 k€;19 novembre 2019\n";
+        let file = territoires_ingest::portfolio::read_portfolio_file(
+            std::path::Path::new("plan.csv"),
+            csv.as_bytes().to_vec(),
+        )
+        .unwrap();
+        let audited = s.audit_log(10_000).await.unwrap().len();
+        let preview = s
+            .preview_portfolio(&file.portfolio, &file.content_hash, "test", 1)
+            .await
+            .unwrap()
+            .expect("not imported before");
+        assert_eq!(preview.changed, 2, "{label}");
+        assert_eq!(
+            preview.changes.len(),
+            1,
+            "{label}: at most the number asked"
+        );
+        assert_eq!(preview.changes[0].entity_key, "PRE-1", "{label}");
+        assert_eq!(
+            s.audit_log(10_000).await.unwrap().len(),
+            audited,
+            "{label}: nothing kept"
+        );
+        assert!(
+            s.stored_project("PRE-1").await.unwrap().is_none(),
+            "{label}"
+        );
+
+        let outcome = s
+            .import_portfolio(&file.portfolio, &file.content_hash, "test")
+            .await
+            .unwrap();
+        assert_eq!(outcome.written, preview.written, "{label}");
+        assert!(
+            s.preview_portfolio(&file.portfolio, &file.content_hash, "test", 10)
+                .await
+                .unwrap()
+                .is_none(),
+            "{label}: the same file again changes nothing"
+        );
+    }
+}

@@ -9,6 +9,7 @@ pub mod access;
 mod audit;
 pub mod bilan;
 mod error;
+pub mod imports;
 pub mod portfolio;
 pub mod registry;
 mod snapshot;

@@ -1691,3 +1691,35 @@ async fn records_are_created_and_edited_one_by_one_and_nothing_is_overwritten() 
         }
     }
 }
+
+#[tokio::test]
+async fn an_upload_waits_for_its_uploader_only() {
+    for t in testing::all().await {
+        let s = &t.store;
+        let bytes: Vec<u8> = (0..=255u8).cycle().take(100_000).collect();
+        s.save_upload(&territoires_store::imports::Upload {
+            id: "abc".into(),
+            kind: "projets".into(),
+            file_name: "plan.xlsx".into(),
+            content_hash: "h".into(),
+            content: bytes.clone(),
+            uploaded_by: "user:a@x.fr".into(),
+            uploaded_at: String::new(),
+        })
+        .await
+        .unwrap();
+        let mine = s.upload("abc", "user:a@x.fr").await.unwrap().unwrap();
+        assert_eq!(mine.content, bytes, "{}: the bytes round-trip", t.label);
+        assert!(
+            s.upload("abc", "user:b@x.fr").await.unwrap().is_none(),
+            "{}",
+            t.label
+        );
+        s.delete_upload("abc").await.unwrap();
+        assert!(
+            s.upload("abc", "user:a@x.fr").await.unwrap().is_none(),
+            "{}",
+            t.label
+        );
+    }
+}

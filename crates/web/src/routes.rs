@@ -2,6 +2,8 @@
 //! may call it (`domain::access::routes`). A route cannot be added without its rule; `access::guard` asks
 //! the rule before every handler, and the authorisation test walks this table.
 
+use axum::extract::DefaultBodyLimit;
+use axum::handler::Handler;
 use axum::routing::{on, MethodFilter};
 use axum::Router;
 use territoires_domain::access::routes::Rule;
@@ -14,13 +16,17 @@ use crate::bilan::{api as bilan_api, pages as bilan};
 use crate::portfolio::referential::{Envelopes, Funders, Schemes};
 use crate::portfolio::{
     api as portfolio_api, api_write as portfolio_api_write, editor, forms as portfolio_forms,
-    pages as portfolio, referential,
+    imports, pages as portfolio, referential,
 };
 use crate::registry::{
     api as registry_api, api_write as registry_api_write, exports, forms, home, list, places,
     territory,
 };
 use crate::{api, assets, cache, history, site, AppState};
+
+/// The largest upload of a spreadsheet to import (the reader refuses larger files with a sentence; this
+/// bounds what the server receives at all). Other requests keep axum's 2 MB.
+const UPLOAD_LIMIT: usize = territoires_ingest::table::limits::MAX_FILE_BYTES + 1024 * 1024;
 
 /// A route: its method and path (as axum writes it, with `{parameters}`), and its rule.
 #[derive(Debug, Clone, Copy)]
@@ -76,6 +82,10 @@ routes! {
     POST "/projets/{code}/financements/{id}/modifier" => editor::edit_line, RecordFunding;
     POST "/projets/{code}/statut" => portfolio_forms::record_status, EditProject;
     POST "/projets/{code}/financements/{id}" => portfolio_forms::record_line_event, RecordFunding;
+    GET "/imports" => imports::imports_page, EditProject;
+    POST "/imports" => imports::upload.layer(DefaultBodyLimit::max(UPLOAD_LIMIT)), EditProject;
+    GET "/imports/{id}" => imports::preview, EditProject;
+    POST "/imports/{id}" => imports::apply, EditProject;
     GET "/financeurs" => referential::page, Public;
     GET "/financeurs/nouveau" => referential::new_form::<Funders>, NationalTeam;
     POST "/financeurs" => referential::create::<Funders>, NationalTeam;

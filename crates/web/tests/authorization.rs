@@ -157,6 +157,9 @@ async fn every_route_answers_as_the_policy_decides_for_every_profile_in_and_out_
                 made.push((route.path.replace("{code}", "88160"), Subject::Nothing))
             }
             ["jeton"] => made.push((route.path.replace("{jeton}", "inconnu"), Subject::Nothing)),
+            ["id"] if route.path.starts_with("/imports/") => {
+                made.push((route.path.replace("{id}", "inconnu"), Subject::Nothing))
+            }
             ["id"] if route.path.starts_with("/admin/demandes/") => {
                 made.push((route.path.replace("{id}", "1"), Subject::Nothing))
             }

@@ -1,5 +1,6 @@
 //! Who may change what: the profiles of the programme's users and their scopes, in one place.
 
+mod imports;
 pub mod requests;
 pub mod routes;
 pub mod security;

@@ -99,6 +99,8 @@ pub struct PortfolioFile {
     pub content_hash: String,
     /// What reading the files noticed (encoding, hidden sheets, formulas), for the import's report.
     pub notes: Vec<String>,
+    /// Per table read, each header as written and the column it was read as.
+    pub mappings: Vec<(&'static str, Vec<(String, String)>)>,
     origins: HashMap<&'static str, Vec<(PathBuf, String)>>,
 }
 
@@ -150,43 +152,48 @@ pub fn read_portfolio(path: &Path) -> Result<PortfolioFile> {
             }
         }
     } else {
-        // A workbook holds one sheet per table; a single CSV is a projects table (the common case of a
-        // territory's list of fiches actions). The bytes say which, whatever the file is named.
-        let bytes = read_bounded(path)?;
-        if is_workbook(&bytes) {
-            for (name, _) in TABLES {
-                tables.push((
-                    name,
-                    path.to_owned(),
-                    format!("feuille {name}, "),
-                    read_sheet(path, &bytes, Some(name))?,
-                ));
-            }
-            if tables.iter().all(|(_, _, _, t)| t.is_none()) {
-                return Err(IngestError::Format {
-                    path: path.to_owned(),
-                    message: format!(
-                        "aucune feuille attendue dans ce classeur (feuilles attendues : {})",
-                        TABLES
-                            .iter()
-                            .map(|(n, _)| *n)
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                });
-            }
-        } else {
-            tables.push((
-                "projets",
-                path.to_owned(),
-                String::new(),
-                Some(read_csv(path, &bytes)?),
-            ));
-        }
-        contents.push(bytes);
+        return read_portfolio_file(path, read_bounded(path)?);
     }
     let content_hash = hash(contents.iter().map(Vec::as_slice));
     parse_tables(tables, content_hash)
+}
+
+/// Reads a portfolio from one file's contents, `path` naming it: a workbook holds one sheet per table; a
+/// single CSV is a projects table (the common case of a territory's list of fiches actions). The bytes say
+/// which, whatever the file is named.
+pub fn read_portfolio_file(path: &Path, bytes: Vec<u8>) -> Result<PortfolioFile> {
+    let mut tables = Vec::new();
+    if is_workbook(&bytes) {
+        for (name, _) in TABLES {
+            tables.push((
+                name,
+                path.to_owned(),
+                format!("feuille {name}, "),
+                read_sheet(path, &bytes, Some(name))?,
+            ));
+        }
+        if tables.iter().all(|(_, _, _, t)| t.is_none()) {
+            return Err(IngestError::Format {
+                path: path.to_owned(),
+                message: format!(
+                    "aucune feuille attendue dans ce classeur (feuilles attendues : {})",
+                    TABLES
+                        .iter()
+                        .map(|(n, _)| *n)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
+        }
+    } else {
+        tables.push((
+            "projets",
+            path.to_owned(),
+            String::new(),
+            Some(read_csv(path, &bytes)?),
+        ));
+    }
+    parse_tables(tables, hash([bytes.as_slice()]))
 }
 
 /// Reads a portfolio from CSV texts held in memory (the demo), each named as its file.
@@ -418,6 +425,7 @@ fn parse_tables(
     let mut origins: HashMap<&'static str, Vec<(PathBuf, String)>> = HashMap::new();
     let mut errors = Vec::new();
     let mut notes = Vec::new();
+    let mut mappings = Vec::new();
     for (name, path, prefix, table) in tables {
         let Some(mut table) = table else { continue };
         let expected = TABLES
@@ -435,6 +443,7 @@ fn parse_tables(
                 e => e,
             })?;
         notes.extend(table.notes.iter().map(|n| format!("{prefix}{n}")));
+        mappings.push((name, table.mapping.clone()));
         let index = table.column_index();
         for (line, cells) in &table.rows {
             let location = format!("{prefix}ligne {line}");
@@ -459,6 +468,7 @@ fn parse_tables(
         portfolio,
         content_hash,
         notes,
+        mappings,
         origins,
     };
     file.validate()?;

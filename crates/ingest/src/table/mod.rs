@@ -29,6 +29,8 @@ pub(crate) struct Table {
     pub rows: Vec<(usize, Vec<String>)>,
     /// What the reader noticed and the report should say (encoding detected, hidden sheets, formulas).
     pub notes: Vec<String>,
+    /// Once the columns are checked, each header as written and the column it was read as.
+    pub mapping: Vec<(String, String)>,
 }
 
 impl Table {
@@ -42,6 +44,7 @@ impl Table {
             header,
             rows: lines,
             notes: Vec::new(),
+            mapping: Vec::new(),
         })
     }
 
@@ -109,6 +112,13 @@ impl Table {
                 ),
             });
         }
+        self.mapping = self
+            .header
+            .iter()
+            .zip(&named)
+            .filter(|(_, column)| !column.is_empty())
+            .map(|(header, column)| (header.trim().to_owned(), column.clone()))
+            .collect();
         self.header = named;
         Ok(())
     }

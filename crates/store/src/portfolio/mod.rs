@@ -953,6 +953,17 @@ pub struct LineChange {
     pub event: LineEvent,
 }
 
+/// What an import would do, computed by doing it in a transaction rolled back.
+#[derive(Debug, Clone)]
+pub struct PortfolioPreview {
+    /// Rows it would write, per table.
+    pub written: Vec<(String, u64)>,
+    /// The first changes it would audit (entity, key, before → after).
+    pub changes: Vec<crate::AuditEntry>,
+    /// How many changes in all.
+    pub changed: i64,
+}
+
 impl Store {
     /// Imports a portfolio (funders, schemes, envelopes, projects, lines) in one transaction: rows are
     /// merged by key with the stored ones, the result is checked as a whole (a commitment beyond its
@@ -987,6 +998,56 @@ impl Store {
         record_import_run(&mut tx, "portfolio", content_hash, &outcome).await?;
         tx.commit().await?;
         Ok(outcome)
+    }
+
+    /// What importing `incoming` would do, without doing it: the same merge and checks as
+    /// [`Store::import_portfolio`] in a transaction that is rolled back. Returns the rows it would write
+    /// per table and each change (before → after), as the apply would audit them, the first `shown` of
+    /// them; `None` when this content was imported before (applying it changes nothing).
+    pub async fn preview_portfolio(
+        &self,
+        incoming: &Portfolio,
+        content_hash: &str,
+        actor: &str,
+        shown: i64,
+    ) -> Result<Option<PortfolioPreview>> {
+        let (read, read_at) = self.portfolio_before_lock().await?;
+        let mut tx = self.begin_write().await?;
+        if already_imported(&mut tx, "portfolio", content_hash).await? {
+            return Ok(None);
+        }
+        let last: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM audit_log")
+            .fetch_one(&mut **tx)
+            .await?;
+        let changed_in = lock_portfolio(&mut tx).await?;
+        let written = self
+            .merge_and_write(
+                &mut tx,
+                changed_in,
+                (read, read_at),
+                incoming,
+                (actor, "import_portfolio"),
+            )
+            .await?;
+        let changes: Vec<crate::AuditEntry> = sqlx::query_as(
+            "SELECT id, at, actor, action, entity, entity_key, before_json, after_json
+             FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2",
+        )
+        .bind(last)
+        .bind(shown)
+        .fetch_all(&mut **tx)
+        .await?;
+        let changed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE id > $1")
+            .bind(last)
+            .fetch_one(&mut **tx)
+            .await?;
+        // Dropping the transaction rolls it back: nothing of the preview is kept.
+        drop(tx);
+        Ok(Some(PortfolioPreview {
+            written,
+            changes,
+            changed,
+        }))
     }
 
     /// Merges `incoming` into the stored portfolio (`read` at a version, brought up to date under the

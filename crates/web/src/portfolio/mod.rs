@@ -4,6 +4,7 @@ pub mod api;
 pub mod api_write;
 pub mod editor;
 pub mod forms;
+pub mod imports;
 pub mod pages;
 pub mod referential;
 

@@ -1,0 +1,86 @@
+//! Files uploaded for import, kept between their preview and their confirmation: only their uploader reads
+//! them, and they expire after a day (an abandoned preview leaves nothing behind for long).
+
+use crate::{now, stamp, Result, Store};
+
+/// An uploaded file.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    /// Its id, in the preview's address (random: it cannot be guessed).
+    pub id: String,
+    /// What it imports (`projets`).
+    pub kind: String,
+    /// The file's name as uploaded.
+    pub file_name: String,
+    /// SHA-256 of its content.
+    pub content_hash: String,
+    /// The bytes.
+    pub content: Vec<u8>,
+    /// Who uploaded it (`user:EMAIL`).
+    pub uploaded_by: String,
+    /// When.
+    pub uploaded_at: String,
+}
+
+/// How long an upload waits for its confirmation.
+const KEPT_HOURS: i64 = 24;
+
+impl Store {
+    /// Keeps an upload, and forgets those older than a day.
+    pub async fn save_upload(&self, upload: &Upload) -> Result<()> {
+        let expired = stamp(time::OffsetDateTime::now_utc() - time::Duration::hours(KEPT_HOURS));
+        sqlx::query("DELETE FROM uploads WHERE uploaded_at < $1")
+            .bind(expired)
+            .execute(&self.pool)
+            .await?;
+        sqlx::query(
+            "INSERT INTO uploads (id, kind, file_name, content_hash, content, uploaded_by, uploaded_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&upload.id)
+        .bind(&upload.kind)
+        .bind(&upload.file_name)
+        .bind(&upload.content_hash)
+        .bind(&upload.content)
+        .bind(&upload.uploaded_by)
+        .bind(now())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The upload `id` of `uploader`, if it is theirs and has not expired.
+    pub async fn upload(&self, id: &str, uploader: &str) -> Result<Option<Upload>> {
+        type Row = (String, String, String, String, Vec<u8>, String, String);
+        let expired = stamp(time::OffsetDateTime::now_utc() - time::Duration::hours(KEPT_HOURS));
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT id, kind, file_name, content_hash, content, uploaded_by, uploaded_at FROM uploads
+             WHERE id = $1 AND uploaded_by = $2 AND uploaded_at >= $3",
+        )
+        .bind(id)
+        .bind(uploader)
+        .bind(expired)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(
+            |(id, kind, file_name, content_hash, content, uploaded_by, uploaded_at)| Upload {
+                id,
+                kind,
+                file_name,
+                content_hash,
+                content,
+                uploaded_by,
+                uploaded_at,
+            },
+        ))
+    }
+
+    /// Forgets an upload once applied.
+    pub async fn delete_upload(&self, id: &str) -> Result<()> {
+        sqlx::query("DELETE FROM uploads WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

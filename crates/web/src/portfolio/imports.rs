@@ -1,0 +1,347 @@
+//! `/imports`: a spreadsheet of fiches actions and funding lines imported from the site in two steps. The
+//! upload is read (as people write spreadsheets: see `ingest::table`) and checked — every problem listed
+//! with its file, sheet, line and column, every record in the importer's scope — then kept; its preview
+//! shows how its headers were read, what the reader noticed, and what applying it would change (new,
+//! changed before → after, unchanged), computed by the very import, rolled back. Confirming applies it in
+//! one transaction, audited as one import with its checksum; the same file again changes nothing.
+
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::http::header::LOCATION;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use serde::Deserialize;
+use territoires_domain::access::Profile;
+use territoires_ingest::portfolio::{read_portfolio_file, PortfolioFile};
+use territoires_store::access::accounts::Session;
+use territoires_store::imports::Upload;
+use territoires_store::registry::referential::ImportOutcome;
+
+use crate::access::auth::{actor, check_csrf, random_token, SignedIn};
+use crate::history::changes;
+use crate::views::{render, Chrome};
+use crate::{AppState, WebError};
+
+/// How many changes a preview lists (the count says how many in all).
+const CHANGES_SHOWN: i64 = 200;
+
+/// A change the import would make.
+pub struct ChangeRow {
+    /// `fiche action`, `ligne de financement`…
+    pub what: &'static str,
+    /// Its key.
+    pub key: String,
+    /// New, or changed.
+    pub new: bool,
+    /// Field, before, after.
+    pub fields: Vec<(String, String, String)>,
+}
+
+/// What the preview shows.
+pub struct PreviewView {
+    pub id: String,
+    pub file_name: String,
+    pub checksum: String,
+    pub notes: Vec<String>,
+    pub mappings: Vec<(&'static str, Vec<(String, String)>)>,
+    /// Rows per table in the file.
+    pub read: Vec<(&'static str, usize)>,
+    /// `None`: the same file was imported before.
+    pub written: Option<Vec<(String, u64)>>,
+    pub changes: Vec<ChangeRow>,
+    pub changed: i64,
+}
+
+#[derive(Template)]
+#[template(path = "imports.html")]
+struct ImportsPage {
+    chrome: Chrome,
+    csrf: String,
+    /// Why the file was refused: each problem.
+    problems: Vec<String>,
+    preview: Option<PreviewView>,
+    /// After applying: what was written.
+    applied: Option<Vec<(String, u64)>>,
+}
+
+fn page(session: &Session) -> ImportsPage {
+    ImportsPage {
+        chrome: Chrome::new("Importer un tableur", "projets", &Some(session.clone()))
+            .crumb("Projets", Some("/projets".into()))
+            .crumb("Importer un tableur", None),
+        csrf: session.csrf_token.clone(),
+        problems: Vec::new(),
+        preview: None,
+        applied: None,
+    }
+}
+
+fn respond(status: StatusCode, page: ImportsPage) -> Result<Response, WebError> {
+    Ok((status, render(page)?).into_response())
+}
+
+/// `GET /imports`
+pub async fn imports_page(SignedIn(session): SignedIn) -> Result<Response, WebError> {
+    respond(StatusCode::OK, page(&session))
+}
+
+/// Reads an upload, refusing a file with problems or records out of `profile`'s scope; each problem is a
+/// line of the answer.
+async fn read_checked(
+    state: &AppState,
+    profile: &Profile,
+    file_name: &str,
+    bytes: Vec<u8>,
+) -> Result<PortfolioFile, Vec<String>> {
+    let file = read_portfolio_file(std::path::Path::new(file_name), bytes)
+        .map_err(|e| e.to_string().lines().map(str::to_owned).collect::<Vec<_>>())?;
+    if *profile != Profile::National {
+        let mut stored = std::collections::HashMap::new();
+        for line in &file.portfolio.lines {
+            if !file
+                .portfolio
+                .projects
+                .iter()
+                .any(|p| p.code == line.project)
+                && !stored.contains_key(&line.project)
+            {
+                let project = state
+                    .store
+                    .stored_project(&line.project)
+                    .await
+                    .map_err(|e| vec![e.to_string()])?;
+                stored.insert(line.project.clone(), project.map(|(p, _)| p));
+            }
+        }
+        let refusals =
+            profile.import_refusals(&file.portfolio, |code| stored.get(code).cloned().flatten());
+        if !refusals.is_empty() {
+            return Err(refusals);
+        }
+    }
+    Ok(file)
+}
+
+/// `POST /imports`: the file (multipart, field `fichier`) and the form's token.
+pub async fn upload(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+    mut multipart: Multipart,
+) -> Result<Response, WebError> {
+    let (mut csrf, mut file) = (String::new(), None);
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| crate::params::bad("fichier", e.body_text()))?
+    {
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.unwrap_or_default(),
+            Some("fichier") => {
+                let name = field.file_name().unwrap_or("fichier").to_owned();
+                let bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|e| crate::params::bad("fichier", e.body_text()))?;
+                file = Some((name, bytes.to_vec()));
+            }
+            _ => {}
+        }
+    }
+    check_csrf(&session, &csrf)?;
+    let mut answer = page(&session);
+    let Some((file_name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+        answer.problems = vec!["Choisissez un fichier (XLSX, ODS ou CSV) non vide.".into()];
+        return respond(StatusCode::BAD_REQUEST, answer);
+    };
+    let file_name: String = file_name.chars().take(120).collect();
+    let checked = read_checked(&state, &session.user.profile, &file_name, bytes.clone()).await;
+    let file = match checked {
+        Ok(file) => file,
+        Err(problems) => {
+            answer.problems = problems;
+            return respond(StatusCode::BAD_REQUEST, answer);
+        }
+    };
+    let id = random_token();
+    state
+        .store
+        .save_upload(&Upload {
+            id: id.clone(),
+            kind: "projets".into(),
+            file_name,
+            content_hash: file.content_hash.clone(),
+            content: bytes,
+            uploaded_by: actor(&session),
+            uploaded_at: String::new(),
+        })
+        .await?;
+    Ok((
+        StatusCode::SEE_OTHER,
+        [(LOCATION, format!("/imports/{id}"))],
+    )
+        .into_response())
+}
+
+/// The upload `id` of the session's user.
+async fn upload_of(state: &AppState, session: &Session, id: &str) -> Result<Upload, WebError> {
+    state
+        .store
+        .upload(id, &actor(session))
+        .await?
+        .ok_or_else(|| {
+            WebError::NotFound(
+                "Ce fichier n'est plus en attente (importé, expiré après 24 heures, ou déposé par quelqu'un d'autre) : déposez-le de nouveau.".into(),
+            )
+        })
+}
+
+/// `GET /imports/{id}`: the preview.
+pub async fn preview(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    SignedIn(session): SignedIn,
+) -> Result<Response, WebError> {
+    let upload = upload_of(&state, &session, &id).await?;
+    let mut answer = page(&session);
+    let file = match read_checked(
+        &state,
+        &session.user.profile,
+        &upload.file_name,
+        upload.content.clone(),
+    )
+    .await
+    {
+        Ok(file) => file,
+        Err(problems) => {
+            answer.problems = problems;
+            return respond(StatusCode::BAD_REQUEST, answer);
+        }
+    };
+    let preview = state
+        .store
+        .preview_portfolio(
+            &file.portfolio,
+            &file.content_hash,
+            &actor(&session),
+            CHANGES_SHOWN,
+        )
+        .await;
+    let preview = match preview {
+        Ok(preview) => preview,
+        Err(
+            e @ (territoires_store::StoreError::Invalid(_)
+            | territoires_store::StoreError::Conflict(_)
+            | territoires_store::StoreError::NotFound(_)),
+        ) => {
+            answer.problems = vec![format!("{} : {e}", upload.file_name)];
+            return respond(StatusCode::BAD_REQUEST, answer);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let p = &file.portfolio;
+    answer.preview = Some(PreviewView {
+        id: upload.id.clone(),
+        file_name: upload.file_name.clone(),
+        checksum: upload.content_hash.chars().take(16).collect(),
+        notes: file.notes.clone(),
+        mappings: file.mappings.clone(),
+        read: vec![
+            ("financeurs", p.funders.len()),
+            ("dispositifs", p.schemes.len()),
+            ("enveloppes", p.envelopes.len()),
+            ("fiches actions", p.projects.len()),
+            ("lignes de financement", p.lines.len()),
+        ]
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .collect(),
+        changed: preview.as_ref().map_or(0, |p| p.changed),
+        changes: preview
+            .as_ref()
+            .map(|p| {
+                p.changes
+                    .iter()
+                    .map(|e| ChangeRow {
+                        what: entity_label(&e.entity),
+                        key: e.entity_key.clone(),
+                        new: e.before_json.is_none(),
+                        fields: changes(e.before_json.as_deref(), e.after_json.as_deref()),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        written: preview.map(|p| p.written.into_iter().filter(|(_, n)| *n > 0).collect()),
+    });
+    respond(StatusCode::OK, answer)
+}
+
+/// The confirmation form.
+#[derive(Deserialize)]
+pub struct Confirm {
+    csrf: String,
+}
+
+/// `POST /imports/{id}`: applies the upload, all or nothing.
+pub async fn apply(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    SignedIn(session): SignedIn,
+    Form(form): Form<Confirm>,
+) -> Result<Response, WebError> {
+    check_csrf(&session, &form.csrf)?;
+    let upload = upload_of(&state, &session, &id).await?;
+    let mut answer = page(&session);
+    let file = match read_checked(
+        &state,
+        &session.user.profile,
+        &upload.file_name,
+        upload.content.clone(),
+    )
+    .await
+    {
+        Ok(file) => file,
+        Err(problems) => {
+            answer.problems = problems;
+            return respond(StatusCode::BAD_REQUEST, answer);
+        }
+    };
+    let outcome: ImportOutcome = state
+        .store
+        .import_portfolio(&file.portfolio, &file.content_hash, &actor(&session))
+        .await?;
+    state.store.delete_upload(&upload.id).await?;
+    answer.applied = Some(
+        outcome
+            .written
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .collect(),
+    );
+    respond(StatusCode::OK, answer)
+}
+
+/// An audited entity in the preview's words.
+fn entity_label(entity: &str) -> &'static str {
+    match entity {
+        "project" => "Fiche action",
+        "funding_line" => "Ligne de financement",
+        "funder" => "Financeur",
+        "scheme" => "Dispositif",
+        "envelope" => "Enveloppe",
+        _ => "Enregistrement",
+    }
+}
+
+/// The table names of a written count, in French.
+pub fn table_label(table: &str) -> &str {
+    match table {
+        "funders" => "financeurs",
+        "schemes" => "dispositifs",
+        "envelopes" => "enveloppes",
+        "projects" => "fiches actions",
+        "status_changes" => "statuts",
+        "funding_lines" => "lignes de financement",
+        other => other,
+    }
+}

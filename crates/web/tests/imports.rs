@@ -1,0 +1,156 @@
+//! A spreadsheet imported from the site in two steps: read and checked, previewed with what it would
+//! change, confirmed, applied once; refused whole when something is wrong or out of scope.
+
+mod common;
+
+use common::{client, login};
+use reqwest::multipart::{Form, Part};
+use reqwest::StatusCode;
+
+async fn upload(
+    c: &reqwest::Client,
+    base: &str,
+    csrf: &str,
+    name: &str,
+    bytes: Vec<u8>,
+) -> reqwest::Response {
+    let form = Form::new()
+        .text("csrf", csrf.to_owned())
+        .part("fichier", Part::bytes(bytes).file_name(name.to_owned()));
+    let response = c
+        .post(format!("{base}/imports"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    // A file read is kept and its preview is one redirect away.
+    match response.headers().get("location") {
+        Some(to) if response.status() == StatusCode::SEE_OTHER => {
+            let to = to.to_str().unwrap().to_owned();
+            c.get(format!("{base}{to}")).send().await.unwrap()
+        }
+        _ => response,
+    }
+}
+
+#[tokio::test]
+async fn a_pilot_previews_then_applies_a_messy_spreadsheet_once() {
+    let (base, _db) = common::spawn_app_with_own_database().await;
+    let c = client();
+    assert_eq!(
+        login(&c, &base, "pilote-ge@example.gouv.fr", common::PASSWORD).await,
+        StatusCode::SEE_OTHER
+    );
+    let page = c
+        .get(format!("{base}/imports"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = common::hidden(&page, "csrf", "id=\"deposer-import\"");
+    // Windows-1252, commas, a title row, loose headers, an amount in M€ and a date in words.
+    let text = "Fiches actions des Vosges,,,,,\n\
+                Code projet,Phase,Territoire,Intitulé,Coût du projet,En préparation\n\
+                VOS-1,2018-2022,ti-4415,Scierie de l'été,\"1,2 M€\",19 novembre 2019\n";
+    let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(text);
+    let uploaded = upload(&c, &base, &csrf, "vosges.csv", bytes.to_vec()).await;
+    assert_eq!(uploaded.status(), StatusCode::OK, "followed to the preview");
+    let preview = common::plain(&uploaded.text().await.unwrap());
+    assert!(preview.contains("Aperçu de « vosges.csv »"), "{preview}");
+    assert!(
+        preview.contains("<td>Intitulé</td><td><code>titre</code>"),
+        "the mapping is shown"
+    );
+    assert!(preview.contains("windows-1252"), "the encoding is reported");
+    assert!(
+        preview.contains("<code>VOS-1</code>") && preview.contains("nouveau"),
+        "the diff"
+    );
+    let action = preview
+        .split("action=\"/imports/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("the confirmation form")
+        .to_owned();
+    let none = c.get(format!("{base}/projets/VOS-1")).send().await.unwrap();
+    assert_eq!(
+        none.status(),
+        StatusCode::NOT_FOUND,
+        "nothing written by the preview"
+    );
+
+    let applied = c
+        .post(format!("{base}/imports/{action}"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(applied.status(), StatusCode::OK);
+    assert!(applied.text().await.unwrap().contains("Import appliqué"));
+    let project = c
+        .get(format!("{base}/api/v1/projets/VOS-1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(project.status(), StatusCode::OK);
+    let project: serde_json::Value = project.json().await.unwrap();
+    assert_eq!(project["title"], "Scierie de l'été", "{project}");
+
+    // The same file again: nothing would change.
+    let again = upload(&c, &base, &csrf, "vosges.csv", bytes.to_vec()).await;
+    assert!(again.text().await.unwrap().contains("id=\"deja-importe\""));
+}
+
+#[tokio::test]
+async fn a_file_with_errors_or_out_of_scope_is_refused_whole_with_every_problem() {
+    let (base, _db) = common::spawn_app_with_own_database().await;
+    let c = client();
+    login(&c, &base, "pilote-ge@example.gouv.fr", common::PASSWORD).await;
+    let page = c
+        .get(format!("{base}/imports"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = common::hidden(&page, "csrf", "id=\"deposer-import\"");
+
+    let bad = "code;phase;territoires;titre;cout_total\n\
+               A-1;2018-2022;ti-4415;Un;beaucoup\n\
+               A-2;2018-2022;ti-4415;Deux;31/02/2024\n\
+               A-3;2018-2022;ti-4415;Trois;1 000\n";
+    let refused = upload(&c, &base, &csrf, "erreurs.csv", bad.as_bytes().to_vec()).await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let html = common::plain(&refused.text().await.unwrap());
+    assert!(
+        html.contains("ligne 2") && html.contains("ligne 3"),
+        "every line: {html}"
+    );
+    assert!(html.contains("« beaucoup »"), "{html}");
+
+    let elsewhere = "code;phase;territoires;titre\nHDF-1;2018-2022;ti-3209;Hors région\n";
+    let refused = upload(&c, &base, &csrf, "hdf.csv", elsewhere.as_bytes().to_vec()).await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    assert!(common::plain(&refused.text().await.unwrap()).contains("fiche action HDF-1"));
+
+    let other_user = client();
+    login(
+        &other_user,
+        &base,
+        "national@example.gouv.fr",
+        common::PASSWORD,
+    )
+    .await;
+    assert_eq!(
+        other_user
+            .get(format!("{base}/imports/inconnu"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+}
