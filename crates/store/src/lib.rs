@@ -79,7 +79,6 @@ impl std::ops::DerefMut for WriteTx {
 }
 
 impl WriteTx {
-    /// Commits the write.
     /// Commits the write, announcing the data's new version to the other processes (PostgreSQL) and
     /// to this one at once.
     pub(crate) async fn commit(mut self) -> Result<()> {

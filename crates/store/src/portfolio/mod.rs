@@ -975,21 +975,10 @@ impl Store {
         content_hash: &str,
         actor: &str,
     ) -> Result<ImportOutcome> {
-        let (read, read_at) = self.portfolio_before_lock().await?;
-        let mut tx = self.begin_write().await?;
-        if already_imported(&mut tx, "portfolio", content_hash).await? {
+        let Some((mut tx, _, written)) = self.merge_import(incoming, content_hash, actor).await?
+        else {
             return Ok(ImportOutcome::unchanged());
-        }
-        let changed_in = lock_portfolio(&mut tx).await?;
-        let written = self
-            .merge_and_write(
-                &mut tx,
-                changed_in,
-                (read, read_at),
-                incoming,
-                (actor, "import_portfolio"),
-            )
-            .await?;
+        };
         let outcome = ImportOutcome {
             notes: Vec::new(),
             unchanged: false,
@@ -1011,24 +1000,11 @@ impl Store {
         actor: &str,
         shown: i64,
     ) -> Result<Option<PortfolioPreview>> {
-        let (read, read_at) = self.portfolio_before_lock().await?;
-        let mut tx = self.begin_write().await?;
-        if already_imported(&mut tx, "portfolio", content_hash).await? {
+        let Some((mut tx, last, written)) =
+            self.merge_import(incoming, content_hash, actor).await?
+        else {
             return Ok(None);
-        }
-        let last: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM audit_log")
-            .fetch_one(&mut **tx)
-            .await?;
-        let changed_in = lock_portfolio(&mut tx).await?;
-        let written = self
-            .merge_and_write(
-                &mut tx,
-                changed_in,
-                (read, read_at),
-                incoming,
-                (actor, "import_portfolio"),
-            )
-            .await?;
+        };
         let changes: Vec<crate::AuditEntry> = sqlx::query_as(
             "SELECT id, at, actor, action, entity, entity_key, before_json, after_json
              FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2",
@@ -1048,6 +1024,36 @@ impl Store {
             changes,
             changed,
         }))
+    }
+
+    /// The common part of an import and its preview: under the writers' lock, merges `incoming` into the
+    /// stored portfolio and writes it, uncommitted. Returns the transaction, the last audit entry before
+    /// the import's, and the rows written per table; `None` when this content was imported before.
+    async fn merge_import(
+        &self,
+        incoming: &Portfolio,
+        content_hash: &str,
+        actor: &str,
+    ) -> Result<Option<(crate::WriteTx, i64, Vec<(String, u64)>)>> {
+        let (read, read_at) = self.portfolio_before_lock().await?;
+        let mut tx = self.begin_write().await?;
+        if already_imported(&mut tx, "portfolio", content_hash).await? {
+            return Ok(None);
+        }
+        let last: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM audit_log")
+            .fetch_one(&mut **tx)
+            .await?;
+        let changed_in = lock_portfolio(&mut tx).await?;
+        let written = self
+            .merge_and_write(
+                &mut tx,
+                changed_in,
+                (read, read_at),
+                incoming,
+                (actor, "import_portfolio"),
+            )
+            .await?;
+        Ok(Some((tx, last, written)))
     }
 
     /// Merges `incoming` into the stored portfolio (`read` at a version, brought up to date under the

@@ -196,28 +196,42 @@ async fn upload_of(state: &AppState, session: &Session, id: &str) -> Result<Uplo
         })
 }
 
+/// The upload `id` of the session's user, read and checked again (the scope or the stored records may
+/// have changed since it was uploaded); or the page that tells why it can no longer be imported.
+async fn checked_upload(
+    state: &AppState,
+    session: &Session,
+    id: &str,
+) -> Result<Result<(Upload, PortfolioFile), Response>, WebError> {
+    let upload = upload_of(state, session, id).await?;
+    let checked = read_checked(
+        state,
+        &session.user.profile,
+        &upload.file_name,
+        upload.content.clone(),
+    )
+    .await;
+    match checked {
+        Ok(file) => Ok(Ok((upload, file))),
+        Err(problems) => {
+            let mut answer = page(session);
+            answer.problems = problems;
+            Ok(Err(respond(StatusCode::BAD_REQUEST, answer)?))
+        }
+    }
+}
+
 /// `GET /imports/{id}`: the preview.
 pub async fn preview(
     State(state): State<AppState>,
     Path(id): Path<String>,
     SignedIn(session): SignedIn,
 ) -> Result<Response, WebError> {
-    let upload = upload_of(&state, &session, &id).await?;
-    let mut answer = page(&session);
-    let file = match read_checked(
-        &state,
-        &session.user.profile,
-        &upload.file_name,
-        upload.content.clone(),
-    )
-    .await
-    {
-        Ok(file) => file,
-        Err(problems) => {
-            answer.problems = problems;
-            return respond(StatusCode::BAD_REQUEST, answer);
-        }
+    let (upload, file) = match checked_upload(&state, &session, &id).await? {
+        Ok(checked) => checked,
+        Err(refused) => return Ok(refused),
     };
+    let mut answer = page(&session);
     let preview = state
         .store
         .preview_portfolio(
@@ -290,22 +304,11 @@ pub async fn apply(
     Form(form): Form<Confirm>,
 ) -> Result<Response, WebError> {
     check_csrf(&session, &form.csrf)?;
-    let upload = upload_of(&state, &session, &id).await?;
-    let mut answer = page(&session);
-    let file = match read_checked(
-        &state,
-        &session.user.profile,
-        &upload.file_name,
-        upload.content.clone(),
-    )
-    .await
-    {
-        Ok(file) => file,
-        Err(problems) => {
-            answer.problems = problems;
-            return respond(StatusCode::BAD_REQUEST, answer);
-        }
+    let (upload, file) = match checked_upload(&state, &session, &id).await? {
+        Ok(checked) => checked,
+        Err(refused) => return Ok(refused),
     };
+    let mut answer = page(&session);
     let outcome: ImportOutcome = state
         .store
         .import_portfolio(&file.portfolio, &file.content_hash, &actor(&session))
