@@ -212,6 +212,9 @@ enum ImportCommand {
     Projects {
         /// Le classeur, le dossier ou le fichier.
         chemin: PathBuf,
+        /// Lit, vérifie et dit ce que l'import changerait, sans rien écrire.
+        #[arg(long = "dry-run", alias = "essai")]
+        dry_run: bool,
     },
 }
 
@@ -360,7 +363,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             )
             .await
         }
-        Command::Import(ImportCommand::Projects { chemin }) => {
+        Command::Import(ImportCommand::Projects {
+            chemin,
+            dry_run: true,
+        }) => dry_run(&store, &chemin, &actor).await,
+        Command::Import(ImportCommand::Projects { chemin, .. }) => {
             step(
                 &format!("Projets {}", chemin.display()),
                 portfolio::import_portfolio(&store, &chemin, &actor),
@@ -643,6 +650,58 @@ async fn step(
     eprintln!("✓ {label} : {} ({elapsed:.2} s)", describe(&outcome));
     for note in &outcome.notes {
         eprintln!("  ⚠ {note}");
+    }
+    Ok(())
+}
+
+/// `import projets --dry-run`: the preview of the site's import, printed — how each header was read, what
+/// the reader noticed, and what the import would write — and nothing written.
+async fn dry_run(store: &Store, path: &std::path::Path, actor: &str) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let file = portfolio::read_portfolio(path)
+        .with_context(|| format!("{} : import refusé, rien n'a été écrit", path.display()))?;
+    for (table, mapping) in &file.mappings {
+        let read: Vec<String> = mapping
+            .iter()
+            .filter(|(header, column)| header != column)
+            .map(|(header, column)| format!("« {header} » → {column}"))
+            .collect();
+        if !read.is_empty() {
+            eprintln!("  {table} : {}", read.join(", "));
+        }
+    }
+    for note in &file.notes {
+        eprintln!("  ⚠ {note}");
+    }
+    let preview = store
+        .preview_portfolio(&file.portfolio, &file.content_hash, actor, 50)
+        .await
+        .with_context(|| format!("{} : import refusé", path.display()))?;
+    let elapsed = started.elapsed().as_secs_f64();
+    match preview {
+        None => eprintln!("✓ Déjà importé : l'appliquer ne changerait rien ({elapsed:.2} s)"),
+        Some(p) => {
+            for e in &p.changes {
+                let how = if e.before_json.is_none() {
+                    "nouveau"
+                } else {
+                    "modifié"
+                };
+                eprintln!("  {how} : {} {}", e.entity, e.entity_key);
+            }
+            if p.changed > p.changes.len() as i64 {
+                eprintln!("  … et {} autre(s)", p.changed - p.changes.len() as i64);
+            }
+            let outcome = ImportOutcome {
+                unchanged: false,
+                written: p.written,
+                notes: Vec::new(),
+            };
+            eprintln!(
+                "✓ Essai : {} — rien n'a été écrit ({elapsed:.2} s)",
+                describe(&outcome)
+            );
+        }
     }
     Ok(())
 }
