@@ -560,7 +560,14 @@ async fn demo_accounts(store: &Store, actor: &str) -> anyhow::Result<()> {
     };
     if store.funder_name("bpifrance").await?.is_none() {
         store
-            .import_portfolio(&bpifrance, "demo-bpifrance", actor)
+            .import_portfolio(
+                (
+                    &bpifrance,
+                    &territoires_domain::portfolio::given::Given::All,
+                ),
+                "demo-bpifrance",
+                actor,
+            )
             .await?;
     }
     let (secret, _) = territoires_web::access::auth::new_api_token();
@@ -674,7 +681,12 @@ async fn dry_run(store: &Store, path: &std::path::Path, actor: &str) -> anyhow::
         eprintln!("  ⚠ {note}");
     }
     let preview = store
-        .preview_portfolio(&file.portfolio, &file.content_hash, actor, 50)
+        .preview_portfolio(
+            (&file.portfolio, &file.given),
+            &file.content_hash,
+            actor,
+            50,
+        )
         .await
         .with_context(|| format!("{} : import refusé", path.display()))?;
     let elapsed = started.elapsed().as_secs_f64();

@@ -22,7 +22,11 @@ pub async fn load_demo(store: &Store, actor: &str) -> Result<ImportOutcome> {
     let history = store.import_history(&records, &content_hash, actor).await?;
     let projects = read_portfolio_texts(&[("projets", DEMO_PROJECTS_FILE, DEMO_PROJECTS)])?;
     let portfolio = store
-        .import_portfolio(&projects.portfolio, &projects.content_hash, actor)
+        .import_portfolio(
+            (&projects.portfolio, &projects.given),
+            &projects.content_hash,
+            actor,
+        )
         .await?;
     Ok(ImportOutcome {
         notes: Vec::new(),

@@ -10,6 +10,7 @@ use territoires_domain::ids::RegionCode;
 use territoires_domain::money::Cents;
 use territoires_domain::phase::Phase;
 use territoires_domain::portfolio::funding::{Envelope, LineEvent};
+use territoires_domain::portfolio::given::Given;
 use territoires_domain::portfolio::project::{ProjectStatus, StatusChange};
 use territoires_domain::portfolio::Portfolio;
 use territoires_ingest::demo;
@@ -915,7 +916,7 @@ async fn a_new_regional_envelope_takes_its_regions_commitments_from_the_national
             }],
             ..Portfolio::default()
         };
-        s.import_portfolio(&opened(national.amount), "wide", "test")
+        s.import_portfolio((&opened(national.amount), &Given::All), "wide", "test")
             .await
             .unwrap();
         let used = s.bilan(&now).await.unwrap().bilan.envelopes;
@@ -924,9 +925,13 @@ async fn a_new_regional_envelope_takes_its_regions_commitments_from_the_national
             .find(|e| e.code == format!("fonds-vert-ti-{region}"))
             .unwrap()
             .committed;
-        s.import_portfolio(&opened(used + Cents::euros(100)), "tight", "test")
-            .await
-            .unwrap();
+        s.import_portfolio(
+            (&opened(used + Cents::euros(100)), &Given::All),
+            "tight",
+            "test",
+        )
+        .await
+        .unwrap();
         assert_eq!(
             testing::misdrawn_lines(s).await,
             Vec::<String>::new(),
@@ -1105,7 +1110,12 @@ async fn a_preview_writes_nothing_and_announces_what_the_apply_writes() {
         .unwrap();
         let audited = s.audit_log(10_000).await.unwrap().len();
         let preview = s
-            .preview_portfolio(&file.portfolio, &file.content_hash, "test", 1)
+            .preview_portfolio(
+                (&file.portfolio, &file.given),
+                &file.content_hash,
+                "test",
+                1,
+            )
             .await
             .unwrap()
             .expect("not imported before");
@@ -1127,16 +1137,62 @@ async fn a_preview_writes_nothing_and_announces_what_the_apply_writes() {
         );
 
         let outcome = s
-            .import_portfolio(&file.portfolio, &file.content_hash, "test")
+            .import_portfolio((&file.portfolio, &file.given), &file.content_hash, "test")
             .await
             .unwrap();
         assert_eq!(outcome.written, preview.written, "{label}");
         assert!(
-            s.preview_portfolio(&file.portfolio, &file.content_hash, "test", 10)
-                .await
-                .unwrap()
-                .is_none(),
+            s.preview_portfolio(
+                (&file.portfolio, &file.given),
+                &file.content_hash,
+                "test",
+                10
+            )
+            .await
+            .unwrap()
+            .is_none(),
             "{label}: the same file again changes nothing"
         );
+    }
+}
+
+/// A spreadsheet that carries only some columns changes those, and keeps what it lacks: the stored
+/// description, themes, source and statuses of a fiche survive an update of its title and cost.
+#[tokio::test]
+async fn a_partial_spreadsheet_changes_its_columns_and_keeps_the_others() {
+    for TestStore {
+        store: s, label, ..
+    } in testing::all().await
+    {
+        import_registry(&s).await;
+        demo::load_demo(&s, "test").await.unwrap();
+        let (before, _) = s
+            .stored_project("GE2019-4415-HYDROGENE")
+            .await
+            .unwrap()
+            .unwrap();
+        let csv = "Code;Phase;Intitulé;Coût total\n\
+                   GE2019-4415-HYDROGENE;2018-2022;Hydrogène des Vosges;3 M€\n";
+        let file = territoires_ingest::portfolio::read_portfolio_file(
+            std::path::Path::new("maj.csv"),
+            csv.as_bytes().to_vec(),
+        )
+        .unwrap();
+        s.import_portfolio((&file.portfolio, &file.given), &file.content_hash, "test")
+            .await
+            .unwrap();
+        let (after, _) = s
+            .stored_project("GE2019-4415-HYDROGENE")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(after.title, "Hydrogène des Vosges", "{label}");
+        assert_eq!(after.total_cost, Some(Cents::euros(3_000_000)), "{label}");
+        assert_eq!(after.description, before.description, "{label}");
+        assert!(!before.description.is_empty());
+        assert_eq!(after.themes, before.themes, "{label}");
+        assert_eq!(after.territories, before.territories, "{label}");
+        assert_eq!(after.history, before.history, "{label}");
+        assert_eq!(after.source, before.source, "{label}");
     }
 }

@@ -384,7 +384,13 @@ async fn concurrent_writes(store: &Store, url: &str, lines: Vec<LineView>) -> St
                 }],
                 ..Portfolio::default()
             };
-            let outcome = other.import_portfolio(&funder, "bench-cli", "cli").await;
+            let outcome = other
+                .import_portfolio(
+                    (&funder, &territoires_domain::portfolio::given::Given::All),
+                    "bench-cli",
+                    "cli",
+                )
+                .await;
             (outcome.map(|_| ()).map_err(|e| e.to_string()), t.elapsed())
         }
     });

@@ -503,17 +503,7 @@ async fn a_funding_referential_record_shows_its_history_to_those_who_edit_it() {
     )
     .await;
     let store = common::own_store(&db).await;
-    let (secret, hash) = territoires_web::access::auth::new_api_token();
-    store
-        .issue_token(
-            "outil-anct",
-            &hash,
-            &"national".parse().unwrap(),
-            "2999-01-01T00:00:00Z",
-            "test".into(),
-        )
-        .await
-        .unwrap();
+    let secret = common::issue_token(&store, "outil-anct", "national").await;
     let api = reqwest::Client::new();
     let referential: serde_json::Value = api
         .get(format!("{base}/api/v1/financeurs"))

@@ -18,17 +18,7 @@ async fn an_operator_pushes_its_commitments_with_a_token_and_nothing_else() {
     )
     .await;
     let store = common::own_store(&db).await;
-    let (secret, hash) = territoires_web::access::auth::new_api_token();
-    store
-        .issue_token(
-            "bpi-push",
-            &hash,
-            &"operateur:bpifrance".parse().unwrap(),
-            "2999-01-01T00:00:00Z",
-            "test".into(),
-        )
-        .await
-        .unwrap();
+    let secret = common::issue_token(&store, "bpi-push", "operateur:bpifrance").await;
     let today = time::OffsetDateTime::now_utc().date();
     let project = store
         .project("GE2019-4415-HYDROGENE", today)
@@ -168,23 +158,8 @@ async fn a_territory_team_creates_and_edits_its_fiches_with_a_token_and_every_re
     )
     .await;
     let store = common::own_store(&db).await;
-    let token = |name: &'static str, profile: &'static str| {
-        let store = store.clone();
-        async move {
-            let (secret, hash) = territoires_web::access::auth::new_api_token();
-            store
-                .issue_token(
-                    name,
-                    &hash,
-                    &profile.parse().unwrap(),
-                    "2999-01-01T00:00:00Z",
-                    "test".into(),
-                )
-                .await
-                .unwrap();
-            secret
-        }
-    };
+    let token =
+        |name: &'static str, profile: &'static str| common::issue_token(&store, name, profile);
     let team = token("outil-epinal", "territoire:2018-2022/ti-4415").await;
     let pilot_hdf = token("outil-hdf", "region:32").await;
     let national = token("outil-anct", "national").await;
@@ -400,23 +375,8 @@ async fn a_territory_team_creates_and_edits_its_fiches_with_a_token_and_every_re
 async fn a_region_records_a_territory_history_and_posts_with_a_token_append_only() {
     let (base, db) = common::spawn_app_with_own_database().await;
     let store = common::own_store(&db).await;
-    let token = |name: &'static str, profile: &'static str| {
-        let store = store.clone();
-        async move {
-            let (secret, hash) = territoires_web::access::auth::new_api_token();
-            store
-                .issue_token(
-                    name,
-                    &hash,
-                    &profile.parse().unwrap(),
-                    "2999-01-01T00:00:00Z",
-                    "test".into(),
-                )
-                .await
-                .unwrap();
-            secret
-        }
-    };
+    let token =
+        |name: &'static str, profile: &'static str| common::issue_token(&store, name, profile);
     let ge = token("outil-ge", "region:44").await;
     let hdf = token("outil-hdf", "region:32").await;
     let c = reqwest::Client::new();
@@ -584,17 +544,7 @@ async fn a_region_records_a_territory_history_and_posts_with_a_token_append_only
 async fn a_fiche_moves_to_its_next_status_through_the_api_with_the_version_read() {
     let (base, db) = common::spawn_app_with_own_database().await;
     let store = common::own_store(&db).await;
-    let (secret, hash) = territoires_web::access::auth::new_api_token();
-    store
-        .issue_token(
-            "outil-epinal",
-            &hash,
-            &"territoire:2018-2022/ti-4415".parse().unwrap(),
-            "2999-01-01T00:00:00Z",
-            "test".into(),
-        )
-        .await
-        .unwrap();
+    let secret = common::issue_token(&store, "outil-epinal", "territoire:2018-2022/ti-4415").await;
     let c = reqwest::Client::new();
     let url = format!("{base}/api/v1/projets/GE2019-4415-HYDROGENE");
     let fiche: serde_json::Value = c.get(&url).send().await.unwrap().json().await.unwrap();

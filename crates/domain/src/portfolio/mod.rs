@@ -2,9 +2,11 @@
 
 pub mod drafts;
 pub mod funding;
+pub mod given;
 pub mod index;
 pub mod project;
 
+use given::Given;
 use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
@@ -59,13 +61,14 @@ impl Portfolio {
     /// Checks each row, the references between them, duplicates, and that no commitment ever exceeded its
     /// envelope (commitments are replayed in date order). The first problem is returned with its row.
     pub fn validate(&self) -> Result<(), (Row, DomainError)> {
-        self.check(true)
+        self.check(true, &Given::All)
     }
 
     /// Checks each row and duplicates only: a file that adds lines to projects already stored cannot see
-    /// them, so references and envelopes are checked once it is merged with what is stored.
-    pub fn validate_rows(&self) -> Result<(), (Row, DomainError)> {
-        self.check(false)
+    /// them, so references and envelopes are checked once it is merged with what is stored — as are the
+    /// title and territories of fiches when the file lacks those columns (it updates stored fiches).
+    pub fn validate_rows(&self, given: &Given) -> Result<(), (Row, DomainError)> {
+        self.check(false, given)
     }
 
     /// Checks that nothing is dated after `today`: statuses, requests, commitments, payments and
@@ -82,7 +85,7 @@ impl Portfolio {
         Ok(())
     }
 
-    fn check(&self, whole: bool) -> Result<(), (Row, DomainError)> {
+    fn check(&self, whole: bool, given: &Given) -> Result<(), (Row, DomainError)> {
         let dup = |what: &str, key: &str| DomainError::Rule(format!("{what} « {key} » en double"));
         let mut funders = HashSet::new();
         for (i, f) in self.funders.iter().enumerate() {
@@ -111,7 +114,13 @@ impl Portfolio {
         }
         let mut projects = HashMap::new();
         for (i, p) in self.projects.iter().enumerate() {
-            p.validate().map_err(|err| (Row::Project(i), err))?;
+            let checked =
+                if given.has_project_column("titre") && given.has_project_column("territoires") {
+                    p.validate()
+                } else {
+                    p.validate_values()
+                };
+            checked.map_err(|err| (Row::Project(i), err))?;
             if projects.insert(p.code.as_str(), p).is_some() {
                 return Err((Row::Project(i), dup("projet", &p.code)));
             }

@@ -337,14 +337,8 @@ impl Project {
 
     /// Checks everything a fiche action must satisfy before it is recorded.
     pub fn validate(&self) -> Result<(), DomainError> {
+        self.validate_values()?;
         let code = self.code.trim();
-        if code.is_empty() || code.len() > 64 || code.contains(char::is_whitespace) {
-            return Err(DomainError::invalid(
-                "code",
-                &self.code,
-                "un code sans espace de 1 à 64 caractères",
-            ));
-        }
         if self.title.trim().is_empty() {
             return Err(DomainError::Rule(format!(
                 "projet {code} : le titre est vide"
@@ -354,6 +348,20 @@ impl Project {
             return Err(DomainError::Rule(format!(
                 "projet {code} : aucun territoire porteur"
             )));
+        }
+        Ok(())
+    }
+
+    /// Checks the values a fiche carries, not whether it has a title and territories: a row of a file
+    /// without those columns updates a stored fiche, which has them (the merged fiche is checked whole).
+    pub fn validate_values(&self) -> Result<(), DomainError> {
+        let code = self.code.trim();
+        if code.is_empty() || code.len() > 64 || code.contains(char::is_whitespace) {
+            return Err(DomainError::invalid(
+                "code",
+                &self.code,
+                "un code sans espace de 1 à 64 caractères",
+            ));
         }
         if let Some(axis) = self.axes.iter().find(|a| !self.phase.axes().contains(a)) {
             return Err(DomainError::Rule(format!(

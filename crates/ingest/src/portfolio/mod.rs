@@ -14,6 +14,7 @@ use territoires_domain::fr::read_date;
 use territoires_domain::ids::{RegionCode, TerritoryId};
 use territoires_domain::money::Cents;
 use territoires_domain::portfolio::funding::{Envelope, Funder, FundingLine, Scheme};
+use territoires_domain::portfolio::given::Given;
 use territoires_domain::portfolio::project::{
     normalise_theme, Holder, Outcomes, Project, ProjectStatus, StatusChange,
 };
@@ -101,6 +102,8 @@ pub struct PortfolioFile {
     pub notes: Vec<String>,
     /// Per table read, each header as written and the column it was read as.
     pub mappings: Vec<(&'static str, Vec<(String, String)>)>,
+    /// The columns of projects and lines the files gave: a stored record keeps what they lack.
+    pub given: Given,
     origins: HashMap<&'static str, Vec<(PathBuf, String)>>,
 }
 
@@ -109,17 +112,19 @@ impl PortfolioFile {
     /// line of the first problem. References to rows stored before, and envelopes, are checked by the store
     /// once the file is merged with them.
     pub fn validate(&self) -> Result<()> {
-        self.portfolio.validate_rows().map_err(|(row, err)| {
-            let (table, i) = match row {
-                Row::Funder(i) => ("financeurs", i),
-                Row::Scheme(i) => ("dispositifs", i),
-                Row::Envelope(i) => ("enveloppes", i),
-                Row::Project(i) => ("projets", i),
-                Row::Line(i) => ("financements", i),
-            };
-            let (path, location) = &self.origins[table][i];
-            IngestError::record(path, location.clone(), field_of(&err), err)
-        })
+        self.portfolio
+            .validate_rows(&self.given)
+            .map_err(|(row, err)| {
+                let (table, i) = match row {
+                    Row::Funder(i) => ("financeurs", i),
+                    Row::Scheme(i) => ("dispositifs", i),
+                    Row::Envelope(i) => ("enveloppes", i),
+                    Row::Project(i) => ("projets", i),
+                    Row::Line(i) => ("financements", i),
+                };
+                let (path, location) = &self.origins[table][i];
+                IngestError::record(path, location.clone(), field_of(&err), err)
+            })
     }
 }
 
@@ -464,11 +469,23 @@ fn parse_tables(
         }
     }
     IngestError::check(errors)?;
+    let columns = |table: &str| -> Vec<String> {
+        mappings
+            .iter()
+            .filter(|(name, _)| *name == table)
+            .flat_map(|(_, mapping)| mapping.iter().map(|(_, column)| column.clone()))
+            .collect()
+    };
+    let given = Given::Columns {
+        projects: columns("projets"),
+        lines: columns("financements"),
+    };
     let file = PortfolioFile {
         portfolio,
         content_hash,
         notes,
         mappings,
+        given,
         origins,
     };
     file.validate()?;
@@ -480,7 +497,7 @@ fn parse_tables(
 pub async fn import_portfolio(store: &Store, path: &Path, actor: &str) -> Result<ImportOutcome> {
     let file = read_portfolio(path)?;
     let mut outcome = store
-        .import_portfolio(&file.portfolio, &file.content_hash, actor)
+        .import_portfolio((&file.portfolio, &file.given), &file.content_hash, actor)
         .await?;
     outcome.notes = file.notes;
     Ok(outcome)

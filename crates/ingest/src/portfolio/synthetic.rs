@@ -12,6 +12,7 @@ use territoires_domain::phase::Phase;
 use territoires_domain::portfolio::funding::{
     Envelope, Funder, FunderKind, FundingLine, Instrument, Scheme,
 };
+use territoires_domain::portfolio::given::Given;
 use territoires_domain::portfolio::project::{
     Holder, HolderKind, Outcomes, Project, ProjectStatus, StatusChange,
 };
@@ -529,7 +530,7 @@ pub async fn load_synthetic(
     let hash = format!("synthetique-{seed}-x{scale}");
     let history = store.import_history(&data.history, &hash, actor).await?;
     let portfolio = store
-        .import_portfolio(&data.portfolio, &hash, actor)
+        .import_portfolio((&data.portfolio, &Given::All), &hash, actor)
         .await?;
     Ok((history, portfolio))
 }

@@ -365,8 +365,14 @@ impl Store {
             (_, false) => "create_envelope",
             (_, true) => "edit_envelope",
         };
-        self.merge_and_write(&mut tx, changed_in, read, &incoming, (author.actor, action))
-            .await?;
+        self.merge_and_write(
+            &mut tx,
+            changed_in,
+            read,
+            (&incoming, &territoires_domain::portfolio::given::Given::All),
+            (author.actor, action),
+        )
+        .await?;
         let version: i64 = sqlx::query_scalar(&version_of)
             .bind(code)
             .fetch_one(&mut **tx)

@@ -13,6 +13,7 @@ use territoires_domain::fr::{iso_date, parse_date};
 use territoires_domain::ids::{RegionCode, TerritoryId};
 use territoires_domain::money::Cents;
 use territoires_domain::portfolio::funding::{Envelope, Funder, FundingLine, LineEvent, Scheme};
+use territoires_domain::portfolio::given::Given;
 use territoires_domain::portfolio::project::{Holder, Outcomes, Project, StatusChange};
 use territoires_domain::portfolio::{Portfolio, Row};
 use territoires_domain::DomainError;
@@ -476,22 +477,28 @@ struct Changes<'a> {
 
 /// Merges `incoming` into `current` by key (code, or the natural key of lines). A project's status history
 /// can only grow: an incoming history must start with the stored one.
-fn merge(current: &Portfolio, incoming: &Portfolio) -> Result<Portfolio> {
+fn merge(current: &Portfolio, incoming: &Portfolio, given: &Given) -> Result<Portfolio> {
     fn by_key<T: Clone, K: Eq + std::hash::Hash>(
         current: &[T],
         incoming: &[T],
         key: impl Fn(&T) -> K,
+        keep: impl Fn(&T, &T) -> T,
     ) -> Vec<T> {
         let mut out = current.to_vec();
         let positions: HashMap<K, usize> =
             out.iter().enumerate().map(|(i, x)| (key(x), i)).collect();
         for x in incoming {
             match positions.get(&key(x)) {
-                Some(&i) => out[i] = x.clone(),
+                Some(&i) => out[i] = keep(x, &out[i]),
                 None => out.push(x.clone()),
             }
         }
         out
+    }
+    /// Funders, schemes and envelopes: a row is the whole record (their tables are a few columns, all
+    /// required).
+    fn whole<T: Clone>(incoming: &T, _: &T) -> T {
+        incoming.clone()
     }
     let stored: HashMap<&str, &Project> = current
         .projects
@@ -500,6 +507,7 @@ fn merge(current: &Portfolio, incoming: &Portfolio) -> Result<Portfolio> {
         .collect();
     for p in &incoming.projects {
         if let Some(old) = stored.get(p.code.as_str()) {
+            let p = given.project(p, old);
             if !p.history.starts_with(&old.history) {
                 return Err(StoreError::Invalid(DomainError::Rule(format!(
                     "projet {} : l'historique des statuts enregistré ({}) ne peut pas être réécrit, seulement complété",
@@ -510,17 +518,42 @@ fn merge(current: &Portfolio, incoming: &Portfolio) -> Result<Portfolio> {
         }
     }
     Ok(Portfolio {
-        funders: by_key(&current.funders, &incoming.funders, |f| f.code.clone()),
-        schemes: by_key(&current.schemes, &incoming.schemes, |s| s.code.clone()),
-        envelopes: by_key(&current.envelopes, &incoming.envelopes, |e| e.code.clone()),
-        projects: by_key(&current.projects, &incoming.projects, |p| p.code.clone()),
-        lines: by_key(&current.lines, &incoming.lines, |l| {
-            (
-                l.funder.clone(),
-                l.decision_reference.clone(),
-                l.project.clone(),
-            )
-        }),
+        funders: by_key(
+            &current.funders,
+            &incoming.funders,
+            |f| f.code.clone(),
+            whole,
+        ),
+        schemes: by_key(
+            &current.schemes,
+            &incoming.schemes,
+            |s| s.code.clone(),
+            whole,
+        ),
+        envelopes: by_key(
+            &current.envelopes,
+            &incoming.envelopes,
+            |e| e.code.clone(),
+            whole,
+        ),
+        projects: by_key(
+            &current.projects,
+            &incoming.projects,
+            |p| p.code.clone(),
+            |p, old| given.project(p, old),
+        ),
+        lines: by_key(
+            &current.lines,
+            &incoming.lines,
+            |l| {
+                (
+                    l.funder.clone(),
+                    l.decision_reference.clone(),
+                    l.project.clone(),
+                )
+            },
+            |l, old| given.line(l, old),
+        ),
     })
 }
 
@@ -971,11 +1004,13 @@ impl Store {
     /// content imported twice writes nothing.
     pub async fn import_portfolio(
         &self,
-        incoming: &Portfolio,
+        (incoming, given): (&Portfolio, &Given),
         content_hash: &str,
         actor: &str,
     ) -> Result<ImportOutcome> {
-        let Some((mut tx, _, written)) = self.merge_import(incoming, content_hash, actor).await?
+        let Some((mut tx, _, written)) = self
+            .merge_import((incoming, given), content_hash, actor)
+            .await?
         else {
             return Ok(ImportOutcome::unchanged());
         };
@@ -995,13 +1030,14 @@ impl Store {
     /// them; `None` when this content was imported before (applying it changes nothing).
     pub async fn preview_portfolio(
         &self,
-        incoming: &Portfolio,
+        (incoming, given): (&Portfolio, &Given),
         content_hash: &str,
         actor: &str,
         shown: i64,
     ) -> Result<Option<PortfolioPreview>> {
-        let Some((mut tx, last, written)) =
-            self.merge_import(incoming, content_hash, actor).await?
+        let Some((mut tx, last, written)) = self
+            .merge_import((incoming, given), content_hash, actor)
+            .await?
         else {
             return Ok(None);
         };
@@ -1031,7 +1067,7 @@ impl Store {
     /// the import's, and the rows written per table; `None` when this content was imported before.
     async fn merge_import(
         &self,
-        incoming: &Portfolio,
+        (incoming, given): (&Portfolio, &Given),
         content_hash: &str,
         actor: &str,
     ) -> Result<Option<(crate::WriteTx, i64, Vec<(String, u64)>)>> {
@@ -1049,7 +1085,7 @@ impl Store {
                 &mut tx,
                 changed_in,
                 (read, read_at),
-                incoming,
+                (incoming, given),
                 (actor, "import_portfolio"),
             )
             .await?;
@@ -1064,7 +1100,7 @@ impl Store {
         tx: &mut Transaction<'_, Any>,
         changed_in: i64,
         (read, read_at): (Arc<StoredPortfolio>, i64),
-        incoming: &Portfolio,
+        (incoming, given): (&Portfolio, &Given),
         (actor, action): (&str, &str),
     ) -> Result<Vec<(String, u64)>> {
         let now: i64 = sqlx::query_scalar("SELECT portfolio_version FROM data_version")
@@ -1074,7 +1110,7 @@ impl Store {
             .portfolio_up_to_date(tx, Some((read, read_at)), now)
             .await?;
         let current = &stored.portfolio;
-        let merged = merge(current, incoming)?;
+        let merged = merge(current, incoming, given)?;
         validate(&merged)?;
         let drawn = merged.drawn_envelopes();
         let c = changes(current, &merged, &drawn);

@@ -235,7 +235,7 @@ pub async fn preview(
     let preview = state
         .store
         .preview_portfolio(
-            &file.portfolio,
+            (&file.portfolio, &file.given),
             &file.content_hash,
             &actor(&session),
             CHANGES_SHOWN,
@@ -311,7 +311,11 @@ pub async fn apply(
     let mut answer = page(&session);
     let outcome: ImportOutcome = state
         .store
-        .import_portfolio(&file.portfolio, &file.content_hash, &actor(&session))
+        .import_portfolio(
+            (&file.portfolio, &file.given),
+            &file.content_hash,
+            &actor(&session),
+        )
         .await?;
     state.store.delete_upload(&upload.id).await?;
     answer.applied = Some(

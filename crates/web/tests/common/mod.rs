@@ -56,7 +56,14 @@ fn fixture_url() -> String {
                             ..Portfolio::default()
                         };
                         store
-                            .import_portfolio(&bpifrance, "fixture-funders", "test")
+                            .import_portfolio(
+                                (
+                                    &bpifrance,
+                                    &territoires_domain::portfolio::given::Given::All,
+                                ),
+                                "fixture-funders",
+                                "test",
+                            )
                             .await
                             .unwrap();
                         for (email, profile) in [
@@ -185,6 +192,24 @@ pub async fn import_funding(db: &std::path::Path, lines_csv: &str) {
         .await
         .unwrap();
     store.close().await;
+}
+
+/// Issues an API token named `name` with `profile` (stored form: `national`, `region:44`…) until 2999, and
+/// returns its secret.
+#[allow(dead_code)] // Each test binary compiles this module; not every one writes with a token.
+pub async fn issue_token(store: &Store, name: &str, profile: &str) -> String {
+    let (secret, hash) = territoires_web::access::auth::new_api_token();
+    store
+        .issue_token(
+            name,
+            &hash,
+            &profile.parse().unwrap(),
+            "2999-01-01T00:00:00Z",
+            "test".into(),
+        )
+        .await
+        .unwrap();
+    secret
 }
 
 /// A client that keeps cookies (a browser session) and does not follow redirects (tests read them).
