@@ -136,6 +136,12 @@ async fn a_file_with_errors_or_out_of_scope_is_refused_whole_with_every_problem(
     assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
     assert!(common::plain(&refused.text().await.unwrap()).contains("fiche action HDF-1"));
 
+    // Beyond the upload limit: told in French on the import page, nothing kept.
+    let huge = vec![b'a'; 66 * 1024 * 1024];
+    let refused = upload(&c, &base, &csrf, "national.csv", huge).await;
+    assert_eq!(refused.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(common::plain(&refused.text().await.unwrap()).contains("Fichier de plus de 64 Mo"));
+
     let other_user = client();
     login(
         &other_user,

@@ -130,20 +130,34 @@ pub async fn upload(
     mut multipart: Multipart,
 ) -> Result<Response, WebError> {
     let (mut csrf, mut file) = (String::new(), None);
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| crate::params::bad("fichier", e.body_text()))?
-    {
+    // A body beyond the route's limit, or cut short, is told on the import page, in French.
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        let mut answer = page(&session);
+        let status = e.status();
+        answer.problems = vec![if status == StatusCode::PAYLOAD_TOO_LARGE {
+            format!(
+                "Fichier de plus de {} Mo : découpez-le (par région, par table) et déposez chaque partie.",
+                territoires_ingest::table::limits::MAX_FILE_BYTES / (1024 * 1024)
+            )
+        } else {
+            "Le fichier n'a pas été reçu en entier : déposez-le de nouveau.".to_owned()
+        }];
+        respond(status, answer)
+    };
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) => return unreadable(e),
+        };
         match field.name() {
             Some("csrf") => csrf = field.text().await.unwrap_or_default(),
             Some("fichier") => {
                 let name = field.file_name().unwrap_or("fichier").to_owned();
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| crate::params::bad("fichier", e.body_text()))?;
-                file = Some((name, bytes.to_vec()));
+                match field.bytes().await {
+                    Ok(bytes) => file = Some((name, bytes.to_vec())),
+                    Err(e) => return unreadable(e),
+                }
             }
             _ => {}
         }
