@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::error::EXCERPT;
 use crate::money::Cents;
 use crate::DomainError;
 
@@ -89,12 +90,9 @@ impl std::fmt::Display for FieldErrors {
     }
 }
 
-/// At most 80 characters of a value, for messages: an error never echoes a whole pasted text.
+/// At most [`EXCERPT`] characters of a value, for messages.
 pub(crate) fn excerpt(value: &str) -> String {
-    match value.char_indices().nth(80) {
-        Some((i, _)) => format!("{}…", &value[..i]),
-        None => value.to_owned(),
-    }
+    crate::error::excerpt(value, EXCERPT)
 }
 
 /// Reads text, a number or nothing as text: forms send text, JSON callers numbers.

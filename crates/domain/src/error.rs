@@ -4,7 +4,10 @@
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DomainError {
     /// A value does not have the expected form.
-    #[error("{field} : « {value} » invalide, attendu {expected}")]
+    #[error(
+        "{field} : « {} » invalide, attendu {expected}",
+        excerpt(value, EXCERPT)
+    )]
     Invalid {
         /// The field or column the value came from.
         field: &'static str,
@@ -18,6 +21,17 @@ pub enum DomainError {
     Rule(String),
 }
 
+/// How many characters of a value a message quotes.
+pub const EXCERPT: usize = 80;
+
+/// At most `max` characters of `text`, then `…`: a message never echoes a whole pasted text or cell.
+pub fn excerpt(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
+}
+
 impl DomainError {
     pub(crate) fn invalid(field: &'static str, value: &str, expected: &'static str) -> Self {
         Self::Invalid {
@@ -25,5 +39,21 @@ impl DomainError {
             value: value.to_owned(),
             expected,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_message_quotes_an_excerpt_of_a_long_value_never_all_of_it() {
+        let cell = "é".repeat(10_000);
+        let message = DomainError::invalid("titre", &cell, "un titre").to_string();
+        assert_eq!(
+            message,
+            format!("titre : « {}… » invalide, attendu un titre", "é".repeat(EXCERPT))
+        );
+        assert_eq!(excerpt("court", EXCERPT), "court");
     }
 }

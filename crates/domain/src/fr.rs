@@ -58,15 +58,17 @@ pub fn read_date(field: &'static str, value: &str) -> Result<Date, DomainError> 
             _ => Err(invalid()),
         };
     }
-    // An Excel serial: days since 1899-12-30 (so that 60, Excel's phantom 29 February 1900, is skipped),
-    // read only within 1955–2119 where no other number is likely.
+    // An Excel serial, read only within 1955–2119 where no other number is likely.
     if let Some(n) = number(v).filter(|n| (20_000..80_000).contains(n)) {
-        let epoch = ymd(1899, 12, 30)?;
-        return epoch
-            .checked_add(time::Duration::days(i64::from(n)))
-            .ok_or_else(invalid);
+        return excel_date(i64::from(n)).ok_or_else(invalid);
     }
     Err(invalid())
+}
+
+/// The day of a spreadsheet serial date: days since 1899-12-30 (so that 60, Excel's phantom 29 February
+/// 1900, is skipped); `None` beyond the calendar.
+pub fn excel_date(serial: i64) -> Option<Date> {
+    time::macros::date!(1899 - 12 - 30).checked_add(time::Duration::days(serial))
 }
 
 /// Formats a date as ISO 8601, the form stored and exchanged.

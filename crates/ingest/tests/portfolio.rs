@@ -1105,7 +1105,7 @@ async fn a_preview_writes_nothing_and_announces_what_the_apply_writes() {
                    PRE-2;2018-2022;ti-4401;Datacenter;850 k€;19 novembre 2019\n";
         let file = territoires_ingest::portfolio::read_portfolio_file(
             std::path::Path::new("plan.csv"),
-            csv.as_bytes().to_vec(),
+            csv.as_bytes(),
         )
         .unwrap();
         let audited = s.audit_log(10_000).await.unwrap().len();
@@ -1175,7 +1175,7 @@ async fn a_partial_spreadsheet_changes_its_columns_and_keeps_the_others() {
                    GE2019-4415-HYDROGENE;2018-2022;Hydrogène des Vosges;3 M€\n";
         let file = territoires_ingest::portfolio::read_portfolio_file(
             std::path::Path::new("maj.csv"),
-            csv.as_bytes().to_vec(),
+            csv.as_bytes(),
         )
         .unwrap();
         s.import_portfolio((&file.portfolio, &file.given), &file.content_hash, "test")

@@ -194,10 +194,7 @@ fn shown(v: Option<&Value>) -> String {
         Some(Value::String(s)) => s.clone(),
         Some(other) => other.to_string(),
     };
-    match text.char_indices().nth(120) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text,
-    }
+    territoires_domain::error::excerpt(&text, 120)
 }
 
 /// Where an audit export starts.

@@ -24,7 +24,7 @@ use territoires_store::registry::referential::ImportOutcome;
 use territoires_store::Store;
 
 use crate::source::hash;
-use crate::table::{is_workbook, read_bounded, read_csv, read_sheet, Table};
+use crate::table::{is_workbook, read_bounded, read_csv, Table, Workbook};
 use crate::{IngestError, Result};
 
 /// The tables of a portfolio and their columns, in the order files list them.
@@ -157,7 +157,7 @@ pub fn read_portfolio(path: &Path) -> Result<PortfolioFile> {
             }
         }
     } else {
-        return read_portfolio_file(path, read_bounded(path)?);
+        return read_portfolio_file(path, &read_bounded(path)?);
     }
     let content_hash = hash(contents.iter().map(Vec::as_slice));
     parse_tables(tables, content_hash)
@@ -166,15 +166,16 @@ pub fn read_portfolio(path: &Path) -> Result<PortfolioFile> {
 /// Reads a portfolio from one file's contents, `path` naming it: a workbook holds one sheet per table; a
 /// single CSV is a projects table (the common case of a territory's list of fiches actions). The bytes say
 /// which, whatever the file is named.
-pub fn read_portfolio_file(path: &Path, bytes: Vec<u8>) -> Result<PortfolioFile> {
+pub fn read_portfolio_file(path: &Path, bytes: &[u8]) -> Result<PortfolioFile> {
     let mut tables = Vec::new();
-    if is_workbook(&bytes) {
+    if is_workbook(bytes) {
+        let mut workbook = Workbook::open(path, bytes)?;
         for (name, _) in TABLES {
             tables.push((
                 name,
                 path.to_owned(),
                 format!("feuille {name}, "),
-                read_sheet(path, &bytes, Some(name))?,
+                workbook.sheet(Some(name))?,
             ));
         }
         if tables.iter().all(|(_, _, _, t)| t.is_none()) {
@@ -195,10 +196,10 @@ pub fn read_portfolio_file(path: &Path, bytes: Vec<u8>) -> Result<PortfolioFile>
             "projets",
             path.to_owned(),
             String::new(),
-            Some(read_csv(path, &bytes)?),
+            Some(read_csv(path, bytes)?),
         ));
     }
-    parse_tables(tables, hash([bytes.as_slice()]))
+    parse_tables(tables, hash([bytes]))
 }
 
 /// Reads a portfolio from CSV texts held in memory (the demo), each named as its file.

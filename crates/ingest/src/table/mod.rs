@@ -13,7 +13,9 @@ use std::path::Path;
 
 pub use columns::{key, match_column};
 pub(crate) use text::read_csv;
-pub(crate) use workbook::{is_workbook, read_sheet};
+pub(crate) use workbook::{is_workbook, Workbook};
+
+use territoires_domain::error::EXCERPT;
 
 use crate::source::read;
 use crate::{IngestError, Result};
@@ -143,22 +145,21 @@ impl Table {
     }
 }
 
-/// At most 80 characters of a header or cell, for messages.
+/// At most [`EXCERPT`] characters of a header, for messages.
 fn excerpt(value: &str) -> String {
-    match value.char_indices().nth(80) {
-        Some((i, _)) => format!("{}…", &value[..i]),
-        None => value.to_owned(),
-    }
+    territoires_domain::error::excerpt(value, EXCERPT)
 }
 
 /// Reads a table from a file's contents, a workbook's first visible sheet or a CSV text, whatever its
 /// name ends with: the bytes say which.
 pub(crate) fn read_table(path: &Path, bytes: &[u8]) -> Result<Table> {
     if workbook::is_workbook(bytes) {
-        workbook::read_sheet(path, bytes, None)?.ok_or_else(|| IngestError::Format {
-            path: path.to_owned(),
-            message: "classeur sans feuille".into(),
-        })
+        Workbook::open(path, bytes)?
+            .sheet(None)?
+            .ok_or_else(|| IngestError::Format {
+                path: path.to_owned(),
+                message: "classeur sans feuille".into(),
+            })
     } else {
         read_csv(path, bytes)
     }

@@ -16,103 +16,130 @@ pub(crate) fn is_workbook(bytes: &[u8]) -> bool {
     bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"\xd0\xcf\x11\xe0")
 }
 
-/// Reads one sheet of the workbook in `bytes`: `sheet` (matched without case or accents), or the first
-/// visible one. `Ok(None)` if the named sheet is absent.
-pub(crate) fn read_sheet(path: &Path, bytes: &[u8], sheet: Option<&str>) -> Result<Option<Table>> {
-    let format = |message: String| IngestError::Format {
-        path: path.to_owned(),
-        message,
-    };
-    limits::check_size(bytes.len()).map_err(format)?;
-    if !is_workbook(bytes) {
-        return Err(format(
-            "ce n'est pas un classeur (XLSX, ODS ou XLS) : enregistrez-le depuis votre tableur"
-                .into(),
-        ));
-    }
-    if bytes.starts_with(b"PK\x03\x04") {
-        limits::check_zip(bytes).map_err(format)?;
-    }
-    let mut workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes.to_vec()))
-        .map_err(|e| format(format!("classeur illisible : {}", short(&e.to_string()))))?;
-    let sheets = workbook.sheets_metadata().to_vec();
-    let hidden: Vec<String> = sheets
-        .iter()
-        .filter(|s| s.visible != SheetVisible::Visible)
-        .map(|s| s.name.clone())
-        .collect();
-    let name = match sheet {
-        Some(wanted) => match sheets
-            .iter()
-            .find(|s| search_key(&s.name) == search_key(wanted))
-        {
-            Some(s) => s.name.clone(),
-            None => return Ok(None),
-        },
-        None => sheets
-            .iter()
-            .find(|s| s.visible == SheetVisible::Visible)
-            .or(sheets.first())
-            .map(|s| s.name.clone())
-            .ok_or_else(|| format("classeur sans feuille".into()))?,
-    };
-    let range = workbook.worksheet_range(&name).map_err(|e| {
-        format(format!(
-            "feuille « {name} » illisible : {}",
-            short(&e.to_string())
-        ))
-    })?;
-    if range.height() > limits::MAX_ROWS {
-        return Err(format(format!(
-            "feuille « {name} » de {} lignes, au-delà de la limite de {} : découpez-la",
-            range.height(),
-            limits::MAX_ROWS
-        )));
-    }
-    let formulas = workbook
-        .worksheet_formula(&name)
-        .map(|f| f.used_cells().filter(|(_, _, f)| !f.is_empty()).count())
-        .unwrap_or(0);
-    // Rows are numbered as the spreadsheet shows them, from where the used range starts.
-    let first_row = range.start().map_or(0, |(row, _)| row as usize);
-    let lines = range
-        .rows()
-        .enumerate()
-        .map(|(i, row)| {
-            (
-                first_row + i + 1,
-                row.iter().map(cell_text).collect::<Vec<_>>(),
-            )
+/// A workbook opened once, its zip directory checked, to read as many of its sheets as asked.
+pub(crate) struct Workbook<'a> {
+    path: &'a Path,
+    workbook: calamine::Sheets<Cursor<&'a [u8]>>,
+    sheets: Vec<calamine::Sheet>,
+}
+
+impl<'a> Workbook<'a> {
+    /// Opens the workbook in `bytes` (`path` names it in errors), refusing what is not one, or is too
+    /// large once unzipped, before anything is inflated.
+    pub(crate) fn open(path: &'a Path, bytes: &'a [u8]) -> Result<Workbook<'a>> {
+        let format = |message: String| IngestError::Format {
+            path: path.to_owned(),
+            message,
+        };
+        limits::check_size(bytes.len()).map_err(format)?;
+        if !is_workbook(bytes) {
+            return Err(format(
+                "ce n'est pas un classeur (XLSX, ODS ou XLS) : enregistrez-le depuis votre tableur"
+                    .into(),
+            ));
+        }
+        if bytes.starts_with(b"PK\x03\x04") {
+            limits::check_zip(bytes).map_err(format)?;
+        }
+        let workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
+            .map_err(|e| format(format!("classeur illisible : {}", short(&e.to_string()))))?;
+        let sheets = workbook.sheets_metadata().to_vec();
+        Ok(Workbook {
+            path,
+            workbook,
+            sheets,
         })
-        .filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()))
-        .collect();
-    let mut table =
-        Table::from_lines(lines).ok_or_else(|| format(format!("feuille « {name} » vide")))?;
-    if hidden.contains(&name) {
-        table.notes.push(format!(
-            "la feuille « {name} » est masquée dans le classeur : elle est lue"
-        ));
-    } else if !hidden.is_empty() {
-        table.notes.push(format!(
-            "feuille(s) masquée(s) non lue(s) : {}",
-            hidden.join(", ")
-        ));
     }
-    if formulas > 0 {
-        table.notes.push(format!(
-            "{formulas} cellule(s) de la feuille « {name} » contiennent une formule : la valeur \
-             calculée lors du dernier enregistrement est lue, pas la formule"
-        ));
+
+    fn error(&self, message: String) -> IngestError {
+        IngestError::Format {
+            path: self.path.to_owned(),
+            message,
+        }
     }
-    Ok(Some(table))
+
+    /// Reads one sheet: `sheet` (matched without case or accents), or the first visible one. `Ok(None)`
+    /// if the named sheet is absent.
+    pub(crate) fn sheet(&mut self, sheet: Option<&str>) -> Result<Option<Table>> {
+        let hidden: Vec<String> = self
+            .sheets
+            .iter()
+            .filter(|s| s.visible != SheetVisible::Visible)
+            .map(|s| s.name.clone())
+            .collect();
+        let name = match sheet {
+            Some(wanted) => match self
+                .sheets
+                .iter()
+                .find(|s| search_key(&s.name) == search_key(wanted))
+            {
+                Some(s) => s.name.clone(),
+                None => return Ok(None),
+            },
+            None => self
+                .sheets
+                .iter()
+                .find(|s| s.visible == SheetVisible::Visible)
+                .or(self.sheets.first())
+                .map(|s| s.name.clone())
+                .ok_or_else(|| self.error("classeur sans feuille".into()))?,
+        };
+        let range = self.workbook.worksheet_range(&name).map_err(|e| {
+            self.error(format!(
+                "feuille « {name} » illisible : {}",
+                short(&e.to_string())
+            ))
+        })?;
+        if range.height() > limits::MAX_ROWS {
+            return Err(self.error(format!(
+                "feuille « {name} » de {} lignes, au-delà de la limite de {} : découpez-la",
+                range.height(),
+                limits::MAX_ROWS
+            )));
+        }
+        let formulas = self
+            .workbook
+            .worksheet_formula(&name)
+            .map(|f| f.used_cells().filter(|(_, _, f)| !f.is_empty()).count())
+            .unwrap_or(0);
+        // Rows are numbered as the spreadsheet shows them, from where the used range starts.
+        let first_row = range.start().map_or(0, |(row, _)| row as usize);
+        let lines = range
+            .rows()
+            .enumerate()
+            .map(|(i, row)| {
+                (
+                    first_row + i + 1,
+                    row.iter().map(cell_text).collect::<Vec<_>>(),
+                )
+            })
+            .filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()))
+            .collect();
+        let mut table = Table::from_lines(lines)
+            .ok_or_else(|| self.error(format!("feuille « {name} » vide")))?;
+        if hidden.contains(&name) {
+            table.notes.push(format!(
+                "la feuille « {name} » est masquée dans le classeur : elle est lue"
+            ));
+        } else if !hidden.is_empty() {
+            table.notes.push(format!(
+                "feuille(s) masquée(s) non lue(s) : {}",
+                hidden.join(", ")
+            ));
+        }
+        if formulas > 0 {
+            table.notes.push(format!(
+                "{formulas} cellule(s) de la feuille « {name} » contiennent une formule : la valeur \
+                 calculée lors du dernier enregistrement est lue, pas la formule"
+            ));
+        }
+        Ok(Some(table))
+    }
 }
 
 /// At most 200 characters of a reader's message: an error never echoes a whole cell.
 fn short(message: &str) -> String {
-    match message.char_indices().nth(200) {
-        Some((i, _)) => format!("{}…", &message[..i]),
-        None => message.to_owned(),
-    }
+    territoires_domain::error::excerpt(message, 200)
 }
 
 /// A cell as text; spreadsheet dates become ISO dates.
@@ -131,11 +158,12 @@ fn cell_text(cell: &Data) -> String {
     }
 }
 
-/// Spreadsheet serial dates count days from 1899-12-30.
+/// A spreadsheet date cell as an ISO date (its time of day dropped); a serial beyond the calendar stays
+/// the number it is, which the column's reading then refuses.
 fn excel_serial_to_iso(serial: f64) -> String {
-    let epoch = time::macros::date!(1899 - 12 - 30);
-    let date = epoch + time::Duration::days(serial.floor() as i64);
-    territoires_domain::fr::iso_date(date)
+    territoires_domain::fr::excel_date(serial.floor() as i64)
+        .map(territoires_domain::fr::iso_date)
+        .unwrap_or_else(|| serial.to_string())
 }
 
 #[cfg(test)]

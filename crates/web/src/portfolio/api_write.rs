@@ -21,7 +21,7 @@ use territoires_store::portfolio::{LineChange, Save, StoredLine};
 use territoires_store::StoreError;
 use utoipa::ToSchema;
 
-use super::{check_scope, line_in_scope, stored_project};
+use super::{check_scope, line_in_scope, stored_project, today};
 use crate::access::guard::Caller;
 use crate::error::ApiError;
 use crate::forms::{read_json, version_read, Refusal};
@@ -193,10 +193,6 @@ pub struct FieldErrorsDto {
     pub error: String,
     /// Each problem with its field.
     pub erreurs: Vec<territoires_domain::draft::FieldError>,
-}
-
-fn today() -> time::Date {
-    time::OffsetDateTime::now_utc().date()
 }
 
 /// Crée une fiche action (jeton d'API)

@@ -15,7 +15,7 @@ use territoires_store::access::Author;
 use territoires_store::portfolio::{FundingReferential, Save};
 use territoires_store::registry::territories::TerritoryQuery;
 
-use super::{check_scope, line_in_scope, stored_project};
+use super::{check_scope, funder_options, line_in_scope, stored_project, today};
 use crate::access::auth::{actor, check_csrf, SignedIn};
 use crate::forms::{
     differences, saved, version_read, ConflictView, Field, FormPage, Posted, Refusal, Section,
@@ -23,10 +23,6 @@ use crate::forms::{
 use crate::params::urlencode;
 use crate::views::{Choice, Chrome};
 use crate::{AppState, WebError};
-
-fn today() -> time::Date {
-    time::OffsetDateTime::now_utc().date()
-}
 
 fn project_href(code: &str) -> String {
     format!("/projets/{}", urlencode(code))
@@ -444,10 +440,7 @@ fn line_form(
     page.version = draft.version;
     page.intro = "Une ligne par financeur, décision et projet : c'est ce qui empêche de compter deux fois un cofinancement. Les engagements, versements et annulations suivants s'enregistrent sur la page du projet.".into();
     let editing = edit_id.is_some();
-    let funders = referential
-        .funders
-        .iter()
-        .map(|f| (f.record.code.clone(), f.record.name.clone()));
+    let funders = funder_options(referential);
     let schemes = referential.schemes.iter().map(|s| {
         (
             s.record.code.clone(),

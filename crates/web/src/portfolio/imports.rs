@@ -92,7 +92,7 @@ async fn read_checked(
     state: &AppState,
     profile: &Profile,
     file_name: &str,
-    bytes: Vec<u8>,
+    bytes: &[u8],
 ) -> Result<PortfolioFile, Vec<String>> {
     let file = read_portfolio_file(std::path::Path::new(file_name), bytes)
         .map_err(|e| e.to_string().lines().map(str::to_owned).collect::<Vec<_>>())?;
@@ -169,7 +169,7 @@ pub async fn upload(
         return respond(StatusCode::BAD_REQUEST, answer);
     };
     let file_name: String = file_name.chars().take(120).collect();
-    let checked = read_checked(&state, &session.user.profile, &file_name, bytes.clone()).await;
+    let checked = read_checked(&state, &session.user.profile, &file_name, &bytes).await;
     let file = match checked {
         Ok(file) => file,
         Err(problems) => {
@@ -222,7 +222,7 @@ async fn checked_upload(
         state,
         &session.user.profile,
         &upload.file_name,
-        upload.content.clone(),
+        &upload.content,
     )
     .await;
     match checked {

@@ -12,10 +12,23 @@ use territoires_domain::access::Profile;
 use territoires_domain::money::Cents;
 use territoires_domain::portfolio::funding::LineEvent;
 use territoires_domain::portfolio::project::Project;
-use territoires_store::portfolio::StoredLine;
+use territoires_store::portfolio::{FundingReferential, StoredLine};
 
 use crate::params::bad;
 use crate::{AppState, WebError};
+
+/// Today: what a new fiche or line is dated by default, and checked against (nothing after it).
+pub(crate) fn today() -> time::Date {
+    time::OffsetDateTime::now_utc().date()
+}
+
+/// The funders of the referential as a select's choices: (code, name).
+pub(crate) fn funder_options(r: &FundingReferential) -> Vec<(String, String)> {
+    r.funders
+        .iter()
+        .map(|f| (f.record.code.clone(), f.record.name.clone()))
+        .collect()
+}
 
 /// Refuses, before what was sent is read, a profile that does not cover the record (the store decides
 /// again inside the write).

@@ -167,9 +167,7 @@ impl Head for Schemes {
                 "Financeur",
                 &d.financeur,
                 None,
-                r.funders
-                    .iter()
-                    .map(|f| (f.record.code.clone(), f.record.name.clone())),
+                super::funder_options(r),
             )
             .required(),
             Field::checkbox(

@@ -474,12 +474,7 @@ pub async fn withdraw(
 
 /// The funders a post can be co-financed by: (code, name).
 pub(crate) async fn funder_choices(state: &AppState) -> Result<Vec<(String, String)>, WebError> {
-    Ok(state
-        .store
-        .funding_referential()
-        .await?
-        .funders
-        .into_iter()
-        .map(|f| (f.record.code.clone(), f.record.name.clone()))
-        .collect())
+    Ok(crate::portfolio::funder_options(
+        &state.store.funding_referential().await?,
+    ))
 }
