@@ -52,7 +52,10 @@ mod tests {
         let message = DomainError::invalid("titre", &cell, "un titre").to_string();
         assert_eq!(
             message,
-            format!("titre : « {}… » invalide, attendu un titre", "é".repeat(EXCERPT))
+            format!(
+                "titre : « {}… » invalide, attendu un titre",
+                "é".repeat(EXCERPT)
+            )
         );
         assert_eq!(excerpt("court", EXCERPT), "court");
     }

@@ -30,9 +30,26 @@ impl Cell {
 /// Text as a CSV cell that a spreadsheet will never evaluate: a leading `=`, `+`, `-`, `@`, tab or carriage
 /// return (how formulas, and formula injections, start) is preceded by an apostrophe.
 pub fn csv_text(text: &str) -> String {
-    match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
-        _ => text.to_owned(),
+    // A text that already starts with such an apostrophe gets one more, so that reading gives it back.
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) || read_csv_text(text) != text {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
+}
+
+/// The text a CSV cell written by [`csv_text`] holds: the apostrophe before a formula's first character is
+/// dropped, as a spreadsheet does when it shows the cell, so that an export imports back as it was.
+pub fn read_csv_text(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest)
+            if rest
+                .trim_start_matches('\'')
+                .starts_with(['=', '+', '-', '@', '\t', '\r']) =>
+        {
+            rest
+        }
+        _ => cell,
     }
 }
 
@@ -133,5 +150,9 @@ mod tests {
         assert!(text.ends_with(";;-1,50\n"), "{text}");
         assert_eq!(csv_text("-1"), "'-1");
         assert_eq!(csv_text("Vosges"), "Vosges");
+        for text in ["=1+1", "-1", "'=x", "''+", "'t Hoeke", "@a", "Vosges", ""] {
+            assert_eq!(read_csv_text(&csv_text(text)), text);
+        }
+        assert_eq!(read_csv_text("'t Hoeke"), "'t Hoeke");
     }
 }

@@ -14,7 +14,7 @@ use territoires_domain::portfolio::given::Given;
 use territoires_domain::portfolio::project::{ProjectStatus, StatusChange};
 use territoires_domain::portfolio::Portfolio;
 use territoires_ingest::demo;
-use territoires_ingest::portfolio::synthetic;
+use territoires_ingest::portfolio::{export, read_portfolio_file, synthetic, template};
 use territoires_ingest::registry::{history, reference};
 use territoires_store::bilan::BilanReport;
 use territoires_store::portfolio::LineChange;
@@ -1195,4 +1195,144 @@ async fn a_partial_spreadsheet_changes_its_columns_and_keeps_the_others() {
         assert_eq!(after.history, before.history, "{label}");
         assert_eq!(after.source, before.source, "{label}");
     }
+}
+
+/// What a download of every project of a phase holds, as of `date`.
+async fn exported(s: &Store, phase: Phase, date: &str) -> Portfolio {
+    s.portfolio_extract(&territoires_store::bilan::ProjectQuery {
+        frame: Frame::at(phase, Scope::France, d(date)),
+        status: None,
+        axis: None,
+        q: None,
+        offset: 0,
+        limit: 0,
+    })
+    .await
+    .unwrap()
+}
+
+fn sorted(mut p: Portfolio) -> Portfolio {
+    p.funders.sort_by(|a, b| a.code.cmp(&b.code));
+    p.schemes.sort_by(|a, b| a.code.cmp(&b.code));
+    p.envelopes.sort_by(|a, b| a.code.cmp(&b.code));
+    p.projects.sort_by(|a, b| a.code.cmp(&b.code));
+    p.lines.sort_by(|a, b| a.key().cmp(&b.key()));
+    p
+}
+
+/// Every table exported as the import reads it (one workbook per phase, and CSV files) and imported into
+/// an empty store gives the same portfolio; imported again, it changes nothing. An export as of a past
+/// date gives the bilan of that date.
+#[tokio::test]
+async fn an_export_imports_back_as_it_was() {
+    for t in testing::all().await {
+        let s = &t.store;
+        import_registry(s).await;
+        synthetic::load_synthetic(s, 7, 1, "test").await.unwrap();
+        let copy = t.like().await;
+        import_registry(&copy.store).await;
+        let today = "2026-11-23";
+        for phase in Phase::ALL {
+            let out = exported(s, phase, today).await;
+            assert!(out.projects.len() > 500, "{}: {phase}", t.label);
+            let bytes = export::workbook(&out).unwrap();
+            let name = format!("projets-{}.xlsx", phase.slug());
+            let file = read_portfolio_file(std::path::Path::new(&name), &bytes).unwrap();
+            assert_eq!(
+                sorted(file.portfolio.clone()),
+                sorted(out.clone()),
+                "{}",
+                t.label
+            );
+            let outcome = copy
+                .store
+                .import_portfolio((&file.portfolio, &file.given), &file.content_hash, "test")
+                .await
+                .unwrap();
+            assert!(!outcome.unchanged, "{}", t.label);
+            let back = exported(&copy.store, phase, today).await;
+            assert_eq!(sorted(back), sorted(out.clone()), "{}: {phase}", t.label);
+
+            // The same records as a folder of CSV files change nothing.
+            let dir = tempfile::tempdir().unwrap();
+            for (table, _) in territoires_ingest::portfolio::TABLES {
+                std::fs::write(
+                    dir.path().join(format!("{table}.csv")),
+                    export::csv_table(&out, table),
+                )
+                .unwrap();
+            }
+            let csv = territoires_ingest::portfolio::read_portfolio(dir.path()).unwrap();
+            assert_eq!(sorted(csv.portfolio.clone()), sorted(out), "{}", t.label);
+            let again = copy
+                .store
+                .import_portfolio((&csv.portfolio, &csv.given), &csv.content_hash, "test")
+                .await
+                .unwrap();
+            assert_eq!(
+                again.written.iter().map(|(_, n)| n).sum::<u64>(),
+                0,
+                "{}: {phase} {:?}",
+                t.label,
+                again.written
+            );
+        }
+
+        // A download as of a past date, imported alone, gives that date's national figures.
+        let past = "2022-06-30";
+        let then = exported(s, Phase::First, past).await;
+        let alone = t.like().await;
+        import_registry(&alone.store).await;
+        let bytes = export::workbook(&then).unwrap();
+        let file = read_portfolio_file(std::path::Path::new("2022.xlsx"), &bytes).unwrap();
+        alone
+            .store
+            .import_portfolio((&file.portfolio, &file.given), &file.content_hash, "test")
+            .await
+            .unwrap();
+        let (a, b) = (
+            bilan(s, Phase::First, Scope::France, past).await,
+            bilan(&alone.store, Phase::First, Scope::France, past).await,
+        );
+        for f in [
+            FigureCode::Projects,
+            FigureCode::Committed,
+            FigureCode::Paid,
+            FigureCode::ProjectsEngagedByState,
+        ] {
+            assert_eq!(value(&a, f), value(&b, f), "{}: {f:?}", t.label);
+        }
+    }
+}
+
+/// The template holds every table's columns, the scope's territories in its lists, and nothing to
+/// import until it is filled; filled, it imports.
+#[test]
+fn the_template_has_the_tables_and_lists_and_nothing_to_import_until_filled() {
+    use calamine::Reader;
+    let choices = template::Choices {
+        scope: "Région Grand Est".into(),
+        territories: vec![("ti-4415".into(), "Vosges".into())],
+        funders: vec![("bpifrance".into(), "Bpifrance".into())],
+        schemes: vec![],
+    };
+    let bytes = template::template(&choices).unwrap();
+    let mut book =
+        calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.clone())).unwrap();
+    for (table, columns) in territoires_ingest::portfolio::TABLES {
+        let range = book.worksheet_range(table).unwrap();
+        let header: Vec<String> = range
+            .rows()
+            .next()
+            .unwrap()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        assert_eq!(header, columns, "{table}");
+    }
+    let lists = book.worksheet_range("listes").unwrap();
+    let cells: Vec<String> = lists.cells().map(|(_, _, c)| c.to_string()).collect();
+    assert!(cells.contains(&"ti-4415".to_owned()) && cells.contains(&"Vosges".to_owned()));
+    let empty = read_portfolio_file(std::path::Path::new("modele.xlsx"), &bytes).unwrap_err();
+    assert!(empty.to_string().contains("aucune ligne"), "{empty}");
 }

@@ -85,6 +85,14 @@ pub async fn all() -> Vec<TestStore> {
 }
 
 impl TestStore {
+    /// Another fresh store on the same engine (to import into what was exported from this one).
+    pub async fn like(&self) -> TestStore {
+        match self.label {
+            "sqlite" => sqlite().await,
+            _ => postgres().await.expect("PostgreSQL, as the first store"),
+        }
+    }
+
     /// Runs a query returning one integer (NULL reads as 0), with text parameters `$1…`: the independent
     /// computations tests compare the store's figures with.
     pub async fn scalar(&self, sql: &str, params: &[&str]) -> i64 {

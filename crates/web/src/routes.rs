@@ -15,8 +15,8 @@ use crate::access::{admin, auth, guard, headers, proconnect_pages, reset};
 use crate::bilan::{api as bilan_api, pages as bilan};
 use crate::portfolio::referential::{Envelopes, Funders, Schemes};
 use crate::portfolio::{
-    api as portfolio_api, api_write as portfolio_api_write, editor, forms as portfolio_forms,
-    imports, pages as portfolio, referential,
+    api as portfolio_api, api_write as portfolio_api_write, editor, exports as portfolio_exports,
+    forms as portfolio_forms, imports, pages as portfolio, referential,
 };
 use crate::registry::{
     api as registry_api, api_write as registry_api_write, exports, forms, home, list, places,
@@ -71,6 +71,8 @@ routes! {
     GET "/bilan.xlsx" => bilan::bilan_xlsx, Public;
     GET "/bilan.csv" => bilan::bilan_csv, Public;
     GET "/projets" => portfolio::projects_page, Public;
+    GET "/projets.csv" => portfolio_exports::projects_csv, Public;
+    GET "/projets.xlsx" => portfolio_exports::projects_xlsx, Public;
     GET "/projets/nouveau" => editor::new_project, EditProject;
     POST "/projets" => editor::create_project, EditProject;
     GET "/projets/{code}" => portfolio::project_page, Public;
@@ -84,6 +86,7 @@ routes! {
     POST "/projets/{code}/financements/{id}" => portfolio_forms::record_line_event, RecordFunding;
     GET "/imports" => imports::imports_page, EditProject;
     POST "/imports" => imports::upload.layer(DefaultBodyLimit::max(UPLOAD_LIMIT)), EditProject;
+    GET "/imports/modele.xlsx" => portfolio_exports::template, EditProject;
     GET "/imports/{id}" => imports::preview, EditProject;
     POST "/imports/{id}" => imports::apply, EditProject;
     GET "/financeurs" => referential::page, Public;

@@ -160,3 +160,111 @@ async fn a_file_with_errors_or_out_of_scope_is_refused_whole_with_every_problem(
         StatusCode::NOT_FOUND
     );
 }
+
+/// The fiches a list shows download in the import's tables; uploaded again unchanged they change nothing —
+/// even for a regional pilot, whose workbook carries the national referential —, and an edit of one cell
+/// is the one change the preview shows. The template offers the pilot's territories only.
+#[tokio::test]
+async fn downloaded_fiches_come_back_unchanged_and_the_template_is_scoped() {
+    use calamine::Reader;
+    let (base, _db) = common::spawn_app_with_own_database().await;
+    let public = client();
+    let list = "phase=2018-2022&perimetre=region:44&date=2026-01-01";
+    let xlsx = public
+        .get(format!("{base}/projets.xlsx?{list}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(xlsx.status(), StatusCode::OK);
+    assert!(xlsx.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("projets-2018-2022-region-44-2026-01-01.xlsx"));
+    let xlsx = xlsx.bytes().await.unwrap().to_vec();
+    let mut book =
+        calamine::open_workbook_auto_from_rs(std::io::Cursor::new(xlsx.clone())).unwrap();
+    let projects = book.worksheet_range("projets").unwrap();
+    assert_eq!(
+        projects.height(),
+        12,
+        "the 11 fiches of the Grand Est demo and the header"
+    );
+    let csv = public
+        .get(format!("{base}/projets.csv?{list}&q=hydrog"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(csv.lines().count(), 2, "the filter applies: {csv}");
+
+    let c = client();
+    login(&c, &base, "pilote-ge@example.gouv.fr", common::PASSWORD).await;
+    let page = c
+        .get(format!("{base}/imports"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("href=\"/imports/modele.xlsx\""));
+    let csrf = common::hidden(&page, "csrf", "id=\"deposer-import\"");
+    let same = upload(&c, &base, &csrf, "grand-est.xlsx", xlsx).await;
+    assert_eq!(same.status(), StatusCode::OK);
+    let same = common::plain(&same.text().await.unwrap());
+    assert!(same.contains("id=\"rien-ne-change\""), "{same}");
+
+    let all = public
+        .get(format!("{base}/projets.csv?{list}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let edited = all.replace(
+        "Datacenter de proximité",
+        "Datacenter de proximité (2e tranche)",
+    );
+    assert_ne!(edited, all);
+    let preview = upload(&c, &base, &csrf, "grand-est.csv", edited.into_bytes()).await;
+    let preview = common::plain(&preview.text().await.unwrap());
+    assert!(
+        preview.contains("1 enregistrement(s) nouveau(x) ou modifié(s)")
+            && preview.contains("(2e tranche)"),
+        "{preview}"
+    );
+
+    let template = c
+        .get(format!("{base}/imports/modele.xlsx"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(template.status(), StatusCode::OK);
+    let template = template.bytes().await.unwrap().to_vec();
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(template)).unwrap();
+    let lists = book.worksheet_range("listes").unwrap();
+    let ids: Vec<String> = lists
+        .rows()
+        .skip(1)
+        .filter_map(|r| r.get(1).map(|c| c.to_string()))
+        .filter(|id| !id.is_empty())
+        .collect();
+    assert!(ids.contains(&"ti-4415".to_owned()), "{ids:?}");
+    assert!(
+        ids.iter().all(|id| id.starts_with("ti-44")),
+        "the pilot's region only: {ids:?}"
+    );
+    assert_eq!(
+        public
+            .get(format!("{base}/imports/modele.xlsx"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::FORBIDDEN,
+        "signed out"
+    );
+}

@@ -1,37 +1,61 @@
-//! Who may import what: a file is applied whole, so every record in it must be within the importer's
-//! scope — the rule each record's form applies, record by record.
+//! Who may import what: a file is applied whole, so every record it would change must be within the
+//! importer's scope — the rule each record's form applies, record by record. A row identical to the stored
+//! record changes nothing and is never refused: a team may upload again the workbook it downloaded, with
+//! the national referential in it.
+
+use std::collections::HashMap;
 
 use super::Profile;
-use crate::portfolio::project::Project;
 use crate::portfolio::Portfolio;
 
 impl Profile {
     /// The records of `portfolio` this profile may not write, each named; empty when it may import it
-    /// all. `stored` gives a project the file does not carry (a funding line of a stored fiche).
-    pub fn import_refusals(
-        &self,
-        portfolio: &Portfolio,
-        stored: impl Fn(&str) -> Option<Project>,
-    ) -> Vec<String> {
+    /// all. `stored` is what is stored: rows equal to a stored record are not writes, and a funding line
+    /// of a fiche the file does not carry is judged by the stored fiche.
+    pub fn import_refusals(&self, portfolio: &Portfolio, stored: &Portfolio) -> Vec<String> {
+        fn by<'a, T, K: std::hash::Hash + Eq>(
+            rows: &'a [T],
+            key: impl Fn(&'a T) -> K,
+        ) -> HashMap<K, &'a T> {
+            rows.iter().map(|r| (key(r), r)).collect()
+        }
+        let funders = by(&stored.funders, |f| f.code.as_str());
+        let schemes = by(&stored.schemes, |s| s.code.as_str());
+        let envelopes = by(&stored.envelopes, |e| e.code.as_str());
+        let projects = by(&stored.projects, |p| p.code.as_str());
+        let lines = by(&stored.lines, |l| l.key());
         let mut refusals = Vec::new();
         if !self.may_manage_funders() {
-            refusals.extend(portfolio.funders.iter().map(|f| {
-                format!(
-                    "financeur {} : seule l'équipe nationale gère les financeurs",
-                    f.code
-                )
-            }));
-            refusals.extend(portfolio.schemes.iter().map(|s| {
-                format!(
-                    "dispositif {} : seule l'équipe nationale gère les dispositifs",
-                    s.code
-                )
-            }));
+            refusals.extend(
+                portfolio
+                    .funders
+                    .iter()
+                    .filter(|f| funders.get(f.code.as_str()) != Some(f))
+                    .map(|f| {
+                        format!(
+                            "financeur {} : seule l'équipe nationale gère les financeurs",
+                            f.code
+                        )
+                    }),
+            );
+            refusals.extend(
+                portfolio
+                    .schemes
+                    .iter()
+                    .filter(|s| schemes.get(s.code.as_str()) != Some(s))
+                    .map(|s| {
+                        format!(
+                            "dispositif {} : seule l'équipe nationale gère les dispositifs",
+                            s.code
+                        )
+                    }),
+            );
         }
         refusals.extend(
             portfolio
                 .envelopes
                 .iter()
+                .filter(|e| envelopes.get(e.code.as_str()) != Some(e))
                 .filter(|e| !self.may_manage_envelope(e.region.as_ref()))
                 .map(|e| format!("enveloppe {} : hors de votre périmètre", e.code)),
         );
@@ -39,6 +63,7 @@ impl Profile {
             portfolio
                 .projects
                 .iter()
+                .filter(|p| projects.get(p.code.as_str()) != Some(p))
                 .filter(|p| !self.may_edit_project(p))
                 .map(|p| {
                     format!(
@@ -48,15 +73,17 @@ impl Profile {
                 }),
         );
         for line in &portfolio.lines {
+            if lines.get(&line.key()) == Some(&line) {
+                continue;
+            }
             let project = portfolio
                 .projects
                 .iter()
                 .find(|p| p.code == line.project)
-                .cloned()
-                .or_else(|| stored(&line.project));
+                .or_else(|| projects.get(line.project.as_str()).copied());
             // A line of an unknown fiche is refused by the import itself, with its line.
             if let Some(project) = project {
-                if !self.may_record_funding(&project, &line.funder) {
+                if !self.may_record_funding(project, &line.funder) {
                     refusals.push(format!(
                         "ligne de financement {} de {} : hors de votre périmètre",
                         line.decision_reference, line.project
@@ -74,6 +101,7 @@ mod tests {
     use crate::ids::TerritoryId;
     use crate::phase::Phase;
     use crate::portfolio::funding::{Funder, FunderKind};
+    use crate::portfolio::project::Project;
 
     fn project(code: &str, territory: &str) -> Project {
         Project {
@@ -105,12 +133,21 @@ mod tests {
             ..Portfolio::default()
         };
         let ge: Profile = "region:44".parse().unwrap();
-        let refusals = ge.import_refusals(&portfolio, |_| None);
+        let nothing = Portfolio::default();
+        let refusals = ge.import_refusals(&portfolio, &nothing);
         assert_eq!(refusals.len(), 2, "{refusals:?}");
         assert!(refusals[0].starts_with("financeur mecene"));
         assert!(refusals[1].starts_with("fiche action HDF-1"));
         assert!(Profile::National
-            .import_refusals(&portfolio, |_| None)
+            .import_refusals(&portfolio, &nothing)
             .is_empty());
+        // What is stored already is not a write: the same rows uploaded again are not refused…
+        assert!(ge.import_refusals(&portfolio, &portfolio).is_empty());
+        // …but a change to them is.
+        let mut renamed = portfolio.clone();
+        renamed.funders[0].name = "Mécène du Nord".into();
+        renamed.projects[1].title = "Autre titre".into();
+        let refusals = ge.import_refusals(&renamed, &portfolio);
+        assert_eq!(refusals.len(), 2, "{refusals:?}");
     }
 }

@@ -317,6 +317,26 @@ impl FundingLine {
         }
     }
 
+    /// The line as recorded on `date`: `None` before its request; a commitment, payment or cancellation
+    /// dated later is left out (a payment is the amount paid so far: one dated later was not known then).
+    pub fn record_as_of(&self, date: Date) -> Option<FundingLine> {
+        if self.requested_on > date {
+            return None;
+        }
+        let by = |on: Option<Date>| on.is_some_and(|on| on <= date);
+        let mut line = self.clone();
+        if !by(line.committed_on) {
+            (line.committed, line.committed_on) = (None, None);
+        }
+        if !by(line.paid_on) {
+            (line.paid, line.paid_on) = (None, None);
+        }
+        if !by(line.cancelled_on) {
+            line.cancelled_on = None;
+        }
+        Some(line)
+    }
+
     /// Refuses a request, commitment, payment or cancellation dated after `today`.
     pub fn check_not_future(&self, today: Date) -> Result<(), DomainError> {
         let dates = [
@@ -452,6 +472,39 @@ mod tests {
             starts_on: date!(2020 - 01 - 01),
             ends_on: date!(2022 - 12 - 31),
             amount: Cents::euros(amount),
+        }
+    }
+
+    #[test]
+    fn a_line_as_recorded_on_a_date_keeps_only_what_had_happened() {
+        let l = line();
+        assert_eq!(l.record_as_of(date!(2020 - 01 - 09)), None);
+        let requested = l.record_as_of(date!(2020 - 05 - 31)).unwrap();
+        assert_eq!((requested.committed, requested.paid), (None, None));
+        assert_eq!(requested.requested, l.requested);
+        let committed = l.record_as_of(date!(2020 - 06 - 01)).unwrap();
+        assert_eq!(committed.committed, Some(Cents::euros(80_000)));
+        assert_eq!(committed.paid_on, None);
+        assert_eq!(l.record_as_of(date!(2021 - 02 - 01)).unwrap(), l);
+        let mut cancelled = l.clone();
+        cancelled.cancelled_on = Some(date!(2022 - 01 - 01));
+        assert_eq!(
+            cancelled
+                .record_as_of(date!(2021 - 12 - 31))
+                .unwrap()
+                .cancelled_on,
+            None
+        );
+        // What a record as of a date says is what the bilan of that date counts.
+        for d in [
+            date!(2020 - 03 - 01),
+            date!(2020 - 07 - 01),
+            date!(2022 - 06 - 01),
+        ] {
+            assert_eq!(
+                cancelled.record_as_of(d).unwrap().as_of(d),
+                cancelled.as_of(d)
+            );
         }
     }
 

@@ -85,6 +85,30 @@ impl Portfolio {
         Ok(())
     }
 
+    /// The fiches at `projects` (positions) and their lines, as recorded on `date` (see
+    /// [`Project::record_as_of`]), with the whole referential of funders, schemes and envelopes: what an
+    /// export of a list of fiches gives, and what importing it back restores.
+    pub fn extract(&self, projects: &[usize], date: Date) -> Portfolio {
+        let kept: Vec<Project> = projects
+            .iter()
+            .filter_map(|&i| self.projects.get(i)?.record_as_of(date))
+            .collect();
+        let codes: HashSet<&str> = kept.iter().map(|p| p.code.as_str()).collect();
+        let lines = self
+            .lines
+            .iter()
+            .filter(|l| codes.contains(l.project.as_str()))
+            .filter_map(|l| l.record_as_of(date))
+            .collect();
+        Portfolio {
+            funders: self.funders.clone(),
+            schemes: self.schemes.clone(),
+            envelopes: self.envelopes.clone(),
+            projects: kept,
+            lines,
+        }
+    }
+
     fn check(&self, whole: bool, given: &Given) -> Result<(), (Row, DomainError)> {
         let dup = |what: &str, key: &str| DomainError::Rule(format!("{what} « {key} » en double"));
         let mut funders = HashSet::new();
@@ -320,6 +344,29 @@ mod tests {
     fn a_consistent_portfolio_passes() {
         sample().validate().unwrap();
         assert_eq!(sample().envelope_use()["fa-44"], Cents::euros(1_000_000));
+    }
+
+    #[test]
+    fn an_extract_keeps_the_chosen_fiches_their_lines_and_the_referential_as_of_its_date() {
+        let p = sample();
+        let all = p.extract(&[0, 1, 2], date!(2026 - 01 - 01));
+        assert_eq!(all, p);
+        let two = p.extract(&[2, 0], date!(2020 - 03 - 15));
+        let codes: Vec<&str> = two.projects.iter().map(|p| p.code.as_str()).collect();
+        assert_eq!(codes, ["C", "A"]);
+        assert_eq!(
+            (two.funders.len(), two.schemes.len(), two.envelopes.len()),
+            (1, 1, 1)
+        );
+        // C was requested but not yet committed on that day; A was.
+        let committed: Vec<(&str, Option<Cents>)> = two
+            .lines
+            .iter()
+            .map(|l| (l.project.as_str(), l.committed))
+            .collect();
+        assert_eq!(committed, [("A", Some(Cents::euros(600_000))), ("C", None)]);
+        assert!(p.extract(&[0], date!(2019 - 05 - 31)).projects.is_empty());
+        two.validate().unwrap();
     }
 
     #[test]

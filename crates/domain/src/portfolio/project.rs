@@ -382,6 +382,16 @@ impl Project {
             .map_err(|e| DomainError::Rule(format!("projet {code} : {e}")))
     }
 
+    /// The fiche as recorded on `date`: the statuses entered by then, `None` before its first. Its other
+    /// fields are not dated and are given as they are now; an export as of a date is what a bilan of that
+    /// date counts.
+    pub fn record_as_of(&self, date: Date) -> Option<Project> {
+        self.status_as_of(date)?;
+        let mut project = self.clone();
+        project.history.retain(|c| c.on <= date);
+        Some(project)
+    }
+
     /// The status as of `date`; `None` if the project did not exist yet.
     pub fn status_as_of(&self, date: Date) -> Option<ProjectStatus> {
         status_as_of(&self.history, date)

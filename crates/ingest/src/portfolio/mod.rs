@@ -5,7 +5,9 @@
 //! A project's status history is one date column per status (`idee`, `en_preparation`, `engage`,
 //! `en_cours`, `realise`, `abandonne`): fill the date each status was entered, leave the others empty.
 
+pub mod export;
 pub mod synthetic;
+pub mod template;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -432,6 +434,7 @@ fn parse_tables(
     let mut errors = Vec::new();
     let mut notes = Vec::new();
     let mut mappings = Vec::new();
+    let first_path = tables.first().map(|t| t.1.clone()).unwrap_or_default();
     for (name, path, prefix, table) in tables {
         let Some(mut table) = table else { continue };
         let expected = TABLES
@@ -470,6 +473,18 @@ fn parse_tables(
         }
     }
     IngestError::check(errors)?;
+    let p = &portfolio;
+    if p.funders.is_empty()
+        && p.schemes.is_empty()
+        && p.envelopes.is_empty()
+        && p.projects.is_empty()
+        && p.lines.is_empty()
+    {
+        return Err(IngestError::Format {
+            path: first_path,
+            message: "aucune ligne à importer : les tables n'ont que leur en-tête".into(),
+        });
+    }
     let columns = |table: &str| -> Vec<String> {
         mappings
             .iter()

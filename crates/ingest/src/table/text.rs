@@ -90,7 +90,13 @@ pub(crate) fn read_csv(path: &Path, bytes: &[u8]) -> Result<Table> {
             )));
         }
         let line = record.position().map(|p| p.line() as usize).unwrap_or(0);
-        lines.push((line, record.iter().map(str::to_owned).collect()));
+        lines.push((
+            line,
+            record
+                .iter()
+                .map(|c| crate::spreadsheet::read_csv_text(c).to_owned())
+                .collect(),
+        ));
     }
     let mut table = Table::from_lines(lines).ok_or_else(|| format("fichier vide".into()))?;
     if let Some(name) = encoding {

@@ -15,6 +15,7 @@ use territoires_domain::bilan::situation::{projects_in_scope, Facts, Situation, 
 use territoires_domain::phase::Phase;
 use territoires_domain::portfolio::funding::{FunderKind, LineAmounts};
 use territoires_domain::portfolio::project::{Axis, ProjectStatus};
+use territoires_domain::portfolio::Portfolio;
 use territoires_domain::search::search_key;
 use territoires_domain::DomainError;
 use time::Date;
@@ -114,6 +115,44 @@ pub struct ProjectQuery {
     pub offset: usize,
     /// Page size.
     pub limit: usize,
+}
+
+/// Positions of the projects a query selects (offset and limit aside), in stored order.
+fn matching(s: &Snapshot, query: &ProjectQuery) -> Vec<usize> {
+    let frame = &query.frame;
+    let territories = s.registry.territory_facts(frame.phase);
+    let facts = facts(s, frame.phase, &territories);
+    let q = query.q.as_deref().map(search_key).unwrap_or_default();
+    let scheme_lines = |code: &str| {
+        frame.scheme.as_deref().is_none_or(|scheme| {
+            s.portfolio.stored.portfolio.lines.iter().any(|l| {
+                l.project == code
+                    && l.scheme.as_deref() == Some(scheme)
+                    && l.requested_on <= frame.as_of
+            })
+        })
+    };
+    projects_in_scope(&facts, &frame.scope)
+        .into_iter()
+        .filter(|&i| {
+            let p = &s.portfolio.stored.portfolio.projects[i];
+            let status = p.status_as_of(frame.as_of);
+            status.is_some()
+                && query.status.is_none_or(|st| status == Some(st))
+                && query.axis.is_none_or(|a| p.axes.contains(&a))
+                && scheme_lines(&p.code)
+                && (q.is_empty() || {
+                    let haystack = format!(
+                        "{} {} {} {}",
+                        p.code,
+                        p.title,
+                        p.holder.as_ref().map_or("", |h| h.name.as_str()),
+                        p.themes.join(" ")
+                    );
+                    search_key(&haystack).contains(&q)
+                })
+        })
+        .collect()
 }
 
 fn summary(s: &Snapshot, i: usize, as_of: Date) -> ProjectSummary {
@@ -421,49 +460,32 @@ impl Store {
     /// Projects matching a query, by code.
     pub async fn projects(&self, query: &ProjectQuery) -> Result<Page<ProjectSummary>> {
         let s = self.snapshot().await?;
-        let frame = &query.frame;
-        let territories = s.registry.territory_facts(frame.phase);
-        let facts = facts(&s, frame.phase, &territories);
-        let q = query.q.as_deref().map(search_key).unwrap_or_default();
-        let scheme_lines = |code: &str| {
-            frame.scheme.as_deref().is_none_or(|scheme| {
-                s.portfolio.stored.portfolio.lines.iter().any(|l| {
-                    l.project == code
-                        && l.scheme.as_deref() == Some(scheme)
-                        && l.requested_on <= frame.as_of
-                })
-            })
-        };
-        let matching: Vec<usize> = projects_in_scope(&facts, &frame.scope)
-            .into_iter()
-            .filter(|&i| {
-                let p = &s.portfolio.stored.portfolio.projects[i];
-                let status = p.status_as_of(frame.as_of);
-                status.is_some()
-                    && query.status.is_none_or(|st| status == Some(st))
-                    && query.axis.is_none_or(|a| p.axes.contains(&a))
-                    && scheme_lines(&p.code)
-                    && (q.is_empty() || {
-                        let haystack = format!(
-                            "{} {} {} {}",
-                            p.code,
-                            p.title,
-                            p.holder.as_ref().map_or("", |h| h.name.as_str()),
-                            p.themes.join(" ")
-                        );
-                        search_key(&haystack).contains(&q)
-                    })
-            })
-            .collect();
+        let matching = matching(&s, query);
         Ok(Page {
             total: matching.len() as i64,
             items: matching
                 .into_iter()
                 .skip(query.offset)
                 .take(query.limit)
-                .map(|i| summary(&s, i, frame.as_of))
+                .map(|i| summary(&s, i, query.frame.as_of))
                 .collect(),
         })
+    }
+
+    /// Every project matching a query (its offset and limit aside) with its lines, as recorded on the
+    /// query's date, and the whole referential of funders, schemes and envelopes: what a download of a
+    /// list of projects holds, in the tables the import reads.
+    pub async fn portfolio_extract(&self, query: &ProjectQuery) -> Result<Portfolio> {
+        let s = self.snapshot().await?;
+        let query = query.clone();
+        self.compute(move || {
+            let matching = matching(&s, &query);
+            s.portfolio
+                .stored
+                .portfolio
+                .extract(&matching, query.frame.as_of)
+        })
+        .await
     }
 
     /// One project with its lines, read as of a date; `None` if unknown.

@@ -370,7 +370,7 @@ impl Store {
             changed_in,
             read,
             (&incoming, &territoires_domain::portfolio::given::Given::All),
-            (author.actor, action),
+            (author, action),
         )
         .await?;
         let version: i64 = sqlx::query_scalar(&version_of)

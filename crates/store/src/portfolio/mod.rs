@@ -1002,14 +1002,14 @@ impl Store {
     /// merged by key with the stored ones, the result is checked as a whole (a commitment beyond its
     /// envelope, a rewritten status history… refuse everything), and only changed rows are written. The same
     /// content imported twice writes nothing.
-    pub async fn import_portfolio(
+    pub async fn import_portfolio<'a>(
         &self,
         (incoming, given): (&Portfolio, &Given),
         content_hash: &str,
-        actor: &str,
+        author: impl Into<Author<'a>>,
     ) -> Result<ImportOutcome> {
         let Some((mut tx, _, written)) = self
-            .merge_import((incoming, given), content_hash, actor)
+            .merge_import((incoming, given), content_hash, author.into())
             .await?
         else {
             return Ok(ImportOutcome::unchanged());
@@ -1028,15 +1028,15 @@ impl Store {
     /// [`Store::import_portfolio`] in a transaction that is rolled back. Returns the rows it would write
     /// per table and each change (before → after), as the apply would audit them, the first `shown` of
     /// them; `None` when this content was imported before (applying it changes nothing).
-    pub async fn preview_portfolio(
+    pub async fn preview_portfolio<'a>(
         &self,
         (incoming, given): (&Portfolio, &Given),
         content_hash: &str,
-        actor: &str,
+        author: impl Into<Author<'a>>,
         shown: i64,
     ) -> Result<Option<PortfolioPreview>> {
         let Some((mut tx, last, written)) = self
-            .merge_import((incoming, given), content_hash, actor)
+            .merge_import((incoming, given), content_hash, author.into())
             .await?
         else {
             return Ok(None);
@@ -1069,7 +1069,7 @@ impl Store {
         &self,
         (incoming, given): (&Portfolio, &Given),
         content_hash: &str,
-        actor: &str,
+        author: Author<'_>,
     ) -> Result<Option<(crate::WriteTx, i64, Vec<(String, u64)>)>> {
         let (read, read_at) = self.portfolio_before_lock().await?;
         let mut tx = self.begin_write().await?;
@@ -1086,7 +1086,7 @@ impl Store {
                 changed_in,
                 (read, read_at),
                 (incoming, given),
-                (actor, "import_portfolio"),
+                (author, "import_portfolio"),
             )
             .await?;
         Ok(Some((tx, last, written)))
@@ -1094,14 +1094,16 @@ impl Store {
 
     /// Merges `incoming` into the stored portfolio (`read` at a version, brought up to date under the
     /// writers' lock, which the caller holds: `changed_in` is its data version), checks the whole result,
-    /// and writes what changed, audited as `(actor, action)`.
+    /// and writes what changed, audited as `(author, action)`. A user's rows that would change a record
+    /// out of their profile's scope refuse the whole write, every one named: judged here, against what is
+    /// stored under the lock, so that no row changed meanwhile slips through as "unchanged".
     async fn merge_and_write(
         &self,
         tx: &mut Transaction<'_, Any>,
         changed_in: i64,
         (read, read_at): (Arc<StoredPortfolio>, i64),
         (incoming, given): (&Portfolio, &Given),
-        (actor, action): (&str, &str),
+        (author, action): (Author<'_>, &str),
     ) -> Result<Vec<(String, u64)>> {
         let now: i64 = sqlx::query_scalar("SELECT portfolio_version FROM data_version")
             .fetch_one(&mut **tx)
@@ -1110,11 +1112,17 @@ impl Store {
             .portfolio_up_to_date(tx, Some((read, read_at)), now)
             .await?;
         let current = &stored.portfolio;
+        if let Some(profile) = author.profile {
+            let refusals = profile.import_refusals(incoming, current);
+            if !refusals.is_empty() {
+                return Err(StoreError::Forbidden(refusals.join("\n")));
+            }
+        }
         let merged = merge(current, incoming, given)?;
         validate(&merged)?;
         let drawn = merged.drawn_envelopes();
         let c = changes(current, &merged, &drawn);
-        let written = persist(tx, &c, changed_in, actor, action).await?;
+        let written = persist(tx, &c, changed_in, author.actor, action).await?;
         if envelopes::moves_draws(&c) {
             envelopes::mark_all(tx, &merged).await?;
         }

@@ -12,9 +12,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 use serde::Deserialize;
-use territoires_domain::access::Profile;
 use territoires_ingest::portfolio::{read_portfolio_file, PortfolioFile};
 use territoires_store::access::accounts::Session;
+use territoires_store::access::Author;
 use territoires_store::imports::Upload;
 use territoires_store::registry::referential::ImportOutcome;
 
@@ -86,41 +86,11 @@ pub async fn imports_page(SignedIn(session): SignedIn) -> Result<Response, WebEr
     respond(StatusCode::OK, page(&session))
 }
 
-/// Reads an upload, refusing a file with problems or records out of `profile`'s scope; each problem is a
-/// line of the answer.
-async fn read_checked(
-    state: &AppState,
-    profile: &Profile,
-    file_name: &str,
-    bytes: &[u8],
-) -> Result<PortfolioFile, Vec<String>> {
-    let file = read_portfolio_file(std::path::Path::new(file_name), bytes)
-        .map_err(|e| e.to_string().lines().map(str::to_owned).collect::<Vec<_>>())?;
-    if *profile != Profile::National {
-        let mut stored = std::collections::HashMap::new();
-        for line in &file.portfolio.lines {
-            if !file
-                .portfolio
-                .projects
-                .iter()
-                .any(|p| p.code == line.project)
-                && !stored.contains_key(&line.project)
-            {
-                let project = state
-                    .store
-                    .stored_project(&line.project)
-                    .await
-                    .map_err(|e| vec![e.to_string()])?;
-                stored.insert(line.project.clone(), project.map(|(p, _)| p));
-            }
-        }
-        let refusals =
-            profile.import_refusals(&file.portfolio, |code| stored.get(code).cloned().flatten());
-        if !refusals.is_empty() {
-            return Err(refusals);
-        }
-    }
-    Ok(file)
+/// Reads an upload; each problem is a line of the answer. Whether its records are in the importer's scope
+/// is judged by the store, against what is stored, when the file is previewed and applied.
+fn read(file_name: &str, bytes: &[u8]) -> Result<PortfolioFile, Vec<String>> {
+    read_portfolio_file(std::path::Path::new(file_name), bytes)
+        .map_err(|e| e.to_string().lines().map(str::to_owned).collect())
 }
 
 /// `POST /imports`: the file (multipart, field `fichier`) and the form's token.
@@ -169,8 +139,7 @@ pub async fn upload(
         return respond(StatusCode::BAD_REQUEST, answer);
     };
     let file_name: String = file_name.chars().take(120).collect();
-    let checked = read_checked(&state, &session.user.profile, &file_name, &bytes).await;
-    let file = match checked {
+    let file = match read(&file_name, &bytes) {
         Ok(file) => file,
         Err(problems) => {
             answer.problems = problems;
@@ -210,28 +179,35 @@ async fn upload_of(state: &AppState, session: &Session, id: &str) -> Result<Uplo
         })
 }
 
-/// The upload `id` of the session's user, read and checked again (the scope or the stored records may
-/// have changed since it was uploaded); or the page that tells why it can no longer be imported.
-async fn checked_upload(
+/// The upload `id` of the session's user, read again; or the page that tells why it can no longer be
+/// imported.
+async fn read_upload(
     state: &AppState,
     session: &Session,
     id: &str,
 ) -> Result<Result<(Upload, PortfolioFile), Response>, WebError> {
     let upload = upload_of(state, session, id).await?;
-    let checked = read_checked(
-        state,
-        &session.user.profile,
-        &upload.file_name,
-        &upload.content,
-    )
-    .await;
-    match checked {
+    match read(&upload.file_name, &upload.content) {
         Ok(file) => Ok(Ok((upload, file))),
-        Err(problems) => {
-            let mut answer = page(session);
-            answer.problems = problems;
-            Ok(Err(respond(StatusCode::BAD_REQUEST, answer)?))
-        }
+        Err(problems) => refused(session, problems).map(Err),
+    }
+}
+
+/// The import page listing why the file is refused, nothing changed.
+fn refused(session: &Session, problems: Vec<String>) -> Result<Response, WebError> {
+    let mut answer = page(session);
+    answer.problems = problems;
+    respond(StatusCode::BAD_REQUEST, answer)
+}
+
+/// What the store refused of a file (its rules, or the importer's scope) as the problems to list; other
+/// errors are the site's own.
+fn refusal(file_name: &str, e: territoires_store::StoreError) -> Result<Vec<String>, WebError> {
+    use territoires_store::StoreError::*;
+    match e {
+        Forbidden(list) => Ok(list.lines().map(|l| format!("{file_name} : {l}")).collect()),
+        e @ (Invalid(_) | Conflict(_) | NotFound(_)) => Ok(vec![format!("{file_name} : {e}")]),
+        e => Err(e.into()),
     }
 }
 
@@ -241,8 +217,8 @@ pub async fn preview(
     Path(id): Path<String>,
     SignedIn(session): SignedIn,
 ) -> Result<Response, WebError> {
-    let (upload, file) = match checked_upload(&state, &session, &id).await? {
-        Ok(checked) => checked,
+    let (upload, file) = match read_upload(&state, &session, &id).await? {
+        Ok(read) => read,
         Err(refused) => return Ok(refused),
     };
     let mut answer = page(&session);
@@ -251,21 +227,13 @@ pub async fn preview(
         .preview_portfolio(
             (&file.portfolio, &file.given),
             &file.content_hash,
-            &actor(&session),
+            Author::user(&actor(&session), &session.user.profile),
             CHANGES_SHOWN,
         )
         .await;
     let preview = match preview {
         Ok(preview) => preview,
-        Err(
-            e @ (territoires_store::StoreError::Invalid(_)
-            | territoires_store::StoreError::Conflict(_)
-            | territoires_store::StoreError::NotFound(_)),
-        ) => {
-            answer.problems = vec![format!("{} : {e}", upload.file_name)];
-            return respond(StatusCode::BAD_REQUEST, answer);
-        }
-        Err(e) => return Err(e.into()),
+        Err(e) => return refused(&session, refusal(&upload.file_name, e)?),
     };
     let p = &file.portfolio;
     answer.preview = Some(PreviewView {
@@ -318,19 +286,23 @@ pub async fn apply(
     Form(form): Form<Confirm>,
 ) -> Result<Response, WebError> {
     check_csrf(&session, &form.csrf)?;
-    let (upload, file) = match checked_upload(&state, &session, &id).await? {
-        Ok(checked) => checked,
+    let (upload, file) = match read_upload(&state, &session, &id).await? {
+        Ok(read) => read,
         Err(refused) => return Ok(refused),
     };
     let mut answer = page(&session);
-    let outcome: ImportOutcome = state
+    let outcome: ImportOutcome = match state
         .store
         .import_portfolio(
             (&file.portfolio, &file.given),
             &file.content_hash,
-            &actor(&session),
+            Author::user(&actor(&session), &session.user.profile),
         )
-        .await?;
+        .await
+    {
+        Ok(outcome) => outcome,
+        Err(e) => return refused(&session, refusal(&upload.file_name, e)?),
+    };
     state.store.delete_upload(&upload.id).await?;
     answer.applied = Some(
         outcome

@@ -3,6 +3,7 @@
 pub mod api;
 pub mod api_write;
 pub mod editor;
+pub mod exports;
 pub mod forms;
 pub mod imports;
 pub mod pages;

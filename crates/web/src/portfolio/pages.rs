@@ -99,6 +99,8 @@ struct ProjectsPage {
     projects: Vec<ProjectView>,
     pagination: Pagination,
     bilan_href: String,
+    /// The list's filters, for its downloads.
+    export_query: String,
     no_data: Option<String>,
     /// Whether the user may create fiches actions (not an operator).
     may_create: bool,
@@ -188,6 +190,9 @@ pub async fn projects_page(
         projects: found.items.iter().map(ProjectView::new).collect(),
         pagination: Pagination::new(&base, page, per_page, found.total),
         bilan_href: format!("/bilan?{}", q.to_query_string()),
+        export_query: base
+            .split_once('?')
+            .map_or(String::new(), |(_, query)| query.to_owned()),
         no_data,
     })
 }

@@ -1,0 +1,108 @@
+//! Downloads of fiches actions in the tables the import reads — the list with its filters, as of its date
+//! (`/projets.csv`, `/projets.xlsx`), and the template of the importer's scope (`/imports/modele.xlsx`):
+//! what a team downloads, it can edit and upload again.
+
+use axum::extract::{Query, State};
+use axum::response::Response;
+use territoires_domain::access::Profile;
+use territoires_domain::fr::iso_date;
+use territoires_domain::ids::TerritoryId;
+use territoires_ingest::portfolio::{export, template};
+use territoires_store::registry::territories::TerritoryQuery;
+
+use crate::access::auth::SignedIn;
+use crate::bilan::pages::default_phase;
+use crate::params::ProjectParams;
+use crate::registry::exports::attachment;
+use crate::{AppState, WebError};
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// The fiches of the list's filters, with their lines and the referential, and the file name to give.
+async fn extract(
+    state: &AppState,
+    p: &ProjectParams,
+) -> Result<(territoires_domain::portfolio::Portfolio, String), WebError> {
+    let (query, _, _) = p.query(default_phase(state).await?, 1, 1)?;
+    state.store.check_frame(&query.frame).await?;
+    let name = format!(
+        "projets-{}-{}-{}",
+        query.frame.phase.slug(),
+        query.frame.scope.to_string().replace(':', "-"),
+        iso_date(query.frame.as_of)
+    );
+    Ok((state.store.portfolio_extract(&query).await?, name))
+}
+
+/// `/projets.csv`: the fiches of the list (its filters, as of its date) in the import's `projets` table.
+pub async fn projects_csv(
+    State(state): State<AppState>,
+    Query(p): Query<ProjectParams>,
+) -> Result<Response, WebError> {
+    let (portfolio, name) = extract(&state, &p).await?;
+    Ok(attachment(
+        "text/csv; charset=utf-8",
+        format!("{name}.csv"),
+        export::csv_table(&portfolio, "projets"),
+    ))
+}
+
+/// `/projets.xlsx`: the fiches of the list, their funding lines and the referential, a sheet per table.
+pub async fn projects_xlsx(
+    State(state): State<AppState>,
+    Query(p): Query<ProjectParams>,
+) -> Result<Response, WebError> {
+    let (portfolio, name) = extract(&state, &p).await?;
+    let body =
+        export::workbook(&portfolio).map_err(|e| WebError::Internal(format!("classeur : {e}")))?;
+    Ok(attachment(XLSX, format!("{name}.xlsx"), body))
+}
+
+/// `/imports/modele.xlsx`: the template, its lists holding the territories the user's profile covers.
+pub async fn template(
+    State(state): State<AppState>,
+    SignedIn(session): SignedIn,
+) -> Result<Response, WebError> {
+    let profile = &session.user.profile;
+    let today = super::today();
+    let mut territories: Vec<(String, String)> = state
+        .store
+        .territories(&TerritoryQuery::all(today))
+        .await?
+        .items
+        .into_iter()
+        .filter(|t| {
+            let (Ok(phase), Ok(id)) = (
+                t.territory.phase.parse(),
+                TerritoryId::parse(&t.territory.id),
+            ) else {
+                return false;
+            };
+            profile.may_edit_territory(phase, &id)
+        })
+        .map(|t| {
+            (
+                t.territory.id,
+                format!("{} ({})", t.territory.name, t.territory.phase),
+            )
+        })
+        .collect();
+    territories.sort();
+    let referential = state.store.funding_referential().await?;
+    let choices = template::Choices {
+        scope: match profile {
+            Profile::National | Profile::Operator(_) => "France entière".into(),
+            other => other.label(),
+        },
+        territories,
+        funders: super::funder_options(&referential),
+        schemes: state.store.schemes().await?,
+    };
+    let body =
+        template::template(&choices).map_err(|e| WebError::Internal(format!("classeur : {e}")))?;
+    Ok(attachment(
+        XLSX,
+        "modele-import-territoires-d-industrie.xlsx".into(),
+        body,
+    ))
+}
