@@ -1091,7 +1091,7 @@ async fn a_read_model_patched_with_the_changed_rows_equals_a_fresh_one() {
     }
 }
 
-/// A preview is the import itself, rolled back: it writes nothing, says what the apply then writes, and
+/// A preview is the import's merge and checks without its writes: it writes nothing, says what the apply then writes, and
 /// says nothing would change once the file is applied.
 #[tokio::test]
 async fn a_preview_writes_nothing_and_announces_what_the_apply_writes() {
@@ -1335,4 +1335,34 @@ fn the_template_has_the_tables_and_lists_and_nothing_to_import_until_filled() {
     assert!(cells.contains(&"ti-4415".to_owned()) && cells.contains(&"Vosges".to_owned()));
     let empty = read_portfolio_file(std::path::Path::new("modele.xlsx"), &bytes).unwrap_err();
     assert!(empty.to_string().contains("aucune ligne"), "{empty}");
+}
+
+/// A fiche of an unknown territory is named by the preview, before the database would refuse it.
+#[tokio::test]
+async fn a_preview_names_an_unknown_territory() {
+    for t in testing::all().await {
+        import_registry(&t.store).await;
+        let csv = "code;phase;territoires;titre;en_preparation\nX-1;2018-2022;ti-4499;Nulle part;2020-01-01\n";
+        let file = read_portfolio_file(std::path::Path::new("x.csv"), csv.as_bytes()).unwrap();
+        let err = t
+            .store
+            .preview_portfolio(
+                (&file.portfolio, &file.given),
+                &file.content_hash,
+                "test",
+                10,
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("territoire « ti-4499 » inconnu"),
+            "{}: {err}",
+            t.label
+        );
+        let applied = t
+            .store
+            .import_portfolio((&file.portfolio, &file.given), &file.content_hash, "test")
+            .await;
+        assert!(applied.is_err(), "{}: the apply refuses it too", t.label);
+    }
 }

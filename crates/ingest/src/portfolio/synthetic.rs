@@ -501,13 +501,8 @@ fn envelopes(portfolio: &Portfolio, regions: &[(String, String)]) -> Vec<Envelop
     out
 }
 
-/// Generates and loads the synthetic dataset over the territories and regions in the store.
-pub async fn load_synthetic(
-    store: &Store,
-    seed: u64,
-    scale: u32,
-    actor: &str,
-) -> Result<(ImportOutcome, ImportOutcome)> {
+/// Generates the synthetic dataset over the territories and regions in the store.
+pub async fn generate_for(store: &Store, seed: u64, scale: u32) -> Result<Synthetic> {
     let today = time::OffsetDateTime::now_utc().date();
     let page = store.territories(&TerritoryQuery::all(today)).await?;
     let territories: Vec<(Phase, TerritoryId)> = page
@@ -526,7 +521,17 @@ pub async fn load_synthetic(
         .into_iter()
         .map(|r| (r.code, r.name))
         .collect();
-    let data = generate(&territories, &regions, seed, scale.max(1));
+    Ok(generate(&territories, &regions, seed, scale.max(1)))
+}
+
+/// Generates and loads the synthetic dataset over the territories and regions in the store.
+pub async fn load_synthetic(
+    store: &Store,
+    seed: u64,
+    scale: u32,
+    actor: &str,
+) -> Result<(ImportOutcome, ImportOutcome)> {
+    let data = generate_for(store, seed, scale).await?;
     let hash = format!("synthetique-{seed}-x{scale}");
     let history = store.import_history(&data.history, &hash, actor).await?;
     let portfolio = store

@@ -4,7 +4,7 @@
 //! portfolio (read before the lock, brought up to date under it); a form's change checks what it touches:
 //! its project, or its line and the envelope the line draws on (`envelopes`).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -475,6 +475,24 @@ struct Changes<'a> {
     lines: Vec<(Option<&'a FundingLine>, &'a FundingLine, Option<&'a str>)>,
 }
 
+/// `incoming` merged into `current` and checked whole, if `profile` (a user's; none for the platform's
+/// tools) may write every record it changes: what an import writes and its preview shows.
+fn checked_merge(
+    current: &Portfolio,
+    (incoming, given): (&Portfolio, &Given),
+    profile: Option<&territoires_domain::access::Profile>,
+) -> Result<Portfolio> {
+    if let Some(profile) = profile {
+        let refusals = profile.import_refusals(incoming, current);
+        if !refusals.is_empty() {
+            return Err(StoreError::Forbidden(refusals.join("\n")));
+        }
+    }
+    let merged = merge(current, incoming, given)?;
+    validate(&merged)?;
+    Ok(merged)
+}
+
 /// Merges `incoming` into `current` by key (code, or the natural key of lines). A project's status history
 /// can only grow: an incoming history must start with the stored one.
 fn merge(current: &Portfolio, incoming: &Portfolio, given: &Given) -> Result<Portfolio> {
@@ -818,7 +836,6 @@ async fn persist(
             })
         })
         .collect();
-    let status_written = status_changes.len() as u64;
     insert(
         tx,
         "project_status_changes",
@@ -883,69 +900,102 @@ async fn persist(
     )
     .await?;
 
-    let json = |v: &dyn erased::Json| Some(v.json());
-    let mut audit: Vec<Audit<'_>> = Vec::new();
-    for (old, f) in &c.funders {
-        audit.push(Audit {
-            actor,
-            action,
-            entity: "funder",
-            entity_key: f.code.clone(),
-            before: old.map(|o| o.json()),
-            after: json(*f),
-        });
+    // Audited in chunks, each entry's snapshots made as its chunk is written: a national import does not
+    // hold tens of thousands of JSON documents at once.
+    let mut entries = audited(c).peekable();
+    while entries.peek().is_some() {
+        let chunk: Vec<Audit<'_>> = entries
+            .by_ref()
+            .take(AUDIT_CHUNK)
+            .map(|(entity, entity_key, before, after)| Audit {
+                actor,
+                action,
+                entity,
+                entity_key,
+                before,
+                after: Some(after),
+            })
+            .collect();
+        Audit::record_all(tx, chunk).await?;
     }
-    for (old, s) in &c.schemes {
-        audit.push(Audit {
-            actor,
-            action,
-            entity: "scheme",
-            entity_key: s.code.clone(),
-            before: old.map(|o| o.json()),
-            after: json(*s),
-        });
-    }
-    for (old, e) in &c.envelopes {
-        audit.push(Audit {
-            actor,
-            action,
-            entity: "envelope",
-            entity_key: e.code.clone(),
-            before: old.map(|o| o.json()),
-            after: json(*e),
-        });
-    }
-    for (old, p) in &c.projects {
-        audit.push(Audit {
-            actor,
-            action,
-            entity: "project",
-            entity_key: p.code.clone(),
-            before: old.map(|o| o.json()),
-            after: json(*p),
-        });
-    }
-    for (old, l, _) in &c.lines {
-        audit.push(Audit {
-            actor,
-            action,
-            entity: "funding_line",
-            entity_key: format!("{}/{}/{}", l.funder, l.decision_reference, l.project),
-            before: old.map(|o| o.json()),
-            after: json(*l),
-        });
-    }
-    if !audit.is_empty() {
-        Audit::record_all(tx, audit).await?;
-    }
-    Ok(vec![
+    Ok(written(c))
+}
+
+/// How many audit entries are made and written together.
+const AUDIT_CHUNK: usize = 2_000;
+
+/// The rows a change set writes, per table.
+fn written(c: &Changes<'_>) -> Vec<(String, u64)> {
+    let status_changes: usize = c
+        .projects
+        .iter()
+        .map(|(old, p)| p.history.len() - old.map_or(0, |o| o.history.len()))
+        .sum();
+    vec![
         ("funders".into(), c.funders.len() as u64),
         ("schemes".into(), c.schemes.len() as u64),
         ("envelopes".into(), c.envelopes.len() as u64),
         ("projects".into(), c.projects.len() as u64),
-        ("status_changes".into(), status_written),
+        ("status_changes".into(), status_changes as u64),
         ("funding_lines".into(), c.lines.len() as u64),
-    ])
+    ]
+}
+
+/// How many entries the audit of a change set has.
+fn audited_count(c: &Changes<'_>) -> usize {
+    c.funders.len() + c.schemes.len() + c.envelopes.len() + c.projects.len() + c.lines.len()
+}
+
+/// The audit entries of a change set, in the order they are written: entity, key, before and after, each
+/// snapshot made when the entry is taken.
+fn audited<'c>(
+    c: &'c Changes<'c>,
+) -> impl Iterator<
+    Item = (
+        &'static str,
+        String,
+        Option<serde_json::Value>,
+        serde_json::Value,
+    ),
+> + 'c {
+    fn entry<T: serde::Serialize>(
+        entity: &'static str,
+        key: String,
+        old: Option<&T>,
+        new: &T,
+    ) -> (
+        &'static str,
+        String,
+        Option<serde_json::Value>,
+        serde_json::Value,
+    ) {
+        (entity, key, old.map(|o| o.json()), new.json())
+    }
+    let funders = c
+        .funders
+        .iter()
+        .map(|(old, f)| entry("funder", f.code.clone(), *old, *f));
+    let schemes = c
+        .schemes
+        .iter()
+        .map(|(old, s)| entry("scheme", s.code.clone(), *old, *s));
+    let envelopes = c
+        .envelopes
+        .iter()
+        .map(|(old, e)| entry("envelope", e.code.clone(), *old, *e));
+    let projects = c
+        .projects
+        .iter()
+        .map(|(old, p)| entry("project", p.code.clone(), *old, *p));
+    let lines = c.lines.iter().map(|(old, l, _)| {
+        let key = format!("{}/{}/{}", l.funder, l.decision_reference, l.project);
+        entry("funding_line", key, *old, *l)
+    });
+    funders
+        .chain(schemes)
+        .chain(envelopes)
+        .chain(projects)
+        .chain(lines)
 }
 
 mod erased {
@@ -986,7 +1036,7 @@ pub struct LineChange {
     pub event: LineEvent,
 }
 
-/// What an import would do, computed by doing it in a transaction rolled back.
+/// What an import would do, computed without writing.
 #[derive(Debug, Clone)]
 pub struct PortfolioPreview {
     /// Rows it would write, per table.
@@ -1025,9 +1075,10 @@ impl Store {
     }
 
     /// What importing `incoming` would do, without doing it: the same merge and checks as
-    /// [`Store::import_portfolio`] in a transaction that is rolled back. Returns the rows it would write
-    /// per table and each change (before → after), as the apply would audit them, the first `shown` of
-    /// them; `None` when this content was imported before (applying it changes nothing).
+    /// [`Store::import_portfolio`] against the portfolio as stored now, computed in memory (nothing is
+    /// written, no lock is taken). Returns the rows it would write per table and the first `shown` of the
+    /// changes it would audit (before → after); `None` when this content was imported before (applying it
+    /// changes nothing).
     pub async fn preview_portfolio<'a>(
         &self,
         (incoming, given): (&Portfolio, &Given),
@@ -1035,30 +1086,65 @@ impl Store {
         author: impl Into<Author<'a>>,
         shown: i64,
     ) -> Result<Option<PortfolioPreview>> {
-        let Some((mut tx, last, written)) = self
-            .merge_import((incoming, given), content_hash, author.into())
-            .await?
-        else {
+        let author = author.into();
+        let (read, read_at) = self.portfolio_before_lock().await?;
+        let mut tx = self.begin_read().await?;
+        if already_imported(&mut tx, "portfolio", content_hash).await? {
             return Ok(None);
-        };
-        let changes: Vec<crate::AuditEntry> = sqlx::query_as(
-            "SELECT id, at, actor, action, entity, entity_key, before_json, after_json
-             FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2",
-        )
-        .bind(last)
-        .bind(shown)
-        .fetch_all(&mut **tx)
-        .await?;
-        let changed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE id > $1")
-            .bind(last)
-            .fetch_one(&mut **tx)
+        }
+        let version: i64 = sqlx::query_scalar("SELECT portfolio_version FROM data_version")
+            .fetch_one(&mut *tx)
             .await?;
-        // Dropping the transaction rolls it back: nothing of the preview is kept.
-        drop(tx);
+        let stored = self
+            .portfolio_up_to_date(&mut tx, Some((read, read_at)), version)
+            .await?;
+        tx.commit().await?;
+        let current = &stored.portfolio;
+        let merged = checked_merge(current, (incoming, given), author.profile)?;
+        let drawn = merged.drawn_envelopes();
+        let c = changes(current, &merged, &drawn);
+        // Unknown territories are refused by the database when applying; the preview names them first.
+        let registry = self.snapshot().await?;
+        let known: HashSet<(&str, &str)> = registry
+            .registry
+            .territories
+            .iter()
+            .map(|t| (t.phase.as_str(), t.id.as_str()))
+            .collect();
+        for (_, p) in &c.projects {
+            if let Some(t) = p
+                .territories
+                .iter()
+                .find(|t| !known.contains(&(p.phase.slug(), t.as_str())))
+            {
+                return Err(StoreError::Invalid(DomainError::Rule(format!(
+                    "projet {} : territoire « {t} » inconnu en {}",
+                    p.code,
+                    p.phase.label()
+                ))));
+            }
+        }
+        let at = now();
+        let changes = audited(&c)
+            .take(usize::try_from(shown).unwrap_or(0))
+            .enumerate()
+            .map(
+                |(i, (entity, entity_key, before, after))| crate::AuditEntry {
+                    id: i as i64 + 1,
+                    at: at.clone(),
+                    actor: author.actor.to_owned(),
+                    action: "import_portfolio".into(),
+                    entity: entity.into(),
+                    entity_key,
+                    before_json: before.map(|v| v.to_string()),
+                    after_json: Some(after.to_string()),
+                },
+            )
+            .collect();
         Ok(Some(PortfolioPreview {
-            written,
+            written: written(&c),
             changes,
-            changed,
+            changed: audited_count(&c) as i64,
         }))
     }
 
@@ -1112,14 +1198,7 @@ impl Store {
             .portfolio_up_to_date(tx, Some((read, read_at)), now)
             .await?;
         let current = &stored.portfolio;
-        if let Some(profile) = author.profile {
-            let refusals = profile.import_refusals(incoming, current);
-            if !refusals.is_empty() {
-                return Err(StoreError::Forbidden(refusals.join("\n")));
-            }
-        }
-        let merged = merge(current, incoming, given)?;
-        validate(&merged)?;
+        let merged = checked_merge(current, (incoming, given), author.profile)?;
         let drawn = merged.drawn_envelopes();
         let c = changes(current, &merged, &drawn);
         let written = persist(tx, &c, changed_in, author.actor, action).await?;

@@ -2,7 +2,7 @@
 //! upload is read (as people write spreadsheets: see `ingest::table`) and checked — every problem listed
 //! with its file, sheet, line and column, every record in the importer's scope — then kept; its preview
 //! shows how its headers were read, what the reader noticed, and what applying it would change (new,
-//! changed before → after, unchanged), computed by the very import, rolled back. Confirming applies it in
+//! changed before → after, unchanged), computed by the import's own merge and checks, in memory. Confirming applies it in
 //! one transaction, audited as one import with its checksum; the same file again changes nothing.
 
 use askama::Template;
