@@ -66,6 +66,61 @@ impl IngestError {
     }
 }
 
+/// One problem of a file, as an import report lists it (a row of its table or of its CSV).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The file.
+    pub file: String,
+    /// Where in it (`feuille projets, ligne 12`), empty for the whole file.
+    pub location: String,
+    /// The column or field, empty when none.
+    pub column: String,
+    /// What is wrong and what was expected.
+    pub message: String,
+}
+
+impl IngestError {
+    /// Every problem this error reports, one per record (all of them, not only the first ones shown).
+    pub fn problems(&self) -> Vec<Problem> {
+        let whole = |path: &std::path::Path, message: String| Problem {
+            file: path.display().to_string(),
+            location: String::new(),
+            column: String::new(),
+            message,
+        };
+        match self {
+            IngestError::Io { path, source } => {
+                vec![whole(path, format!("lecture impossible ({source})"))]
+            }
+            IngestError::Format { path, message } => {
+                vec![whole(path, format!("format invalide ({message})"))]
+            }
+            IngestError::Record {
+                path,
+                location,
+                field,
+                message,
+            } => vec![Problem {
+                file: path.display().to_string(),
+                location: location.clone(),
+                column: if field == "-" {
+                    String::new()
+                } else {
+                    field.clone()
+                },
+                message: message.clone(),
+            }],
+            IngestError::Many(errors) => errors.iter().flat_map(IngestError::problems).collect(),
+            IngestError::Store(e) => vec![Problem {
+                file: String::new(),
+                location: String::new(),
+                column: String::new(),
+                message: e.to_string(),
+            }],
+        }
+    }
+}
+
 /// How many errors a report lists; the count says how many there are in all.
 pub const ERRORS_SHOWN: usize = 200;
 

@@ -11,8 +11,8 @@ mod source;
 pub mod spreadsheet;
 pub mod table;
 
-pub use error::IngestError;
-pub use source::{default_data_dir, DataDir};
+pub use error::{IngestError, Problem, ERRORS_SHOWN};
+pub use source::{default_data_dir, hash, DataDir};
 
 /// Result of this crate's operations.
 pub type Result<T, E = IngestError> = std::result::Result<T, E>;

@@ -25,14 +25,26 @@ pub struct Upload {
 /// How long an upload waits for its confirmation.
 const KEPT_HOURS: i64 = 24;
 
+/// How many uploads one user keeps waiting (64 MB at most each): the oldest go first.
+const KEPT_PER_USER: i64 = 20;
+
 impl Store {
-    /// Keeps an upload, and forgets those older than a day.
+    /// Keeps an upload, and forgets those older than a day and the uploader's oldest beyond the
+    /// [`KEPT_PER_USER`] last.
     pub async fn save_upload(&self, upload: &Upload) -> Result<()> {
         let expired = stamp(time::OffsetDateTime::now_utc() - time::Duration::hours(KEPT_HOURS));
         sqlx::query("DELETE FROM uploads WHERE uploaded_at < $1")
             .bind(expired)
             .execute(&self.pool)
             .await?;
+        sqlx::query(
+            "DELETE FROM uploads WHERE uploaded_by = $1 AND id NOT IN
+             (SELECT id FROM uploads WHERE uploaded_by = $1 ORDER BY uploaded_at DESC, id LIMIT $2)",
+        )
+        .bind(&upload.uploaded_by)
+        .bind(KEPT_PER_USER - 1)
+        .execute(&self.pool)
+        .await?;
         sqlx::query(
             "INSERT INTO uploads (id, kind, file_name, content_hash, content, uploaded_by, uploaded_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7)",

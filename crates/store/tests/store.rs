@@ -1721,5 +1721,40 @@ async fn an_upload_waits_for_its_uploader_only() {
             "{}",
             t.label
         );
+        // One user keeps twenty uploads waiting at most: the oldest go first, nobody else's.
+        let save = |id: String, by: &'static str| {
+            let upload = territoires_store::imports::Upload {
+                id,
+                kind: "projets".into(),
+                file_name: "plan.csv".into(),
+                content_hash: "h".into(),
+                content: b"x".to_vec(),
+                uploaded_by: by.into(),
+                uploaded_at: String::new(),
+            };
+            async move { s.save_upload(&upload).await.unwrap() }
+        };
+        save("b-0".into(), "user:b@x.fr").await;
+        for i in 0..25 {
+            save(format!("a-{i:02}"), "user:a@x.fr").await;
+            // Uploads are ordered by their time: a millisecond apart.
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
+        let mut kept = Vec::new();
+        for i in 0..25 {
+            if s.upload(&format!("a-{i:02}"), "user:a@x.fr")
+                .await
+                .unwrap()
+                .is_some()
+            {
+                kept.push(i);
+            }
+        }
+        assert_eq!(kept, (5..25).collect::<Vec<_>>(), "{}", t.label);
+        assert!(
+            s.upload("b-0", "user:b@x.fr").await.unwrap().is_some(),
+            "{}",
+            t.label
+        );
     }
 }

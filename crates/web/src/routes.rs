@@ -16,7 +16,7 @@ use crate::bilan::{api as bilan_api, pages as bilan};
 use crate::portfolio::referential::{Envelopes, Funders, Schemes};
 use crate::portfolio::{
     api as portfolio_api, api_write as portfolio_api_write, editor, exports as portfolio_exports,
-    forms as portfolio_forms, imports, pages as portfolio, referential,
+    forms as portfolio_forms, imports, pages as portfolio, referential, report as import_report,
 };
 use crate::registry::{
     api as registry_api, api_write as registry_api_write, exports, forms, home, list, places,
@@ -88,6 +88,7 @@ routes! {
     POST "/imports" => imports::upload.layer(DefaultBodyLimit::max(UPLOAD_LIMIT)), EditProject;
     GET "/imports/modele.xlsx" => portfolio_exports::template, EditProject;
     GET "/imports/{id}" => imports::preview, EditProject;
+    GET "/imports/{id}/rapport.csv" => import_report::report_csv, EditProject;
     POST "/imports/{id}" => imports::apply, EditProject;
     GET "/financeurs" => referential::page, Public;
     GET "/financeurs/nouveau" => referential::new_form::<Funders>, NationalTeam;

@@ -74,6 +74,22 @@ async fn a_pilot_previews_then_applies_a_messy_spreadsheet_once() {
         .and_then(|s| s.split('"').next())
         .expect("the confirmation form")
         .to_owned();
+    let report = c
+        .get(format!("{base}/imports/{action}/rapport.csv"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        report.contains("vosges.csv;remarque;;;;;encodage windows-1252 détecté"),
+        "{report}"
+    );
+    assert!(
+        report.contains("vosges.csv;nouveau;Fiche action VOS-1;"),
+        "{report}"
+    );
     let none = c.get(format!("{base}/projets/VOS-1")).send().await.unwrap();
     assert_eq!(
         none.status(),
@@ -97,6 +113,18 @@ async fn a_pilot_previews_then_applies_a_messy_spreadsheet_once() {
     assert_eq!(project.status(), StatusCode::OK);
     let project: serde_json::Value = project.json().await.unwrap();
     assert_eq!(project["title"], "Scierie de l'été", "{project}");
+
+    // The report of an accepted file: what the reader noticed, and each change.
+    let report = c
+        .get(format!("{base}/imports/{action}/rapport.csv"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        report.status(),
+        StatusCode::NOT_FOUND,
+        "applied: no longer pending"
+    );
 
     // The same file again: nothing would change.
     let again = upload(&c, &base, &csrf, "vosges.csv", bytes.to_vec()).await;
@@ -130,6 +158,33 @@ async fn a_file_with_errors_or_out_of_scope_is_refused_whole_with_every_problem(
         "every line: {html}"
     );
     assert!(html.contains("« beaucoup »"), "{html}");
+    // The whole report, as a spreadsheet opens it: one row per problem, with its line and column.
+    let report = html
+        .split("id=\"rapport\" href=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("the report's link")
+        .to_owned();
+    let csv = c.get(format!("{base}{report}")).send().await.unwrap();
+    assert_eq!(csv.status(), StatusCode::OK);
+    assert!(csv.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("rapport-erreurs.csv"));
+    let csv = csv.text().await.unwrap();
+    assert!(csv.starts_with('\u{feff}'), "a BOM for Excel");
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        rows[0],
+        "\u{feff}fichier;type;emplacement;colonne;avant;apres;message"
+    );
+    assert_eq!(rows.len(), 3, "{csv}");
+    assert!(
+        rows[1].starts_with("erreurs.csv;erreur;ligne 2;cout_total;;;")
+            && rows[1].contains("« beaucoup »"),
+        "{csv}"
+    );
+    assert!(rows[2].contains("ligne 3;cout_total"), "{csv}");
 
     let elsewhere = "code;phase;territoires;titre\nHDF-1;2018-2022;ti-3209;Hors région\n";
     let refused = upload(&c, &base, &csrf, "hdf.csv", elsewhere.as_bytes().to_vec()).await;
@@ -231,6 +286,26 @@ async fn downloaded_fiches_come_back_unchanged_and_the_template_is_scoped() {
     assert_ne!(edited, all);
     let preview = upload(&c, &base, &csrf, "grand-est.csv", edited.into_bytes()).await;
     let preview = common::plain(&preview.text().await.unwrap());
+    let report = preview
+        .split("id=\"rapport\" href=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("the report's link")
+        .to_owned();
+    let report = c
+        .get(format!("{base}{report}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let changed: Vec<&str> = report.lines().filter(|l| l.contains(";modifié;")).collect();
+    assert_eq!(
+        changed,
+        ["grand-est.csv;modifié;Fiche action GE2019-4401-DATACENTER;titre;Datacenter de proximité;Datacenter de proximité (2e tranche);"],
+        "{report}"
+    );
     assert!(
         preview.contains("1 enregistrement(s) nouveau(x) ou modifié(s)")
             && preview.contains("(2e tranche)"),

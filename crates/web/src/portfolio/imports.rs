@@ -13,6 +13,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Form;
 use serde::Deserialize;
 use territoires_ingest::portfolio::{read_portfolio_file, PortfolioFile};
+use territoires_ingest::Problem;
+use territoires_ingest::ERRORS_SHOWN;
 use territoires_store::access::accounts::Session;
 use territoires_store::access::Author;
 use territoires_store::imports::Upload;
@@ -58,8 +60,12 @@ pub struct PreviewView {
 struct ImportsPage {
     chrome: Chrome,
     csrf: String,
-    /// Why the file was refused: each problem.
-    problems: Vec<String>,
+    /// Why the file was refused: the first problems.
+    problems: Vec<Problem>,
+    /// How many problems in all.
+    problem_count: usize,
+    /// The refused upload, whose whole report downloads.
+    report_id: Option<String>,
     preview: Option<PreviewView>,
     /// After applying: what was written.
     applied: Option<Vec<(String, u64)>>,
@@ -72,6 +78,8 @@ fn page(session: &Session) -> ImportsPage {
             .crumb("Importer un tableur", None),
         csrf: session.csrf_token.clone(),
         problems: Vec::new(),
+        problem_count: 0,
+        report_id: None,
         preview: None,
         applied: None,
     }
@@ -86,11 +94,20 @@ pub async fn imports_page(SignedIn(session): SignedIn) -> Result<Response, WebEr
     respond(StatusCode::OK, page(&session))
 }
 
-/// Reads an upload; each problem is a line of the answer. Whether its records are in the importer's scope
-/// is judged by the store, against what is stored, when the file is previewed and applied.
-fn read(file_name: &str, bytes: &[u8]) -> Result<PortfolioFile, Vec<String>> {
-    read_portfolio_file(std::path::Path::new(file_name), bytes)
-        .map_err(|e| e.to_string().lines().map(str::to_owned).collect())
+/// Reads an upload, or says every problem. Whether its records are in the importer's scope is judged by
+/// the store, against what is stored, when the file is previewed and applied.
+pub(crate) fn read(file_name: &str, bytes: &[u8]) -> Result<PortfolioFile, Vec<Problem>> {
+    read_portfolio_file(std::path::Path::new(file_name), bytes).map_err(|e| e.problems())
+}
+
+/// A problem that concerns the whole file.
+fn whole_file(file: &str, message: impl Into<String>) -> Problem {
+    Problem {
+        file: file.to_owned(),
+        location: String::new(),
+        column: String::new(),
+        message: message.into(),
+    }
 }
 
 /// `POST /imports`: the file (multipart, field `fichier`) and the form's token.
@@ -104,14 +121,15 @@ pub async fn upload(
     let unreadable = |e: axum::extract::multipart::MultipartError| {
         let mut answer = page(&session);
         let status = e.status();
-        answer.problems = vec![if status == StatusCode::PAYLOAD_TOO_LARGE {
+        let message = if status == StatusCode::PAYLOAD_TOO_LARGE {
             format!(
                 "Fichier de plus de {} Mo : découpez-le (par région, par table) et déposez chaque partie.",
                 territoires_ingest::table::limits::MAX_FILE_BYTES / (1024 * 1024)
             )
         } else {
             "Le fichier n'a pas été reçu en entier : déposez-le de nouveau.".to_owned()
-        }];
+        };
+        answer.set_problems(vec![whole_file("", message)], None);
         respond(status, answer)
     };
     loop {
@@ -135,16 +153,20 @@ pub async fn upload(
     check_csrf(&session, &csrf)?;
     let mut answer = page(&session);
     let Some((file_name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        answer.problems = vec!["Choisissez un fichier (XLSX, ODS ou CSV) non vide.".into()];
+        answer.set_problems(
+            vec![whole_file(
+                "",
+                "Choisissez un fichier (XLSX, ODS ou CSV) non vide.",
+            )],
+            None,
+        );
         return respond(StatusCode::BAD_REQUEST, answer);
     };
     let file_name: String = file_name.chars().take(120).collect();
-    let file = match read(&file_name, &bytes) {
-        Ok(file) => file,
-        Err(problems) => {
-            answer.problems = problems;
-            return respond(StatusCode::BAD_REQUEST, answer);
-        }
+    // A refused file is kept too: its page lists the problems and its whole report downloads.
+    let content_hash = match read(&file_name, &bytes) {
+        Ok(file) => file.content_hash,
+        Err(_) => territoires_ingest::hash([bytes.as_slice()]),
     };
     let id = random_token();
     state
@@ -153,7 +175,7 @@ pub async fn upload(
             id: id.clone(),
             kind: "projets".into(),
             file_name,
-            content_hash: file.content_hash.clone(),
+            content_hash,
             content: bytes,
             uploaded_by: actor(&session),
             uploaded_at: String::new(),
@@ -167,7 +189,11 @@ pub async fn upload(
 }
 
 /// The upload `id` of the session's user.
-async fn upload_of(state: &AppState, session: &Session, id: &str) -> Result<Upload, WebError> {
+pub(crate) async fn upload_of(
+    state: &AppState,
+    session: &Session,
+    id: &str,
+) -> Result<Upload, WebError> {
     state
         .store
         .upload(id, &actor(session))
@@ -179,8 +205,7 @@ async fn upload_of(state: &AppState, session: &Session, id: &str) -> Result<Uplo
         })
 }
 
-/// The upload `id` of the session's user, read again; or the page that tells why it can no longer be
-/// imported.
+/// The upload `id` of the session's user, read again; or the page that tells why it cannot be imported.
 async fn read_upload(
     state: &AppState,
     session: &Session,
@@ -189,24 +214,41 @@ async fn read_upload(
     let upload = upload_of(state, session, id).await?;
     match read(&upload.file_name, &upload.content) {
         Ok(file) => Ok(Ok((upload, file))),
-        Err(problems) => refused(session, problems).map(Err),
+        Err(problems) => refused(session, &upload, problems).map(Err),
     }
 }
 
-/// The import page listing why the file is refused, nothing changed.
-fn refused(session: &Session, problems: Vec<String>) -> Result<Response, WebError> {
+impl ImportsPage {
+    fn set_problems(&mut self, problems: Vec<Problem>, report_id: Option<&str>) {
+        self.problem_count = problems.len();
+        self.problems = problems.into_iter().take(ERRORS_SHOWN).collect();
+        self.report_id = report_id.map(str::to_owned);
+    }
+}
+
+/// The import page listing why `upload` is refused, nothing changed, its whole report a link away.
+fn refused(
+    session: &Session,
+    upload: &Upload,
+    problems: Vec<Problem>,
+) -> Result<Response, WebError> {
     let mut answer = page(session);
-    answer.problems = problems;
+    answer.set_problems(problems, Some(&upload.id));
     respond(StatusCode::BAD_REQUEST, answer)
 }
 
-/// What the store refused of a file (its rules, or the importer's scope) as the problems to list; other
-/// errors are the site's own.
-fn refusal(file_name: &str, e: territoires_store::StoreError) -> Result<Vec<String>, WebError> {
+/// What the store refused of a file (its rules, or the importer's scope), each refused record a problem;
+/// other errors are the site's own.
+pub(crate) fn refusal(
+    file_name: &str,
+    e: territoires_store::StoreError,
+) -> Result<Vec<Problem>, WebError> {
     use territoires_store::StoreError::*;
     match e {
-        Forbidden(list) => Ok(list.lines().map(|l| format!("{file_name} : {l}")).collect()),
-        e @ (Invalid(_) | Conflict(_) | NotFound(_)) => Ok(vec![format!("{file_name} : {e}")]),
+        Forbidden(list) => Ok(list.lines().map(|l| whole_file(file_name, l)).collect()),
+        e @ (Invalid(_) | Conflict(_) | NotFound(_)) => {
+            Ok(vec![whole_file(file_name, e.to_string())])
+        }
         e => Err(e.into()),
     }
 }
@@ -233,7 +275,7 @@ pub async fn preview(
         .await;
     let preview = match preview {
         Ok(preview) => preview,
-        Err(e) => return refused(&session, refusal(&upload.file_name, e)?),
+        Err(e) => return refused(&session, &upload, refusal(&upload.file_name, e)?),
     };
     let p = &file.portfolio;
     answer.preview = Some(PreviewView {
@@ -301,7 +343,7 @@ pub async fn apply(
         .await
     {
         Ok(outcome) => outcome,
-        Err(e) => return refused(&session, refusal(&upload.file_name, e)?),
+        Err(e) => return refused(&session, &upload, refusal(&upload.file_name, e)?),
     };
     state.store.delete_upload(&upload.id).await?;
     answer.applied = Some(
@@ -315,7 +357,7 @@ pub async fn apply(
 }
 
 /// An audited entity in the preview's words.
-fn entity_label(entity: &str) -> &'static str {
+pub(crate) fn entity_label(entity: &str) -> &'static str {
     match entity {
         "project" => "Fiche action",
         "funding_line" => "Ligne de financement",

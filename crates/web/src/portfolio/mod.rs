@@ -8,6 +8,7 @@ pub mod forms;
 pub mod imports;
 pub mod pages;
 pub mod referential;
+pub mod report;
 
 use territoires_domain::access::Profile;
 use territoires_domain::money::Cents;
