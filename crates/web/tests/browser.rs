@@ -823,3 +823,110 @@ async fn a_territory_team_signs_in_with_proconnect_creates_a_fiche_and_its_fundi
     );
     c.close().await.unwrap();
 }
+
+/// A pilot uploads a messy workbook (a title row, French headers, a sheet named « Projets », amounts in M€
+/// and dates in words), reads how its columns were understood and what would change, confirms, and sees
+/// the bilan count the new fiche; the same workbook again changes nothing.
+#[tokio::test]
+async fn a_pilot_imports_a_messy_workbook_in_two_steps_and_sees_the_bilan_change() {
+    let (base, _db) = common::spawn_app_with_own_database().await;
+    let files = tempfile::tempdir().unwrap();
+    let path = files.path().join("plan-vosges.xlsx");
+    {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet().set_name("Projets").unwrap();
+        sheet
+            .write(0, 0, "Plan d'actions des Vosges — mars 2024")
+            .unwrap();
+        let header = [
+            "Code projet",
+            "Phase",
+            "Territoire",
+            "Intitulé",
+            "Coût du projet",
+            "En préparation",
+        ];
+        let row = [
+            "VOS-9",
+            "2018-2022",
+            "ti-4415",
+            "Scierie des Vosges",
+            "1,2 M€",
+            "19 novembre 2019",
+        ];
+        for (c, (h, v)) in header.iter().zip(row).enumerate() {
+            sheet.write(2, c as u16, *h).unwrap();
+            sheet.write(3, c as u16, v).unwrap();
+        }
+        book.save(&path).unwrap();
+    }
+    let bilan = format!("{base}/bilan?phase=2018-2022&perimetre=region:44&date=2026-01-01");
+    let (_driver, c) = browser().await;
+    c.goto(&bilan).await.unwrap();
+    assert_eq!(figure(&c, "Projets recensés").await, "11");
+
+    c.goto(&format!("{base}/connexion")).await.unwrap();
+    set(&c, "email", "pilote-ge@example.gouv.fr").await;
+    set(&c, "password", common::PASSWORD).await;
+    c.find(Locator::Id("se-connecter"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("se-deconnecter"))
+        .await
+        .unwrap();
+
+    let upload = |c: Client| {
+        let path = path.clone();
+        let base = base.clone();
+        async move {
+            c.goto(&format!("{base}/imports")).await.unwrap();
+            c.find(Locator::Id("fichier"))
+                .await
+                .unwrap()
+                .send_keys(&path.display().to_string())
+                .await
+                .unwrap();
+            c.find(Locator::Id("deposer"))
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
+            c.wait().for_element(Locator::Id("apercu")).await.unwrap();
+        }
+    };
+    upload(c.clone()).await;
+    let mapping = text(&c, "#correspondance-projets").await;
+    assert!(
+        mapping.contains("Intitulé") && mapping.contains("titre"),
+        "{mapping}"
+    );
+    let changes = text(&c, "#differences").await;
+    assert!(
+        changes.contains("VOS-9") && changes.to_lowercase().contains("nouveau"),
+        "{changes}"
+    );
+    c.find(Locator::Id("appliquer"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("import-applique"))
+        .await
+        .unwrap();
+
+    c.goto(&bilan).await.unwrap();
+    assert_eq!(figure(&c, "Projets recensés").await, "12");
+
+    upload(c.clone()).await;
+    assert!(
+        c.find(Locator::Id("deja-importe")).await.is_ok(),
+        "nothing would change"
+    );
+}
