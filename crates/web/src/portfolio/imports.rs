@@ -40,13 +40,33 @@ pub struct ChangeRow {
     pub fields: Vec<(String, String, String)>,
 }
 
+/// How the headers of one table were read: those read as another name, and those that are the column's
+/// own name (listed in one line: a downloaded file has only those).
+pub struct MappingView {
+    pub table: &'static str,
+    pub renamed: Vec<(String, String)>,
+    pub exact: Vec<String>,
+}
+
+impl MappingView {
+    fn new((table, mapping): &(&'static str, Vec<(String, String)>)) -> Self {
+        let (exact, renamed): (Vec<_>, Vec<_>) =
+            mapping.iter().cloned().partition(|(header, column)| header == column);
+        MappingView {
+            table,
+            renamed,
+            exact: exact.into_iter().map(|(_, column)| column).collect(),
+        }
+    }
+}
+
 /// What the preview shows.
 pub struct PreviewView {
     pub id: String,
     pub file_name: String,
     pub checksum: String,
     pub notes: Vec<String>,
-    pub mappings: Vec<(&'static str, Vec<(String, String)>)>,
+    pub mappings: Vec<MappingView>,
     /// Rows per table in the file.
     pub read: Vec<(&'static str, usize)>,
     /// `None`: the same file was imported before.
@@ -283,7 +303,7 @@ pub async fn preview(
         file_name: upload.file_name.clone(),
         checksum: upload.content_hash.chars().take(16).collect(),
         notes: file.notes.clone(),
-        mappings: file.mappings.clone(),
+        mappings: file.mappings.iter().map(MappingView::new).collect(),
         read: vec![
             ("financeurs", p.funders.len()),
             ("dispositifs", p.schemes.len()),
