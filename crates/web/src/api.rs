@@ -85,7 +85,7 @@ impl utoipa::Modify for TokenScheme {
         portfolio::referential::doc::edit_envelope, portfolio::api_write::record_status,
         registry::api_write::record_milestone, registry::api_write::record_appointment,
         registry::api_write::record_attribute, registry::api_write::record_post,
-        registry::api_write::withdraw
+        registry::api_write::withdraw, portfolio::imports_api::upload, portfolio::imports_api::apply
     ),
     components(schemas(
         ErrorDto,

@@ -16,7 +16,8 @@ use crate::bilan::{api as bilan_api, pages as bilan};
 use crate::portfolio::referential::{Envelopes, Funders, Schemes};
 use crate::portfolio::{
     api as portfolio_api, api_write as portfolio_api_write, editor, exports as portfolio_exports,
-    forms as portfolio_forms, imports, pages as portfolio, referential, report as import_report,
+    forms as portfolio_forms, imports, imports_api, pages as portfolio, referential,
+    report as import_report,
 };
 use crate::registry::{
     api as registry_api, api_write as registry_api_write, exports, forms, home, list, places,
@@ -151,6 +152,8 @@ routes! {
     POST "/api/v1/projets/{code}/financements" => portfolio_api_write::create_line, RecordFunding;
     POST "/api/v1/financements/{id}" => portfolio_api_write::record_line_event, RecordFunding;
     PATCH "/api/v1/financements/{id}" => portfolio_api_write::edit_line, RecordFunding;
+    POST "/api/v1/imports" => imports_api::upload.layer(DefaultBodyLimit::max(UPLOAD_LIMIT)), EditProject;
+    POST "/api/v1/imports/{id}" => imports_api::apply, EditProject;
     GET "/api/v1/financeurs" => referential::api_list, Public;
     POST "/api/v1/financeurs" => referential::api_create::<Funders>, NationalTeam;
     PATCH "/api/v1/financeurs/{code}" => referential::api_edit::<Funders>, NationalTeam;

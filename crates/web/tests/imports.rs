@@ -343,3 +343,113 @@ async fn downloaded_fiches_come_back_unchanged_and_the_template_is_scoped() {
         "signed out"
     );
 }
+
+/// The same two steps through the API, with a token: a refused file answers every problem and keeps
+/// nothing, an accepted one its preview, then applying it writes it once; out of the token's scope: 403.
+#[tokio::test]
+async fn a_token_previews_then_applies_a_file_through_the_api() {
+    let (base, db) = common::spawn_app_with_own_database().await;
+    let store = common::own_store(&db).await;
+    let token = common::issue_token(&store, "outil-vosges", "region:44").await;
+    let c = client();
+    let send = |name: &str, body: &str| {
+        c.post(format!("{base}/api/v1/imports?fichier={name}"))
+            .bearer_auth(&token)
+            .body(body.to_owned())
+            .send()
+    };
+
+    let refused = send(
+        "erreurs.csv",
+        "code;phase;territoires;titre;cout_total\nA-1;2018-2022;ti-4415;Un;beaucoup\n",
+    )
+    .await
+    .unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let refused: serde_json::Value = refused.json().await.unwrap();
+    assert_eq!(
+        refused["problemes"][0]["emplacement"], "ligne 2",
+        "{refused}"
+    );
+    assert_eq!(
+        refused["problemes"][0]["colonne"], "cout_total",
+        "{refused}"
+    );
+
+    let good = "Code projet;Phase;Territoire;Intitulé;En préparation\nAPI-1;2018-2022;ti-4415;Scierie;19 novembre 2019\n";
+    let preview = send("plan.csv", good).await.unwrap();
+    assert_eq!(preview.status(), StatusCode::CREATED);
+    let preview: serde_json::Value = preview.json().await.unwrap();
+    assert_eq!(preview["changements"], 1, "{preview}");
+    assert_eq!(preview["premiers_changements"][0]["cle"], "API-1");
+    assert_eq!(preview["premiers_changements"][0]["nouveau"], true);
+    assert_eq!(
+        preview["a_ecrire"][0],
+        serde_json::json!(["fiches actions", 1]),
+        "{preview}"
+    );
+    let id = preview["id"].as_str().unwrap().to_owned();
+    let unseen = c
+        .get(format!("{base}/api/v1/projets/API-1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        unseen.status(),
+        StatusCode::NOT_FOUND,
+        "a preview writes nothing"
+    );
+
+    let applied = c
+        .post(format!("{base}/api/v1/imports/{id}"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(applied.status(), StatusCode::OK);
+    let applied: serde_json::Value = applied.json().await.unwrap();
+    assert!(
+        applied["ecrit"].to_string().contains("fiches actions"),
+        "{applied}"
+    );
+    let project: serde_json::Value = c
+        .get(format!("{base}/api/v1/projets/API-1"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(project["title"], "Scierie");
+    let again: serde_json::Value = send("plan.csv", good).await.unwrap().json().await.unwrap();
+    assert!(
+        again["a_ecrire"].is_null(),
+        "imported before: nothing would change {again}"
+    );
+    let twice = c
+        .post(format!("{base}/api/v1/imports/{id}"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        twice.status(),
+        StatusCode::NOT_FOUND,
+        "applied: no longer pending"
+    );
+
+    let elsewhere = send(
+        "hdf.csv",
+        "code;phase;territoires;titre\nHDF-9;2018-2022;ti-3209;Hors région\n",
+    )
+    .await
+    .unwrap();
+    assert_eq!(elsewhere.status(), StatusCode::FORBIDDEN);
+    let anonymous = c
+        .post(format!("{base}/api/v1/imports?fichier=plan.csv"))
+        .body(good)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+}

@@ -26,7 +26,7 @@ use crate::views::{render, Chrome};
 use crate::{AppState, WebError};
 
 /// How many changes a preview lists (the count says how many in all).
-const CHANGES_SHOWN: i64 = 200;
+pub(crate) const CHANGES_SHOWN: i64 = 200;
 
 /// A change the import would make.
 pub struct ChangeRow {
@@ -50,8 +50,10 @@ pub struct MappingView {
 
 impl MappingView {
     fn new((table, mapping): &(&'static str, Vec<(String, String)>)) -> Self {
-        let (exact, renamed): (Vec<_>, Vec<_>) =
-            mapping.iter().cloned().partition(|(header, column)| header == column);
+        let (exact, renamed): (Vec<_>, Vec<_>) = mapping
+            .iter()
+            .cloned()
+            .partition(|(header, column)| header == column);
         MappingView {
             table,
             renamed,

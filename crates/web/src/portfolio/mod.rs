@@ -6,6 +6,7 @@ pub mod editor;
 pub mod exports;
 pub mod forms;
 pub mod imports;
+pub mod imports_api;
 pub mod pages;
 pub mod referential;
 pub mod report;

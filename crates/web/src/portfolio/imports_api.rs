@@ -1,0 +1,339 @@
+//! The import's two steps for machines (API token): `POST /api/v1/imports` sends a spreadsheet (the body,
+//! its name in `?fichier=`) and answers its preview — or every problem, nothing kept —; `POST
+//! /api/v1/imports/{id}` applies it, under the same rules as the site's `/imports`.
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use serde::{Deserialize, Serialize};
+use territoires_ingest::portfolio::PortfolioFile;
+use territoires_ingest::Problem;
+use territoires_store::access::Author;
+use territoires_store::imports::Upload;
+use utoipa::{IntoParams, ToSchema};
+
+use super::imports::{entity_label, read, refusal, table_label, CHANGES_SHOWN};
+use crate::access::auth::random_token;
+use crate::access::guard::Caller;
+use crate::error::ApiError;
+use crate::history::changes;
+use crate::{AppState, WebError};
+
+/// One problem of a file.
+#[derive(Serialize, ToSchema)]
+pub struct ProblemDto {
+    /// The file.
+    pub fichier: String,
+    /// Where in it (`feuille projets, ligne 12`), empty for the whole file.
+    pub emplacement: String,
+    /// The column, empty when none.
+    pub colonne: String,
+    /// What is wrong and what was expected.
+    pub message: String,
+}
+
+impl From<Problem> for ProblemDto {
+    fn from(p: Problem) -> Self {
+        ProblemDto {
+            fichier: p.file,
+            emplacement: p.location,
+            colonne: p.column,
+            message: p.message,
+        }
+    }
+}
+
+/// A refused file: nothing was kept or written.
+#[derive(Serialize, ToSchema)]
+pub struct RefusedDto {
+    /// 400 (or 403 when records are out of the token's scope).
+    pub status: u16,
+    /// In one sentence.
+    pub error: String,
+    /// Every problem.
+    pub problemes: Vec<ProblemDto>,
+}
+
+/// A field a change sets.
+#[derive(Serialize, ToSchema)]
+pub struct FieldChangeDto {
+    /// The field, in French.
+    pub champ: String,
+    /// Before.
+    pub avant: String,
+    /// After.
+    pub apres: String,
+}
+
+/// A record an import would write.
+#[derive(Serialize, ToSchema)]
+pub struct ChangeDto {
+    /// `Fiche action`, `Ligne de financement`…
+    pub enregistrement: String,
+    /// Its key.
+    pub cle: String,
+    /// New (otherwise changed).
+    pub nouveau: bool,
+    /// The fields changed (empty for a new record).
+    pub champs: Vec<FieldChangeDto>,
+}
+
+/// The preview of an uploaded file.
+#[derive(Serialize, ToSchema)]
+pub struct PreviewDto {
+    /// The upload's id, to apply it (kept 24 hours).
+    pub id: String,
+    /// The file's name.
+    pub fichier: String,
+    /// SHA-256 of its content.
+    pub empreinte: String,
+    /// Rows read per table.
+    pub lu: Vec<(String, usize)>,
+    /// What the reader noticed (encoding, hidden sheets, formulas).
+    pub remarques: Vec<String>,
+    /// Per table, each header as written and the column it was read as.
+    pub correspondance: Vec<(String, Vec<(String, String)>)>,
+    /// Rows the import would write per table; null when this content was imported before (nothing would
+    /// change).
+    pub a_ecrire: Option<Vec<(String, u64)>>,
+    /// How many records it would create or change.
+    pub changements: i64,
+    /// The first of them (200 at most).
+    pub premiers_changements: Vec<ChangeDto>,
+}
+
+/// What applying wrote.
+#[derive(Serialize, ToSchema)]
+pub struct AppliedDto {
+    /// Rows written per table (none: everything was already stored identically).
+    pub ecrit: Vec<(String, u64)>,
+}
+
+/// A file's bytes, as the OpenAPI document describes a binary body.
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct FileBytes(#[allow(dead_code)] Vec<u8>);
+
+/// The file's name.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FileName {
+    /// The file's name as it should appear in problems and the audit log (`plan.xlsx`).
+    pub fichier: Option<String>,
+}
+
+fn refused(status: StatusCode, problems: Vec<Problem>) -> Response {
+    let dto = RefusedDto {
+        status: status.as_u16(),
+        error: format!(
+            "fichier refusé : {} problème(s), rien n'a été enregistré",
+            problems.len()
+        ),
+        problemes: problems.into_iter().map(ProblemDto::from).collect(),
+    };
+    (status, Json(dto)).into_response()
+}
+
+/// A store refusal as the answer: 403 out of scope, 400 otherwise.
+fn store_refusal(file_name: &str, e: territoires_store::StoreError) -> Result<Response, ApiError> {
+    let status = match e {
+        territoires_store::StoreError::Forbidden(_) => StatusCode::FORBIDDEN,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    Ok(refused(status, refusal(file_name, e)?))
+}
+
+async fn preview_of(
+    state: &AppState,
+    caller: &Caller,
+    upload: &Upload,
+    file: &PortfolioFile,
+) -> Result<Result<PreviewDto, Response>, ApiError> {
+    let preview = state
+        .store
+        .preview_portfolio(
+            (&file.portfolio, &file.given),
+            &file.content_hash,
+            Author::user(&caller.actor, &caller.profile),
+            CHANGES_SHOWN,
+        )
+        .await;
+    let preview = match preview {
+        Ok(preview) => preview,
+        Err(e) => return Ok(Err(store_refusal(&upload.file_name, e)?)),
+    };
+    let p = &file.portfolio;
+    Ok(Ok(PreviewDto {
+        id: upload.id.clone(),
+        fichier: upload.file_name.clone(),
+        empreinte: upload.content_hash.clone(),
+        lu: [
+            ("financeurs", p.funders.len()),
+            ("dispositifs", p.schemes.len()),
+            ("enveloppes", p.envelopes.len()),
+            ("projets", p.projects.len()),
+            ("financements", p.lines.len()),
+        ]
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(t, n)| (t.to_owned(), n))
+        .collect(),
+        remarques: file.notes.clone(),
+        correspondance: file
+            .mappings
+            .iter()
+            .map(|(t, m)| ((*t).to_owned(), m.clone()))
+            .collect(),
+        changements: preview.as_ref().map_or(0, |p| p.changed),
+        premiers_changements: preview
+            .as_ref()
+            .map(|p| {
+                p.changes
+                    .iter()
+                    .map(|e| ChangeDto {
+                        enregistrement: entity_label(&e.entity).to_owned(),
+                        cle: e.entity_key.clone(),
+                        nouveau: e.before_json.is_none(),
+                        champs: changes(e.before_json.as_deref(), e.after_json.as_deref())
+                            .into_iter()
+                            .map(|(champ, avant, apres)| FieldChangeDto {
+                                champ,
+                                avant,
+                                apres,
+                            })
+                            .collect(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        a_ecrire: preview.map(|p| {
+            p.written
+                .into_iter()
+                .filter(|(_, n)| *n > 0)
+                .map(|(t, n)| (table_label(&t).to_owned(), n))
+                .collect()
+        }),
+    }))
+}
+
+/// Dépose un tableur et en donne l'aperçu (jeton d'API)
+///
+/// `POST /api/v1/imports?fichier=plan.xlsx`: the body is the file (XLSX, ODS or CSV, 64 MB at most), read as
+/// the site reads it. A file with problems is refused with every one of them and nothing is kept; otherwise
+/// it is kept 24 hours for the token and its preview answered: what would be written, each change before →
+/// after. Nothing is written until `POST /api/v1/imports/{id}`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/imports",
+    tag = "Projets",
+    params(FileName),
+    request_body(content = FileBytes, content_type = "application/octet-stream", description = "Le fichier"),
+    security(("jeton" = [])),
+    responses(
+        (status = 201, description = "Lu et vérifié : son aperçu", body = PreviewDto),
+        (status = 400, description = "Fichier refusé : chaque problème (feuille, ligne, colonne)", body = RefusedDto),
+        (status = 401, description = "Jeton absent, inconnu, expiré ou révoqué", body = crate::api::ErrorDto),
+        (status = 403, description = "Des enregistrements que le fichier changerait sont hors du profil du jeton", body = RefusedDto),
+        (status = 413, description = "Fichier de plus de 64 Mo", body = crate::api::ErrorDto)
+    )
+)]
+pub async fn upload(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    Query(name): Query<FileName>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let file_name: String = name
+        .fichier
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| "fichier".into())
+        .chars()
+        .take(120)
+        .collect();
+    if body.is_empty() {
+        return Err(crate::params::bad(
+            "corps",
+            "attendu le contenu du fichier (XLSX, ODS ou CSV)",
+        )
+        .into());
+    }
+    let file = match read(&file_name, &body) {
+        Ok(file) => file,
+        Err(problems) => return Ok(refused(StatusCode::BAD_REQUEST, problems)),
+    };
+    let upload = Upload {
+        id: random_token(),
+        kind: "projets".into(),
+        file_name,
+        content_hash: file.content_hash.clone(),
+        content: body.to_vec(),
+        uploaded_by: caller.actor.clone(),
+        uploaded_at: String::new(),
+    };
+    match preview_of(&state, &caller, &upload, &file).await? {
+        Ok(preview) => {
+            state.store.save_upload(&upload).await?;
+            Ok((StatusCode::CREATED, Json(preview)).into_response())
+        }
+        Err(refused) => Ok(refused),
+    }
+}
+
+/// Applique un tableur déposé (jeton d'API)
+///
+/// `POST /api/v1/imports/{id}`: applies the upload in one transaction, all or nothing, audited as one import
+/// with its checksum; the same content again writes nothing.
+#[utoipa::path(
+    post,
+    path = "/api/v1/imports/{id}",
+    tag = "Projets",
+    params(("id" = String, Path, description = "L'id rendu par le dépôt")),
+    security(("jeton" = [])),
+    responses(
+        (status = 200, description = "Appliqué", body = AppliedDto),
+        (status = 400, description = "Refusé par les règles (par exemple un engagement au-delà de son enveloppe, enregistré entre-temps)", body = RefusedDto),
+        (status = 403, description = "Hors du profil du jeton", body = RefusedDto),
+        (status = 404, description = "Aucun dépôt en attente sous cet id pour ce jeton", body = crate::api::ErrorDto)
+    )
+)]
+pub async fn apply(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Response, ApiError> {
+    let upload = state
+        .store
+        .upload(&id, &caller.actor)
+        .await?
+        .ok_or_else(|| {
+            WebError::NotFound(format!("dépôt {id} : aucun fichier en attente sous cet id"))
+        })?;
+    let file = match read(&upload.file_name, &upload.content) {
+        Ok(file) => file,
+        Err(problems) => return Ok(refused(StatusCode::BAD_REQUEST, problems)),
+    };
+    let outcome = state
+        .store
+        .import_portfolio(
+            (&file.portfolio, &file.given),
+            &file.content_hash,
+            Author::user(&caller.actor, &caller.profile),
+        )
+        .await;
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
+        Err(e) => return store_refusal(&upload.file_name, e),
+    };
+    state.store.delete_upload(&upload.id).await?;
+    Ok(Json(AppliedDto {
+        ecrit: outcome
+            .written
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(t, n)| (table_label(&t).to_owned(), n))
+            .collect(),
+    })
+    .into_response())
+}
