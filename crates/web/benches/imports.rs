@@ -18,8 +18,6 @@ use std::time::Instant;
 use territoires_domain::bilan::frame::{Frame, Scope};
 use territoires_domain::phase::Phase;
 use territoires_ingest::portfolio::{export, read_portfolio_file, synthetic};
-use territoires_ingest::registry::{referential, territories};
-use territoires_ingest::{default_data_dir, DataDir};
 use territoires_store::bilan::ProjectQuery;
 use territoires_store::Store;
 
@@ -90,24 +88,8 @@ fn in_fresh_process(url: &str, path: &Path) -> (f64, f64, f64) {
     (figures[0], figures[1], figures[2])
 }
 
-async fn registry(url: &str) -> Store {
-    let store = Store::connect(url).await.unwrap();
-    store.migrate().await.unwrap();
-    let data = DataDir::open(default_data_dir()).unwrap();
-    referential::import_referential(&store, &data, "bench")
-        .await
-        .unwrap();
-    let today = time::OffsetDateTime::now_utc().date();
-    for phase in Phase::ALL {
-        territories::import_territories(&store, &data, phase, None, today, "bench")
-            .await
-            .unwrap();
-    }
-    store
-}
-
 async fn measure(url: &str, dir: &Path) -> String {
-    let store = registry(url).await;
+    let store = common::registry(url).await;
     let data = synthetic::generate_for(&store, 42, SCALE).await.unwrap();
     let p = &data.portfolio;
     let lines =

@@ -33,6 +33,14 @@ async fn upload(
     }
 }
 
+/// The address a page's element with `attribute` (`action="/imports/`, `id="rapport" href="`) points to.
+fn link<'a>(html: &'a str, attribute: &str) -> &'a str {
+    html.split(attribute)
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .unwrap_or_else(|| panic!("no {attribute} in the page"))
+}
+
 #[tokio::test]
 async fn a_pilot_previews_then_applies_a_messy_spreadsheet_once() {
     let (base, _db) = common::spawn_app_with_own_database().await;
@@ -68,12 +76,7 @@ async fn a_pilot_previews_then_applies_a_messy_spreadsheet_once() {
         preview.contains("<code>VOS-1</code>") && preview.contains("nouveau"),
         "the diff"
     );
-    let action = preview
-        .split("action=\"/imports/")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("the confirmation form")
-        .to_owned();
+    let action = link(&preview, "action=\"/imports/").to_owned();
     let report = c
         .get(format!("{base}/imports/{action}/rapport.csv"))
         .send()
@@ -159,12 +162,7 @@ async fn a_file_with_errors_or_out_of_scope_is_refused_whole_with_every_problem(
     );
     assert!(html.contains("« beaucoup »"), "{html}");
     // The whole report, as a spreadsheet opens it: one row per problem, with its line and column.
-    let report = html
-        .split("id=\"rapport\" href=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("the report's link")
-        .to_owned();
+    let report = link(&html, "id=\"rapport\" href=\"").to_owned();
     let csv = c.get(format!("{base}{report}")).send().await.unwrap();
     assert_eq!(csv.status(), StatusCode::OK);
     assert!(csv.headers()["content-disposition"]
@@ -286,12 +284,7 @@ async fn downloaded_fiches_come_back_unchanged_and_the_template_is_scoped() {
     assert_ne!(edited, all);
     let preview = upload(&c, &base, &csrf, "grand-est.csv", edited.into_bytes()).await;
     let preview = common::plain(&preview.text().await.unwrap());
-    let report = preview
-        .split("id=\"rapport\" href=\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("the report's link")
-        .to_owned();
+    let report = link(&preview, "id=\"rapport\" href=\"").to_owned();
     let report = c
         .get(format!("{base}{report}"))
         .send()

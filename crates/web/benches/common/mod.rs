@@ -24,10 +24,9 @@ pub async fn fresh_postgres(admin: &str, name: &str) -> String {
     format!("{}/{name}", admin.rsplit_once('/').unwrap().0)
 }
 
-/// The synthetic national dataset at `scale` in a migrated database at `url`, over the real referential
-/// and territories: the store, what the history and portfolio imports wrote, and how long they took.
-#[allow(dead_code)] // The registry benchmark loads no portfolio.
-pub async fn national(url: &str, scale: u32) -> (Store, ImportOutcome, ImportOutcome, Duration) {
+/// A migrated database at `url` holding the real referential and the territories of both phases.
+#[allow(dead_code)] // The registry benchmark imports them itself, to time it.
+pub async fn registry(url: &str) -> Store {
     let store = Store::connect(url).await.unwrap();
     store.migrate().await.unwrap();
     let data = DataDir::open(default_data_dir()).unwrap();
@@ -40,6 +39,14 @@ pub async fn national(url: &str, scale: u32) -> (Store, ImportOutcome, ImportOut
             .await
             .unwrap();
     }
+    store
+}
+
+/// The synthetic national dataset at `scale` in a migrated database at `url`, over the real referential
+/// and territories: the store, what the history and portfolio imports wrote, and how long they took.
+#[allow(dead_code)] // The registry benchmark loads no portfolio.
+pub async fn national(url: &str, scale: u32) -> (Store, ImportOutcome, ImportOutcome, Duration) {
+    let store = registry(url).await;
     let started = Instant::now();
     let (history, portfolio) = synthetic::load_synthetic(&store, 42, scale, "bench")
         .await

@@ -18,6 +18,7 @@ use territoires_ingest::ERRORS_SHOWN;
 use territoires_store::access::accounts::Session;
 use territoires_store::access::Author;
 use territoires_store::imports::Upload;
+use territoires_store::portfolio::PortfolioPreview;
 use territoires_store::registry::referential::ImportOutcome;
 
 use crate::access::auth::{actor, check_csrf, random_token, SignedIn};
@@ -275,6 +276,25 @@ pub(crate) fn refusal(
     }
 }
 
+/// What applying `file` would do for `author`: its first `shown` changes (see
+/// [`territoires_store::Store::preview_portfolio`]). The page, its report and the API preview alike.
+pub(crate) async fn preview_file(
+    state: &AppState,
+    author: Author<'_>,
+    file: &PortfolioFile,
+    shown: i64,
+) -> Result<Option<PortfolioPreview>, territoires_store::StoreError> {
+    state
+        .store
+        .preview_portfolio(
+            (&file.portfolio, &file.given),
+            &file.content_hash,
+            author,
+            shown,
+        )
+        .await
+}
+
 /// `GET /imports/{id}`: the preview.
 pub async fn preview(
     State(state): State<AppState>,
@@ -286,16 +306,9 @@ pub async fn preview(
         Err(refused) => return Ok(refused),
     };
     let mut answer = page(&session);
-    let preview = state
-        .store
-        .preview_portfolio(
-            (&file.portfolio, &file.given),
-            &file.content_hash,
-            Author::user(&actor(&session), &session.user.profile),
-            CHANGES_SHOWN,
-        )
-        .await;
-    let preview = match preview {
+    let actor = actor(&session);
+    let author = Author::user(&actor, &session.user.profile);
+    let preview = match preview_file(&state, author, &file, CHANGES_SHOWN).await {
         Ok(preview) => preview,
         Err(e) => return refused(&session, &upload, refusal(&upload.file_name, e)?),
     };

@@ -14,7 +14,7 @@ use territoires_store::access::Author;
 use territoires_store::imports::Upload;
 use utoipa::{IntoParams, ToSchema};
 
-use super::imports::{entity_label, read, refusal, table_label, CHANGES_SHOWN};
+use super::imports::{entity_label, preview_file, read, refusal, table_label, CHANGES_SHOWN};
 use crate::access::auth::random_token;
 use crate::access::guard::Caller;
 use crate::error::ApiError;
@@ -151,16 +151,8 @@ async fn preview_of(
     upload: &Upload,
     file: &PortfolioFile,
 ) -> Result<Result<PreviewDto, Response>, ApiError> {
-    let preview = state
-        .store
-        .preview_portfolio(
-            (&file.portfolio, &file.given),
-            &file.content_hash,
-            Author::user(&caller.actor, &caller.profile),
-            CHANGES_SHOWN,
-        )
-        .await;
-    let preview = match preview {
+    let author = Author::user(&caller.actor, &caller.profile);
+    let preview = match preview_file(state, author, file, CHANGES_SHOWN).await {
         Ok(preview) => preview,
         Err(e) => return Ok(Err(store_refusal(&upload.file_name, e)?)),
     };

@@ -8,7 +8,7 @@ use territoires_ingest::spreadsheet::{csv, Cell};
 use territoires_ingest::Problem;
 use territoires_store::access::Author;
 
-use super::imports::{entity_label, read, refusal, upload_of};
+use super::imports::{entity_label, preview_file, read, refusal, upload_of};
 use crate::access::auth::{actor, SignedIn};
 use crate::history::changes;
 use crate::registry::exports::attachment;
@@ -77,15 +77,9 @@ pub async fn report_csv(
                 .iter()
                 .map(|n| row(name, "remarque", "", "", "", "", n))
                 .collect();
-            let preview = state
-                .store
-                .preview_portfolio(
-                    (&file.portfolio, &file.given),
-                    &file.content_hash,
-                    Author::user(&actor(&session), &session.user.profile),
-                    CHANGES_IN_REPORT,
-                )
-                .await;
+            let actor = actor(&session);
+            let author = Author::user(&actor, &session.user.profile);
+            let preview = preview_file(&state, author, &file, CHANGES_IN_REPORT).await;
             match preview {
                 Err(e) => rows.extend(problem_rows(&refusal(name, e)?)),
                 Ok(None) => rows.push(row(
