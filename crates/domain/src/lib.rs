@@ -15,6 +15,7 @@ pub mod fr;
 pub mod ids;
 pub mod map;
 pub mod money;
+pub mod opendata;
 pub mod phase;
 pub mod portfolio;
 pub mod registry;

@@ -5,6 +5,7 @@
 pub mod bilan;
 pub mod demo;
 mod error;
+pub mod opendata;
 pub mod portfolio;
 pub mod registry;
 mod source;

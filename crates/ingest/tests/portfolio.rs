@@ -1366,3 +1366,66 @@ async fn a_preview_names_an_unknown_territory() {
         assert!(applied.is_err(), "{}: the apply refuses it too", t.label);
     }
 }
+
+#[tokio::test]
+async fn fiches_are_published_with_the_dates_of_their_audit_and_an_abandonment_shows() {
+    use territoires_domain::opendata::projects::{self, DATASET};
+    use territoires_domain::opendata::Value;
+    for t in testing::all().await {
+        let s = &t.store;
+        import_registry(s).await;
+        demo::load_demo(s, "test").await.unwrap();
+        let now = Frame::at(Phase::First, Scope::France, d("2026-07-01"));
+        let fiches = s.bilan_rows(&now).await.unwrap().projects;
+        let first = s.publication(&DATASET).await.unwrap();
+        assert_eq!(
+            first.publication.rows.len(),
+            fiches.len(),
+            "{}: every fiche, each audited",
+            t.label
+        );
+        assert!(first.publication.withheld.is_empty(), "{}", t.label);
+        let fiche = fiches
+            .iter()
+            .find(|p| p.status == Some(ProjectStatus::InPreparation))
+            .unwrap();
+        let code = &fiche.project.code;
+        let id = Value::Text(projects::id(code).to_string());
+        let row_of = |rows: &[Vec<Value>]| rows.iter().find(|r| r[0] == id).unwrap().clone();
+        let before = row_of(&first.publication.rows);
+        assert_eq!(
+            before[7..9],
+            [Value::text("Étude"), Value::text("En cours")]
+        );
+        assert_eq!(before[1], before[2], "{}: never changed since", t.label);
+
+        let version = s
+            .project(code, d("2026-07-01"))
+            .await
+            .unwrap()
+            .unwrap()
+            .version;
+        let abandon = StatusChange {
+            status: ProjectStatus::Abandoned,
+            on: d("2026-07-01"),
+        };
+        s.record_project_status(code, version, abandon, "test")
+            .await
+            .unwrap();
+        let after = s.publication(&DATASET).await.unwrap();
+        let row = row_of(&after.publication.rows);
+        assert_eq!(
+            row[7..9],
+            [Value::text("Étude"), Value::text("Abandonné")],
+            "{}: abandoned in its study phase",
+            t.label
+        );
+        assert_eq!(row[1], before[1], "{}: created when it was", t.label);
+        assert_ne!(row[2], before[2], "{}: updated now", t.label);
+        assert!(
+            after.updated > first.updated,
+            "{}: the dataset too",
+            t.label
+        );
+    }
+}

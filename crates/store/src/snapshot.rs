@@ -53,6 +53,8 @@ pub(crate) struct Snapshot {
     /// Evolutions to the phase's horizon, by phase, scope and scheme: cut at a date, each gives the
     /// evolution of every bilan of that scope (see [`Series::until`]).
     pub(crate) evolutions: Mutex<HashMap<EvolutionKey, Arc<Vec<Series>>>>,
+    /// The open-data datasets computed at this version, by slug.
+    pub(crate) publications: Mutex<HashMap<&'static str, Arc<crate::opendata::Published>>>,
 }
 
 /// The registry: every territory with its perimeter, areas, contours, histories and lineage, and the
@@ -419,6 +421,7 @@ impl Store {
             portfolio,
             last_events: Mutex::new(None),
             evolutions: Mutex::new(HashMap::new()),
+            publications: Mutex::new(HashMap::new()),
         })
     }
 }

@@ -164,6 +164,11 @@ async fn measure(url: &str, dir: &Path) -> String {
         (all, size)
     })
     .await;
+    let dataset = &territoires_domain::opendata::projects::DATASET;
+    let (published, publish_s) = timed(async { store.publication(dataset).await.unwrap() }).await;
+    let (csv, csv_s) =
+        timed(async { territoires_ingest::opendata::csv(dataset, &published.publication) }).await;
+    let (_, cached_s) = timed(async { store.publication(dataset).await.unwrap() }).await;
     format!(
         "Workbook of **{lines} lines** ({} fiches, {} funding lines, {} funders, {} schemes, {} envelopes), \
          {:.1} MB, written by the download's export in {write_s:.2} s.\n\n\
@@ -175,7 +180,9 @@ async fn measure(url: &str, dir: &Path) -> String {
          | apply (one transaction, {} rows written, audited) | {apply_s:.2} s |\n\
          | preview of the same file again (nothing would change) | {again_s:.3} s |\n\
          | preview of the file with one title edited: 1 change among the stored records (the first read of the stored portfolio after the apply took {cold_s:.2} s) | {changed_s:.2} s |\n\
-         | national export: {records} fiches and lines of both phases as two workbooks ({:.1} MB) | {export_s:.2} s |\n",
+         | national export: {records} fiches and lines of both phases as two workbooks ({:.1} MB) | {export_s:.2} s |\n\
+         | open data: the {} fiches in the projets-territoire schema (audit dates read, rows built; then kept until the data changes: {cached_s:.4} s) | {publish_s:.2} s |\n\
+         | open data: its CSV ({:.1} MB) | {csv_s:.2} s |\n",
         p.projects.len(),
         p.lines.len(),
         p.funders.len(),
@@ -185,6 +192,8 @@ async fn measure(url: &str, dir: &Path) -> String {
         fresh_read_s + fresh_preview_s,
         applied.written.iter().map(|(_, n)| n).sum::<u64>(),
         size as f64 / 1e6,
+        published.publication.rows.len(),
+        csv.len() as f64 / 1e6,
     )
 }
 

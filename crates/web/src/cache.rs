@@ -210,54 +210,120 @@ pub async fn answers(State(state): State<AppState>, request: Request, next: Next
                 return next.run(request).await;
             };
             let day = time::OffsetDateTime::now_utc().date();
-            let key = format!("{} {}", request.method(), request.uri());
-            let wants_gzip = accepts_gzip(request.headers());
-            if let Some(answer) = state.answers.get(version, day, &key) {
-                return answer.response(wants_gzip);
-            }
-            let leader = match state.answers.miss(version, day, &key) {
-                Miss::Lead(leader) => leader,
-                Miss::Wait(mut outcome) => {
-                    // The leader's answer, unless it was not kept or the leader went away.
-                    if let Ok(done) = outcome.wait_for(Option::is_some).await {
-                        if let Some(Some(answer)) = done.clone() {
-                            return answer.response(wants_gzip);
-                        }
-                    }
-                    return next.run(request).await;
-                }
+            let tag = entity_tag(version, day);
+            let cors = public_read(request.uri().path());
+            let response = if holds(request.headers(), &tag) {
+                StatusCode::NOT_MODIFIED.into_response()
+            } else {
+                shared_answer(&state, request, next, version, day).await
             };
-            let response = next.run(request).await;
-            // Only bodies known to fit are read into memory; a larger one (a national export) is sent as
-            // it comes, not kept.
-            let fits = HttpBody::size_hint(response.body())
-                .upper()
-                .is_some_and(|n| n <= MAX_ANSWER as u64);
-            let keep = response.status() == StatusCode::OK
-                && fits
-                && !response.headers().contains_key(header::SET_COOKIE)
-                && !response.headers().contains_key(header::CONTENT_ENCODING);
-            if !keep {
-                leader.finish(None);
-                return response;
-            }
-            let (parts, body) = response.into_parts();
-            let Ok(body) = axum::body::to_bytes(body, MAX_ANSWER).await else {
-                return (StatusCode::INTERNAL_SERVER_ERROR, "réponse illisible").into_response();
-            };
-            let mut headers = parts.headers;
-            headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-            let gzipped = gzip(headers.get(header::CONTENT_TYPE), &body);
-            let answer = Arc::new(Answer {
-                headers,
-                body,
-                gzipped,
-            });
-            state.answers.put(version, day, key, answer.clone());
-            leader.finish(Some(answer.clone()));
-            answer.response(wants_gzip)
+            revalidated(response, &tag, cors)
         })
         .await
+}
+
+/// The entity tag of every shared answer at a version of the data on a day: they are the same bytes for
+/// that pair (a weak tag, as the gzipped and plain bodies differ).
+fn entity_tag(version: i64, day: time::Date) -> HeaderValue {
+    HeaderValue::from_str(&format!(
+        "W/\"{version}-{}\"",
+        territoires_domain::fr::iso_date(day)
+    ))
+    .expect("a tag of digits is a header value")
+}
+
+/// Whether the client's `If-None-Match` names `tag`: it holds the answer already.
+fn holds(headers: &HeaderMap, tag: &HeaderValue) -> bool {
+    let tag = tag.to_str().unwrap_or_default();
+    let opaque = |t: &str| t.trim().trim_start_matches("W/").to_owned();
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|t| t.trim() == "*" || opaque(t) == opaque(tag))
+}
+
+/// The API's reads and the open-data files may be read from any site (CORS): they are public.
+fn public_read(path: &str) -> bool {
+    path.starts_with("/api/v1/") || path.starts_with("/donnees/")
+}
+
+/// Adds the tag to a successful shared answer (clients revalidate it: `no-cache`), and CORS to public reads.
+fn revalidated(mut response: Response, tag: &HeaderValue, cors: bool) -> Response {
+    let status = response.status();
+    let headers = response.headers_mut();
+    if status == StatusCode::OK || status == StatusCode::NOT_MODIFIED {
+        headers.insert(header::ETAG, tag.clone());
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    }
+    if cors {
+        headers.insert(
+            header::ACCESS_CONTROL_ALLOW_ORIGIN,
+            HeaderValue::from_static("*"),
+        );
+        headers.insert(
+            header::ACCESS_CONTROL_EXPOSE_HEADERS,
+            HeaderValue::from_static("etag, retry-after"),
+        );
+    }
+    response
+}
+
+/// A shared answer: kept, being computed by another request, or computed here and kept.
+async fn shared_answer(
+    state: &AppState,
+    request: Request,
+    next: Next,
+    version: i64,
+    day: time::Date,
+) -> Response {
+    let key = format!("{} {}", request.method(), request.uri());
+    let wants_gzip = accepts_gzip(request.headers());
+    if let Some(answer) = state.answers.get(version, day, &key) {
+        return answer.response(wants_gzip);
+    }
+    let leader = match state.answers.miss(version, day, &key) {
+        Miss::Lead(leader) => leader,
+        Miss::Wait(mut outcome) => {
+            // The leader's answer, unless it was not kept or the leader went away.
+            if let Ok(done) = outcome.wait_for(Option::is_some).await {
+                if let Some(Some(answer)) = done.clone() {
+                    return answer.response(wants_gzip);
+                }
+            }
+            return next.run(request).await;
+        }
+    };
+    let response = next.run(request).await;
+    // Only bodies known to fit are read into memory; a larger one (a national export) is sent as it
+    // comes, not kept.
+    let fits = HttpBody::size_hint(response.body())
+        .upper()
+        .is_some_and(|n| n <= MAX_ANSWER as u64);
+    let keep = response.status() == StatusCode::OK
+        && fits
+        && !response.headers().contains_key(header::SET_COOKIE)
+        && !response.headers().contains_key(header::CONTENT_ENCODING);
+    if !keep {
+        leader.finish(None);
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, MAX_ANSWER).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "réponse illisible").into_response();
+    };
+    let mut headers = parts.headers;
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    let gzipped = gzip(headers.get(header::CONTENT_TYPE), &body);
+    let answer = Arc::new(Answer {
+        headers,
+        body,
+        gzipped,
+    });
+    state.answers.put(version, day, key, answer.clone());
+    leader.finish(Some(answer.clone()));
+    answer.response(wants_gzip)
 }
 
 #[cfg(test)]
@@ -268,6 +334,24 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(header::ACCEPT_ENCODING, accept.parse().unwrap());
         h
+    }
+
+    #[test]
+    fn a_client_holds_the_answer_when_it_names_its_tag_strong_or_weak() {
+        let day = time::macros::date!(2026 - 11 - 24);
+        let tag = entity_tag(43, day);
+        assert_eq!(tag, "W/\"43-2026-11-24\"");
+        let asking = |v: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(header::IF_NONE_MATCH, v.parse().unwrap());
+            holds(&h, &tag)
+        };
+        assert!(asking("W/\"43-2026-11-24\""));
+        assert!(asking("\"1-2026-01-01\", \"43-2026-11-24\""));
+        assert!(asking("*"));
+        assert!(!asking("W/\"42-2026-11-24\""));
+        assert!(!asking("W/\"43-2026-11-23\""));
+        assert!(!holds(&HeaderMap::new(), &tag));
     }
 
     #[test]

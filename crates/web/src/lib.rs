@@ -9,6 +9,7 @@ mod cache;
 mod error;
 mod forms;
 mod history;
+mod opendata;
 mod params;
 mod portfolio;
 mod registry;

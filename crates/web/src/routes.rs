@@ -23,7 +23,7 @@ use crate::registry::{
     api as registry_api, api_write as registry_api_write, exports, forms, home, list, places,
     territory,
 };
-use crate::{api, assets, cache, history, site, AppState};
+use crate::{api, assets, cache, history, opendata, site, AppState};
 
 /// The largest upload of a spreadsheet to import (the reader refuses larger files with a sentence; this
 /// bounds what the server receives at all). Other requests keep axum's 2 MB.
@@ -126,6 +126,8 @@ routes! {
     GET "/donnees-personnelles" => site::personal_data, Public;
     GET "/cookies" => site::cookies, Public;
     GET "/plan-du-site" => site::site_map, Public;
+    GET "/donnees" => opendata::data_page, Public;
+    GET "/donnees/{fichier}" => opendata::download, Public;
     GET "/api" => site::api_page, Public;
     GET "/api/explorateur" => site::api_explorer, Public;
     GET "/api/v1/openapi.json" => api::openapi, Public;

@@ -128,7 +128,11 @@ pub async fn site_map(MaybeSession(session): MaybeSession) -> Result<Html<String
                 "/bilan",
                 "Bilans : chiffres, cartes, graphiques, téléchargements",
             ),
-            ("/api", "API et données ouvertes"),
+            (
+                "/donnees",
+                "Données ouvertes : jeux de données aux schémas nationaux",
+            ),
+            ("/api", "API"),
             ("/api/explorateur", "Explorateur de l'API"),
             ("/connexion", "Connexion"),
             ("/accessibilite", "Déclaration d'accessibilité"),
@@ -177,8 +181,7 @@ pub async fn api_page(MaybeSession(session): MaybeSession) -> Result<Html<String
         }
     }
     render(ApiPage {
-        chrome: Chrome::new("API et données ouvertes", "api", &session)
-            .crumb("API et données", None),
+        chrome: Chrome::new("API", "api", &session).crumb("API", None),
         endpoints,
     })
 }
@@ -193,7 +196,7 @@ struct ExplorerPage {
 pub async fn api_explorer(MaybeSession(session): MaybeSession) -> Result<Html<String>, WebError> {
     render(ExplorerPage {
         chrome: Chrome::new("Explorateur de l'API", "api", &session)
-            .crumb("API et données", Some("/api".into()))
+            .crumb("API", Some("/api".into()))
             .crumb("Explorateur", None),
     })
 }

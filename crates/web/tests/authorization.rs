@@ -156,6 +156,10 @@ async fn every_route_answers_as_the_policy_decides_for_every_profile_in_and_out_
             ["code"] if route.path.starts_with("/api/v1/communes/") => {
                 made.push((route.path.replace("{code}", "88160"), Subject::Nothing))
             }
+            ["fichier"] => made.push((
+                route.path.replace("{fichier}", "projets.csv"),
+                Subject::Nothing,
+            )),
             ["jeton"] => made.push((route.path.replace("{jeton}", "inconnu"), Subject::Nothing)),
             ["id"] if route.path.starts_with("/imports/") || route.path.starts_with("/api/v1/imports/") => {
                 made.push((route.path.replace("{id}", "inconnu"), Subject::Nothing))

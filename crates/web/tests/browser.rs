@@ -434,6 +434,7 @@ async fn every_page_type_passes_axe_core_without_serious_violations() {
         "/projets/GE2019-4411-GHOST",
         "/connexion",
         "/api",
+        "/donnees",
         "/accessibilite",
         "/plan-du-site",
         "/pas-de-page",

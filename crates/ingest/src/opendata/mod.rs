@@ -1,0 +1,147 @@
+//! Open-data files: a dataset's rows as CSV (the form schema.data.gouv.fr validates: comma-separated,
+//! UTF-8, a header of the schema's field names), JSON (an array of objects, unknown values `null`) and
+//! XLSX (one sheet, for spreadsheet users).
+
+use rust_xlsxwriter::XlsxError;
+use territoires_domain::opendata::{Dataset, Publication, Value};
+
+use crate::spreadsheet::{csv_text, xlsx as one_sheet, Cell};
+
+/// The dataset as CSV. Text that a spreadsheet would run as a formula is neutralised as in every export.
+pub fn csv(dataset: &Dataset, publication: &Publication) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(dataset.fields.iter().map(|f| f.name))
+        .expect("writing to memory");
+    for row in &publication.rows {
+        w.write_record(row.iter().map(|v| match v {
+            Value::Empty => String::new(),
+            Value::Text(s) => csv_text(s),
+            Value::Integer(n) => n.to_string(),
+            // A Table Schema array in CSV is its JSON text.
+            Value::List(items) if items.is_empty() => String::new(),
+            Value::List(items) => serde_json::to_string(items).expect("strings serialise"),
+        }))
+        .expect("writing to memory");
+    }
+    w.into_inner().expect("writing to memory")
+}
+
+fn json_value(v: &Value) -> serde_json::Value {
+    match v {
+        Value::Empty => serde_json::Value::Null,
+        Value::Text(s) => s.as_str().into(),
+        Value::Integer(n) => (*n).into(),
+        Value::List(items) => items.as_slice().into(),
+    }
+}
+
+/// The dataset as a JSON array of objects, one per row, keyed by the schema's field names in the schema's
+/// order (readers that take the first object's keys as the header see the schema's).
+pub fn json(dataset: &Dataset, publication: &Publication) -> Vec<u8> {
+    let keys: Vec<String> = dataset
+        .fields
+        .iter()
+        .map(|f| serde_json::to_string(f.name).expect("strings serialise"))
+        .collect();
+    let mut out = b"[".to_vec();
+    for (i, row) in publication.rows.iter().enumerate() {
+        out.extend_from_slice(if i == 0 { b"{" } else { b",{" });
+        for (j, (key, v)) in keys.iter().zip(row).enumerate() {
+            if j > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(key.as_bytes());
+            out.push(b':');
+            serde_json::to_writer(&mut out, &json_value(v)).expect("writing to memory");
+        }
+        out.push(b'}');
+    }
+    out.push(b']');
+    out
+}
+
+/// The dataset as a workbook of one sheet: whole numbers as numbers, lists joined by « , ».
+pub fn xlsx(dataset: &Dataset, publication: &Publication) -> Result<Vec<u8>, XlsxError> {
+    let columns: Vec<&str> = dataset.fields.iter().map(|f| f.name).collect();
+    let rows = publication.rows.iter().map(|row| {
+        row.iter()
+            .map(|v| match v {
+                Value::Empty => Cell::Count(None),
+                Value::Text(s) => Cell::text(s.as_str()),
+                Value::Integer(n) => Cell::Count(Some(*n)),
+                Value::List(items) => Cell::text(items.join(", ")),
+            })
+            .collect()
+    });
+    one_sheet(dataset.slug, &columns, rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use territoires_domain::opendata::{Field, Kind, Schema};
+
+    const DATASET: Dataset = Dataset {
+        slug: "essai",
+        title: "Essai",
+        description: "",
+        schema: Schema {
+            name: "essai",
+            version: "1",
+            url: "",
+        },
+        fields: &[
+            Field {
+                name: "nom",
+                kind: Kind::Text,
+            },
+            Field {
+                name: "budget",
+                kind: Kind::Integer,
+            },
+            Field {
+                name: "leviers",
+                kind: Kind::List,
+            },
+        ],
+    };
+
+    fn publication() -> Publication {
+        Publication {
+            rows: vec![
+                vec![
+                    Value::text("=HYPERLINK(\"x\")"),
+                    Value::Integer(450_000),
+                    Value::List(vec!["a".into(), "b, c".into()]),
+                ],
+                vec![
+                    Value::text("Usine, « nord »"),
+                    Value::Empty,
+                    Value::List(vec![]),
+                ],
+            ],
+            withheld: Default::default(),
+        }
+    }
+
+    #[test]
+    fn csv_is_comma_separated_unknown_is_empty_and_formulas_never_run() {
+        let text = String::from_utf8(csv(&DATASET, &publication())).unwrap();
+        assert_eq!(
+            text,
+            "nom,budget,leviers\n\"'=HYPERLINK(\"\"x\"\")\",450000,\"[\"\"a\"\",\"\"b, c\"\"]\"\n\"Usine, « nord »\",,\n"
+        );
+    }
+
+    #[test]
+    fn json_keeps_types_and_unknown_is_null() {
+        let rows: serde_json::Value =
+            serde_json::from_slice(&json(&DATASET, &publication())).unwrap();
+        assert_eq!(rows[0]["budget"], 450_000);
+        assert_eq!(rows[0]["leviers"][1], "b, c");
+        assert!(rows[1]["budget"].is_null());
+        assert_eq!(rows[0]["nom"], "=HYPERLINK(\"x\")");
+        let text = String::from_utf8(json(&DATASET, &publication())).unwrap();
+        assert!(text.starts_with("[{\"nom\":"), "the schema's order: {text}");
+    }
+}

@@ -1,0 +1,90 @@
+//! The open-data datasets, computed from the read model at its version and kept with it: a download
+//! costs one computation per change of the data, not one per request.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use territoires_domain::opendata::projects::{self, Stamps};
+use territoires_domain::opendata::{Dataset, Publication};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use crate::{Result, Store};
+
+/// A dataset as published at the data's current version.
+#[derive(Debug)]
+pub struct Published {
+    /// Its rows and withheld records.
+    pub publication: Publication,
+    /// When its records last changed (the latest audit entry of what it publishes); `None` when nothing
+    /// was ever recorded.
+    pub updated: Option<OffsetDateTime>,
+}
+
+/// One row of the stamps query: a key, its first and last audit moments.
+type StampRow = (String, String, String);
+
+fn moment(at: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::parse(at, &Rfc3339).ok()
+}
+
+impl Store {
+    /// The dataset as published now. Only datasets of the catalogue exist; an unknown one is a caller's
+    /// bug and publishes nothing.
+    pub async fn publication(&self, dataset: &Dataset) -> Result<Arc<Published>> {
+        let s = self.snapshot().await?;
+        if let Some(p) = s
+            .publications
+            .lock()
+            .expect("publications lock")
+            .get(dataset.slug)
+        {
+            return Ok(p.clone());
+        }
+        let published = Arc::new(match dataset.slug {
+            "projets" => self.projects_published(&s).await?,
+            _ => Published {
+                publication: Publication::default(),
+                updated: None,
+            },
+        });
+        s.publications
+            .lock()
+            .expect("publications lock")
+            .insert(dataset.slug, published.clone());
+        Ok(published)
+    }
+
+    async fn projects_published(&self, s: &Arc<crate::snapshot::Snapshot>) -> Result<Published> {
+        // A fiche was created when it was first audited and changed when it was last: the audit log is
+        // where every write is dated.
+        let rows: Vec<StampRow> = sqlx::query_as(
+            "SELECT entity_key, MIN(at), MAX(at) FROM audit_log
+             WHERE entity = 'project' GROUP BY entity_key",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let s = s.clone();
+        self.compute(move || {
+            let mut updated = None;
+            let stamps: HashMap<String, Stamps> = rows
+                .into_iter()
+                .filter_map(|(key, first, last)| {
+                    let stamps = Stamps {
+                        created: moment(&first)?,
+                        updated: moment(&last)?,
+                    };
+                    updated = updated.max(Some(stamps.updated));
+                    Some((key, stamps))
+                })
+                .collect();
+            Published {
+                publication: projects::publish(&s.portfolio.stored.portfolio.projects, |code| {
+                    stamps.get(code).copied()
+                }),
+                updated,
+            }
+        })
+        .await
+    }
+}

@@ -1,0 +1,100 @@
+//! Open data: the `/donnees` page, which lists every dataset with its schema, licence, update date and
+//! row count, and the datasets' files (`/donnees/{slug}.{csv,json,xlsx}`).
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use territoires_domain::fr::iso_date;
+use territoires_domain::opendata::{self, Dataset, LICENCE, LICENCE_URL};
+use territoires_ingest::opendata as files;
+
+use crate::access::auth::MaybeSession;
+use crate::views::{render, Chrome};
+use crate::{AppState, WebError};
+
+/// A dataset as the page lists it.
+struct DatasetView {
+    dataset: &'static Dataset,
+    updated: String,
+    rows: usize,
+    withheld: Vec<(&'static str, usize)>,
+}
+
+#[derive(Template)]
+#[template(path = "opendata.html")]
+struct DataPage {
+    chrome: Chrome,
+    datasets: Vec<DatasetView>,
+    licence: &'static str,
+    licence_url: &'static str,
+}
+
+/// `/donnees`: every dataset of the catalogue.
+pub async fn data_page(
+    State(state): State<AppState>,
+    MaybeSession(session): MaybeSession,
+) -> Result<Html<String>, WebError> {
+    let mut datasets = Vec::new();
+    for dataset in opendata::DATASETS {
+        let published = state.store.publication(dataset).await?;
+        datasets.push(DatasetView {
+            dataset,
+            updated: published
+                .updated
+                .map(|at| territoires_domain::fr::long_date(at.date()))
+                .unwrap_or_else(|| "jamais".into()),
+            rows: published.publication.rows.len(),
+            withheld: published
+                .publication
+                .withheld
+                .iter()
+                .map(|(r, n)| (*r, *n))
+                .collect(),
+        });
+    }
+    render(DataPage {
+        chrome: Chrome::new("Données ouvertes", "donnees", &session)
+            .crumb("Données ouvertes", None),
+        datasets,
+        licence: LICENCE,
+        licence_url: LICENCE_URL,
+    })
+}
+
+/// `/donnees/{fichier}`: a dataset as CSV, JSON or XLSX (the shared answers' cache gives them their
+/// `ETag` and CORS, see `cache`).
+pub async fn download(
+    State(state): State<AppState>,
+    Path(file): Path<String>,
+) -> Result<Response, WebError> {
+    let not_found = || WebError::NotFound(format!("aucun jeu de données « {file} »"));
+    let (slug, format) = file.rsplit_once('.').ok_or_else(not_found)?;
+    let dataset = opendata::dataset(slug).ok_or_else(not_found)?;
+    let content_type = match format {
+        "csv" => "text/csv; charset=utf-8",
+        "json" => "application/json",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        _ => return Err(not_found()),
+    };
+    let published = state.store.publication(dataset).await?;
+    let p = &published.publication;
+    let body = match format {
+        "csv" => files::csv(dataset, p),
+        "json" => files::json(dataset, p),
+        _ => files::xlsx(dataset, p).map_err(|e| WebError::Internal(format!("classeur : {e}")))?,
+    };
+    let day = published.updated.map(|at| iso_date(at.date()));
+    let name = format!("{slug}-{}.{format}", day.as_deref().unwrap_or("vide"));
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
