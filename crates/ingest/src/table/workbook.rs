@@ -16,6 +16,17 @@ pub(crate) fn is_workbook(bytes: &[u8]) -> bool {
     bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"\xd0\xcf\x11\xe0")
 }
 
+/// What a damaged file that made the spreadsheet reader fail is told.
+const DAMAGED: &str =
+    "classeur endommagé, illisible : enregistrez-le à nouveau depuis votre tableur";
+
+/// Runs a call into the spreadsheet reader, its panic becoming `None`: a damaged file can make it panic (a
+/// cell reference whose column overflows, in calamine 0.38), and a bad file is refused with a sentence, it
+/// never brings the import down.
+fn guarded<T>(read: impl FnOnce() -> T) -> Option<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).ok()
+}
+
 /// A workbook opened once, its zip directory checked, to read as many of its sheets as asked.
 pub(crate) struct Workbook<'a> {
     path: &'a Path,
@@ -41,7 +52,8 @@ impl<'a> Workbook<'a> {
         if bytes.starts_with(b"PK\x03\x04") {
             limits::check_zip(bytes).map_err(format)?;
         }
-        let workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes))
+        let workbook = guarded(|| calamine::open_workbook_auto_from_rs(Cursor::new(bytes)))
+            .ok_or_else(|| format(DAMAGED.into()))?
             .map_err(|e| format(format!("classeur illisible : {}", short(&e.to_string()))))?;
         let sheets = workbook.sheets_metadata().to_vec();
         Ok(Workbook {
@@ -84,12 +96,14 @@ impl<'a> Workbook<'a> {
                 .map(|s| s.name.clone())
                 .ok_or_else(|| self.error("classeur sans feuille".into()))?,
         };
-        let range = self.workbook.worksheet_range(&name).map_err(|e| {
-            self.error(format!(
-                "feuille « {name} » illisible : {}",
-                short(&e.to_string())
-            ))
-        })?;
+        let range = guarded(|| self.workbook.worksheet_range(&name))
+            .ok_or_else(|| self.error(format!("feuille « {name} » : {DAMAGED}")))?
+            .map_err(|e| {
+                self.error(format!(
+                    "feuille « {name} » illisible : {}",
+                    short(&e.to_string())
+                ))
+            })?;
         if range.height() > limits::MAX_ROWS {
             return Err(self.error(format!(
                 "feuille « {name} » de {} lignes, au-delà de la limite de {} : découpez-la",
@@ -97,9 +111,8 @@ impl<'a> Workbook<'a> {
                 limits::MAX_ROWS
             )));
         }
-        let formulas = self
-            .workbook
-            .worksheet_formula(&name)
+        let formulas = guarded(|| self.workbook.worksheet_formula(&name))
+            .ok_or_else(|| self.error(format!("feuille « {name} » : {DAMAGED}")))?
             .map(|f| f.used_cells().filter(|(_, _, f)| !f.is_empty()).count())
             .unwrap_or(0);
         // Rows are numbered as the spreadsheet shows them, from where the used range starts.

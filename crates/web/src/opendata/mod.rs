@@ -68,7 +68,13 @@ pub async fn download(
     State(state): State<AppState>,
     Path(file): Path<String>,
 ) -> Result<Response, WebError> {
-    let not_found = || WebError::NotFound(format!("aucun jeu de données « {file} »"));
+    let not_found = || {
+        // The name is echoed shortened and printable only: the address is whatever was typed.
+        let shown: String = file.chars().filter(|c| !c.is_control()).take(60).collect();
+        WebError::NotFound(format!(
+            "Aucun fichier « {shown} » : les jeux de données sont listés sur /donnees"
+        ))
+    };
     let (slug, format) = file.rsplit_once('.').ok_or_else(not_found)?;
     let dataset = opendata::dataset(slug).ok_or_else(not_found)?;
     let content_type = match format {
