@@ -64,6 +64,16 @@ async fn get(url: &str) -> reqwest::Response {
     common::client().get(url).send().await.unwrap()
 }
 
+/// A `GET` from a client that holds the answer tagged `tag`.
+async fn get_holding(url: &str, tag: &header::HeaderValue) -> reqwest::Response {
+    common::client()
+        .get(url)
+        .header(header::IF_NONE_MATCH, tag.clone())
+        .send()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn every_dataset_is_listed_and_its_files_follow_their_national_schema() {
     let base = common::spawn_app().await;
@@ -120,12 +130,7 @@ async fn a_client_holding_the_files_gets_304_until_a_write_changes_them() {
     let first = get(&url).await;
     let tag = first.headers()[header::ETAG].clone();
     let before = first.text().await.unwrap();
-    let again = common::client()
-        .get(&url)
-        .header(header::IF_NONE_MATCH, tag.clone())
-        .send()
-        .await
-        .unwrap();
+    let again = get_holding(&url, &tag).await;
     assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
     assert_eq!(again.headers()[header::ETAG], tag);
     assert!(again.bytes().await.unwrap().is_empty());
@@ -145,12 +150,7 @@ async fn a_client_holding_the_files_gets_304_until_a_write_changes_them() {
         .unwrap();
     assert_eq!(created.status(), StatusCode::CREATED);
 
-    let after = common::client()
-        .get(&url)
-        .header(header::IF_NONE_MATCH, tag.clone())
-        .send()
-        .await
-        .unwrap();
+    let after = get_holding(&url, &tag).await;
     assert_eq!(after.status(), StatusCode::OK, "the data changed");
     assert_ne!(after.headers()[header::ETAG], tag);
     let after = after.text().await.unwrap();

@@ -15,26 +15,6 @@ pub const LICENCE: &str = "Licence Ouverte 2.0 (Etalab)";
 /// Where the licence is read.
 pub const LICENCE_URL: &str = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/";
 
-/// The Table Schema type of a field, as the writers need it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// `string` (also dates and date-times written as text).
-    Text,
-    /// `integer`.
-    Integer,
-    /// `array` of strings: a JSON array in JSON, a JSON array as text in CSV.
-    List,
-}
-
-/// A field of a dataset.
-#[derive(Debug, Clone, Copy)]
-pub struct Field {
-    /// Its name in the schema.
-    pub name: &'static str,
-    /// Its type.
-    pub kind: Kind,
-}
-
 /// A published value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Value {
@@ -82,8 +62,8 @@ pub struct Dataset {
     pub description: &'static str,
     /// The schema it follows.
     pub schema: Schema,
-    /// Its fields, in the schema's order.
-    pub fields: &'static [Field],
+    /// Its fields' names, in the schema's order (each value carries its type, see [`Value`]).
+    pub fields: &'static [&'static str],
 }
 
 /// Every dataset published in a national schema.
@@ -113,10 +93,5 @@ impl Publication {
             Ok(row) => self.rows.push(row),
             Err(reason) => *self.withheld.entry(reason).or_default() += 1,
         }
-    }
-
-    /// How many records were withheld, all reasons together.
-    pub fn withheld_count(&self) -> usize {
-        self.withheld.values().sum()
     }
 }

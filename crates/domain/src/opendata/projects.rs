@@ -5,7 +5,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{Dataset, Field, Kind, Publication, Reason, Schema, Value};
+use super::{Dataset, Publication, Reason, Schema, Value};
 use crate::portfolio::project::{HolderKind, Project, ProjectStatus};
 
 /// The namespace of the projects' published identifiers: fixed for ever, so that a fiche keeps the same
@@ -17,10 +17,6 @@ const PROGRAMME: &str = "Territoires d'industrie";
 
 /// Withheld: the platform does not know when the fiche was recorded (the schema requires it).
 pub const NO_STAMPS: Reason = "date d'enregistrement inconnue";
-
-const fn field(name: &'static str, kind: Kind) -> Field {
-    Field { name, kind }
-}
 
 /// The dataset.
 pub const DATASET: Dataset = Dataset {
@@ -34,28 +30,28 @@ pub const DATASET: Dataset = Dataset {
         url: "https://schema.data.gouv.fr/betagouv/schema-projet-collectivites-transition-ecologique/",
     },
     fields: &[
-        field("id", Kind::Text),
-        field("createdAt", Kind::Text),
-        field("updatedAt", Kind::Text),
-        field("nom", Kind::Text),
-        field("description", Kind::Text),
-        field("budgetPrevisionnel", Kind::Integer),
-        field("dateDebutPrevisionnelle", Kind::Text),
-        field("phase", Kind::Text),
-        field("phaseStatut", Kind::Text),
-        field("programme", Kind::Text),
-        field("porteurCodeSiret", Kind::Text),
-        field("porteurReferentEmail", Kind::Text),
-        field("porteurReferentTelephone", Kind::Text),
-        field("porteurReferentPrenom", Kind::Text),
-        field("porteurReferentNom", Kind::Text),
-        field("porteurReferentFonction", Kind::Text),
-        field("competences", Kind::List),
-        field("leviers", Kind::List),
-        field("mecId", Kind::Text),
-        field("tetId", Kind::Text),
-        field("recocoId", Kind::Text),
-        field("collectiviteIds", Kind::List),
+        "id",
+        "createdAt",
+        "updatedAt",
+        "nom",
+        "description",
+        "budgetPrevisionnel",
+        "dateDebutPrevisionnelle",
+        "phase",
+        "phaseStatut",
+        "programme",
+        "porteurCodeSiret",
+        "porteurReferentEmail",
+        "porteurReferentTelephone",
+        "porteurReferentPrenom",
+        "porteurReferentNom",
+        "porteurReferentFonction",
+        "competences",
+        "leviers",
+        "mecId",
+        "tetId",
+        "recocoId",
+        "collectiviteIds",
     ],
 };
 

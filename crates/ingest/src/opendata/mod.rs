@@ -10,8 +10,7 @@ use crate::spreadsheet::{csv_text, xlsx as one_sheet, Cell};
 /// The dataset as CSV. Text that a spreadsheet would run as a formula is neutralised as in every export.
 pub fn csv(dataset: &Dataset, publication: &Publication) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(dataset.fields.iter().map(|f| f.name))
-        .expect("writing to memory");
+    w.write_record(dataset.fields).expect("writing to memory");
     for row in &publication.rows {
         w.write_record(row.iter().map(|v| match v {
             Value::Empty => String::new(),
@@ -41,7 +40,7 @@ pub fn json(dataset: &Dataset, publication: &Publication) -> Vec<u8> {
     let keys: Vec<String> = dataset
         .fields
         .iter()
-        .map(|f| serde_json::to_string(f.name).expect("strings serialise"))
+        .map(|f| serde_json::to_string(f).expect("strings serialise"))
         .collect();
     let mut out = b"[".to_vec();
     for (i, row) in publication.rows.iter().enumerate() {
@@ -62,7 +61,6 @@ pub fn json(dataset: &Dataset, publication: &Publication) -> Vec<u8> {
 
 /// The dataset as a workbook of one sheet: whole numbers as numbers, lists joined by « , ».
 pub fn xlsx(dataset: &Dataset, publication: &Publication) -> Result<Vec<u8>, XlsxError> {
-    let columns: Vec<&str> = dataset.fields.iter().map(|f| f.name).collect();
     let rows = publication.rows.iter().map(|row| {
         row.iter()
             .map(|v| match v {
@@ -73,13 +71,13 @@ pub fn xlsx(dataset: &Dataset, publication: &Publication) -> Result<Vec<u8>, Xls
             })
             .collect()
     });
-    one_sheet(dataset.slug, &columns, rows)
+    one_sheet(dataset.slug, dataset.fields, rows)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use territoires_domain::opendata::{Field, Kind, Schema};
+    use territoires_domain::opendata::Schema;
 
     const DATASET: Dataset = Dataset {
         slug: "essai",
@@ -90,20 +88,7 @@ mod tests {
             version: "1",
             url: "",
         },
-        fields: &[
-            Field {
-                name: "nom",
-                kind: Kind::Text,
-            },
-            Field {
-                name: "budget",
-                kind: Kind::Integer,
-            },
-            Field {
-                name: "leviers",
-                kind: Kind::List,
-            },
-        ],
+        fields: &["nom", "budget", "leviers"],
     };
 
     fn publication() -> Publication {

@@ -3,13 +3,13 @@
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::header;
-use axum::response::{Html, IntoResponse, Response};
-use territoires_domain::fr::iso_date;
+use axum::response::{Html, Response};
+use territoires_domain::fr::{iso_date, long_date};
 use territoires_domain::opendata::{self, Dataset, LICENCE, LICENCE_URL};
 use territoires_ingest::opendata as files;
 
 use crate::access::auth::MaybeSession;
+use crate::registry::exports::attachment;
 use crate::views::{render, Chrome};
 use crate::{AppState, WebError};
 
@@ -42,7 +42,7 @@ pub async fn data_page(
             dataset,
             updated: published
                 .updated
-                .map(|at| territoires_domain::fr::long_date(at.date()))
+                .map(|at| long_date(at.date()))
                 .unwrap_or_else(|| "jamais".into()),
             rows: published.publication.rows.len(),
             withheld: published
@@ -77,30 +77,18 @@ pub async fn download(
     };
     let (slug, format) = file.rsplit_once('.').ok_or_else(not_found)?;
     let dataset = opendata::dataset(slug).ok_or_else(not_found)?;
-    let content_type = match format {
-        "csv" => "text/csv; charset=utf-8",
-        "json" => "application/json",
-        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        _ => return Err(not_found()),
-    };
     let published = state.store.publication(dataset).await?;
     let p = &published.publication;
-    let body = match format {
-        "csv" => files::csv(dataset, p),
-        "json" => files::json(dataset, p),
-        _ => files::xlsx(dataset, p).map_err(|e| WebError::Internal(format!("classeur : {e}")))?,
+    let (content_type, body) = match format {
+        "csv" => ("text/csv; charset=utf-8", files::csv(dataset, p)),
+        "json" => ("application/json", files::json(dataset, p)),
+        "xlsx" => (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            files::xlsx(dataset, p).map_err(|e| WebError::Internal(format!("classeur : {e}")))?,
+        ),
+        _ => return Err(not_found()),
     };
     let day = published.updated.map(|at| iso_date(at.date()));
     let name = format!("{slug}-{}.{format}", day.as_deref().unwrap_or("vide"));
-    Ok((
-        [
-            (header::CONTENT_TYPE, content_type.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(attachment(content_type, name, body))
 }
