@@ -552,6 +552,7 @@ async fn demo_accounts(store: &Store, actor: &str) -> anyhow::Result<()> {
     // The operator's account names its funder (created if absent, never changed if present).
     let bpifrance = territoires_domain::portfolio::Portfolio {
         funders: vec![territoires_domain::portfolio::funding::Funder {
+            siret: None,
             code: "bpifrance".into(),
             name: "Bpifrance".into(),
             kind: territoires_domain::portfolio::funding::FunderKind::Operator,

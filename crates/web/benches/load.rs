@@ -378,6 +378,7 @@ async fn concurrent_writes(store: &Store, url: &str, lines: Vec<LineView>) -> St
             let t = Instant::now();
             let funder = Portfolio {
                 funders: vec![Funder {
+                    siret: None,
                     code: "bench-cli".into(),
                     name: "Import de la ligne de commande".into(),
                     kind: FunderKind::Private,

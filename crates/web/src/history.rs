@@ -187,6 +187,10 @@ fn label(field: &str) -> String {
         "instrument" => "nature",
         "over_request_allowed" => "dépassement autorisé",
         "ti_specific" => "spécifique TI",
+        "eu_notified" => "notifié à la Commission européenne",
+        "siret" => "SIRET",
+        "first_paid_on" => "date du premier versement",
+        "payment_terms" => "conditions de versement",
         "project" => "projet",
         other => other,
     }

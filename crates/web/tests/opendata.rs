@@ -12,6 +12,7 @@ use territoires_domain::opendata::{self, DATASETS};
 fn schema_file(dataset: &opendata::Dataset) -> std::path::PathBuf {
     let dir = match dataset.slug {
         "projets" => "betagouv-projets-territoire/schema_0.1.0.json",
+        "subventions" => "scdl-subventions/schema_2.1.1_official.json",
         other => panic!("no schema file for {other}"),
     };
     territoires_ingest::default_data_dir()
@@ -74,9 +75,63 @@ async fn get_holding(url: &str, tag: &header::HeaderValue) -> reqwest::Response 
         .unwrap()
 }
 
+/// A change to a dataset's CSV that its schema refuses: (from, to).
+fn tampering(dataset: &opendata::Dataset) -> (&'static str, &'static str) {
+    match dataset.slug {
+        "projets" => (",Étude,", ",Étude préalable,"),
+        "subventions" => (",aide en numéraire,", ",aide numéraire,"),
+        other => panic!("no tampering for {other}"),
+    }
+}
+
+/// Grants on the demo's fiches, from the spreadsheets a funder would import: the funders with their
+/// SIRET (Région Grand Est's left unknown), a scheme notified or not, two beneficiaries (a company, an
+/// association), and lines paid at once, in instalments, not yet, cancelled, a loan.
+async fn import_grants(db: &std::path::Path) {
+    common::import_tables(
+        db,
+        &[
+            (
+                "financeurs.csv",
+                "code;nom;type;siret\n\
+                 bpifrance;Bpifrance;operateur;320 252 489 00051\n\
+                 region-44;Région Grand Est;region;\n",
+            ),
+            (
+                "dispositifs.csv",
+                "code;nom;financeur;specifique_ti;notification_ue\n\
+                 fa;Fonds d'accélération;bpifrance;oui;non\n",
+            ),
+            (
+                "projets.csv",
+                "code;phase;territoires;titre;porteur_type;porteur_id;porteur_nom\n\
+                 GE2019-4411-GHOST;2018-2022;ti-4411|ti-3209|ti-3213;[G]HOST;entreprise;35600000000048;La Poste\n\
+                 GE2019-4415-HYDROGENE;2018-2022;ti-4415;=HYPERLINK(\"x\");association;W671234567;Hydrogène Vosges\n",
+            ),
+            (
+                "financements.csv",
+                "projet;financeur;dispositif;nature;reference_decision;montant_demande;date_demande;\
+                 montant_engage;date_engagement;montant_verse;date_versement;date_premier_versement;\
+                 conditions_versement;date_annulation\n\
+                 GE2019-4411-GHOST;bpifrance;fa;subvention;FA-1;700 000;2020-02-01;600 000,10;2020-06-01;\
+                 200 000;2021-01-15;2020-09-01;echelonne;\n\
+                 GE2019-4415-HYDROGENE;bpifrance;fa;ingenierie;FA-2;50 000;2020-02-01;40 000;2020-06-01;\
+                 40 000;2020-10-01;;unique;\n\
+                 GE2019-4415-HYDROGENE;bpifrance;fa;subvention;FA-3;50 000;2020-02-01;40 000;2020-06-01;;;;unique;\n\
+                 GE2019-4411-GHOST;bpifrance;fa;subvention;FA-4;50 000;2020-02-01;40 000;2020-06-01;;;;unique;2020-07-01\n\
+                 GE2019-4411-GHOST;bpifrance;fa;pret;FA-5;50 000;2020-02-01;40 000;2020-06-01;;;;;\n\
+                 GE2019-4415-HYDROGENE;region-44;;subvention;R-9;250 000,50;2020-03-01;250 000,50;2020-09-15;\
+                 250 000,50;2020-12-01;;unique;\n",
+            ),
+        ],
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn every_dataset_is_listed_and_its_files_follow_their_national_schema() {
-    let base = common::spawn_app().await;
+    let (base, db) = common::spawn_app_with_own_database().await;
+    import_grants(&db.path().join("own.db")).await;
     let page = get(&format!("{base}/donnees")).await.text().await.unwrap();
     let text = common::visible_text(&page);
     assert!(text.contains("Licence Ouverte 2.0"), "{text}");
@@ -88,7 +143,7 @@ async fn every_dataset_is_listed_and_its_files_follow_their_national_schema() {
         assert_eq!(csv.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
         let csv = csv.bytes().await.unwrap();
         let rows = csv.iter().filter(|b| **b == b'\n').count() - 1;
-        assert!(rows > 0, "the demo publishes {}", dataset.slug);
+        assert!(rows > 0, "the data publishes {}", dataset.slug);
         assert!(
             page.contains(&format!("Lignes publiées</th><td>{rows}</td>")),
             "the page counts the file's {rows} rows"
@@ -105,14 +160,72 @@ async fn every_dataset_is_listed_and_its_files_follow_their_national_schema() {
         assert_eq!(xlsx.status(), StatusCode::OK);
         assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"), "a workbook");
 
-        // The validator does check: a phase outside the schema's list is refused.
-        let tampered =
-            String::from_utf8(csv.to_vec())
-                .unwrap()
-                .replacen(",Étude,", ",Étude préalable,", 1);
-        let report = validate(&schema, "jeu.csv", tampered.as_bytes());
+        // The validator does check: a value off the schema's list is refused.
+        let (from, to) = tampering(dataset);
+        let text = String::from_utf8(csv.to_vec()).unwrap();
+        assert!(text.contains(from), "{} has {from}: {text}", dataset.slug);
+        let report = validate(&schema, "jeu.csv", text.replacen(from, to, 1).as_bytes());
         assert_eq!(report["valid"], false, "a value off the schema's list");
     }
+    let grants: serde_json::Value = get(&format!("{base}/donnees/subventions.json"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let by_reference = |r: &str| {
+        grants
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["referenceDecision"] == r)
+            .unwrap_or_else(|| panic!("{r} published: {grants:#}"))
+            .clone()
+    };
+    let instalments = by_reference("FA-1");
+    assert_eq!(
+        instalments["idAttribuant"], "32025248900051",
+        "spaces dropped"
+    );
+    assert_eq!(instalments["montant"], 600_000.1);
+    assert_eq!(
+        instalments["datesPeriodeVersement"],
+        "2020-09-01/2021-01-15"
+    );
+    assert_eq!(instalments["notificationUE"], false);
+    assert_eq!(instalments["idBeneficiaire"], "35600000000048");
+    let in_kind = by_reference("FA-2");
+    assert_eq!(in_kind["nature"], "aide en nature");
+    assert_eq!(in_kind["rnaBeneficiaire"], "W671234567");
+    assert_eq!(in_kind["datesPeriodeVersement"], "2020-10-01");
+    assert_eq!(
+        grants.as_array().unwrap().len(),
+        2,
+        "FA-3 to R-9 are not: {grants:#}"
+    );
+    let csv = get(&format!("{base}/donnees/subventions.csv"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        csv.contains("'=HYPERLINK"),
+        "a formula in a title never runs: {csv}"
+    );
+    let text = common::visible_text(&page);
+    for withheld in [
+        "1 (aucun versement enregistré)",
+        "1 (engagement annulé)",
+        "1 (SIRET du financeur non renseigné)",
+    ] {
+        assert!(
+            text.contains(withheld),
+            "« {withheld} » on the page: {text}"
+        );
+    }
+    assert!(
+        !text.contains("(conditions de versement non renseignées)"),
+        "a loan has no payment terms, yet is no grant: not even withheld"
+    );
     assert_eq!(
         get(&format!("{base}/donnees/projets.ods")).await.status(),
         StatusCode::NOT_FOUND

@@ -125,6 +125,7 @@ mod tests {
     fn a_file_is_imported_only_when_all_of_it_is_in_scope() {
         let portfolio = Portfolio {
             funders: vec![Funder {
+                siret: None,
                 code: "mecene".into(),
                 name: "Mécène".into(),
                 kind: FunderKind::Private,

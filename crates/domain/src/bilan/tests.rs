@@ -54,6 +54,8 @@ fn portfolio() -> Portfolio {
     };
     let line =
         |project: &str, funder: &str, scheme: Option<&str>, committed: i64, on: Date| FundingLine {
+            first_paid_on: None,
+            payment_terms: None,
             project: project.into(),
             funder: funder.into(),
             scheme: scheme.map(str::to_owned),
@@ -77,17 +79,20 @@ fn portfolio() -> Portfolio {
     Portfolio {
         funders: vec![
             Funder {
+                siret: None,
                 code: "bpi".into(),
                 name: "Bpifrance".into(),
                 kind: FunderKind::Operator,
             },
             Funder {
+                siret: None,
                 code: "r44".into(),
                 name: "Région Grand Est".into(),
                 kind: FunderKind::Region,
             },
         ],
         schemes: vec![Scheme {
+            eu_notified: None,
             code: "fa".into(),
             name: "Fonds d'accélération".into(),
             funder: "bpi".into(),

@@ -6,6 +6,7 @@
 //! by reason, is published beside the dataset (see [`Publication`]).
 
 pub mod projects;
+pub mod subsidies;
 
 use std::collections::BTreeMap;
 
@@ -24,11 +25,46 @@ pub enum Value {
     Text(String),
     /// A whole number.
     Integer(i64),
+    /// A decimal number, `units` × 10^-`scale` (amounts in euros and cents: exact, never a float).
+    Decimal {
+        /// The number without its decimal point.
+        units: i64,
+        /// How many of its digits are decimals.
+        scale: u32,
+    },
+    /// A yes or no, written in the words the schema gives (`trueValues`, `falseValues`).
+    Boolean {
+        /// The value.
+        value: bool,
+        /// How the schema writes it in text: (true, false).
+        words: (&'static str, &'static str),
+    },
     /// A list of texts.
     List(Vec<String>),
 }
 
 impl Value {
+    /// An amount in euros, to the cent.
+    pub fn euros(amount: crate::money::Cents) -> Value {
+        Value::Decimal {
+            units: amount.0,
+            scale: 2,
+        }
+    }
+
+    /// The value as the text of a CSV cell (before any spreadsheet neutralisation): a decimal with a
+    /// point and no trailing zeros, a yes or no in the schema's words.
+    pub fn plain_text(&self) -> Option<String> {
+        match self {
+            Value::Empty => None,
+            Value::Text(s) => Some(s.clone()),
+            Value::Integer(n) => Some(n.to_string()),
+            Value::Decimal { units, scale } => Some(decimal(*units, *scale)),
+            Value::Boolean { value, words } => Some(if *value { words.0 } else { words.1 }.into()),
+            Value::List(items) => Some(items.join(", ")),
+        }
+    }
+
     /// Text, or [`Value::Empty`] when it is blank.
     pub fn text(s: impl Into<String>) -> Value {
         let s = s.into();
@@ -38,6 +74,21 @@ impl Value {
             Value::Text(s)
         }
     }
+}
+
+/// `units` × 10^-`scale` written with a point, without trailing zeros (`47800.2`, `1`).
+fn decimal(units: i64, scale: u32) -> String {
+    let base = 10_i64.pow(scale);
+    let sign = if units < 0 { "-" } else { "" };
+    let (whole, fraction) = (
+        units.unsigned_abs() / base as u64,
+        units.unsigned_abs() % base as u64,
+    );
+    if fraction == 0 {
+        return format!("{sign}{whole}");
+    }
+    let digits = format!("{fraction:0width$}", width = scale as usize);
+    format!("{sign}{whole}.{}", digits.trim_end_matches('0'))
 }
 
 /// The national schema a dataset follows.
@@ -67,7 +118,7 @@ pub struct Dataset {
 }
 
 /// Every dataset published in a national schema.
-pub const DATASETS: &[Dataset] = &[projects::DATASET];
+pub const DATASETS: &[Dataset] = &[projects::DATASET, subsidies::DATASET];
 
 /// The dataset named `slug`.
 pub fn dataset(slug: &str) -> Option<&'static Dataset> {
@@ -93,5 +144,26 @@ impl Publication {
             Ok(row) => self.rows.push(row),
             Err(reason) => *self.withheld.entry(reason).or_default() += 1,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_are_written_exactly_with_a_point() {
+        let text = |units, scale| Value::Decimal { units, scale }.plain_text().unwrap();
+        assert_eq!(text(4_780_020, 2), "47800.2");
+        assert_eq!(text(100, 2), "1");
+        assert_eq!(text(5, 2), "0.05");
+        assert_eq!(text(-1_050, 2), "-10.5");
+        assert_eq!(text(7, 0), "7");
+        let yes = Value::Boolean {
+            value: true,
+            words: ("oui", "non"),
+        };
+        assert_eq!(yes.plain_text().as_deref(), Some("oui"));
+        assert_eq!(Value::Empty.plain_text(), None);
     }
 }

@@ -400,6 +400,9 @@ pub struct LineDraft {
     /// A commitment above the request, decided so.
     #[serde(deserialize_with = "flag")]
     pub depassement_autorise: bool,
+    /// How the grant is paid: `unique`, `echelonne`, or empty while not stated.
+    #[serde(deserialize_with = "text")]
+    pub conditions_versement: String,
 }
 
 impl LineDraft {
@@ -417,6 +420,10 @@ impl LineDraft {
             montant_engage: String::new(),
             date_engagement: String::new(),
             depassement_autorise: l.over_request_allowed,
+            conditions_versement: l
+                .payment_terms
+                .map(|t| t.code().to_owned())
+                .unwrap_or_default(),
         }
     }
 
@@ -487,6 +494,7 @@ impl LineDraft {
             committed_on: stored.committed_on,
             paid: stored.paid,
             paid_on: stored.paid_on,
+            first_paid_on: stored.first_paid_on,
             cancelled_on: stored.cancelled_on,
             ..l
         });
@@ -527,6 +535,17 @@ impl LineDraft {
         if let Some(on) = requested_on.filter(|on| *on > today) {
             errors.add("date_demande", format!("le {} est à venir", iso_date(on)));
         }
+        let payment_terms = match plain(&self.conditions_versement) {
+            s if s.is_empty() => Some(None),
+            s => required(
+                errors,
+                "conditions_versement",
+                &s,
+                "les conditions de versement",
+                str::parse,
+            )
+            .map(Some),
+        };
         Some(FundingLine {
             project: String::new(),
             funder: String::new(),
@@ -539,6 +558,8 @@ impl LineDraft {
             committed_on: None,
             paid: None,
             paid_on: None,
+            first_paid_on: None,
+            payment_terms: payment_terms?,
             cancelled_on: None,
             over_request_allowed: self.depassement_autorise,
         })
@@ -561,6 +582,9 @@ pub struct FunderDraft {
     /// Kind (`etat`, `operateur`, `region`, `collectivite`, `europe`, `prive`).
     #[serde(rename = "type", deserialize_with = "text")]
     pub kind: String,
+    /// SIRET of the granting body, if known.
+    #[serde(deserialize_with = "text")]
+    pub siret: String,
 }
 
 impl FunderDraft {
@@ -571,6 +595,7 @@ impl FunderDraft {
             code: f.code.clone(),
             nom: f.name.clone(),
             kind: f.kind.code().into(),
+            siret: f.siret.clone().unwrap_or_default(),
         }
     }
 
@@ -589,9 +614,19 @@ impl FunderDraft {
             "le type de financeur",
             str::parse,
         );
-        let funder = code
-            .zip(kind)
-            .map(|(code, kind)| Funder { code, name, kind });
+        let siret = match plain(&self.siret).replace(' ', "") {
+            s if s.is_empty() => None,
+            s => Some(s),
+        };
+        let funder = code.zip(kind).map(|(code, kind)| Funder {
+            code,
+            name,
+            kind,
+            siret,
+        });
+        if let Some(f) = &funder {
+            errors.check("siret", f.validate());
+        }
         errors.into_result(funder)
     }
 }
@@ -615,6 +650,9 @@ pub struct SchemeDraft {
     /// Credits specific to Territoires d'industrie.
     #[serde(deserialize_with = "flag")]
     pub specifique_ti: bool,
+    /// Aid notified to the European Commission: `oui`, `non`, or empty while not stated.
+    #[serde(deserialize_with = "text")]
+    pub notification_ue: String,
 }
 
 impl SchemeDraft {
@@ -626,6 +664,11 @@ impl SchemeDraft {
             nom: s.name.clone(),
             financeur: s.funder.clone(),
             specifique_ti: s.ti_specific,
+            notification_ue: match s.eu_notified {
+                Some(true) => "oui".into(),
+                Some(false) => "non".into(),
+                None => String::new(),
+            },
         }
     }
 
@@ -638,12 +681,28 @@ impl SchemeDraft {
         if name.is_empty() {
             errors.add("nom", "à renseigner : le nom du dispositif");
         }
-        let scheme = code.zip(funder).map(|(code, funder)| Scheme {
-            code,
-            name,
-            funder,
-            ti_specific: self.specifique_ti,
-        });
+        let eu_notified = match plain(&self.notification_ue).to_lowercase().as_str() {
+            "" => Some(None),
+            "oui" => Some(Some(true)),
+            "non" => Some(Some(false)),
+            _ => {
+                errors.add(
+                    "notification_ue",
+                    "oui, non, ou vide tant que ce n'est pas établi",
+                );
+                None
+            }
+        };
+        let scheme = code
+            .zip(funder)
+            .zip(eu_notified)
+            .map(|((code, funder), eu_notified)| Scheme {
+                code,
+                name,
+                funder,
+                ti_specific: self.specifique_ti,
+                eu_notified,
+            });
         errors.into_result(scheme)
     }
 }

@@ -10,7 +10,7 @@ use time::Date;
 use crate::fr::iso_date;
 use crate::ids::RegionCode;
 use crate::money::Cents;
-use crate::portfolio::project::coded_enum;
+use crate::portfolio::project::{check_siret, coded_enum};
 use crate::DomainError;
 
 coded_enum!(
@@ -53,6 +53,16 @@ coded_enum!(
     }
 );
 
+coded_enum!(
+    /// How a grant is paid, as its convention says (the SCDL's `conditionsVersement`).
+    PaymentTerms, "conditions_versement", "des conditions de versement (unique, echelonne)", {
+        /// In one payment.
+        Single => "unique", "unique";
+        /// In instalments.
+        Instalments => "echelonne", "échelonné";
+    }
+);
+
 /// A funder.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Funder {
@@ -62,6 +72,19 @@ pub struct Funder {
     pub name: String,
     /// Kind.
     pub kind: FunderKind,
+    /// The SIRET of the body that grants (the SCDL's `idAttribuant`), when known.
+    #[serde(default)]
+    pub siret: Option<String>,
+}
+
+impl Funder {
+    /// Checks the SIRET, when there is one.
+    pub fn validate(&self) -> Result<(), DomainError> {
+        match &self.siret {
+            Some(siret) => check_siret("siret", siret),
+            None => Ok(()),
+        }
+    }
 }
 
 /// A dispositif: a scheme through which a funder funds projects.
@@ -75,6 +98,10 @@ pub struct Scheme {
     pub funder: String,
     /// Whether its credits are specific to Territoires d'industrie (otherwise general law, *droit commun*).
     pub ti_specific: bool,
+    /// Whether its aid is notified to the European Commission as State aid (the SCDL's `notificationUE`);
+    /// `None` while not stated.
+    #[serde(default)]
+    pub eu_notified: Option<bool>,
 }
 
 /// An envelope: the amount a scheme can commit, for a region or nationally, over a period.
@@ -205,6 +232,12 @@ pub struct FundingLine {
     pub paid: Option<Cents>,
     /// Date of the last payment.
     pub paid_on: Option<Date>,
+    /// Date of the first payment (recorded by the first payment event, or imported).
+    #[serde(default)]
+    pub first_paid_on: Option<Date>,
+    /// How the grant is paid, as its convention says.
+    #[serde(default)]
+    pub payment_terms: Option<PaymentTerms>,
     /// When the commitment was cancelled, if it was.
     pub cancelled_on: Option<Date>,
     /// Committing more than requested was explicitly allowed.
@@ -271,13 +304,30 @@ impl FundingLine {
             if paid > committed {
                 return rule(format!("versé {paid} supérieur à l'engagé {committed}"));
             }
-            if paid_on < committed_on {
+            let first_paid_on = self.first_paid_on.unwrap_or(paid_on);
+            if first_paid_on < committed_on {
                 return rule(format!(
                     "versement du {} antérieur à l'engagement du {}",
-                    iso_date(paid_on),
+                    iso_date(first_paid_on),
                     iso_date(committed_on)
                 ));
             }
+            if paid_on < first_paid_on {
+                return rule(format!(
+                    "dernier versement du {} antérieur au premier, du {}",
+                    iso_date(paid_on),
+                    iso_date(first_paid_on)
+                ));
+            }
+            if self.payment_terms == Some(PaymentTerms::Single) && first_paid_on != paid_on {
+                return rule(format!(
+                    "versement unique, mais un premier versement le {} et un dernier le {}",
+                    iso_date(first_paid_on),
+                    iso_date(paid_on)
+                ));
+            }
+        } else if self.first_paid_on.is_some() {
+            return rule("date de premier versement sans montant versé".into());
         }
         if let Some(cancelled_on) = self.cancelled_on {
             match self.committed_on {
@@ -329,7 +379,7 @@ impl FundingLine {
             (line.committed, line.committed_on) = (None, None);
         }
         if !by(line.paid_on) {
-            (line.paid, line.paid_on) = (None, None);
+            (line.paid, line.paid_on, line.first_paid_on) = (None, None, None);
         }
         if !by(line.cancelled_on) {
             line.cancelled_on = None;
@@ -427,6 +477,9 @@ impl FundingLine {
                 }
                 next.paid = Some(total_paid);
                 next.paid_on = Some(on);
+                if self.paid_on.is_none() {
+                    next.first_paid_on = Some(on);
+                }
             }
             LineEvent::Cancel { on } => {
                 if self.cancelled_on.is_some() {
@@ -448,6 +501,8 @@ mod tests {
 
     fn line() -> FundingLine {
         FundingLine {
+            first_paid_on: None,
+            payment_terms: None,
             project: "P1".into(),
             funder: "bpifrance".into(),
             scheme: Some("fonds-acceleration".into()),
@@ -551,6 +606,55 @@ mod tests {
                 on: date!(2021 - 02 - 01)
             })
             .is_err());
+    }
+
+    #[test]
+    fn the_first_payment_is_dated_by_its_event_and_a_single_payment_stays_single() {
+        let mut l = line();
+        (l.paid, l.paid_on) = (None, None);
+        let once = l
+            .apply(LineEvent::Pay {
+                total_paid: Cents::euros(30_000),
+                on: date!(2020 - 09 - 01),
+            })
+            .unwrap();
+        assert_eq!(once.first_paid_on, Some(date!(2020 - 09 - 01)));
+        let twice = once
+            .apply(LineEvent::Pay {
+                total_paid: Cents::euros(50_000),
+                on: date!(2021 - 01 - 15),
+            })
+            .unwrap();
+        assert_eq!(
+            (twice.first_paid_on, twice.paid_on),
+            (Some(date!(2020 - 09 - 01)), Some(date!(2021 - 01 - 15))),
+            "the first payment keeps its date"
+        );
+        let single = FundingLine {
+            payment_terms: Some(PaymentTerms::Single),
+            ..once
+        };
+        let err = single
+            .apply(LineEvent::Pay {
+                total_paid: Cents::euros(50_000),
+                on: date!(2021 - 01 - 15),
+            })
+            .unwrap_err();
+        assert!(err.to_string().contains("versement unique"), "{err}");
+        let mut backwards = twice.clone();
+        backwards.first_paid_on = Some(date!(2021 - 03 - 01));
+        assert!(backwards.validate().is_err(), "first after last");
+        let mut before_commitment = twice;
+        before_commitment.first_paid_on = Some(date!(2020 - 05 - 01));
+        assert!(before_commitment.validate().is_err());
+        assert_eq!(
+            before_commitment
+                .record_as_of(date!(2020 - 12 - 31))
+                .unwrap()
+                .first_paid_on,
+            None,
+            "as of a date before the last payment, no payment is known"
+        );
     }
 
     #[test]

@@ -2,16 +2,20 @@
 //! with their titles and costs, no outcomes). Merged over a stored record, a row keeps the stored value of
 //! every column its file lacks — an absent column is not an empty one, and nothing typed before is lost.
 
-use super::funding::FundingLine;
+use super::funding::{Funder, FundingLine, Scheme};
 use super::project::{Outcomes, Project};
 
-/// The columns of the `projets` and `financements` tables a file gave.
+/// The columns of the `financeurs`, `dispositifs`, `projets` and `financements` tables a file gave.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Given {
     /// Whole records: forms, the API, a file with every column.
     All,
     /// Only these columns (the tables' column names, `titre`, `montant_engage`…).
     Columns {
+        /// Of the `financeurs` table.
+        funders: Vec<String>,
+        /// Of the `dispositifs` table.
+        schemes: Vec<String>,
         /// Of the `projets` table.
         projects: Vec<String>,
         /// Of the `financements` table.
@@ -30,6 +34,32 @@ impl Given {
 
     fn has(columns: &[String], any: &[&str]) -> bool {
         any.iter().any(|c| columns.iter().any(|g| g == c))
+    }
+
+    /// `incoming` with the stored value of each optional column its file lacks (code, name and kind are
+    /// required in every file).
+    pub fn funder(&self, incoming: &Funder, stored: &Funder) -> Funder {
+        let mut f = incoming.clone();
+        if let Given::Columns { funders: cols, .. } = self {
+            if !Given::has(cols, &["siret"]) {
+                f.siret = stored.siret.clone();
+            }
+        }
+        f
+    }
+
+    /// `incoming` with the stored value of each optional column its file lacks.
+    pub fn scheme(&self, incoming: &Scheme, stored: &Scheme) -> Scheme {
+        let mut s = incoming.clone();
+        if let Given::Columns { schemes: cols, .. } = self {
+            if !Given::has(cols, &["specifique_ti"]) {
+                s.ti_specific = stored.ti_specific;
+            }
+            if !Given::has(cols, &["notification_ue"]) {
+                s.eu_notified = stored.eu_notified;
+            }
+        }
+        s
     }
 
     /// `incoming` with the stored value of each column its file lacks.
@@ -115,6 +145,12 @@ impl Given {
         }
         if !has(&["montant_verse", "date_versement"]) {
             (l.paid, l.paid_on) = (stored.paid, stored.paid_on);
+        }
+        if !has(&["date_premier_versement"]) {
+            l.first_paid_on = stored.first_paid_on;
+        }
+        if !has(&["conditions_versement"]) {
+            l.payment_terms = stored.payment_terms;
         }
         if !has(&["date_annulation"]) {
             l.cancelled_on = stored.cancelled_on;
@@ -211,6 +247,8 @@ mod tests {
             ..base()
         };
         let given = Given::Columns {
+            funders: vec![],
+            schemes: vec![],
             projects: [
                 "code",
                 "phase",
@@ -230,5 +268,48 @@ mod tests {
         assert_eq!(merged.expected.jobs_created, Some(30), "absent: kept");
         assert_eq!(merged.expected.tco2e_avoided, None, "given empty: emptied");
         assert_eq!(Given::All.project(&incoming, &stored), incoming);
+    }
+
+    #[test]
+    fn a_funder_or_scheme_file_without_the_publication_columns_keeps_them() {
+        use crate::portfolio::funding::FunderKind;
+        let stored = Funder {
+            code: "bpifrance".into(),
+            name: "Bpifrance".into(),
+            kind: FunderKind::Operator,
+            siret: Some("32025248900051".into()),
+        };
+        let incoming = Funder {
+            name: "Bpifrance SA".into(),
+            siret: None,
+            ..stored.clone()
+        };
+        let columns = |funders: &[&str], schemes: &[&str]| Given::Columns {
+            funders: funders.iter().map(|c| c.to_string()).collect(),
+            schemes: schemes.iter().map(|c| c.to_string()).collect(),
+            projects: vec![],
+            lines: vec![],
+        };
+        let merged = columns(&["code", "nom", "type"], &[]).funder(&incoming, &stored);
+        assert_eq!(
+            (merged.name.as_str(), merged.siret),
+            ("Bpifrance SA", stored.siret.clone())
+        );
+        let emptied = columns(&["code", "nom", "type", "siret"], &[]).funder(&incoming, &stored);
+        assert_eq!(emptied.siret, None, "given empty: emptied");
+        let scheme = Scheme {
+            code: "fa".into(),
+            name: "Fonds".into(),
+            funder: "bpifrance".into(),
+            ti_specific: true,
+            eu_notified: Some(true),
+        };
+        let bare = Scheme {
+            ti_specific: false,
+            eu_notified: None,
+            ..scheme.clone()
+        };
+        let merged = columns(&[], &["code", "nom", "financeur"]).scheme(&bare, &scheme);
+        assert_eq!((merged.ti_specific, merged.eu_notified), (true, Some(true)));
     }
 }

@@ -116,6 +116,7 @@ impl Portfolio {
             if !funders.insert(f.code.as_str()) {
                 return Err((Row::Funder(i), dup("financeur", &f.code)));
             }
+            f.validate().map_err(|e| (Row::Funder(i), e))?;
         }
         let mut schemes = HashMap::new();
         for (i, s) in self.schemes.iter().enumerate() {
@@ -293,6 +294,8 @@ mod tests {
             source: String::new(),
         };
         let line = |project: &str, reference: &str, amount: i64, on: time::Date| FundingLine {
+            first_paid_on: None,
+            payment_terms: None,
             project: project.into(),
             funder: "bpifrance".into(),
             scheme: Some("fa".into()),
@@ -309,11 +312,13 @@ mod tests {
         };
         Portfolio {
             funders: vec![Funder {
+                siret: None,
                 code: "bpifrance".into(),
                 name: "Bpifrance".into(),
                 kind: FunderKind::Operator,
             }],
             schemes: vec![Scheme {
+                eu_notified: None,
                 code: "fa".into(),
                 name: "Fonds d'accélération".into(),
                 funder: "bpifrance".into(),

@@ -224,10 +224,7 @@ impl Holder {
         let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
         let invalid = |expected| Err(DomainError::invalid("porteur_id", id, expected));
         match self.kind {
-            HolderKind::Company if !digits(id, 14) => invalid("un SIRET de 14 chiffres"),
-            HolderKind::Company if !siret_checks(id) => {
-                invalid("un SIRET existant : sa clé de contrôle (Luhn) ne correspond pas, vérifiez la saisie")
-            }
+            HolderKind::Company => check_siret("porteur_id", id),
             HolderKind::Epci if !digits(id, 9) => invalid("un SIREN de 9 chiffres"),
             HolderKind::Epci if !luhn(id) => {
                 invalid("un SIREN existant : sa clé de contrôle (Luhn) ne correspond pas, vérifiez la saisie")
@@ -240,6 +237,25 @@ impl Holder {
             _ => Ok(()),
         }
     }
+}
+
+/// Checks a SIRET: 14 digits and its check digit.
+pub fn check_siret(field: &'static str, siret: &str) -> Result<(), DomainError> {
+    if !(siret.len() == 14 && siret.bytes().all(|b| b.is_ascii_digit())) {
+        return Err(DomainError::invalid(
+            field,
+            siret,
+            "un SIRET de 14 chiffres",
+        ));
+    }
+    if !siret_checks(siret) {
+        return Err(DomainError::invalid(
+            field,
+            siret,
+            "un SIRET existant : sa clé de contrôle (Luhn) ne correspond pas, vérifiez la saisie",
+        ));
+    }
+    Ok(())
 }
 
 /// The Luhn check of SIREN and SIRET numbers (digits only).

@@ -3,6 +3,7 @@
 //! XLSX (one sheet, for spreadsheet users).
 
 use rust_xlsxwriter::XlsxError;
+use territoires_domain::money::Cents;
 use territoires_domain::opendata::{Dataset, Publication, Value};
 
 use crate::spreadsheet::{csv_text, xlsx as one_sheet, Cell};
@@ -13,12 +14,11 @@ pub fn csv(dataset: &Dataset, publication: &Publication) -> Vec<u8> {
     w.write_record(dataset.fields).expect("writing to memory");
     for row in &publication.rows {
         w.write_record(row.iter().map(|v| match v {
-            Value::Empty => String::new(),
             Value::Text(s) => csv_text(s),
-            Value::Integer(n) => n.to_string(),
             // A Table Schema array in CSV is its JSON text.
             Value::List(items) if items.is_empty() => String::new(),
             Value::List(items) => serde_json::to_string(items).expect("strings serialise"),
+            other => other.plain_text().unwrap_or_default(),
         }))
         .expect("writing to memory");
     }
@@ -30,6 +30,12 @@ fn json_value(v: &Value) -> serde_json::Value {
         Value::Empty => serde_json::Value::Null,
         Value::Text(s) => s.as_str().into(),
         Value::Integer(n) => (*n).into(),
+        // The shortest text that reads back as the same double: `47800.2`, never `47800.199999…`.
+        Value::Decimal { units, scale } => {
+            serde_json::Number::from_f64(*units as f64 / 10_f64.powi(*scale as i32))
+                .map_or(serde_json::Value::Null, serde_json::Value::Number)
+        }
+        Value::Boolean { value, .. } => (*value).into(),
         Value::List(items) => items.as_slice().into(),
     }
 }
@@ -59,7 +65,7 @@ pub fn json(dataset: &Dataset, publication: &Publication) -> Vec<u8> {
     out
 }
 
-/// The dataset as a workbook of one sheet: whole numbers as numbers, lists joined by « , ».
+/// The dataset as a workbook of one sheet: whole numbers and amounts as numbers, lists joined by « , ».
 pub fn xlsx(dataset: &Dataset, publication: &Publication) -> Result<Vec<u8>, XlsxError> {
     let rows = publication.rows.iter().map(|row| {
         row.iter()
@@ -67,7 +73,8 @@ pub fn xlsx(dataset: &Dataset, publication: &Publication) -> Result<Vec<u8>, Xls
                 Value::Empty => Cell::Count(None),
                 Value::Text(s) => Cell::text(s.as_str()),
                 Value::Integer(n) => Cell::Count(Some(*n)),
-                Value::List(items) => Cell::text(items.join(", ")),
+                Value::Decimal { units, scale: 2 } => Cell::Cents(Some(Cents(*units))),
+                other => Cell::text(other.plain_text().unwrap_or_default()),
             })
             .collect()
     });

@@ -70,7 +70,14 @@ pub fn rows(p: &Portfolio, table: &str) -> Vec<Vec<Cell>> {
         "financeurs" => p
             .funders
             .iter()
-            .map(|f| vec![text(&f.code), text(&f.name), text(f.kind.code())])
+            .map(|f| {
+                vec![
+                    text(&f.code),
+                    text(&f.name),
+                    text(f.kind.code()),
+                    text(f.siret.as_deref().unwrap_or("")),
+                ]
+            })
             .collect(),
         "dispositifs" => p
             .schemes
@@ -81,6 +88,11 @@ pub fn rows(p: &Portfolio, table: &str) -> Vec<Vec<Cell>> {
                     text(&s.name),
                     text(&s.funder),
                     yes_no(s.ti_specific),
+                    text(match s.eu_notified {
+                        Some(true) => "oui",
+                        Some(false) => "non",
+                        None => "",
+                    }),
                 ]
             })
             .collect(),
@@ -115,6 +127,8 @@ pub fn rows(p: &Portfolio, table: &str) -> Vec<Vec<Cell>> {
                     Cell::Date(l.committed_on),
                     Cell::Cents(l.paid),
                     Cell::Date(l.paid_on),
+                    Cell::Date(l.first_paid_on),
+                    text(l.payment_terms.map_or("", |t| t.code())),
                     Cell::Date(l.cancelled_on),
                     yes_no(l.over_request_allowed),
                 ]

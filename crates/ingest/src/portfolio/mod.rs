@@ -31,10 +31,16 @@ use crate::{IngestError, Result};
 
 /// The tables of a portfolio and their columns, in the order files list them.
 pub const TABLES: [(&str, &[&str]); 5] = [
-    ("financeurs", &["code", "nom", "type"]),
+    ("financeurs", &["code", "nom", "type", "siret"]),
     (
         "dispositifs",
-        &["code", "nom", "financeur", "specifique_ti"],
+        &[
+            "code",
+            "nom",
+            "financeur",
+            "specifique_ti",
+            "notification_ue",
+        ],
     ),
     (
         "enveloppes",
@@ -77,7 +83,7 @@ pub const PROJECT_COLUMNS: [&str; 28] = [
 ];
 
 /// Columns of the `financements` table.
-pub const LINE_COLUMNS: [&str; 13] = [
+pub const LINE_COLUMNS: [&str; 15] = [
     "projet",
     "financeur",
     "dispositif",
@@ -89,6 +95,8 @@ pub const LINE_COLUMNS: [&str; 13] = [
     "date_engagement",
     "montant_verse",
     "date_versement",
+    "date_premier_versement",
+    "conditions_versement",
     "date_annulation",
     "depassement_autorise",
 ];
@@ -288,9 +296,15 @@ fn date(c: &Cells<'_>, column: &'static str) -> CellResult<Option<time::Date>> {
 }
 
 fn yes_no(c: &Cells<'_>, column: &'static str) -> CellResult<bool> {
+    Ok(optional_yes_no(c, column)?.unwrap_or(false))
+}
+
+/// A yes or no, `None` when the cell is empty.
+fn optional_yes_no(c: &Cells<'_>, column: &'static str) -> CellResult<Option<bool>> {
     match c.get(column).to_lowercase().as_str() {
-        "" | "non" | "false" | "0" | "n" => Ok(false),
-        "oui" | "true" | "1" | "o" | "vrai" => Ok(true),
+        "" => Ok(None),
+        "non" | "false" | "0" | "n" | "faux" => Ok(Some(false)),
+        "oui" | "true" | "1" | "o" | "vrai" => Ok(Some(true)),
         other => Err((
             column.to_owned(),
             DomainError::Invalid {
@@ -318,12 +332,14 @@ fn parse_row(table: &str, c: &Cells<'_>, p: &mut Portfolio) -> CellResult<()> {
             code: c.required("code")?.to_owned(),
             name: c.required("nom")?.to_owned(),
             kind: c.get("type").parse().map_err(at("type"))?,
+            siret: c.optional("siret").map(|s| s.replace(' ', "")),
         }),
         "dispositifs" => p.schemes.push(Scheme {
             code: c.required("code")?.to_owned(),
             name: c.required("nom")?.to_owned(),
             funder: c.required("financeur")?.to_owned(),
             ti_specific: yes_no(c, "specifique_ti")?,
+            eu_notified: optional_yes_no(c, "notification_ue")?,
         }),
         "enveloppes" => p.envelopes.push(Envelope {
             code: c.required("code")?.to_owned(),
@@ -414,6 +430,12 @@ fn parse_row(table: &str, c: &Cells<'_>, p: &mut Portfolio) -> CellResult<()> {
             committed_on: date(c, "date_engagement")?,
             paid: cents(c, "montant_verse")?,
             paid_on: date(c, "date_versement")?,
+            first_paid_on: date(c, "date_premier_versement")?,
+            payment_terms: c
+                .optional("conditions_versement")
+                .map(str::parse)
+                .transpose()
+                .map_err(at("conditions_versement"))?,
             cancelled_on: date(c, "date_annulation")?,
             over_request_allowed: yes_no(c, "depassement_autorise")?,
         }),
@@ -493,6 +515,8 @@ fn parse_tables(
             .collect()
     };
     let given = Given::Columns {
+        funders: columns("financeurs"),
+        schemes: columns("dispositifs"),
         projects: columns("projets"),
         lines: columns("financements"),
     };

@@ -10,7 +10,7 @@ use territoires_domain::ids::{RegionCode, TerritoryId};
 use territoires_domain::money::Cents;
 use territoires_domain::phase::Phase;
 use territoires_domain::portfolio::funding::{
-    Envelope, Funder, FunderKind, FundingLine, Instrument, Scheme,
+    Envelope, Funder, FunderKind, FundingLine, Instrument, PaymentTerms, Scheme,
 };
 use territoires_domain::portfolio::given::Given;
 use territoires_domain::portfolio::project::{
@@ -101,11 +101,33 @@ fn identifier(rng: &mut StdRng, n: usize, kind: HolderKind) -> String {
         .expect("one check digit of ten fits")
 }
 
+/// A committed line's payment terms and, when paid, its first payment: one payment for most small grants,
+/// instalments otherwise.
+fn payment_terms(rng: &mut StdRng, line: &mut FundingLine) {
+    let single = line.committed.is_some_and(|c| c < Cents::euros(150_000)) && rng.random_bool(0.8);
+    line.payment_terms = Some(if single {
+        PaymentTerms::Single
+    } else {
+        PaymentTerms::Instalments
+    });
+    if let (Some(first), Some(last)) = (line.committed_on, line.paid_on) {
+        let span = (last - first).whole_days().max(0);
+        line.first_paid_on = Some(if single {
+            last
+        } else {
+            first + Duration::days(rng.random_range(0..=span))
+        });
+    }
+}
+
 fn funders(regions: &[(String, String)]) -> Vec<Funder> {
-    let f = |code: &str, name: &str, kind| Funder {
+    // Their own generator: the funders' SIRETs do not shift the rest of the dataset.
+    let mut rng = StdRng::seed_from_u64(44);
+    let mut f = |code: &str, name: &str, kind| Funder {
         code: code.into(),
         name: name.into(),
         kind,
+        siret: (kind != FunderKind::Private).then(|| identifier(&mut rng, 14, HolderKind::Company)),
     };
     let mut out = vec![
         f(
@@ -152,6 +174,7 @@ fn schemes(regions: &[(String, String)]) -> Vec<Scheme> {
         name: name.into(),
         funder: funder.into(),
         ti_specific: ti,
+        eu_notified: Some(false),
     };
     let mut out = vec![
         s(
@@ -263,6 +286,8 @@ pub fn generate(
     scale: u32,
 ) -> Synthetic {
     let mut rng = StdRng::seed_from_u64(seed);
+    // The payment terms draw from their own generator, so that adding them changed no other figure.
+    let mut terms_rng = StdRng::seed_from_u64(seed ^ 0x7465_726d_6573);
     let mut history = Vec::new();
     let mut projects = Vec::new();
     let mut lines = Vec::new();
@@ -333,6 +358,8 @@ pub fn generate(
                     committed_on: None,
                     paid: None,
                     paid_on: None,
+                    first_paid_on: None,
+                    payment_terms: None,
                     cancelled_on: None,
                     over_request_allowed: false,
                 };
@@ -351,6 +378,7 @@ pub fn generate(
                         line.paid = Some(Cents(committed.0 / 100 * rng.random_range(30..=100)));
                         line.paid_on = Some(paid_on);
                     }
+                    payment_terms(&mut terms_rng, &mut line);
                 }
                 lines.push(line);
             }

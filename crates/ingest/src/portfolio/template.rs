@@ -8,7 +8,7 @@ use rust_xlsxwriter::{
     DataValidation, DataValidationErrorStyle, Format, Formula, Workbook, Worksheet, XlsxError,
 };
 use territoires_domain::phase::Phase;
-use territoires_domain::portfolio::funding::{FunderKind, Instrument};
+use territoires_domain::portfolio::funding::{FunderKind, Instrument, PaymentTerms};
 use territoires_domain::portfolio::project::{Axis, HolderKind};
 
 use super::TABLES;
@@ -79,6 +79,13 @@ const COLUMNS: &[Column] = &[
         "operateur",
     ),
     col(
+        "financeurs",
+        "siret",
+        false,
+        "le SIRET de l'organisme qui attribue (14 chiffres), publié avec ses subventions",
+        "",
+    ),
+    col(
         "dispositifs",
         "code",
         true,
@@ -105,6 +112,13 @@ const COLUMNS: &[Column] = &[
         false,
         "oui si le dispositif est propre à Territoires d'industrie",
         "oui",
+    ),
+    col(
+        "dispositifs",
+        "notification_ue",
+        false,
+        "oui si ses aides sont notifiées à la Commission européenne (aides d'État), non sinon, vide si ce n'est pas établi",
+        "non",
     ),
     col(
         "enveloppes",
@@ -283,6 +297,20 @@ const COLUMNS: &[Column] = &[
         "la date du dernier versement",
         "",
     ),
+    col(
+        "financements",
+        "date_premier_versement",
+        false,
+        "la date du premier versement",
+        "",
+    ),
+    col(
+        "financements",
+        "conditions_versement",
+        false,
+        "unique ou echelonne, comme le prévoit la convention",
+        "echelonne",
+    ),
     col("financements", "date_annulation", false, DATE, ""),
     col(
         "financements",
@@ -327,9 +355,9 @@ fn list_of(table: &str, column: &str) -> Option<(&'static str, bool)> {
     Some(match (table, column) {
         ("financeurs", "type") => ("types_financeurs", true),
         ("dispositifs", "financeur") | ("financements", "financeur") => ("financeurs", false),
-        ("dispositifs", "specifique_ti") | ("financements", "depassement_autorise") => {
-            ("oui_non", true)
-        }
+        ("dispositifs", "specifique_ti" | "notification_ue")
+        | ("financements", "depassement_autorise") => ("oui_non", true),
+        ("financements", "conditions_versement") => ("conditions_versement", true),
         ("enveloppes", "dispositif") | ("financements", "dispositif") => ("dispositifs", false),
         ("projets", "phase") => ("phases", true),
         ("projets", "territoires") => ("territoires", false),
@@ -381,6 +409,10 @@ pub fn template(choices: &Choices) -> Result<Vec<u8>, XlsxError> {
             ("natures", codes(Instrument::ALL, Instrument::code)),
             ("types_financeurs", codes(FunderKind::ALL, FunderKind::code)),
             ("oui_non", vec!["oui".into(), "non".into()]),
+            (
+                "conditions_versement",
+                codes(PaymentTerms::ALL, PaymentTerms::code),
+            ),
         ],
     };
     let bold = Format::new().set_bold();

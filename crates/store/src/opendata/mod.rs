@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use territoires_domain::opendata::projects::{self, Stamps};
+use territoires_domain::opendata::subsidies;
 use territoires_domain::opendata::{Dataset, Publication};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -43,6 +44,7 @@ impl Store {
         }
         let published = Arc::new(match dataset.slug {
             "projets" => self.projects_published(&s).await?,
+            "subventions" => self.subsidies_published(&s).await?,
             _ => Published {
                 publication: Publication::default(),
                 updated: None,
@@ -84,6 +86,22 @@ impl Store {
                 }),
                 updated,
             }
+        })
+        .await
+    }
+
+    async fn subsidies_published(&self, s: &Arc<crate::snapshot::Snapshot>) -> Result<Published> {
+        // A grant's row draws on its line, its funder, its scheme and its project's title and holder.
+        let last: Option<String> = sqlx::query_scalar(
+            "SELECT MAX(at) FROM audit_log
+             WHERE entity IN ('funding_line', 'funder', 'scheme', 'project')",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let s = s.clone();
+        self.compute(move || Published {
+            publication: subsidies::publish(&s.portfolio.stored.portfolio),
+            updated: last.as_deref().and_then(moment),
         })
         .await
     }

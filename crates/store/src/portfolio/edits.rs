@@ -443,37 +443,28 @@ impl Store {
     /// Every funder, scheme and envelope, with its version.
     pub async fn funding_referential(&self) -> Result<FundingReferential> {
         let mut tx = self.begin_read().await?;
-        let funders = sqlx::query_as::<_, (String, String, String, i64)>(
-            "SELECT code, name, kind, version FROM funders ORDER BY code",
-        )
+        let funders = sqlx::query_as::<_, super::FunderRow>(&format!(
+            "SELECT {}, version FROM funders ORDER BY code",
+            super::FUNDER_COLUMNS
+        ))
         .fetch_all(&mut *tx)
         .await?
         .into_iter()
-        .map(|(code, name, kind, version)| {
-            Ok(Versioned {
-                record: Funder {
-                    code,
-                    name,
-                    kind: kind.parse()?,
-                },
-                version,
-            })
+        .map(|r| {
+            let (record, version) = super::funder_from(r)?;
+            Ok(Versioned { record, version })
         })
         .collect::<Result<_>>()?;
-        let schemes = sqlx::query_as::<_, (String, String, String, i64, i64)>(
-            "SELECT code, name, funder_code, ti_specific, version FROM schemes ORDER BY code",
-        )
+        let schemes = sqlx::query_as::<_, super::SchemeRow>(&format!(
+            "SELECT {}, version FROM schemes ORDER BY code",
+            super::SCHEME_COLUMNS
+        ))
         .fetch_all(&mut *tx)
         .await?
         .into_iter()
-        .map(|(code, name, funder, ti, version)| Versioned {
-            record: Scheme {
-                code,
-                name,
-                funder,
-                ti_specific: ti != 0,
-            },
-            version,
+        .map(|r| {
+            let (record, version) = super::scheme_from(r);
+            Versioned { record, version }
         })
         .collect();
         let envelopes = sqlx::query_as::<_, (String, String, Option<String>, String, String, i64, i64)>(

@@ -78,6 +78,8 @@ struct LineRow {
     committed_on: Option<String>,
     paid_cents: Option<i64>,
     paid_on: Option<String>,
+    first_paid_on: Option<String>,
+    payment_terms: Option<String>,
     cancelled_on: Option<String>,
     over_request_allowed: i64,
     version: i64,
@@ -115,36 +117,66 @@ pub(crate) async fn load_portfolio(tx: &mut Transaction<'_, Any>) -> Result<Stor
     })
 }
 
+/// The columns of a funder, before its version.
+pub(crate) const FUNDER_COLUMNS: &str = "code, name, kind, siret";
+
+/// A funder's row and its version.
+pub(crate) type FunderRow = (String, String, String, Option<String>, i64);
+
+/// A funder and its version, from its row.
+pub(crate) fn funder_from((code, name, kind, siret, version): FunderRow) -> Result<(Funder, i64)> {
+    Ok((
+        Funder {
+            code,
+            name,
+            kind: kind.parse()?,
+            siret,
+        },
+        version,
+    ))
+}
+
+/// The columns of a scheme, before its version.
+pub(crate) const SCHEME_COLUMNS: &str = "code, name, funder_code, ti_specific, eu_notified";
+
+/// A scheme's row and its version.
+pub(crate) type SchemeRow = (String, String, String, i64, Option<i64>, i64);
+
+/// A scheme and its version, from its row.
+pub(crate) fn scheme_from(
+    (code, name, funder, ti, eu_notified, version): SchemeRow,
+) -> (Scheme, i64) {
+    (
+        Scheme {
+            code,
+            name,
+            funder,
+            ti_specific: ti != 0,
+            eu_notified: eu_notified.map(|n| n != 0),
+        },
+        version,
+    )
+}
+
 /// Funders, schemes and envelopes: a few dozen rows, always read whole.
 async fn load_portfolio_heads(
     tx: &mut Transaction<'_, Any>,
 ) -> Result<(Vec<Funder>, Vec<Scheme>, Vec<Envelope>)> {
-    let funders = sqlx::query_as::<_, (String, String, String)>(
-        "SELECT code, name, kind FROM funders ORDER BY code",
-    )
+    let funders = sqlx::query_as::<_, FunderRow>(&format!(
+        "SELECT {FUNDER_COLUMNS}, version FROM funders ORDER BY code"
+    ))
     .fetch_all(&mut **tx)
     .await?
     .into_iter()
-    .map(|(code, name, kind)| {
-        Ok(Funder {
-            code,
-            name,
-            kind: kind.parse()?,
-        })
-    })
+    .map(|r| Ok(funder_from(r)?.0))
     .collect::<Result<Vec<_>>>()?;
-    let schemes = sqlx::query_as::<_, (String, String, String, i64)>(
-        "SELECT code, name, funder_code, ti_specific FROM schemes ORDER BY code",
-    )
+    let schemes = sqlx::query_as::<_, SchemeRow>(&format!(
+        "SELECT {SCHEME_COLUMNS}, version FROM schemes ORDER BY code"
+    ))
     .fetch_all(&mut **tx)
     .await?
     .into_iter()
-    .map(|(code, name, funder, ti)| Scheme {
-        code,
-        name,
-        funder,
-        ti_specific: ti != 0,
-    })
+    .map(|r| scheme_from(r).0)
     .collect();
     let envelopes = sqlx::query_as::<_, EnvelopeRow>(&format!(
         "SELECT {ENVELOPE_COLUMNS} FROM envelopes ORDER BY code"
@@ -430,8 +462,8 @@ const PROJECT_COLUMNS: &str = "code, phase, title, description, themes, holder_k
 /// The columns of [`LineRow`].
 const LINE_COLUMNS: &str =
     "id, project_code, funder_code, scheme_code, instrument, decision_reference,
-    requested_cents, requested_on, committed_cents, committed_on, paid_cents, paid_on, cancelled_on,
-    over_request_allowed, version";
+    requested_cents, requested_on, committed_cents, committed_on, paid_cents, paid_on, first_paid_on,
+    payment_terms, cancelled_on, over_request_allowed, version";
 
 /// The funding line of id `id`, as a row.
 async fn line_row<'e>(
@@ -459,6 +491,8 @@ fn line_from(r: LineRow) -> Result<FundingLine> {
         committed_on: optional_date("committed_on", r.committed_on)?,
         paid: r.paid_cents.map(Cents),
         paid_on: optional_date("paid_on", r.paid_on)?,
+        first_paid_on: optional_date("first_paid_on", r.first_paid_on)?,
+        payment_terms: r.payment_terms.map(|t| t.parse()).transpose()?,
         cancelled_on: optional_date("cancelled_on", r.cancelled_on)?,
         over_request_allowed: r.over_request_allowed != 0,
     })
@@ -513,8 +547,7 @@ fn merge(current: &Portfolio, incoming: &Portfolio, given: &Given) -> Result<Por
         }
         out
     }
-    /// Funders, schemes and envelopes: a row is the whole record (their tables are a few columns, all
-    /// required).
+    /// Envelopes: a row is the whole record (their table's columns are all required).
     fn whole<T: Clone>(incoming: &T, _: &T) -> T {
         incoming.clone()
     }
@@ -540,13 +573,13 @@ fn merge(current: &Portfolio, incoming: &Portfolio, given: &Given) -> Result<Por
             &current.funders,
             &incoming.funders,
             |f| f.code.clone(),
-            whole,
+            |f, old| given.funder(f, old),
         ),
         schemes: by_key(
             &current.schemes,
             &incoming.schemes,
             |s| s.code.clone(),
-            whole,
+            |s, old| given.scheme(s, old),
         ),
         envelopes: by_key(
             &current.envelopes,
@@ -667,7 +700,7 @@ async fn persist(
     upsert(
         tx,
         "funders",
-        &["code", "name", "kind"],
+        &["code", "name", "kind", "siret"],
         &["code"],
         true,
         c.funders
@@ -677,6 +710,7 @@ async fn persist(
                     Value::from(f.code.as_str()),
                     Value::from(f.name.as_str()),
                     Value::from(f.kind.code()),
+                    Value::from(f.siret.clone()),
                 ]
             })
             .collect(),
@@ -685,7 +719,7 @@ async fn persist(
     upsert(
         tx,
         "schemes",
-        &["code", "name", "funder_code", "ti_specific"],
+        &["code", "name", "funder_code", "ti_specific", "eu_notified"],
         &["code"],
         true,
         c.schemes
@@ -696,6 +730,7 @@ async fn persist(
                     Value::from(s.name.as_str()),
                     Value::from(s.funder.as_str()),
                     Value::from(i64::from(s.ti_specific)),
+                    Value::from(s.eu_notified.map(i64::from)),
                 ]
             })
             .collect(),
@@ -864,6 +899,8 @@ async fn persist(
         "committed_on",
         "paid_cents",
         "paid_on",
+        "first_paid_on",
+        "payment_terms",
         "cancelled_on",
         "over_request_allowed",
         "changed_in",
@@ -890,6 +927,8 @@ async fn persist(
                     opt_date(l.committed_on),
                     opt_cents(l.paid),
                     opt_date(l.paid_on),
+                    opt_date(l.first_paid_on),
+                    Value::from(l.payment_terms.map(|t| t.code().to_owned())),
                     opt_date(l.cancelled_on),
                     Value::from(i64::from(l.over_request_allowed)),
                     Value::from(changed_in),

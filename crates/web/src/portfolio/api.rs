@@ -155,6 +155,10 @@ pub struct LineDto {
     pub paid: Option<i64>,
     /// Last payment date.
     pub paid_on: Option<String>,
+    /// First payment date.
+    pub first_paid_on: Option<String>,
+    /// Payment terms: `unique` or `echelonne`.
+    pub payment_terms: Option<String>,
     /// Cancellation date.
     pub cancelled_on: Option<String>,
     /// Committed in force at the date asked, cents.
@@ -183,6 +187,8 @@ impl From<&LineView> for LineDto {
             committed_on: l.committed_on.map(iso_date),
             paid: l.paid.map(|c| c.0),
             paid_on: l.paid_on.map(iso_date),
+            first_paid_on: l.first_paid_on.map(iso_date),
+            payment_terms: l.payment_terms.map(|t| t.code().to_owned()),
             cancelled_on: l.cancelled_on.map(iso_date),
             committed_at_date: v.as_of.committed.0,
             paid_at_date: v.as_of.paid.0,

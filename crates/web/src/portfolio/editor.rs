@@ -8,7 +8,7 @@ use axum::response::Response;
 use territoires_domain::draft::FieldErrors;
 use territoires_domain::phase::Phase;
 use territoires_domain::portfolio::drafts::{LineDraft, ProjectDraft};
-use territoires_domain::portfolio::funding::Instrument;
+use territoires_domain::portfolio::funding::{Instrument, PaymentTerms};
 use territoires_domain::portfolio::project::{HolderKind, Project, ProjectStatus};
 use territoires_store::access::accounts::Session;
 use territoires_store::access::Author;
@@ -518,6 +518,18 @@ fn line_form(
         "Engagement supérieur au demandé voulu",
         draft.depassement_autorise,
     ));
+    commitment.push(
+        Field::select(
+            "conditions_versement",
+            "Conditions de versement",
+            &draft.conditions_versement,
+            Some("Non renseignées"),
+            PaymentTerms::ALL
+                .iter()
+                .map(|t| (t.code().to_owned(), format!("Versement {}", t.label()))),
+        )
+        .hint("Selon la convention ; publiées avec la subvention (données ouvertes)"),
+    );
     sections.push(Section {
         legend: "L'engagement",
         fields: commitment,

@@ -116,6 +116,8 @@ impl Head for Funders {
             )
             .hint("L'État et ses opérateurs comptent dans « engagé par l'État »")
             .required(),
+            Field::text("siret", "SIRET de l'organisme qui attribue", &d.siret)
+                .hint("14 chiffres ; publié avec ses subventions (données ouvertes, format SCDL)"),
         ]
     }
     fn may_manage(profile: &Profile, _: Option<&Funder>) -> bool {
@@ -175,6 +177,17 @@ impl Head for Schemes {
                 "Crédits propres à Territoires d'industrie (sinon droit commun)",
                 d.specifique_ti,
             ),
+            Field::select(
+                "notification_ue",
+                "Aides notifiées à la Commission européenne",
+                &d.notification_ue,
+                Some("Non renseigné"),
+                [
+                    ("oui".to_owned(), "Oui (aides d'État notifiées)".to_owned()),
+                    ("non".to_owned(), "Non".to_owned()),
+                ],
+            )
+            .hint("Publié avec chaque subvention du dispositif (données ouvertes, format SCDL)"),
         ]
     }
     fn may_manage(profile: &Profile, _: Option<&Scheme>) -> bool {

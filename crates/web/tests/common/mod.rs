@@ -49,6 +49,7 @@ fn fixture_url() -> String {
                         // An operator's account names its funder, which must exist.
                         let bpifrance = Portfolio {
                             funders: vec![Funder {
+                                siret: None,
                                 code: "bpifrance".into(),
                                 name: "Bpifrance".into(),
                                 kind: FunderKind::Operator,
@@ -170,21 +171,35 @@ async fn serve(store: Store) -> String {
 /// user would, into the SQLite file at `db`.
 #[allow(dead_code)] // Each test binary compiles this module; not every one funds projects.
 pub async fn import_funding(db: &std::path::Path, lines_csv: &str) {
+    import_tables(
+        db,
+        &[
+            (
+                "financeurs.csv",
+                "code;nom;type\nbpifrance;Bpifrance;operateur\nregion-44;Région Grand Est;region\n",
+            ),
+            (
+                "dispositifs.csv",
+                "code;nom;financeur;specifique_ti\nfa;Fonds d'accélération;bpifrance;oui\n",
+            ),
+            (
+                "enveloppes.csv",
+                "code;dispositif;region;debut;fin;montant\nfa-44;fa;44;2020-01-01;2022-12-31;1 000 000\n",
+            ),
+            ("financements.csv", lines_csv),
+        ],
+    )
+    .await;
+}
+
+/// Imports the portfolio tables given (file name, CSV text) in one import, as a user would, into the
+/// SQLite file at `db`.
+#[allow(dead_code)] // Each test binary compiles this module; not every one funds projects.
+pub async fn import_tables(db: &std::path::Path, files: &[(&str, &str)]) {
     let dir = tempfile::tempdir().unwrap();
-    let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
-    write(
-        "financeurs.csv",
-        "code;nom;type\nbpifrance;Bpifrance;operateur\nregion-44;Région Grand Est;region\n",
-    );
-    write(
-        "dispositifs.csv",
-        "code;nom;financeur;specifique_ti\nfa;Fonds d'accélération;bpifrance;oui\n",
-    );
-    write(
-        "enveloppes.csv",
-        "code;dispositif;region;debut;fin;montant\nfa-44;fa;44;2020-01-01;2022-12-31;1 000 000\n",
-    );
-    write("financements.csv", lines_csv);
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
     let store = Store::connect(&format!("sqlite://{}", db.display()))
         .await
         .unwrap();
