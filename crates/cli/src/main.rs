@@ -58,6 +58,13 @@ struct Site {
         hide_env_values = true
     )]
     proconnect_client_secret: Option<String>,
+    /// Requêtes d'API permises par minute et par adresse (au-delà : 429 et « Retry-After »).
+    #[arg(
+        long = "api-requetes-par-minute",
+        env = "TERRITOIRES_API_REQUESTS_PER_MINUTE",
+        default_value_t = territoires_web::access::rate::DEFAULT_PER_MINUTE
+    )]
+    api_requests_per_minute: std::num::NonZeroU32,
 }
 
 #[derive(Subcommand)]
@@ -749,6 +756,7 @@ async fn serve(store: Store, site: Site) -> anyhow::Result<()> {
     let options = territoires_web::SiteOptions {
         public_url,
         proconnect,
+        api_requests_per_minute: Some(site.api_requests_per_minute),
     };
     territoires_web::serve(store, listener, options).await?;
     Ok(())

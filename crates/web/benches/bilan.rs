@@ -162,7 +162,7 @@ async fn measure(url: &str) -> String {
     tokio::spawn(territoires_web::serve(
         store.clone(),
         listener,
-        Default::default(),
+        common::options(),
     ));
     out.push_str("| HTTP under load ({CLIENTS} clients) | requests | throughput | p50 | p99 | max |\n|---|---|---|---|---|---|\n".replace("{CLIENTS}", &CLIENTS.to_string()).as_str());
     let api: Vec<String> = dates

@@ -169,6 +169,11 @@ async fn measure(url: &str, dir: &Path) -> String {
     let (csv, csv_s) =
         timed(async { territoires_ingest::opendata::csv(dataset, &published.publication) }).await;
     let (_, cached_s) = timed(async { store.publication(dataset).await.unwrap() }).await;
+    let grants = &territoires_domain::opendata::subsidies::DATASET;
+    let (granted, grants_s) = timed(async { store.publication(grants).await.unwrap() }).await;
+    let (grants_csv, grants_csv_s) =
+        timed(async { territoires_ingest::opendata::csv(grants, &granted.publication) }).await;
+    let grants_withheld: usize = granted.publication.withheld.values().sum();
     format!(
         "Workbook of **{lines} lines** ({} fiches, {} funding lines, {} funders, {} schemes, {} envelopes), \
          {:.1} MB, written by the download's export in {write_s:.2} s.\n\n\
@@ -182,7 +187,9 @@ async fn measure(url: &str, dir: &Path) -> String {
          | preview of the file with one title edited: 1 change among the stored records (the first read of the stored portfolio after the apply took {cold_s:.2} s) | {changed_s:.2} s |\n\
          | national export: {records} fiches and lines of both phases as two workbooks ({:.1} MB) | {export_s:.2} s |\n\
          | open data: the {} fiches in the projets-territoire schema (audit dates read, rows built; then kept until the data changes: {cached_s:.4} s) | {publish_s:.2} s |\n\
-         | open data: its CSV ({:.1} MB) | {csv_s:.2} s |\n",
+         | open data: its CSV ({:.1} MB) | {csv_s:.2} s |\n\
+         | open data: the {} committed grants in the SCDL subventions schema ({grants_withheld} withheld with their reason) | {grants_s:.2} s |\n\
+         | open data: their CSV ({:.1} MB) | {grants_csv_s:.2} s |\n",
         p.projects.len(),
         p.lines.len(),
         p.funders.len(),
@@ -194,6 +201,8 @@ async fn measure(url: &str, dir: &Path) -> String {
         size as f64 / 1e6,
         published.publication.rows.len(),
         csv.len() as f64 / 1e6,
+        granted.publication.rows.len(),
+        grants_csv.len() as f64 / 1e6,
     )
 }
 

@@ -137,7 +137,7 @@ async fn measure(url: &str, scale: u32, sqlite_file: Option<&Path>) -> String {
     tokio::spawn(territoires_web::serve(
         store.clone(),
         listener,
-        Default::default(),
+        common::options(),
     ));
     let load = |paths: Vec<String>, clients: usize| {
         let base = base.clone();

@@ -70,7 +70,7 @@ fn main() {
             demo::load_demo(&store, "bench").await.unwrap();
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             let base = format!("http://{}", listener.local_addr().unwrap());
-            tokio::spawn(territoires_web::serve(store, listener, Default::default()));
+            tokio::spawn(territoires_web::serve(store, listener, common::options()));
             base
         });
         let ids: Vec<String> = (1..=99)

@@ -245,7 +245,7 @@ fn holds(headers: &HeaderMap, tag: &HeaderValue) -> bool {
 }
 
 /// The API's reads and the open-data files may be read from any site (CORS): they are public.
-fn public_read(path: &str) -> bool {
+pub(crate) fn public_read(path: &str) -> bool {
     path.starts_with("/api/v1/") || path.starts_with("/donnees/")
 }
 
@@ -258,16 +258,21 @@ fn revalidated(mut response: Response, tag: &HeaderValue, cors: bool) -> Respons
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     }
     if cors {
-        headers.insert(
-            header::ACCESS_CONTROL_ALLOW_ORIGIN,
-            HeaderValue::from_static("*"),
-        );
-        headers.insert(
-            header::ACCESS_CONTROL_EXPOSE_HEADERS,
-            HeaderValue::from_static("etag, retry-after"),
-        );
+        allow_any_origin(headers);
     }
     response
+}
+
+/// CORS for a public read: any site may read it, and its tag and `Retry-After`.
+pub(crate) fn allow_any_origin(headers: &mut HeaderMap) {
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_EXPOSE_HEADERS,
+        HeaderValue::from_static("etag, retry-after"),
+    );
 }
 
 /// A shared answer: kept, being computed by another request, or computed here and kept.

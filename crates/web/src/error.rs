@@ -1,7 +1,7 @@
 //! The one error type of the web layer, rendered as an HTML page for the site and as JSON for the API.
 
 use askama::Template;
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use territoires_store::StoreError;
@@ -25,6 +25,20 @@ pub enum WebError {
         field: String,
         /// What is wrong.
         message: String,
+    },
+    /// The address exists, not for this method.
+    #[error("la méthode {method} n'est pas acceptée ici (acceptées : {allow})")]
+    MethodNotAllowed {
+        /// The method asked.
+        method: String,
+        /// The methods accepted, as the `Allow` header lists them.
+        allow: String,
+    },
+    /// The client made more API requests than its quota.
+    #[error("trop de requêtes : réessayez dans {retry_after} s (quota par minute et par adresse)")]
+    TooManyRequests {
+        /// Seconds before the next request is allowed.
+        retry_after: u64,
     },
     /// The store failed.
     #[error(transparent)]
@@ -54,11 +68,27 @@ impl WebError {
             }
             WebError::Store(StoreError::Conflict(_)) => StatusCode::CONFLICT,
             WebError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            WebError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            WebError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             WebError::BadGateway(_) => StatusCode::BAD_GATEWAY,
             WebError::Forbidden(_) | WebError::Store(StoreError::Forbidden(_)) => {
                 StatusCode::FORBIDDEN
             }
             _ => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The headers its status needs: `Allow` with a 405, `Retry-After` with a 429.
+    fn add_headers(&self, response: &mut Response) {
+        let (name, value) = match self {
+            WebError::MethodNotAllowed { allow, .. } => (header::ALLOW, allow.clone()),
+            WebError::TooManyRequests { retry_after } => {
+                (header::RETRY_AFTER, retry_after.to_string())
+            }
+            _ => return,
+        };
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            response.headers_mut().insert(name, value);
         }
     }
 
@@ -90,6 +120,8 @@ impl IntoResponse for WebError {
             StatusCode::FORBIDDEN => "Action non autorisée",
             StatusCode::UNAUTHORIZED => "Identification requise",
             StatusCode::CONFLICT => "Conflit d'enregistrement",
+            StatusCode::METHOD_NOT_ALLOWED => "Méthode non acceptée",
+            StatusCode::TOO_MANY_REQUESTS => "Trop de requêtes",
             _ => "Erreur",
         };
         let page = ErrorPage {
@@ -97,12 +129,14 @@ impl IntoResponse for WebError {
             status: status.as_u16(),
             message: self.public_message(),
         };
-        match page.render() {
+        let mut response = match page.render() {
             Ok(html) => {
                 (status, Html(territoires_domain::fr::typography_html(&html))).into_response()
             }
             Err(_) => (status, page.message).into_response(),
-        }
+        };
+        self.add_headers(&mut response);
+        response
     }
 }
 
@@ -124,6 +158,8 @@ impl IntoResponse for ApiError {
             _ => None,
         };
         let body = serde_json::json!({ "status": status.as_u16(), "error": self.0.public_message(), "field": field });
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        self.0.add_headers(&mut response);
+        response
     }
 }

@@ -34,6 +34,8 @@ pub struct SiteOptions {
     /// Sign-in with ProConnect, when the platform is registered there (needs `public_url`: the provider
     /// sends browsers back to it).
     pub proconnect: Option<access::proconnect::ProConnectSettings>,
+    /// API requests one address may make per minute ([`access::rate::DEFAULT_PER_MINUTE`] if `None`).
+    pub api_requests_per_minute: Option<std::num::NonZeroU32>,
 }
 
 impl SiteOptions {
@@ -56,6 +58,8 @@ pub struct AppState {
     pub options: SiteOptions,
     /// The ProConnect relying party, when configured.
     pub proconnect: Option<std::sync::Arc<access::proconnect::ProConnect>>,
+    /// The API's rate limiter.
+    pub api_rate: std::sync::Arc<access::rate::ApiRate>,
 }
 
 impl AppState {
@@ -65,11 +69,17 @@ impl AppState {
             let site = options.public_url.as_deref().unwrap_or_default();
             std::sync::Arc::new(access::proconnect::ProConnect::new(settings, site))
         });
+        let api_rate = std::sync::Arc::new(access::rate::ApiRate::new(
+            options
+                .api_requests_per_minute
+                .unwrap_or(access::rate::DEFAULT_PER_MINUTE),
+        ));
         AppState {
             store,
             answers: Default::default(),
             options,
             proconnect,
+            api_rate,
         }
     }
 }

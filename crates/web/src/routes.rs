@@ -177,6 +177,19 @@ pub fn rule_of(method: &str, path: &str) -> Option<Rule> {
         .map(|r| r.rule)
 }
 
+/// The methods [`ROUTES`] accepts at the route `path` (`HEAD` with `GET`), for an `Allow` header.
+pub fn methods_of(path: &str) -> Vec<&'static str> {
+    let mut methods: Vec<&'static str> = ROUTES
+        .iter()
+        .filter(|r| r.path == path)
+        .map(|r| r.method)
+        .collect();
+    if methods.contains(&"GET") {
+        methods.push("HEAD");
+    }
+    methods
+}
+
 /// The application: pages, downloads, API and assets.
 pub fn router(state: AppState) -> Router {
     handlers(Router::new())

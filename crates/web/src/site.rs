@@ -2,10 +2,12 @@
 //! cookies, and the site map.
 
 use askama::Template;
+use axum::extract::State;
 use axum::response::Html;
 
 use crate::access::auth::MaybeSession;
 use crate::views::{render, Chrome};
+use crate::AppState;
 use crate::WebError;
 
 #[derive(Template)]
@@ -149,10 +151,15 @@ struct ApiPage {
     chrome: Chrome,
     /// Method, path, what it does, its parameters.
     endpoints: Vec<(&'static str, String, String, String)>,
+    /// API requests an address may make per minute.
+    per_minute: u32,
 }
 
 /// `/api`: every endpoint of the OpenAPI document, with what it does and its parameters.
-pub async fn api_page(MaybeSession(session): MaybeSession) -> Result<Html<String>, WebError> {
+pub async fn api_page(
+    State(state): State<AppState>,
+    MaybeSession(session): MaybeSession,
+) -> Result<Html<String>, WebError> {
     use utoipa::OpenApi;
     let doc = crate::api::ApiDoc::openapi();
     let mut endpoints = Vec::new();
@@ -183,6 +190,11 @@ pub async fn api_page(MaybeSession(session): MaybeSession) -> Result<Html<String
     render(ApiPage {
         chrome: Chrome::new("API", "api", &session).crumb("API", None),
         endpoints,
+        per_minute: state
+            .options
+            .api_requests_per_minute
+            .unwrap_or(crate::access::rate::DEFAULT_PER_MINUTE)
+            .get(),
     })
 }
 

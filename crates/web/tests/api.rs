@@ -553,3 +553,97 @@ async fn answers_are_kept_per_version_of_the_data_and_served_gzipped() {
         "the signature of {id} is counted at once"
     );
 }
+
+/// A wrong method gets `405` with the methods accepted; a browser's preflight for a public read is
+/// answered for any site; past its quota a client gets `429` and how long to wait, and another path of
+/// the API is no way around it, while the site's pages are not counted.
+#[tokio::test]
+async fn wrong_methods_preflights_and_quotas_are_answered_as_http_says() {
+    let (base, _dir) = common::spawn_app_with_options(territoires_web::SiteOptions {
+        api_requests_per_minute: std::num::NonZeroU32::new(4),
+        ..Default::default()
+    })
+    .await;
+    let client = common::client();
+    let wrong = client
+        .delete(format!("{base}/api/v1/territoires"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 405);
+    assert_eq!(wrong.headers()["allow"], "GET, HEAD");
+    let body: Value = wrong.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().contains("DELETE"), "{body}");
+    let page = client
+        .put(format!("{base}/territoires"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 405, "a page too");
+    assert_eq!(page.headers()["allow"], "GET, HEAD");
+
+    let preflight = client
+        .request(
+            reqwest::Method::OPTIONS,
+            format!("{base}/api/v1/territoires?phase=2023-2027"),
+        )
+        .header("origin", "https://reutilisateur.example")
+        .header("access-control-request-method", "GET")
+        .header("access-control-request-headers", "if-none-match")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(preflight.status(), 204);
+    let h = preflight.headers();
+    assert_eq!(h["access-control-allow-origin"], "*");
+    assert!(h["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .contains("If-None-Match"));
+    assert!(h["access-control-allow-methods"]
+        .to_str()
+        .unwrap()
+        .contains("GET"));
+
+    // Two API requests so far (the 405 and the preflight; the page is not counted): two more are allowed.
+    for path in ["financeurs", "territoires?phase=2018-2022"] {
+        let allowed = client
+            .get(format!("{base}/api/v1/{path}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(allowed.status(), 200, "{path}");
+    }
+    let over = client
+        .get(format!("{base}/api/v1/territoires?phase=2023-2027"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(over.status(), 429);
+    let wait: u64 = over.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        (1..=15).contains(&wait),
+        "4 per minute: one every 15 s, not {wait}"
+    );
+    assert_eq!(over.headers()["access-control-allow-origin"], "*");
+    let body: Value = over.json().await.unwrap();
+    assert_eq!(body["status"], 429);
+    assert!(
+        body["error"].as_str().unwrap().contains("réessayez"),
+        "{body}"
+    );
+    let page = client
+        .get(format!("{base}/territoires"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        page.status(),
+        200,
+        "the site's pages are not the API's quota"
+    );
+}

@@ -164,3 +164,13 @@ pub async fn measure_load(
         max: total.max() as f64 / 1000.0,
     }
 }
+
+/// The site's options for a benchmark: its clients are one address playing many users, so the API's
+/// quota per address is lifted (the limiter still counts every request).
+#[allow(dead_code)] // Not every benchmark serves the site.
+pub fn options() -> territoires_web::SiteOptions {
+    territoires_web::SiteOptions {
+        api_requests_per_minute: std::num::NonZeroU32::new(u32::MAX),
+        ..Default::default()
+    }
+}

@@ -32,6 +32,28 @@ pub struct Caller {
 
 /// The middleware.
 pub async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let public_read = crate::cache::public_read(path);
+    let with_cors = |mut response: Response| {
+        if public_read {
+            crate::cache::allow_any_origin(response.headers_mut());
+        }
+        response
+    };
+    if path.starts_with("/api/") {
+        let client = request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        if let Some(Err(wait)) = client.map(|ip| state.api_rate.check(ip)) {
+            return with_cors(
+                ApiError(WebError::TooManyRequests {
+                    retry_after: super::rate::retry_after(wait),
+                })
+                .into_response(),
+            );
+        }
+    }
     // Without a matched route the fallback answers 404, which reveals nothing.
     let Some(matched) = request.extensions().get::<MatchedPath>().cloned() else {
         return next.run(request).await;
@@ -41,11 +63,22 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
         true => ApiError(e).into_response(),
         false => e.into_response(),
     };
-    let Some(rule) = crate::routes::rule_of(request.method().as_str(), matched.as_str()) else {
-        // Fail closed: a route the table does not know is nobody's.
-        return refuse(WebError::Forbidden(
-            "Cette adresse n'a pas de règle d'accès.".into(),
-        ));
+    let method = request.method().as_str();
+    let Some(rule) = crate::routes::rule_of(method, matched.as_str()) else {
+        let allowed = crate::routes::methods_of(matched.as_str());
+        if allowed.is_empty() {
+            // Fail closed: a route the table does not know is nobody's.
+            return refuse(WebError::Forbidden(
+                "Cette adresse n'a pas de règle d'accès.".into(),
+            ));
+        }
+        if method == "OPTIONS" && public_read && allowed.contains(&"GET") {
+            return with_cors(preflight());
+        }
+        return with_cors(refuse(WebError::MethodNotAllowed {
+            method: method.to_owned(),
+            allow: allowed.join(", "),
+        }));
     };
     if rule == Rule::Public {
         return next.run(request).await;
@@ -95,6 +128,25 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
             )))
         }
     }
+}
+
+/// The answer to a browser asking (CORS preflight) whether another site's page may read a public
+/// address with headers such as `If-None-Match`: yes, for reads.
+fn preflight() -> Response {
+    use axum::http::{header, HeaderValue, StatusCode};
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (header::ACCESS_CONTROL_ALLOW_METHODS, "GET, HEAD, OPTIONS"),
+        (
+            header::ACCESS_CONTROL_ALLOW_HEADERS,
+            "Accept, Authorization, If-None-Match",
+        ),
+        (header::ACCESS_CONTROL_MAX_AGE, "86400"),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    response
 }
 
 /// The caller of an API route: the live token its `Authorization` header names (none without the

@@ -6,4 +6,5 @@ pub(crate) mod guard;
 pub(crate) mod headers;
 pub mod proconnect;
 pub(crate) mod proconnect_pages;
+pub mod rate;
 pub mod reset;

@@ -113,7 +113,16 @@ pub async fn spawn_app() -> String {
 /// Like [`spawn_app`], on a copy of the fixture of its own, for tests that write.
 #[allow(dead_code)] // Each test binary compiles this module; not every one writes.
 pub async fn spawn_app_with_own_database() -> (String, tempfile::TempDir) {
-    spawn_app_with_options(Default::default()).await
+    spawn_app_with_options(options()).await
+}
+
+/// The site's options in tests: a test is one client walking many addresses (every figure of a bilan, every
+/// route for every profile), so the API's quota per address is lifted; the quota's own test sets one.
+pub fn options() -> territoires_web::SiteOptions {
+    territoires_web::SiteOptions {
+        api_requests_per_minute: std::num::NonZeroU32::new(u32::MAX),
+        ..Default::default()
+    }
 }
 
 /// Like [`spawn_app_with_own_database`], the site being reached as `options` say.
@@ -162,7 +171,7 @@ async fn serve(store: Store) -> String {
         .await
         .expect("bind a random port");
     let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(territoires_web::serve(store, listener, Default::default()));
+    tokio::spawn(territoires_web::serve(store, listener, options()));
     base
 }
 
@@ -406,6 +415,7 @@ pub async fn site_with_provider() -> (String, tempfile::TempDir, Provider) {
             territoires_web::SiteOptions {
                 public_url: Some(base),
                 proconnect: Some(settings),
+                ..options()
             }
         }
     })
