@@ -114,13 +114,18 @@ pub(crate) fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> 
     })
 }
 
-/// Reads a check box (`on`, `oui`, `true`, `1`) or a JSON boolean.
+/// Reads a check box (`on` when ticked, absent otherwise), a JSON boolean, `oui`/`non`, `1`/`0`. Anything
+/// else is refused with its value: a typo must not silently mean « non ».
 pub(crate) fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     let t = text(d)?;
-    Ok(matches!(
-        t.trim().to_lowercase().as_str(),
-        "on" | "oui" | "true" | "1"
-    ))
+    match t.trim().to_lowercase().as_str() {
+        "on" | "oui" | "true" | "1" => Ok(true),
+        "" | "off" | "non" | "false" | "0" => Ok(false),
+        _ => Err(serde::de::Error::custom(format!(
+            "« {} » : attendu oui ou non",
+            excerpt(&t)
+        ))),
+    }
 }
 
 /// A list: repeated form fields or a JSON array, each item possibly a comma-separated list.

@@ -352,6 +352,10 @@ mod tests {
             holds(&h, &tag)
         };
         assert!(asking("W/\"43-2026-11-24\""));
+        assert!(
+            asking("\"43-2026-11-24\""),
+            "weak comparison: the strong form names it too"
+        );
         assert!(asking("\"1-2026-01-01\", \"43-2026-11-24\""));
         assert!(asking("*"));
         assert!(!asking("W/\"42-2026-11-24\""));

@@ -4,6 +4,7 @@
 
 use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;
+use axum::response::IntoResponse;
 use axum::routing::{on, MethodFilter};
 use axum::Router;
 use territoires_domain::access::routes::Rule;
@@ -193,7 +194,15 @@ pub fn methods_of(path: &str) -> Vec<&'static str> {
 /// The application: pages, downloads, API and assets.
 pub fn router(state: AppState) -> Router {
     handlers(Router::new())
-        .fallback(|| async { crate::WebError::NotFound("Cette page n'existe pas.".into()) })
+        .fallback(|uri: axum::http::Uri| async move {
+            let missing = crate::WebError::NotFound("Cette page n'existe pas.".into());
+            // A client of the API reads JSON, even at an address that does not exist.
+            if uri.path().starts_with("/api/") {
+                crate::error::ApiError(missing).into_response()
+            } else {
+                missing.into_response()
+            }
+        })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             cache::answers,

@@ -574,6 +574,17 @@ async fn wrong_methods_preflights_and_quotas_are_answered_as_http_says() {
     assert_eq!(wrong.headers()["allow"], "GET, HEAD");
     let body: Value = wrong.json().await.unwrap();
     assert!(body["error"].as_str().unwrap().contains("DELETE"), "{body}");
+    let missing = client
+        .get(format!("{base}/api/v1/nulle-part"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 404);
+    let body: Value = missing
+        .json()
+        .await
+        .expect("the API answers JSON even there");
+    assert_eq!(body["status"], 404);
     let page = client
         .put(format!("{base}/territoires"))
         .send()
@@ -605,8 +616,8 @@ async fn wrong_methods_preflights_and_quotas_are_answered_as_http_says() {
         .unwrap()
         .contains("GET"));
 
-    // Two API requests so far (the 405 and the preflight; the page is not counted): two more are allowed.
-    for path in ["financeurs", "territoires?phase=2018-2022"] {
+    // Three API requests so far (the 405, the 404, the preflight; the page is not counted): one more.
+    for path in ["financeurs"] {
         let allowed = client
             .get(format!("{base}/api/v1/{path}"))
             .send()

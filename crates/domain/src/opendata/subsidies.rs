@@ -18,8 +18,12 @@ use crate::portfolio::funding::{Funder, FundingLine, Instrument, PaymentTerms, S
 use crate::portfolio::project::{HolderKind, Project};
 use crate::portfolio::Portfolio;
 
-/// The schema's longest `objet` and `conditionsVersement`.
+/// The schema's longest `objet`.
 const MAX_TEXT: usize = 256;
+
+/// How long an `objet` is cut to: one character below the schema's longest, so that the apostrophe the CSV
+/// puts before a text a spreadsheet would run as a formula keeps it within the schema.
+const OBJET: usize = MAX_TEXT - 1;
 
 /// Withheld: the commitment was cancelled, the grant no longer stands.
 pub const CANCELLED: Reason = "engagement annulé";
@@ -163,7 +167,7 @@ fn record(
         Value::text(holder.map_or("", |h| h.name.as_str())),
         siret,
         rna,
-        Value::Text(at_most(&project.title, MAX_TEXT)),
+        Value::Text(at_most(&project.title, OBJET)),
         Value::euros(amount),
         Value::text(nature),
         Value::text(terms.label()),
@@ -358,8 +362,8 @@ mod tests {
         };
         assert_eq!(
             objet.chars().count(),
-            MAX_TEXT,
-            "cut to the schema's length"
+            MAX_TEXT - 1,
+            "cut below the schema's length, room left for the CSV's formula guard"
         );
         assert_eq!(
             field(&published.rows[1], "datesPeriodeVersement"),

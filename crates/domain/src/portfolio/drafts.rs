@@ -14,6 +14,7 @@ use crate::draft::{
 use crate::fr::iso_date;
 use crate::ids::{RegionCode, TerritoryId};
 use crate::phase::Phase;
+use crate::DomainError;
 
 /// Outcomes as typed, expected or measured: counts, and an amount in euros. `suffix` names the fields
 /// (`emplois_crees_prevus`…).
@@ -681,18 +682,18 @@ impl SchemeDraft {
         if name.is_empty() {
             errors.add("nom", "à renseigner : le nom du dispositif");
         }
-        let eu_notified = match plain(&self.notification_ue).to_lowercase().as_str() {
-            "" => Some(None),
-            "oui" => Some(Some(true)),
-            "non" => Some(Some(false)),
-            _ => {
-                errors.add(
+        let notification = plain(&self.notification_ue);
+        let eu_notified = optional(&mut errors, "notification_ue", &notification, |v| {
+            match v.to_lowercase().as_str() {
+                "oui" => Ok(true),
+                "non" => Ok(false),
+                _ => Err(DomainError::invalid(
                     "notification_ue",
+                    v,
                     "oui, non, ou vide tant que ce n'est pas établi",
-                );
-                None
+                )),
             }
-        };
+        });
         let scheme = code
             .zip(funder)
             .zip(eu_notified)

@@ -74,6 +74,7 @@ pub fn xlsx(dataset: &Dataset, publication: &Publication) -> Result<Vec<u8>, Xls
                 Value::Text(s) => Cell::text(s.as_str()),
                 Value::Integer(n) => Cell::Count(Some(*n)),
                 Value::Decimal { units, scale: 2 } => Cell::Cents(Some(Cents(*units))),
+                Value::Decimal { units, scale: 0 } => Cell::Count(Some(*units)),
                 other => Cell::text(other.plain_text().unwrap_or_default()),
             })
             .collect()

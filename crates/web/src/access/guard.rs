@@ -158,7 +158,12 @@ async fn token_caller(parts: &Parts, state: &AppState) -> Result<Option<Caller>,
     let secret = header
         .to_str()
         .ok()
-        .and_then(|v| v.strip_prefix("Bearer "))
+        // The scheme's name is case-insensitive (RFC 9110 § 11.1).
+        .and_then(|v| {
+            v.get(..7)
+                .filter(|s| s.eq_ignore_ascii_case("bearer "))
+                .map(|_| &v[7..])
+        })
         .map(str::trim)
         .unwrap_or_default();
     let address = parts

@@ -221,3 +221,40 @@ fn messages_never_echo_a_whole_pasted_text() {
     let errors = d.read_new(TODAY).unwrap_err();
     assert!(errors.get("cout_total").unwrap().len() < 300);
 }
+
+#[test]
+fn a_yes_no_that_is_neither_is_refused_with_its_value_never_read_as_no() {
+    let err = serde_json::from_str::<SchemeDraft>(r#"{"specifique_ti":"abc"}"#).unwrap_err();
+    assert!(
+        err.to_string().contains("« abc » : attendu oui ou non"),
+        "{err}"
+    );
+    for (given, read) in [
+        (r#""non""#, false),
+        ("true", true),
+        (r#""on""#, true),
+        ("null", false),
+    ] {
+        let d: SchemeDraft =
+            serde_json::from_str(&format!(r#"{{"specifique_ti":{given}}}"#)).unwrap();
+        assert_eq!(d.specifique_ti, read, "{given}");
+    }
+    let scheme = SchemeDraft {
+        code: "fa".into(),
+        nom: "Fonds".into(),
+        financeur: "bpifrance".into(),
+        notification_ue: "peut-être".into(),
+        ..Default::default()
+    };
+    let errors = scheme.read().unwrap_err();
+    let message = errors.get("notification_ue").unwrap();
+    assert!(
+        message.contains("peut-être"),
+        "the value is named: {message}"
+    );
+    let stated = SchemeDraft {
+        notification_ue: "Oui".into(),
+        ..scheme
+    };
+    assert_eq!(stated.read().unwrap().eu_notified, Some(true));
+}
