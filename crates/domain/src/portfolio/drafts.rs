@@ -6,7 +6,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::funding::{Envelope, Funder, FundingLine, Scheme};
-use super::project::{Holder, HolderKind, Outcomes, Project, ProjectStatus, StatusChange};
+use super::project::{
+    identifier, Holder, HolderKind, Outcomes, Project, ProjectStatus, StatusChange,
+};
 use crate::draft::{
     code_of, count, date, euros, flag, items, optional, plain, plain_euros, required, text,
     FieldErrors,
@@ -354,7 +356,7 @@ impl ProjectDraft {
         }
         let holder = Holder {
             kind: kind?,
-            identifier: (!id.is_empty()).then(|| id.replace(' ', "")),
+            identifier: identifier(&id),
             name,
         };
         errors
@@ -536,17 +538,12 @@ impl LineDraft {
         if let Some(on) = requested_on.filter(|on| *on > today) {
             errors.add("date_demande", format!("le {} est à venir", iso_date(on)));
         }
-        let payment_terms = match plain(&self.conditions_versement) {
-            s if s.is_empty() => Some(None),
-            s => required(
-                errors,
-                "conditions_versement",
-                &s,
-                "les conditions de versement",
-                str::parse,
-            )
-            .map(Some),
-        };
+        let payment_terms = optional(
+            errors,
+            "conditions_versement",
+            &self.conditions_versement,
+            str::parse,
+        );
         Some(FundingLine {
             project: String::new(),
             funder: String::new(),
@@ -615,15 +612,11 @@ impl FunderDraft {
             "le type de financeur",
             str::parse,
         );
-        let siret = match plain(&self.siret).replace(' ', "") {
-            s if s.is_empty() => None,
-            s => Some(s),
-        };
         let funder = code.zip(kind).map(|(code, kind)| Funder {
             code,
             name,
             kind,
-            siret,
+            siret: identifier(&self.siret),
         });
         if let Some(f) = &funder {
             errors.check("siret", f.validate());

@@ -239,6 +239,12 @@ impl Holder {
     }
 }
 
+/// A SIRET, SIREN or RNA number as typed: the spaces between digit groups dropped; `None` when blank.
+pub fn identifier(typed: &str) -> Option<String> {
+    let typed = typed.trim();
+    (!typed.is_empty()).then(|| typed.replace(' ', ""))
+}
+
 /// Checks a SIRET: 14 digits and its check digit.
 pub fn check_siret(field: &'static str, siret: &str) -> Result<(), DomainError> {
     if !(siret.len() == 14 && siret.bytes().all(|b| b.is_ascii_digit())) {

@@ -18,7 +18,7 @@ use territoires_domain::money::Cents;
 use territoires_domain::portfolio::funding::{Envelope, Funder, FundingLine, Scheme};
 use territoires_domain::portfolio::given::Given;
 use territoires_domain::portfolio::project::{
-    normalise_theme, Holder, Outcomes, Project, ProjectStatus, StatusChange,
+    identifier, normalise_theme, Holder, Outcomes, Project, ProjectStatus, StatusChange,
 };
 use territoires_domain::portfolio::{Portfolio, Row};
 use territoires_domain::DomainError;
@@ -332,7 +332,7 @@ fn parse_row(table: &str, c: &Cells<'_>, p: &mut Portfolio) -> CellResult<()> {
             code: c.required("code")?.to_owned(),
             name: c.required("nom")?.to_owned(),
             kind: c.get("type").parse().map_err(at("type"))?,
-            siret: c.optional("siret").map(|s| s.replace(' ', "")),
+            siret: identifier(c.get("siret")),
         }),
         "dispositifs" => p.schemes.push(Scheme {
             code: c.required("code")?.to_owned(),
