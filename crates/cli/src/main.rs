@@ -14,7 +14,7 @@ use territoires_ingest::portfolio::synthetic;
 use territoires_ingest::registry::{history, posts, reference, referential, territories};
 use territoires_ingest::{bilan, demo, portfolio};
 use territoires_store::registry::referential::ImportOutcome;
-use territoires_store::Store;
+use territoires_store::{Audience, Store};
 
 use crate::settings::Settings;
 
@@ -111,6 +111,10 @@ enum Command {
         /// Code d'un dispositif : seulement ses projets et ses lignes.
         #[arg(long)]
         dispositif: Option<String>,
+        /// Compte aussi les fiches « pas encore publiques » (document interne, pour les agents) ; sans
+        /// cette option, le bilan est celui que le public voit.
+        #[arg(long)]
+        avec_non_publiques: bool,
         /// Fichier à écrire ; son extension choisit le format (.pdf, .xlsx, .csv pour les projets,
         /// .financements.csv pour les lignes de financement).
         #[arg(long, short = 'o')]
@@ -400,6 +404,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             date,
             du,
             dispositif,
+            avec_non_publiques,
             sortie,
         } => {
             let phase: Phase = phase.parse()?;
@@ -418,7 +423,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 scheme: dispositif,
             };
             let started = Instant::now();
-            let bytes = write_bilan(&store, &frame, &sortie).await?;
+            let audience = match avec_non_publiques {
+                true => Audience::Agents,
+                false => Audience::Public,
+            };
+            let bytes = write_bilan(&store.seen_by(audience), &frame, &sortie).await?;
             std::fs::write(&sortie, &bytes)
                 .with_context(|| format!("écriture de {}", sortie.display()))?;
             eprintln!(

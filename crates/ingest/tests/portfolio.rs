@@ -19,7 +19,7 @@ use territoires_ingest::registry::{history, reference};
 use territoires_store::bilan::BilanReport;
 use territoires_store::portfolio::LineChange;
 use territoires_store::testing::{self, TestStore};
-use territoires_store::{Store, StoreError};
+use territoires_store::{Audience, Store, StoreError};
 
 use common::{d, import_registry};
 
@@ -287,13 +287,15 @@ async fn the_reference_labellings_count_the_three_of_september_2019_exactly() {
 /// Committed, paid and requested as of `date` for the phase's projects in `region` (all if `None`), in SQL.
 async fn sql_money(
     t: &TestStore,
+    audience: &str,
     phase: &str,
     region: Option<&str>,
     date: &str,
 ) -> (i64, i64, i64) {
-    let scope = "p.phase = $1 AND EXISTS (SELECT 1 FROM project_status_changes s WHERE s.project_code = p.code AND s.occurred_on <= $2)
+    let scope = "p.phase = $1 AUDIENCE AND EXISTS (SELECT 1 FROM project_status_changes s WHERE s.project_code = p.code AND s.occurred_on <= $2)
                  AND ($3 = '' OR EXISTS (SELECT 1 FROM project_territories pt JOIN territories te ON te.phase = pt.phase AND te.id = pt.territory_id
-                                         WHERE pt.project_code = p.code AND te.region_code = $3))";
+                                         WHERE pt.project_code = p.code AND te.region_code = $3))"
+        .replace("AUDIENCE", audience);
     let region = region.unwrap_or("");
     let committed = t
         .scalar(
@@ -325,12 +327,20 @@ async fn sql_money(
     (committed, paid, requested)
 }
 
+/// The SQL condition that keeps what an audience reads: the public does not read the fiches not yet public.
+fn sql_audience(audience: Audience) -> &'static str {
+    match audience {
+        Audience::Public => "AND p.not_yet_public = 0",
+        Audience::Agents => "",
+    }
+}
+
 #[tokio::test]
 async fn synthetic_national_figures_match_straight_sql() {
     for t in testing::all().await {
-        let s = &t.store;
-        import_registry(s).await;
-        let (_, portfolio) = synthetic::load_synthetic(s, 42, 1, "test").await.unwrap();
+        let all = &t.store;
+        import_registry(all).await;
+        let (_, portfolio) = synthetic::load_synthetic(all, 42, 1, "test").await.unwrap();
         let written = |k: &str| portfolio.written.iter().find(|(n, _)| n == k).unwrap().1;
         assert!(
             (1_600..=2_400).contains(&written("projects")),
@@ -344,109 +354,130 @@ async fn synthetic_national_figures_match_straight_sql() {
             t.label,
             written("funding_lines")
         );
-        let (history, again) = synthetic::load_synthetic(s, 42, 1, "test").await.unwrap();
+        let (history, again) = synthetic::load_synthetic(all, 42, 1, "test").await.unwrap();
         assert!(
             history.unchanged && again.unchanged,
             "{}: loading twice writes nothing",
             t.label
         );
 
-        for phase in Phase::ALL {
-            for date in ["2019-06-30", "2021-03-31", "2024-12-31", "2026-11-23"] {
-                let started = d(date) >= phase.labelling_date();
-                for scope_region in [None, Some("44"), Some("84")] {
-                    let scope = scope_region.map_or(Scope::France, region);
-                    let r = bilan(s, phase, scope.clone(), date).await;
-                    let context = format!("{} {phase} {date} {scope}", t.label);
-                    if !started {
-                        assert!(!r.bilan.started, "{context}");
-                        continue;
-                    }
-                    let (committed, paid, requested) =
-                        sql_money(&t, phase.slug(), scope_region, date).await;
-                    // An amount over no line is unknown; SQL's SUM over nothing is NULL, read as 0 here.
-                    let or_zero = |f| value(&r, f).unwrap_or(0);
-                    assert_eq!(
-                        or_zero(FigureCode::Committed),
-                        committed,
-                        "{context}: committed"
-                    );
-                    assert_eq!(or_zero(FigureCode::Paid), paid, "{context}: paid");
-                    assert_eq!(
-                        or_zero(FigureCode::Requested),
-                        requested,
-                        "{context}: requested"
-                    );
-                    for g in [Grouping::Funder, Grouping::FunderKind, Grouping::Scheme] {
-                        let Some(table) = r.bilan.table(g) else {
-                            continue;
-                        };
-                        let col = table
-                            .columns
-                            .iter()
-                            .position(|c| *c == FigureCode::Committed)
-                            .unwrap();
-                        let sum: i64 = table
-                            .rows
-                            .iter()
-                            .filter_map(|row| row.values[col].value)
-                            .sum();
-                        assert_eq!(sum, committed, "{context}: {g:?} adds up to the total");
-                    }
-                    assert_eq!(
-                        or_zero(FigureCode::CommittedTiSpecific)
-                            + or_zero(FigureCode::CommittedGeneralLaw),
-                        committed,
-                        "{context}: TI-specific plus general law"
-                    );
-                }
+        let hidden = t
+            .scalar(
+                "SELECT COUNT(*) FROM projects WHERE not_yet_public = 1",
+                &[],
+            )
+            .await;
+        assert!(hidden > 10, "{}: {hidden} fiches not yet public", t.label);
+        for audience in [Audience::Public, Audience::Agents] {
+            let label = format!("{} {audience:?}", t.label);
+            figures_match_straight_sql(&t, &all.seen_by(audience), audience, &label).await;
+        }
+    }
+}
+
+/// The bilans `s` gives, as `audience` reads them, against straight SQL over what that audience reads.
+async fn figures_match_straight_sql(t: &TestStore, s: &Store, audience: Audience, label: &str) {
+    for phase in Phase::ALL {
+        for date in ["2019-06-30", "2021-03-31", "2024-12-31", "2026-11-23"] {
+            let started = d(date) >= phase.labelling_date();
+            for scope_region in [None, Some("44"), Some("84")] {
+                let scope = scope_region.map_or(Scope::France, region);
+                let r = bilan(s, phase, scope.clone(), date).await;
+                let context = format!("{} {phase} {date} {scope}", label);
                 if !started {
+                    assert!(!r.bilan.started, "{context}");
                     continue;
                 }
-                let r = bilan(s, phase, Scope::France, date).await;
-                let context = format!("{} {phase} {date}", t.label);
-                let recorded = t
-                    .scalar(
-                        "SELECT COUNT(*) FROM projects p WHERE p.phase = $1
-                         AND EXISTS (SELECT 1 FROM project_status_changes s WHERE s.project_code = p.code AND s.occurred_on <= $2)",
-                        &[phase.slug(), date],
-                    )
-                    .await;
+                let (committed, paid, requested) =
+                    sql_money(t, sql_audience(audience), phase.slug(), scope_region, date).await;
+                // An amount over no line is unknown; SQL's SUM over nothing is NULL, read as 0 here.
+                let or_zero = |f| value(&r, f).unwrap_or(0);
                 assert_eq!(
-                    value(&r, FigureCode::Projects),
-                    Some(recorded),
-                    "{context}: projects recorded"
+                    or_zero(FigureCode::Committed),
+                    committed,
+                    "{context}: committed"
                 );
-                let engaged = t
-                    .scalar(
-                        "SELECT COUNT(DISTINCT l.project_code) FROM funding_lines l
-                         JOIN projects p ON p.code = l.project_code JOIN funders f ON f.code = l.funder_code
-                         WHERE p.phase = $1 AND f.kind IN ('etat', 'operateur') AND l.committed_on <= $2
-                           AND (l.cancelled_on IS NULL OR l.cancelled_on > $2) AND l.committed_cents > 0
-                           AND EXISTS (SELECT 1 FROM project_status_changes s WHERE s.project_code = p.code AND s.occurred_on <= $2)",
-                        &[phase.slug(), date],
-                    )
-                    .await;
+                assert_eq!(or_zero(FigureCode::Paid), paid, "{context}: paid");
                 assert_eq!(
-                    value(&r, FigureCode::ProjectsEngagedByState),
-                    Some(engaged),
-                    "{context}: engaged by the State"
+                    or_zero(FigureCode::Requested),
+                    requested,
+                    "{context}: requested"
                 );
-                let governance = t
-                    .scalar(
-                        "SELECT COUNT(DISTINCT territory_id) FROM milestones WHERE phase = $1 AND occurred_on <= $2 AND withdrawal_id = 0
-                         AND date_precision <> 'prevu'
-                         AND kind IN ('gouvernance_installee', 'diagnostic_realise', 'plan_actions_elabore', 'plan_actions_valide',
-                                      'protocole_signe', 'contrat_signe', 'mise_en_oeuvre', 'evaluation_mi_parcours')",
-                        &[phase.slug(), date],
-                    )
-                    .await;
+                for g in [Grouping::Funder, Grouping::FunderKind, Grouping::Scheme] {
+                    let Some(table) = r.bilan.table(g) else {
+                        continue;
+                    };
+                    let col = table
+                        .columns
+                        .iter()
+                        .position(|c| *c == FigureCode::Committed)
+                        .unwrap();
+                    let sum: i64 = table
+                        .rows
+                        .iter()
+                        .filter_map(|row| row.values[col].value)
+                        .sum();
+                    assert_eq!(sum, committed, "{context}: {g:?} adds up to the total");
+                }
                 assert_eq!(
-                    value(&r, FigureCode::GovernanceInstalled),
-                    Some(governance),
-                    "{context}: governance installed"
+                    or_zero(FigureCode::CommittedTiSpecific)
+                        + or_zero(FigureCode::CommittedGeneralLaw),
+                    committed,
+                    "{context}: TI-specific plus general law"
                 );
             }
+            if !started {
+                continue;
+            }
+            let r = bilan(s, phase, Scope::France, date).await;
+            let context = format!("{} {phase} {date}", label);
+            let recorded = t
+                .scalar(
+                    &format!(
+                        "SELECT COUNT(*) FROM projects p WHERE p.phase = $1 {}
+                         AND EXISTS (SELECT 1 FROM project_status_changes s WHERE s.project_code = p.code AND s.occurred_on <= $2)",
+                        sql_audience(audience)
+                    ),
+                    &[phase.slug(), date],
+                )
+                .await;
+            assert_eq!(
+                value(&r, FigureCode::Projects),
+                Some(recorded),
+                "{context}: projects recorded"
+            );
+            let engaged = t
+                .scalar(
+                    &format!(
+                        "SELECT COUNT(DISTINCT l.project_code) FROM funding_lines l
+                         JOIN projects p ON p.code = l.project_code JOIN funders f ON f.code = l.funder_code
+                         WHERE p.phase = $1 {} AND f.kind IN ('etat', 'operateur') AND l.committed_on <= $2
+                           AND (l.cancelled_on IS NULL OR l.cancelled_on > $2) AND l.committed_cents > 0
+                           AND EXISTS (SELECT 1 FROM project_status_changes s WHERE s.project_code = p.code AND s.occurred_on <= $2)",
+                        sql_audience(audience)
+                    ),
+                    &[phase.slug(), date],
+                )
+                .await;
+            assert_eq!(
+                value(&r, FigureCode::ProjectsEngagedByState),
+                Some(engaged),
+                "{context}: engaged by the State"
+            );
+            let governance = t
+                .scalar(
+                    "SELECT COUNT(DISTINCT territory_id) FROM milestones WHERE phase = $1 AND occurred_on <= $2 AND withdrawal_id = 0
+                     AND date_precision <> 'prevu'
+                     AND kind IN ('gouvernance_installee', 'diagnostic_realise', 'plan_actions_elabore', 'plan_actions_valide',
+                                  'protocole_signe', 'contrat_signe', 'mise_en_oeuvre', 'evaluation_mi_parcours')",
+                    &[phase.slug(), date],
+                )
+                .await;
+            assert_eq!(
+                value(&r, FigureCode::GovernanceInstalled),
+                Some(governance),
+                "{context}: governance installed"
+            );
         }
     }
 }
@@ -1199,16 +1230,18 @@ async fn a_partial_spreadsheet_changes_its_columns_and_keeps_the_others() {
 
 /// What a download of every project of a phase holds, as of `date`.
 async fn exported(s: &Store, phase: Phase, date: &str) -> Portfolio {
-    s.portfolio_extract(&territoires_store::bilan::ProjectQuery {
-        frame: Frame::at(phase, Scope::France, d(date)),
-        status: None,
-        axis: None,
-        q: None,
-        offset: 0,
-        limit: 0,
-    })
-    .await
-    .unwrap()
+    // A team's download: agents read the fiches not yet public, which the export marks.
+    s.seen_by(Audience::Agents)
+        .portfolio_extract(&territoires_store::bilan::ProjectQuery {
+            frame: Frame::at(phase, Scope::France, d(date)),
+            status: None,
+            axis: None,
+            q: None,
+            offset: 0,
+            limit: 0,
+        })
+        .await
+        .unwrap()
 }
 
 fn sorted(mut p: Portfolio) -> Portfolio {
@@ -1235,6 +1268,11 @@ async fn an_export_imports_back_as_it_was() {
         for phase in Phase::ALL {
             let out = exported(s, phase, today).await;
             assert!(out.projects.len() > 500, "{}: {phase}", t.label);
+            assert!(
+                out.projects.iter().any(|p| p.not_yet_public),
+                "{}: {phase}: the mark « pas encore publique » makes the round trip too",
+                t.label
+            );
             let bytes = export::workbook(&out).unwrap();
             let name = format!("projets-{}.xlsx", phase.slug());
             let file = read_portfolio_file(std::path::Path::new(&name), &bytes).unwrap();

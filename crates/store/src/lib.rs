@@ -24,6 +24,7 @@ use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
+pub use territoires_domain::access::Audience;
 
 pub use audit::AuditEntry;
 pub use error::StoreError;
@@ -57,6 +58,8 @@ pub struct Store {
     /// Where the announcements are listened to (PostgreSQL), and the listener once started.
     listen_url: Option<std::sync::Arc<str>>,
     listener: std::sync::Arc<std::sync::OnceLock<version::Listener>>,
+    /// Who reads through this handle: the public unless [`Store::seen_by`] says otherwise.
+    audience: Audience,
 }
 
 /// A write transaction with its writer's turn, held until it commits or is dropped (rolled back).
@@ -96,6 +99,15 @@ static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/s
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
 impl Store {
+    /// This store as `audience` reads it: the fiches not yet public (and their lines) are in what the
+    /// reads return only for [`Audience::Agents`]. Writes are the same through every handle.
+    pub fn seen_by(&self, audience: Audience) -> Store {
+        Store {
+            audience,
+            ..self.clone()
+        }
+    }
+
     /// Opens a database from its URL (`sqlite://territoires.db`, `postgres://user@host/db`). A SQLite file is
     /// created if missing.
     pub async fn connect(url: &str) -> Result<Store> {
@@ -143,6 +155,7 @@ impl Store {
             turn: Default::default(),
             pushed: Default::default(),
             listen_url: (backend == Backend::Postgres).then(|| url.as_str().into()),
+            audience: Audience::Public,
             listener: Default::default(),
         })
     }

@@ -11,8 +11,9 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
+use territoires_domain::access::Audience;
 use territoires_domain::bilan::evolution::Series;
 use territoires_domain::bilan::frame::Scope;
 use territoires_domain::bilan::situation::TerritoryFacts;
@@ -55,6 +56,9 @@ pub(crate) struct Snapshot {
     pub(crate) evolutions: Mutex<HashMap<EvolutionKey, Arc<Vec<Series>>>>,
     /// The open-data datasets computed at this version, by slug.
     pub(crate) publications: Mutex<HashMap<&'static str, Arc<crate::opendata::Published>>>,
+    /// This snapshot as the public reads it, made on its first public read; `None` inside when every
+    /// fiche is public (the public reads this very snapshot).
+    public: OnceLock<Option<Arc<Snapshot>>>,
 }
 
 /// The registry: every territory with its perimeter, areas, contours, histories and lineage, and the
@@ -182,6 +186,33 @@ impl Registry {
 }
 
 impl Snapshot {
+    /// This snapshot as `audience` sees it: for the public, the same registry and a portfolio without the
+    /// fiches not yet public and their lines, with its own caches (bilans, evolutions and datasets
+    /// computed from it). Made once per version (a copy of the portfolio and its index: tens of
+    /// milliseconds at national scale), and only when some fiche is not yet public.
+    pub(crate) fn seen_by(self: &Arc<Self>, audience: Audience) -> Arc<Snapshot> {
+        if audience == Audience::Agents {
+            return self.clone();
+        }
+        let public = self.public.get_or_init(|| {
+            let stored = self.portfolio.stored.public_part()?;
+            Some(Arc::new(Snapshot {
+                version: self.version,
+                registry: self.registry.clone(),
+                portfolio: Arc::new(PortfolioModel {
+                    version: self.portfolio.version,
+                    index: PortfolioIndex::new(&stored.portfolio),
+                    stored: Arc::new(stored),
+                }),
+                last_events: Mutex::new(None),
+                evolutions: Mutex::new(HashMap::new()),
+                publications: Mutex::new(HashMap::new()),
+                public: OnceLock::new(),
+            }))
+        });
+        public.clone().unwrap_or_else(|| self.clone())
+    }
+
     /// For each phase holding data (milestones of progress, or projects), the last day something happened
     /// in it up to today. Every page asks for it and it reads every record: computed once a day per snapshot.
     pub(crate) fn last_event_dates(&self) -> Vec<(Phase, Date)> {
@@ -422,7 +453,13 @@ impl Store {
             last_events: Mutex::new(None),
             evolutions: Mutex::new(HashMap::new()),
             publications: Mutex::new(HashMap::new()),
+            public: OnceLock::new(),
         })
+    }
+
+    /// The snapshot the request reads, as this handle's audience sees it.
+    pub(crate) async fn visible(&self) -> Result<Arc<Snapshot>> {
+        Ok(self.snapshot().await?.seen_by(self.audience))
     }
 }
 

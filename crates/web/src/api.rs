@@ -63,9 +63,54 @@ impl utoipa::Modify for TokenScheme {
     }
 }
 
+/// The answers every operation may give besides its own, documented on each: a parameter refused (400),
+/// a token the platform does not know (401: a token is read on every call, reads included), the
+/// address's quota spent (429 with `Retry-After`). Added here once rather than on every handler.
+struct CommonAnswers;
+
+impl utoipa::Modify for CommonAnswers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{header::Header, Content, Object, Ref, Response, Type};
+        let error = |description: &str| {
+            let mut response = Response::new(description);
+            response.content.insert(
+                "application/json".into(),
+                Content::new(Some(Ref::from_schema_name("ErrorDto"))),
+            );
+            response
+        };
+        let mut quota = error("Quota de requêtes par minute de l'adresse dépassé");
+        let mut retry_after = Header::new(Object::with_type(Type::Integer));
+        retry_after.description = Some("Secondes à attendre avant la prochaine requête".into());
+        quota.headers.insert("Retry-After".into(), retry_after);
+        let common = [
+            (
+                "400",
+                error("Paramètre ou corps refusé : le champ en cause et ce qui était attendu"),
+            ),
+            ("401", error("Jeton d'API inconnu, expiré ou révoqué")),
+            ("429", quota),
+        ];
+        for item in openapi.paths.paths.values_mut() {
+            for operation in [&mut item.get, &mut item.post, &mut item.patch]
+                .into_iter()
+                .flatten()
+            {
+                for (code, response) in &common {
+                    operation
+                        .responses
+                        .responses
+                        .entry((*code).into())
+                        .or_insert_with(|| response.clone().into());
+                }
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
-    modifiers(&TokenScheme),
+    modifiers(&TokenScheme, &CommonAnswers),
     info(title = "API Territoires d'industrie", version = "1", license(name = "Licence Ouverte 2.0 (etalab-2.0) pour les données", url = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"), description = "Registre national des Territoires d'industrie : territoires des deux phases, périmètres, jalons, gouvernance, projets et financements, bilans à toute date avec les enregistrements derrière chaque chiffre, référentiel géographique. Montants en centimes d'euro entiers ; une valeur inconnue vaut null, jamais 0."),
     tags(
         (name = "Registre", description = "Territoires, périmètres, événements, gouvernance"),

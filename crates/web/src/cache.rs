@@ -150,7 +150,7 @@ impl Answers {
     }
 }
 
-/// Whether a request's answer may be shared: an anonymous read of the data.
+/// Whether a request's answer may be shared: an anonymous read of the data, as the public sees it.
 fn shareable(request: &Request) -> bool {
     let path = request.uri().path();
     matches!(*request.method(), Method::GET | Method::HEAD)
@@ -158,6 +158,8 @@ fn shareable(request: &Request) -> bool {
         && path != "/sante"
         && path != "/connexion"
         && !crate::access::auth::has_session_cookie(request.headers())
+        // A token's agent may read more than the public (fiches not yet public).
+        && !request.headers().contains_key(header::AUTHORIZATION)
 }
 
 /// Whether the client takes gzip.

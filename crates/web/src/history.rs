@@ -8,6 +8,7 @@ use serde_json::Value;
 use territoires_ingest::spreadsheet::{csv, xlsx, Cell};
 use territoires_store::AuditEntry;
 
+use crate::params::Params;
 use crate::registry::exports::attachment;
 use crate::{AppState, WebError};
 
@@ -192,6 +193,7 @@ fn label(field: &str) -> String {
         "first_paid_on" => "date du premier versement",
         "payment_terms" => "conditions de versement",
         "project" => "projet",
+        "not_yet_public" => "pas encore publique",
         other => other,
     }
     .to_owned()
@@ -263,7 +265,7 @@ async fn audit_rows(state: &AppState, q: &AuditQuery) -> Result<Vec<Vec<Cell>>, 
 /// the national team (spreadsheet formulas neutralised).
 pub async fn audit_csv(
     State(state): State<AppState>,
-    axum::extract::Query(q): axum::extract::Query<AuditQuery>,
+    Params(q): Params<AuditQuery>,
 ) -> Result<Response, WebError> {
     let body = csv(&AUDIT_COLUMNS, audit_rows(&state, &q).await?);
     Ok(attachment(
@@ -276,7 +278,7 @@ pub async fn audit_csv(
 /// `GET /journal.xlsx?depuis=N`: the same entries as a workbook (text cells are never formulas).
 pub async fn audit_xlsx(
     State(state): State<AppState>,
-    axum::extract::Query(q): axum::extract::Query<AuditQuery>,
+    Params(q): Params<AuditQuery>,
 ) -> Result<Response, WebError> {
     let body = xlsx("journal", &AUDIT_COLUMNS, audit_rows(&state, &q).await?)
         .map_err(|e| WebError::Export(e.to_string()))?;

@@ -2,6 +2,10 @@
 
 use std::str::FromStr;
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use territoires_domain::bilan::frame::{Frame, Scope};
 use territoires_domain::fr::parse_date;
@@ -14,7 +18,43 @@ use territoires_store::bilan::ProjectQuery;
 use territoires_store::registry::territories::{TerritoryQuery, TerritorySort};
 use time::Date;
 
+use crate::error::ApiError;
 use crate::WebError;
+
+/// The query parameters of a request, read like axum's `Query` but refused in French, naming the
+/// parameter, as JSON under `/api/` and as a page elsewhere (axum's own refusal is English plain text).
+pub struct Params<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Params<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        serde_urlencoded::from_str(query).map(Params).map_err(|e| {
+            let error = unreadable(&e.to_string());
+            match parts.uri.path().starts_with("/api/") {
+                true => ApiError(error).into_response(),
+                false => error.into_response(),
+            }
+        })
+    }
+}
+
+/// The refusal of a query string serde could not read. Every parameter is read as text and parsed by the
+/// domain, so what serde itself refuses is a parameter given twice, or a query that is not
+/// `application/x-www-form-urlencoded` at all.
+fn unreadable(serde: &str) -> WebError {
+    match serde
+        .strip_prefix("duplicate field `")
+        .and_then(|rest| rest.strip_suffix('`'))
+    {
+        Some(field) => bad(field, "donné plusieurs fois ; attendu une seule valeur"),
+        None => bad(
+            "",
+            "paramètres illisibles ; attendu nom=valeur&nom=valeur, encodés en UTF-8",
+        ),
+    }
+}
 
 /// A parameter as sent: absent and empty (an untouched form field) mean the same.
 pub fn given(value: &Option<String>) -> Option<&str> {

@@ -481,6 +481,50 @@ async fn the_openapi_document_is_valid_and_every_endpoint_is_typed() {
     }
 }
 
+/// Schemathesis (PyPI, installed by `scripts/test`) reads the OpenAPI document and sends every read
+/// operation generated requests, valid and not: no answer is a server error, nor a status, content type,
+/// header or body the document does not give for that operation. Seeded, so a failure replays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schemathesis_finds_no_read_answering_outside_the_openapi_document() {
+    let base = common::spawn_app().await;
+    let python = std::env::var("TERRITOIRES_PYTHON").unwrap_or_else(|_| "python3".into());
+    let schemathesis = std::path::Path::new(&python).with_file_name("schemathesis");
+    let report = tempfile::tempdir().unwrap();
+    let mut command = std::process::Command::new(&schemathesis);
+    command
+        .current_dir(report.path())
+        .args([
+            "run",
+            &format!("{base}/api/v1/openapi.json"),
+            "--url",
+            &base,
+        ])
+        .args(["--seed", "20261124", "--max-examples", "30", "--no-color"])
+        .args(["--phases", "examples,coverage,fuzzing"])
+        .args([
+            "--checks",
+            "not_a_server_error,status_code_conformance,content_type_conformance,\
+             response_schema_conformance,response_headers_conformance",
+        ])
+        // The writes have their own black-box tests (api_write.rs), on a database of their own.
+        .args(["--exclude-method", "POST", "--exclude-method", "PATCH"]);
+    // The site answers on this runtime's workers while schemathesis runs on the blocking pool.
+    let out = tokio::task::spawn_blocking(move || command.output())
+        .await
+        .unwrap()
+        .expect("schemathesis beside the test's Python (scripts/test installs it)");
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "schemathesis found answers outside the document:\n{printed}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        printed.contains("No issues found") || printed.contains("passed"),
+        "schemathesis ran: {printed}"
+    );
+}
+
 #[tokio::test]
 async fn answers_are_kept_per_version_of_the_data_and_served_gzipped() {
     use std::io::Read as _;

@@ -283,3 +283,147 @@ async fn a_client_holding_the_files_gets_304_until_a_write_changes_them() {
         "its cost rounded to the euro, its phase from its status: {row}"
     );
 }
+
+/// A fiche marked « pas encore publique » is read by signed-in agents only: signed out, no page, API answer,
+/// list, export, dataset or bilan holds it; a token or a session reads it, marked as such; once its team
+/// publishes it, everyone does.
+#[tokio::test]
+async fn a_fiche_not_yet_public_is_read_by_signed_in_agents_only() {
+    let (base, db) = common::spawn_app_with_own_database().await;
+    let store = common::own_store(&db).await;
+    let team = common::issue_token(&store, "outil-epinal", "territoire:2018-2022/ti-4415").await;
+    let scope = "phase=2018-2022&perimetre=territoire:ti-4415&date=2021-06-01";
+    let bilan = format!("{base}/api/v1/bilan?{scope}");
+    let projects_before = common::value(&common::get_json(&bilan).await.1, "projets");
+    let title = "Reprise du site papetier de Golbey";
+    let created = common::client()
+        .post(format!("{base}/api/v1/projets"))
+        .bearer_auth(&team)
+        .json(&json!({
+            "code": "EPI-2021-PAPETERIE", "phase": "2018-2022", "titre": title,
+            "territoires": ["ti-4415"], "statut": "en_preparation", "date_statut": "2021-03-01",
+            "non_publique": "oui"
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let created: serde_json::Value = created.json().await.unwrap();
+    assert_eq!(created["non_publique"], true);
+
+    let anonymous = |path: &str| {
+        let url = format!("{base}{path}");
+        async move {
+            let r = get(&url).await;
+            (r.status(), r.text().await.unwrap())
+        }
+    };
+    let hidden_from_public = || async {
+        for path in [
+            "/projets/EPI-2021-PAPETERIE",
+            "/api/v1/projets/EPI-2021-PAPETERIE",
+        ] {
+            assert_eq!(anonymous(path).await.0, StatusCode::NOT_FOUND, "{path}");
+        }
+        for path in [
+            format!("/projets?{scope}"),
+            format!("/api/v1/projets?{scope}"),
+            format!("/projets.csv?{scope}"),
+            format!("/territoires/2018-2022/ti-4415?date=2021-06-01"),
+            "/donnees/projets.csv".to_owned(),
+            "/donnees/projets.json".to_owned(),
+        ] {
+            let (status, body) = anonymous(&path).await;
+            assert_eq!(status, StatusCode::OK, "{path}");
+            assert!(
+                !body.contains(title),
+                "{path} shows the fiche to the public"
+            );
+        }
+    };
+    hidden_from_public().await;
+    assert_eq!(
+        common::value(&common::get_json(&bilan).await.1, "projets"),
+        projects_before,
+        "the public bilan does not count it"
+    );
+
+    // An agent's token reads it, marked, and its bilan counts it.
+    let with_token = |path: &str| {
+        common::client()
+            .get(format!("{base}{path}"))
+            .bearer_auth(&team)
+            .send()
+    };
+    let read: serde_json::Value = with_token("/api/v1/projets/EPI-2021-PAPETERIE")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(read["title"], title);
+    assert_eq!(read["not_yet_public"], true);
+    let agents_bilan: serde_json::Value = with_token(&format!("/api/v1/bilan?{scope}"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        common::value(&agents_bilan, "projets"),
+        Some(projects_before.unwrap_or(0) + 1)
+    );
+    // A token the platform does not know is refused, not read as the public.
+    let forged = common::client()
+        .get(format!("{base}/api/v1/projets?{scope}"))
+        .bearer_auth("inconnu")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::UNAUTHORIZED);
+
+    // A signed-in agent of another region reads it too, with the notice.
+    let c = common::client();
+    assert_eq!(
+        common::login(&c, &base, "pilote-hdf@example.gouv.fr", common::PASSWORD).await,
+        StatusCode::SEE_OTHER
+    );
+    let page = c
+        .get(format!("{base}/projets/EPI-2021-PAPETERIE"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("id=\"non-publique\""));
+    let list = c
+        .get(format!("{base}/projets?{scope}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains(title) && list.contains("pas encore publique"));
+    hidden_from_public().await;
+
+    // Published by its team: everyone reads it.
+    let published = common::client()
+        .patch(format!("{base}/api/v1/projets/EPI-2021-PAPETERIE"))
+        .bearer_auth(&team)
+        .json(&json!({
+            "version": created["version"], "titre": title, "territoires": ["ti-4415"],
+            "non_publique": "non"
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(published.status(), StatusCode::OK);
+    let (status, body) = anonymous("/api/v1/projets/EPI-2021-PAPETERIE").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("\"not_yet_public\":false"));
+    assert!(anonymous("/donnees/projets.csv").await.1.contains(title));
+    assert_eq!(
+        common::value(&common::get_json(&bilan).await.1, "projets"),
+        Some(projects_before.unwrap_or(0) + 1)
+    );
+}

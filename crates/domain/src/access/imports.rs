@@ -105,6 +105,7 @@ mod tests {
 
     fn project(code: &str, territory: &str) -> Project {
         Project {
+            not_yet_public: false,
             code: code.into(),
             phase: Phase::First,
             territories: vec![TerritoryId::parse(territory).unwrap()],

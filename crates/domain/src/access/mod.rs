@@ -131,6 +131,29 @@ impl Profile {
     }
 }
 
+/// Who reads: what the mark « pas encore publique » of a fiche action hides from them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Audience {
+    /// Anyone, signed out: the fiches not yet public and their funding lines are left out of every page,
+    /// answer, figure and dataset, as if they did not exist.
+    #[default]
+    Public,
+    /// Signed-in agents, on the site or with an API token: every fiche, whatever its profile's scope.
+    /// The mark keeps a fiche from the public until its team and partners agree to publish it; it is
+    /// no secret among the programme's agents, who all read every territory.
+    Agents,
+}
+
+impl Audience {
+    /// The audience of a caller: agents when signed in (any profile), the public otherwise.
+    pub fn of(profile: Option<&Profile>) -> Audience {
+        match profile {
+            Some(_) => Audience::Agents,
+            None => Audience::Public,
+        }
+    }
+}
+
 impl fmt::Display for Profile {
     /// The stored form: `national`, `region:44`, `territoire:2023-2027/ti-4401`, `operateur:Bpifrance`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -216,6 +239,7 @@ mod tests {
     #[test]
     fn shared_projects_are_edited_from_any_of_their_regions_and_operators_record_their_own_lines() {
         let project = Project {
+            not_yet_public: false,
             code: "GHOST".into(),
             phase: Phase::First,
             territories: vec![id("ti-4411"), id("ti-3208")],

@@ -26,6 +26,7 @@ use crate::registry::milestone::{Milestone, MilestoneKind, Withdrawal};
 fn portfolio() -> Portfolio {
     let project =
         |code: &str, territories: &[&str], history: Vec<StatusChange>, jobs: Option<i64>| Project {
+            not_yet_public: false,
             code: code.into(),
             phase: Phase::First,
             territories: territories

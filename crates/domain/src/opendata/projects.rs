@@ -166,6 +166,7 @@ mod tests {
 
     fn fiche(code: &str, holder: Option<Holder>) -> Project {
         Project {
+            not_yet_public: false,
             code: code.into(),
             phase: Phase::Second,
             territories: vec![TerritoryId::parse("ti-4415").unwrap()],

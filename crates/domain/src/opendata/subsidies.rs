@@ -246,6 +246,7 @@ mod tests {
             over_request_allowed: false,
         };
         let project = |code: &str, holder: Holder| Project {
+            not_yet_public: false,
             code: code.into(),
             phase: Phase::Second,
             territories: vec![TerritoryId::parse("ti-4415").unwrap()],

@@ -136,6 +136,9 @@ pub struct ProjectDraft {
     /// Where the facts come from.
     #[serde(deserialize_with = "text")]
     pub source: String,
+    /// Not yet public: shown to signed-in agents only.
+    #[serde(deserialize_with = "flag")]
+    pub non_publique: bool,
 }
 
 impl ProjectDraft {
@@ -171,6 +174,7 @@ impl ProjectDraft {
             tco2e_evitees_mesures: measured[3].clone(),
             hectares_friche_mesures: measured[4].clone(),
             source: p.source.clone(),
+            non_publique: p.not_yet_public,
         }
     }
 
@@ -328,6 +332,7 @@ impl ProjectDraft {
             measured: measured?,
             history,
             source,
+            not_yet_public: self.non_publique,
         };
         if !errors.is_empty() {
             return None;

@@ -118,6 +118,9 @@ impl Given {
         if !has(&["source"]) {
             p.source = stored.source.clone();
         }
+        if !has(&["non_publique"]) {
+            p.not_yet_public = stored.not_yet_public;
+        }
         p
     }
 
@@ -212,6 +215,7 @@ mod tests {
 
     fn base() -> Project {
         Project {
+            not_yet_public: false,
             code: "P1".into(),
             phase: Phase::First,
             territories: Vec::new(),

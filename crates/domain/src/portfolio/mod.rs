@@ -109,6 +109,28 @@ impl Portfolio {
         }
     }
 
+    /// Positions of the fiches and of the funding lines the public sees: every one but the fiches marked
+    /// « pas encore publique » and their lines (see [`crate::access::Audience`]); `None` when every fiche
+    /// is public, which is the common case and costs nothing.
+    pub fn public_positions(&self) -> Option<(Vec<usize>, Vec<usize>)> {
+        let hidden: HashSet<&str> = self
+            .projects
+            .iter()
+            .filter(|p| p.not_yet_public)
+            .map(|p| p.code.as_str())
+            .collect();
+        if hidden.is_empty() {
+            return None;
+        }
+        let projects = (0..self.projects.len())
+            .filter(|&i| !self.projects[i].not_yet_public)
+            .collect();
+        let lines = (0..self.lines.len())
+            .filter(|&i| !hidden.contains(self.lines[i].project.as_str()))
+            .collect();
+        Some((projects, lines))
+    }
+
     fn check(&self, whole: bool, given: &Given) -> Result<(), (Row, DomainError)> {
         let dup = |what: &str, key: &str| DomainError::Rule(format!("{what} « {key} » en double"));
         let mut funders = HashSet::new();
@@ -276,6 +298,7 @@ mod tests {
 
     pub(crate) fn sample() -> Portfolio {
         let project = |code: &str, territory: &str| Project {
+            not_yet_public: false,
             code: code.into(),
             phase: Phase::First,
             territories: vec![TerritoryId::parse(territory).unwrap()],
@@ -372,6 +395,24 @@ mod tests {
         assert_eq!(committed, [("A", Some(Cents::euros(600_000))), ("C", None)]);
         assert!(p.extract(&[0], date!(2019 - 05 - 31)).projects.is_empty());
         two.validate().unwrap();
+    }
+
+    #[test]
+    fn the_public_sees_neither_a_fiche_not_yet_public_nor_its_lines() {
+        let mut p = sample();
+        assert_eq!(p.public_positions(), None);
+        p.projects[1].not_yet_public = true;
+        p.lines.push(p.lines[1].clone());
+        p.lines[3].decision_reference = "D4".into();
+        assert_eq!(
+            p.public_positions(),
+            Some((vec![0, 2], vec![0, 2])),
+            "B and both of its lines are left out"
+        );
+        for project in &mut p.projects {
+            project.not_yet_public = true;
+        }
+        assert_eq!(p.public_positions(), Some((vec![], vec![])));
     }
 
     #[test]

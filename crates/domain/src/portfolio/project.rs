@@ -342,6 +342,9 @@ pub struct Project {
     pub history: Vec<StatusChange>,
     /// Where the facts come from.
     pub source: String,
+    /// Marked « pas encore publique » by its team: signed-in agents see it, the public does not (public
+    /// pages, the public API, open data and the bilans they read leave it out).
+    pub not_yet_public: bool,
 }
 
 impl Project {
@@ -442,6 +445,7 @@ mod tests {
 
     fn project() -> Project {
         Project {
+            not_yet_public: false,
             code: "GE-GHOST".into(),
             phase: Phase::First,
             territories: vec![TerritoryId::parse("ti-4411").unwrap()],

@@ -61,6 +61,7 @@ fn project_row(p: &Project) -> Vec<Cell> {
             .map(|s| Cell::Date(p.history.iter().find(|c| c.status == *s).map(|c| c.on))),
     );
     row.push(text(&p.source));
+    row.push(yes_no(p.not_yet_public));
     row
 }
 

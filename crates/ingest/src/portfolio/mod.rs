@@ -51,7 +51,7 @@ pub const TABLES: [(&str, &[&str]); 5] = [
 ];
 
 /// Columns of the `projets` table.
-pub const PROJECT_COLUMNS: [&str; 28] = [
+pub const PROJECT_COLUMNS: [&str; 29] = [
     "code",
     "phase",
     "territoires",
@@ -80,6 +80,7 @@ pub const PROJECT_COLUMNS: [&str; 28] = [
     "realise",
     "abandonne",
     "source",
+    "non_publique",
 ];
 
 /// Columns of the `financements` table.
@@ -377,6 +378,7 @@ fn parse_row(table: &str, c: &Cells<'_>, p: &mut Portfolio) -> CellResult<()> {
                 }),
             };
             p.projects.push(Project {
+                not_yet_public: yes_no(c, "non_publique")?,
                 code: c.required("code")?.to_owned(),
                 phase: c.get("phase").parse().map_err(at("phase"))?,
                 territories: split(c.get("territoires"))

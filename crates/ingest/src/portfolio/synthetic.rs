@@ -288,6 +288,8 @@ pub fn generate(
     let mut rng = StdRng::seed_from_u64(seed);
     // The payment terms draw from their own generator, so that adding them changed no other figure.
     let mut terms_rng = StdRng::seed_from_u64(seed ^ 0x7465_726d_6573);
+    // So does the mark « pas encore publique » (a few fiches of every size of dataset).
+    let mut publication_rng = StdRng::seed_from_u64(seed ^ 0x7075_626c_6963);
     let mut history = Vec::new();
     let mut projects = Vec::new();
     let mut lines = Vec::new();
@@ -450,6 +452,7 @@ pub fn generate(
             };
             let expected_jobs = rng.random_bool(0.7).then(|| rng.random_range(0..80));
             projects.push(Project {
+                not_yet_public: publication_rng.random_bool(0.03),
                 code: code.clone(),
                 phase,
                 territories: carried,

@@ -245,6 +245,13 @@ const COLUMNS: &[Column] = &[
         "Comité de projet du 12 mars 2024",
     ),
     col(
+        "projets",
+        "non_publique",
+        false,
+        "oui tant que la fiche ne doit pas être publiée (visible des seuls agents connectés)",
+        "non",
+    ),
+    col(
         "financements",
         "projet",
         true,
@@ -356,6 +363,7 @@ fn list_of(table: &str, column: &str) -> Option<(&'static str, bool)> {
         ("financeurs", "type") => ("types_financeurs", true),
         ("dispositifs", "financeur") | ("financements", "financeur") => ("financeurs", false),
         ("dispositifs", "specifique_ti" | "notification_ue")
+        | ("projets", "non_publique")
         | ("financements", "depassement_autorise") => ("oui_non", true),
         ("financements", "conditions_versement") => ("conditions_versement", true),
         ("enveloppes", "dispositif") | ("financements", "dispositif") => ("dispositifs", false),

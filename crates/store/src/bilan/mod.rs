@@ -388,7 +388,7 @@ impl Store {
     /// The bilan of a frame, with its evolution, computed off the async workers.
     pub async fn bilan(&self, frame: &Frame) -> Result<BilanReport> {
         frame.validate()?;
-        let s: Arc<Snapshot> = self.snapshot().await?;
+        let s: Arc<Snapshot> = self.visible().await?;
         let frame = frame.clone();
         self.compute(move || {
             let territories = s.registry.territory_facts(frame.phase);
@@ -427,7 +427,7 @@ impl Store {
                 figure.label()
             ))));
         }
-        let s = self.snapshot().await?;
+        let s = self.visible().await?;
         let (frame, criterion) = (frame.clone(), criterion.clone());
         self.compute(move || records_of(&s, &frame, figure, &criterion))
             .await
@@ -435,7 +435,7 @@ impl Store {
 
     /// The projects and lines a bilan is computed from: exports give these next to the figures.
     pub async fn bilan_rows(&self, frame: &Frame) -> Result<BilanRows> {
-        let s = self.snapshot().await?;
+        let s = self.visible().await?;
         let frame = frame.clone();
         self.compute(move || {
             let territories = s.registry.territory_facts(frame.phase);
@@ -459,7 +459,7 @@ impl Store {
 
     /// Projects matching a query, by code.
     pub async fn projects(&self, query: &ProjectQuery) -> Result<Page<ProjectSummary>> {
-        let s = self.snapshot().await?;
+        let s = self.visible().await?;
         let matching = matching(&s, query);
         Ok(Page {
             total: matching.len() as i64,
@@ -476,7 +476,7 @@ impl Store {
     /// query's date, and the whole referential of funders, schemes and envelopes: what a download of a
     /// list of projects holds, in the tables the import reads.
     pub async fn portfolio_extract(&self, query: &ProjectQuery) -> Result<Portfolio> {
-        let s = self.snapshot().await?;
+        let s = self.visible().await?;
         let query = query.clone();
         self.compute(move || {
             let matching = matching(&s, &query);
@@ -490,7 +490,7 @@ impl Store {
 
     /// One project with its lines, read as of a date; `None` if unknown.
     pub async fn project(&self, code: &str, as_of: Date) -> Result<Option<ProjectDetail>> {
-        let s = self.snapshot().await?;
+        let s = self.visible().await?;
         let Some(&i) = s.portfolio.index.project_position.get(code) else {
             return Ok(None);
         };
@@ -511,7 +511,7 @@ impl Store {
         id: &str,
         as_of: Date,
     ) -> Result<Vec<ProjectSummary>> {
-        let s = self.snapshot().await?;
+        let s = self.visible().await?;
         Ok(s.portfolio
             .stored
             .portfolio
@@ -566,7 +566,7 @@ impl Store {
     /// The phases that hold data (labelled territories with events, or projects), with the last date
     /// something happened in each: pages open on a view with data.
     pub async fn phases_with_data(&self) -> Result<Vec<(Phase, Date)>> {
-        let s = self.snapshot().await?;
+        let s = self.visible().await?;
         Ok(s.last_event_dates())
     }
 }

@@ -30,10 +30,10 @@ fn moment(at: &str) -> Option<OffsetDateTime> {
 }
 
 impl Store {
-    /// The dataset as published now. Only datasets of the catalogue exist; an unknown one is a caller's
-    /// bug and publishes nothing.
+    /// The dataset as published now, to the public whoever asks: without the fiches not yet public. Only
+    /// datasets of the catalogue exist; an unknown one is a caller's bug and publishes nothing.
     pub async fn publication(&self, dataset: &Dataset) -> Result<Arc<Published>> {
-        let s = self.snapshot().await?;
+        let s = self.snapshot().await?.seen_by(crate::Audience::Public);
         if let Some(p) = s
             .publications
             .lock()

@@ -39,6 +39,25 @@ pub(crate) struct StoredPortfolio {
     pub line_ids: Vec<(i64, i64)>,
 }
 
+impl StoredPortfolio {
+    /// The part the public sees (see [`Portfolio::public_positions`]); `None` when it is the whole.
+    pub(crate) fn public_part(&self) -> Option<StoredPortfolio> {
+        let (projects, lines) = self.portfolio.public_positions()?;
+        let p = &self.portfolio;
+        Some(StoredPortfolio {
+            portfolio: Portfolio {
+                funders: p.funders.clone(),
+                schemes: p.schemes.clone(),
+                envelopes: p.envelopes.clone(),
+                projects: projects.iter().map(|&i| p.projects[i].clone()).collect(),
+                lines: lines.iter().map(|&i| p.lines[i].clone()).collect(),
+            },
+            project_versions: projects.iter().map(|&i| self.project_versions[i]).collect(),
+            line_ids: lines.iter().map(|&i| self.line_ids[i]).collect(),
+        })
+    }
+}
+
 #[derive(sqlx::FromRow)]
 struct ProjectRow {
     code: String,
@@ -61,6 +80,7 @@ struct ProjectRow {
     measured_tco2e_avoided: Option<i64>,
     measured_brownfield_hectares: Option<i64>,
     source: String,
+    not_yet_public: i64,
     version: i64,
 }
 
@@ -378,6 +398,7 @@ async fn load_projects(
             brownfield_hectares,
         };
         projects.push(Project {
+            not_yet_public: r.not_yet_public != 0,
             phase: r.phase.parse()?,
             territories: territories.remove(&r.code).unwrap_or_default(),
             title: r.title,
@@ -457,7 +478,7 @@ fn envelope_from(
 const PROJECT_COLUMNS: &str = "code, phase, title, description, themes, holder_kind, holder_id, holder_name,
     total_cost_cents, expected_jobs_created, expected_jobs_kept, expected_investment_cents,
     expected_tco2e_avoided, expected_brownfield_hectares, measured_jobs_created, measured_jobs_kept,
-    measured_investment_cents, measured_tco2e_avoided, measured_brownfield_hectares, source, version";
+    measured_investment_cents, measured_tco2e_avoided, measured_brownfield_hectares, source, not_yet_public, version";
 
 /// The columns of [`LineRow`].
 const LINE_COLUMNS: &str =
@@ -785,6 +806,7 @@ async fn persist(
         "measured_tco2e_avoided",
         "measured_brownfield_hectares",
         "source",
+        "not_yet_public",
         "changed_in",
     ];
     let outcome_values = |o: &Outcomes| {
@@ -819,6 +841,7 @@ async fn persist(
                 row.extend(outcome_values(&p.expected));
                 row.extend(outcome_values(&p.measured));
                 row.push(Value::from(p.source.as_str()));
+                row.push(Value::from(i64::from(p.not_yet_public)));
                 row.push(Value::from(changed_in));
                 row
             })

@@ -3,7 +3,7 @@
 //! `Profile::may_grant`, which the store checks again inside each write.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
@@ -18,6 +18,7 @@ use territoires_store::access::Author;
 use territoires_store::StoreError;
 
 use super::auth::{check_csrf, new_api_token, redirect, MaybeSession};
+use crate::params::Params;
 use crate::views::{render, Chrome};
 use crate::{AppState, WebError};
 
@@ -273,7 +274,7 @@ pub struct Done {
 pub async fn admin_page(
     State(state): State<AppState>,
     MaybeSession(session): MaybeSession,
-    Query(q): Query<Done>,
+    Params(q): Params<Done>,
 ) -> Result<Response, WebError> {
     let admin = signed_in(session, None)?;
     let notice = q.fait.map(|text| done(text.chars().take(300).collect()));

@@ -6,7 +6,7 @@ use argon2::Argon2;
 use askama::Template;
 use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
+use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::header::{COOKIE, LOCATION, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -18,6 +18,7 @@ use sha2::{Digest, Sha256};
 use territoires_domain::access::security::{SecurityEvent, SIGN_IN};
 use territoires_store::access::accounts::Session;
 
+use crate::params::Params;
 use crate::{AppState, WebError};
 
 const SESSION_COOKIE: &str = "ti_session";
@@ -203,7 +204,7 @@ fn login_page(
 /// `GET /connexion`
 pub async fn login_form(
     State(state): State<AppState>,
-    Query(q): Query<NextParam>,
+    Params(q): Params<NextParam>,
 ) -> Result<Response, WebError> {
     login_page(
         &state,

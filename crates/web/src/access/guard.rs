@@ -80,7 +80,7 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
             allow: allowed.join(", "),
         }));
     };
-    if rule == Rule::Public {
+    if rule == Rule::Public && !(api && request.headers().contains_key(AUTHORIZATION)) {
         return next.run(request).await;
     }
     let (mut parts, body) = request.into_parts();
@@ -98,6 +98,13 @@ pub async fn guard(State(state): State<AppState>, request: Request, next: Next) 
         Ok(caller) => caller,
         Err(e) => return refuse(e),
     };
+    if rule == Rule::Public {
+        // A public read with a token: the token's agent reads what agents see (`access::Seen`).
+        if let Some(caller) = caller {
+            parts.extensions.insert(caller);
+        }
+        return next.run(Request::from_parts(parts, body)).await;
+    }
     let territory = territory_of(&mut parts, &state).await;
     let target = match &territory {
         Some((phase, id)) => Target::Territory(*phase, id),

@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 
 use askama::Template;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -14,6 +14,7 @@ use territoires_store::access::requests::{ProConnectSignIn, SignInFlow};
 
 use super::auth::{cookie, lax_cookie, redirect, safe_next, start_session, NextParam};
 use super::proconnect::ProConnect;
+use crate::params::Params;
 use crate::views::{render, Chrome};
 use crate::{AppState, WebError};
 
@@ -34,7 +35,7 @@ fn flow_cookie(state: &AppState, value: &str, max_age: i64) -> HeaderValue {
 /// `GET /connexion/proconnect`: to the provider, with a fresh state, nonce and PKCE challenge.
 pub async fn start(
     State(state): State<AppState>,
-    Query(q): Query<NextParam>,
+    Params(q): Params<NextParam>,
 ) -> Result<Response, WebError> {
     let departure = proconnect(&state)?.depart().await?;
     let flow = SignInFlow {
@@ -94,7 +95,7 @@ pub async fn callback(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    Query(answer): Query<Answer>,
+    Params(answer): Params<Answer>,
 ) -> Result<Response, WebError> {
     let provider = proconnect(&state)?;
     let address = peer.ip().to_string();

@@ -2,7 +2,6 @@
 //! on and the query of those records; breakdowns whose every cell has its query too; the evolution as
 //! steps; and the records themselves.
 
-use axum::extract::{Query, State};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use territoires_domain::bilan::figures::{Criterion, FigureCode, Unit, Value};
@@ -12,11 +11,11 @@ use territoires_store::bilan::{BilanReport, RecordList};
 use utoipa::{IntoParams, ToSchema};
 
 use super::pages::{default_phase, records_query, RecordParams};
+use crate::access::Seen;
 use crate::api::ApiResult;
-use crate::params::{paging, BilanParams};
+use crate::params::{paging, BilanParams, Params};
 use crate::registry::api::ProgressDto;
 use crate::views::{check_page, territory_href};
-use crate::AppState;
 
 /// The API link to the records of a figure under a criterion.
 fn records_api(frame: &Frame, figure: FigureCode, criterion: &Criterion) -> String {
@@ -316,10 +315,7 @@ struct BilanQueryParams {
 /// territories' progress; the envelopes; and the key figures over time as steps. Amounts are integer cents.
 #[utoipa::path(get, path = "/api/v1/bilan", tag = "Bilans", summary = "Le bilan d'un périmètre à une date : chaque chiffre avec sa valeur (null si inconnue), sa base et la requête de ses enregistrements ; répartitions, avancement des territoires, enveloppes et évolution. Montants en centimes.", params(BilanQueryParams),
     responses((status = 200, body = BilanDto), (status = 400, description = "paramètre invalide", body = crate::api::ErrorDto)))]
-pub async fn bilan(
-    State(state): State<AppState>,
-    Query(p): Query<BilanParams>,
-) -> ApiResult<BilanDto> {
+pub async fn bilan(Seen(state): Seen, Params(p): Params<BilanParams>) -> ApiResult<BilanDto> {
     let q = p.parse_or(default_phase(&state).await?)?;
     state.store.check_frame(&q.frame).await?;
     let report = state.store.bilan(&q.frame).await?;
@@ -471,10 +467,7 @@ struct RecordQueryParams {
 /// `records` query leads to. Their count (or the sum of what they add) is the figure's value.
 #[utoipa::path(get, path = "/api/v1/bilan/enregistrements", tag = "Bilans", summary = "Les enregistrements comptés par un chiffre d'un bilan (ou une ligne de répartition) : leur nombre, ou la somme de ce qu'ils apportent, est le chiffre.", params(RecordQueryParams),
     responses((status = 200, body = RecordsDto), (status = 400, description = "paramètre invalide", body = crate::api::ErrorDto)))]
-pub async fn records(
-    State(state): State<AppState>,
-    Query(p): Query<RecordParams>,
-) -> ApiResult<RecordsDto> {
+pub async fn records(Seen(state): Seen, Params(p): Params<RecordParams>) -> ApiResult<RecordsDto> {
     let (q, figure, criterion) = p.parse(&state).await?;
     state.store.check_frame(&q.frame).await?;
     let list: RecordList = state

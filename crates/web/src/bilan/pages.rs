@@ -3,7 +3,6 @@
 //! from `ingest::bilan`.
 
 use askama::Template;
-use axum::extract::{Query, State};
 use axum::response::{Html, Response};
 use serde::Deserialize;
 use territoires_domain::bilan::figures::{Criterion, FigureCode, Grouping, RecordKind, Unit};
@@ -18,7 +17,10 @@ use territoires_store::bilan::{BilanReport, RecordList};
 use territoires_store::registry::territories::TerritoryQuery;
 
 use crate::access::auth::MaybeSession;
-use crate::params::{bad, frame_query, given, paging, parse, urlencode, BilanParams, BilanQuery};
+use crate::access::Seen;
+use crate::params::{
+    bad, frame_query, given, paging, parse, urlencode, BilanParams, BilanQuery, Params,
+};
 use crate::registry::exports::attachment;
 
 use crate::views::{check_page, render, territory_href, Choice, Chrome, Pagination};
@@ -160,8 +162,8 @@ struct BilanPage {
 
 /// `/bilan`
 pub async fn bilan_page(
-    State(state): State<AppState>,
-    Query(p): Query<BilanParams>,
+    Seen(state): Seen,
+    Params(p): Params<BilanParams>,
     MaybeSession(session): MaybeSession,
 ) -> Result<Html<String>, WebError> {
     let q = p.parse_or(default_phase(&state).await?)?;
@@ -205,8 +207,8 @@ fn file_name(q: &BilanQuery, extension: &str) -> String {
 
 /// `/bilan.pdf`
 pub async fn bilan_pdf(
-    State(state): State<AppState>,
-    Query(p): Query<BilanParams>,
+    Seen(state): Seen,
+    Params(p): Params<BilanParams>,
 ) -> Result<Response, WebError> {
     let q = p.parse_or(default_phase(&state).await?)?;
     let (_, doc) = bilan_document(&state, &q).await?;
@@ -222,8 +224,8 @@ pub async fn bilan_pdf(
 
 /// `/bilan.xlsx`: the figures, the breakdowns, the evolution, the projects and the funding lines.
 pub async fn bilan_xlsx(
-    State(state): State<AppState>,
-    Query(p): Query<BilanParams>,
+    Seen(state): Seen,
+    Params(p): Params<BilanParams>,
 ) -> Result<Response, WebError> {
     let q = p.parse_or(default_phase(&state).await?)?;
     let (report, doc) = bilan_document(&state, &q).await?;
@@ -251,8 +253,8 @@ pub struct CsvParams {
 
 /// `/bilan.csv?table=projets|financements`
 pub async fn bilan_csv(
-    State(state): State<AppState>,
-    Query(p): Query<CsvParams>,
+    Seen(state): Seen,
+    Params(p): Params<CsvParams>,
 ) -> Result<Response, WebError> {
     let q = p.bilan.parse_or(default_phase(&state).await?)?;
     // Unknown regions, territories and schemes are refused, as on the page.
@@ -456,8 +458,8 @@ pub fn record_rows(list: &RecordList) -> (Vec<&'static str>, Vec<RecordRow>) {
 
 /// `/bilan/enregistrements`: the records a figure counts.
 pub async fn records_page(
-    State(state): State<AppState>,
-    Query(p): Query<RecordParams>,
+    Seen(state): Seen,
+    Params(p): Params<RecordParams>,
     MaybeSession(session): MaybeSession,
 ) -> Result<Html<String>, WebError> {
     let (q, figure, criterion) = p.parse(&state).await?;

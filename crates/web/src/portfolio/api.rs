@@ -1,7 +1,7 @@
 //! The projects' JSON API: the list of a scope at a date, and one project with its funding lines. Amounts are
 //! integer cents; a project without any funding line has null amounts, never 0.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::Path;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use territoires_domain::fr::iso_date;
@@ -9,11 +9,12 @@ use territoires_domain::portfolio::project::Outcomes;
 use territoires_store::portfolio::{LineView, ProjectDetail, ProjectSummary};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::access::Seen;
 use crate::api::{ApiResult, DateQuery, PageOf};
 use crate::bilan::pages::default_phase;
-use crate::params::{as_of, urlencode, ProjectParams};
+use crate::params::{as_of, urlencode, Params, ProjectParams};
 use crate::views::{check_page, territory_href};
-use crate::{AppState, WebError};
+use crate::WebError;
 
 /// A territory carrying a project.
 #[derive(Serialize, ToSchema)]
@@ -53,6 +54,9 @@ pub struct ProjectDto {
     pub paid: Option<i64>,
     /// Its page.
     pub url: String,
+    /// Marked « pas encore publique »: only signed-in agents (an API token) read such a project; the
+    /// public API and open data leave it out.
+    pub not_yet_public: bool,
 }
 
 impl From<&ProjectSummary> for ProjectDto {
@@ -60,6 +64,7 @@ impl From<&ProjectSummary> for ProjectDto {
         let p = &s.project;
         ProjectDto {
             code: p.code.clone(),
+            not_yet_public: p.not_yet_public,
             phase: p.phase.slug().into(),
             title: p.title.clone(),
             territories: p
@@ -273,8 +278,8 @@ struct ProjectListParams {
 #[utoipa::path(get, path = "/api/v1/projets", tag = "Projets", summary = "Les fiches actions d'un périmètre à une date, avec leur statut et leurs montants (null sans ligne de financement).", params(ProjectListParams),
     responses((status = 200, body = PageOf<ProjectDto>), (status = 400, description = "paramètre invalide", body = crate::api::ErrorDto)))]
 pub async fn projects(
-    State(state): State<AppState>,
-    Query(p): Query<ProjectParams>,
+    Seen(state): Seen,
+    Params(p): Params<ProjectParams>,
 ) -> ApiResult<PageOf<ProjectDto>> {
     let (query, page, per_page) = p.query(default_phase(&state).await?, 50, 500)?;
     state.store.check_frame(&query.frame).await?;
@@ -292,9 +297,9 @@ pub async fn projects(
 #[utoipa::path(get, path = "/api/v1/projets/{code}", tag = "Projets", summary = "Une fiche action, son historique de statuts, ses résultats et ses lignes de financement, à une date.", params(("code" = String, Path, description = "code du projet"), DateQuery),
     responses((status = 200, body = ProjectDetailDto), (status = 404, description = "projet inconnu", body = crate::api::ErrorDto)))]
 pub async fn project(
-    State(state): State<AppState>,
+    Seen(state): Seen,
     Path(code): Path<String>,
-    Query(p): Query<DateQuery>,
+    Params(p): Params<DateQuery>,
 ) -> ApiResult<ProjectDetailDto> {
     let date = as_of(&p.date)?;
     let detail = state

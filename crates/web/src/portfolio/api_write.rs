@@ -6,7 +6,7 @@
 
 use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
@@ -23,6 +23,7 @@ use utoipa::ToSchema;
 
 use super::{check_scope, line_in_scope, stored_project, today};
 use crate::access::guard::Caller;
+use crate::access::Seen;
 use crate::error::ApiError;
 use crate::forms::{read_json, version_read, Refusal};
 use crate::params::bad;
@@ -142,7 +143,7 @@ impl LineEventInput {
     )
 )]
 pub async fn record_line_event(
-    State(state): State<AppState>,
+    Seen(state): Seen,
     Path(id): Path<i64>,
     Extension(caller): Extension<Caller>,
     input: Result<Json<LineEventInput>, JsonRejection>,
@@ -214,7 +215,7 @@ pub struct FieldErrorsDto {
     )
 )]
 pub async fn create_project(
-    State(state): State<AppState>,
+    Seen(state): Seen,
     Extension(caller): Extension<Caller>,
     body: Bytes,
 ) -> Response {
@@ -258,7 +259,7 @@ pub async fn create_project(
     )
 )]
 pub async fn edit_project(
-    State(state): State<AppState>,
+    Seen(state): Seen,
     Path(code): Path<String>,
     Extension(caller): Extension<Caller>,
     body: Bytes,
@@ -319,7 +320,7 @@ pub struct StatusInput {
     )
 )]
 pub async fn record_status(
-    State(state): State<AppState>,
+    Seen(state): Seen,
     Path(code): Path<String>,
     Extension(caller): Extension<Caller>,
     body: Bytes,
@@ -390,7 +391,7 @@ async fn project_answer(
     )
 )]
 pub async fn create_line(
-    State(state): State<AppState>,
+    Seen(state): Seen,
     Path(code): Path<String>,
     Extension(caller): Extension<Caller>,
     body: Bytes,
@@ -438,7 +439,7 @@ pub async fn create_line(
     )
 )]
 pub async fn edit_line(
-    State(state): State<AppState>,
+    Seen(state): Seen,
     Path(id): Path<i64>,
     Extension(caller): Extension<Caller>,
     body: Bytes,

@@ -2,7 +2,7 @@
 //! Handlers parse, ask the domain to read the draft and the store to save it, and render; the store
 //! decides scope on the record itself.
 
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use territoires_domain::draft::FieldErrors;
@@ -17,6 +17,7 @@ use territoires_store::registry::territories::TerritoryQuery;
 
 use super::{check_scope, funder_options, line_in_scope, stored_project, today};
 use crate::access::auth::{actor, check_csrf, SignedIn};
+use crate::access::Seen;
 use crate::forms::{
     differences, saved, version_read, ConflictView, Field, FormPage, Posted, Refusal, Section,
 };
@@ -41,6 +42,7 @@ fn project_label(field: &str) -> Option<&'static str> {
         "expected" => "Résultats prévus",
         "measured" => "Résultats constatés",
         "source" => "Source",
+        "not_yet_public" => "Pas encore publique",
         "history" => "Statuts",
         _ => return None,
     })
@@ -235,10 +237,18 @@ async fn project_form(
         ),
     });
     sections.push(Section {
-        legend: "Origine",
-        fields: vec![Field::text("source", "Source", &draft.source).hint(
-            "D'où viennent ces informations (comité, délibération…) ; « saisie » par défaut",
-        )],
+        legend: "Origine et publication",
+        fields: vec![
+            Field::text("source", "Source", &draft.source).hint(
+                "D'où viennent ces informations (comité, délibération…) ; « saisie » par défaut",
+            ),
+            Field::checkbox(
+                "non_publique",
+                "Pas encore publique : visible des seuls agents connectés, absente des pages \
+                 publiques, de l'API publique, des bilans publics et des données ouvertes",
+                draft.non_publique,
+            ),
+        ],
     });
     page.sections = sections;
     page.datalists = vec![(
@@ -255,7 +265,7 @@ async fn project_form(
 
 /// `GET /projets/nouveau`
 pub async fn new_project(
-    State(state): State<AppState>,
+    Seen(state): Seen,
     SignedIn(session): SignedIn,
 ) -> Result<Response, WebError> {
     let draft = ProjectDraft {
@@ -275,7 +285,7 @@ pub async fn new_project(
 
 /// `POST /projets`
 pub async fn create_project(
-    State(state): State<AppState>,
+    Seen(state): Seen,
     SignedIn(session): SignedIn,
     Posted { csrf, draft }: Posted<ProjectDraft>,
 ) -> Result<Response, WebError> {
@@ -299,7 +309,7 @@ pub async fn create_project(
 
 /// `GET /projets/{code}/modifier`
 pub async fn edit_project_form(
-    State(state): State<AppState>,
+    Seen(state): Seen,
     Path(code): Path<String>,
     SignedIn(session): SignedIn,
 ) -> Result<Response, WebError> {
@@ -321,7 +331,7 @@ pub async fn edit_project_form(
 
 /// `POST /projets/{code}/modifier`
 pub async fn edit_project(
-    State(state): State<AppState>,
+    Seen(state): Seen,
     Path(code): Path<String>,
     SignedIn(session): SignedIn,
     Posted { csrf, draft }: Posted<ProjectDraft>,
@@ -545,7 +555,7 @@ fn line_form(
 
 /// `GET /projets/{code}/financements/nouveau`
 pub async fn new_line(
-    State(state): State<AppState>,
+    Seen(state): Seen,
     Path(code): Path<String>,
     SignedIn(session): SignedIn,
 ) -> Result<Response, WebError> {
@@ -570,7 +580,7 @@ pub async fn new_line(
 
 /// `POST /projets/{code}/financements`
 pub async fn create_line(
-    State(state): State<AppState>,
+    Seen(state): Seen,
     Path(code): Path<String>,
     SignedIn(session): SignedIn,
     Posted { csrf, draft }: Posted<LineDraft>,
@@ -599,7 +609,7 @@ pub async fn create_line(
 
 /// `GET /projets/{code}/financements/{id}/modifier`
 pub async fn edit_line_form(
-    State(state): State<AppState>,
+    Seen(state): Seen,
     Path((code, id)): Path<(String, i64)>,
     SignedIn(session): SignedIn,
 ) -> Result<Response, WebError> {
@@ -617,7 +627,7 @@ pub async fn edit_line_form(
 
 /// `POST /projets/{code}/financements/{id}/modifier`
 pub async fn edit_line(
-    State(state): State<AppState>,
+    Seen(state): Seen,
     Path((code, id)): Path<(String, i64)>,
     SignedIn(session): SignedIn,
     Posted { csrf, draft }: Posted<LineDraft>,

@@ -2,7 +2,6 @@
 //! (`/projets.csv`, `/projets.xlsx`), and the template of the importer's scope (`/imports/modele.xlsx`):
 //! what a team downloads, it can edit and upload again.
 
-use axum::extract::{Query, State};
 use axum::response::Response;
 use territoires_domain::access::Profile;
 use territoires_domain::fr::iso_date;
@@ -11,8 +10,9 @@ use territoires_ingest::portfolio::{export, template};
 use territoires_store::registry::territories::TerritoryQuery;
 
 use crate::access::auth::SignedIn;
+use crate::access::Seen;
 use crate::bilan::pages::default_phase;
-use crate::params::ProjectParams;
+use crate::params::{Params, ProjectParams};
 use crate::registry::exports::attachment;
 use crate::{AppState, WebError};
 
@@ -36,8 +36,8 @@ async fn extract(
 
 /// `/projets.csv`: the fiches of the list (its filters, as of its date) in the import's `projets` table.
 pub async fn projects_csv(
-    State(state): State<AppState>,
-    Query(p): Query<ProjectParams>,
+    Seen(state): Seen,
+    Params(p): Params<ProjectParams>,
 ) -> Result<Response, WebError> {
     let (portfolio, name) = extract(&state, &p).await?;
     Ok(attachment(
@@ -49,8 +49,8 @@ pub async fn projects_csv(
 
 /// `/projets.xlsx`: the fiches of the list, their funding lines and the referential, a sheet per table.
 pub async fn projects_xlsx(
-    State(state): State<AppState>,
-    Query(p): Query<ProjectParams>,
+    Seen(state): Seen,
+    Params(p): Params<ProjectParams>,
 ) -> Result<Response, WebError> {
     let (portfolio, name) = extract(&state, &p).await?;
     let body =
@@ -60,7 +60,7 @@ pub async fn projects_xlsx(
 
 /// `/imports/modele.xlsx`: the template, its lists holding the territories the user's profile covers.
 pub async fn template(
-    State(state): State<AppState>,
+    Seen(state): Seen,
     SignedIn(session): SignedIn,
 ) -> Result<Response, WebError> {
     let profile = &session.user.profile;

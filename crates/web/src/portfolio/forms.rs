@@ -1,7 +1,7 @@
 //! The forms of a project's page: its next status, and a commitment, payment or cancellation of one of its
 //! funding lines. Each posts the version it was read at: a stale form is refused, nothing is overwritten.
 
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::header::LOCATION;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -16,8 +16,9 @@ use territoires_store::portfolio::LineChange;
 use territoires_store::StoreError;
 
 use crate::access::auth::{actor, check_csrf, SignedIn};
+use crate::access::Seen;
 use crate::params::bad;
-use crate::{AppState, WebError};
+use crate::WebError;
 
 fn back_to(code: &str) -> Response {
     (
@@ -41,7 +42,7 @@ pub struct StatusForm {
 
 /// `POST /projets/{code}/statut`
 pub async fn record_status(
-    State(state): State<AppState>,
+    Seen(state): Seen,
     Path(code): Path<String>,
     SignedIn(session): SignedIn,
     Form(f): Form<StatusForm>,
@@ -105,7 +106,7 @@ pub struct LineForm {
 
 /// `POST /projets/{code}/financements/{id}`
 pub async fn record_line_event(
-    State(state): State<AppState>,
+    Seen(state): Seen,
     Path((code, id)): Path<(String, i64)>,
     SignedIn(session): SignedIn,
     Form(f): Form<LineForm>,

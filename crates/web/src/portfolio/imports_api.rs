@@ -3,7 +3,7 @@
 //! /api/v1/imports/{id}` applies it, under the same rules as the site's `/imports`.
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
@@ -19,6 +19,7 @@ use crate::access::auth::random_token;
 use crate::access::guard::Caller;
 use crate::error::ApiError;
 use crate::history::changes;
+use crate::params::Params;
 use crate::{AppState, WebError};
 
 /// One problem of a file.
@@ -234,7 +235,7 @@ async fn preview_of(
 pub async fn upload(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
-    Query(name): Query<FileName>,
+    Params(name): Params<FileName>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let file_name: String = name

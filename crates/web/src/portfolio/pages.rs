@@ -1,7 +1,7 @@
 //! The project list and a project's page, with the forms of its status and funding lines.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::Path;
 use axum::response::Html;
 use serde::Deserialize;
 use territoires_domain::fr::{iso_date, long_date};
@@ -10,10 +10,11 @@ use territoires_domain::portfolio::project::ProjectStatus;
 use territoires_store::portfolio::{LineView, ProjectSummary};
 
 use crate::access::auth::MaybeSession;
+use crate::access::Seen;
 use crate::bilan::pages::{default_phase, phase_choices, scope_choices};
-use crate::params::{as_of, given, ProjectParams};
+use crate::params::{as_of, given, Params, ProjectParams};
 use crate::views::{check_page, render, Choice, Chrome, Pagination};
-use crate::{AppState, WebError};
+use crate::WebError;
 
 /// A project as a list row or page header.
 pub struct ProjectView {
@@ -30,6 +31,8 @@ pub struct ProjectView {
     pub known_funding: bool,
     /// Each territory's page and name.
     pub territory_links: Vec<(String, String)>,
+    /// Marked « pas encore publique » (only agents see it).
+    pub not_yet_public: bool,
 }
 
 impl ProjectView {
@@ -38,6 +41,7 @@ impl ProjectView {
         ProjectView {
             href: format!("/projets/{}", crate::params::urlencode(&p.code)),
             code: p.code.clone(),
+            not_yet_public: p.not_yet_public,
             title: p.title.clone(),
             axes: p
                 .axes
@@ -108,8 +112,8 @@ struct ProjectsPage {
 
 /// `/projets`
 pub async fn projects_page(
-    State(state): State<AppState>,
-    Query(p): Query<ProjectParams>,
+    Seen(state): Seen,
+    Params(p): Params<ProjectParams>,
     MaybeSession(session): MaybeSession,
 ) -> Result<Html<String>, WebError> {
     let default = default_phase(&state).await?;
@@ -286,9 +290,9 @@ pub struct ProjectPageParams {
 
 /// `/projets/{code}`
 pub async fn project_page(
-    State(state): State<AppState>,
+    Seen(state): Seen,
     Path(code): Path<String>,
-    Query(p): Query<ProjectPageParams>,
+    Params(p): Params<ProjectPageParams>,
     MaybeSession(session): MaybeSession,
 ) -> Result<Html<String>, WebError> {
     let date = as_of(&p.date)?;

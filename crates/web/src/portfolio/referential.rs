@@ -25,6 +25,7 @@ use crate::forms::{
     Posted, Refusal, Section,
 };
 use crate::params::urlencode;
+use crate::params::Params;
 use crate::views::{render, Chrome};
 use crate::{AppState, WebError};
 
@@ -292,7 +293,7 @@ pub struct SavedFlag {
 pub async fn page(
     State(state): State<AppState>,
     MaybeSession(session): MaybeSession,
-    axum::extract::Query(flag): axum::extract::Query<SavedFlag>,
+    Params(flag): Params<SavedFlag>,
 ) -> Result<Response, WebError> {
     let profile = session.as_ref().map(|s| &s.user.profile);
     let page = FundingPage {

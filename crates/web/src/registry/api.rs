@@ -1,6 +1,6 @@
 //! The registry's JSON API: territories, regions, EPCIs, communes and the perimeters a SIREN belongs to.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use territoires_domain::fr::iso_date;
@@ -12,7 +12,7 @@ use territoires_store::registry::territories::{Membership, RelatedTerritory, Ter
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::{ApiResult, DateQuery, PageOf};
-use crate::params::{as_of, code, given, paging, TerritoryParams};
+use crate::params::{as_of, code, given, paging, Params, TerritoryParams};
 use crate::views::{check_page, territory_href};
 use crate::{AppState, WebError};
 
@@ -122,7 +122,7 @@ struct TerritoryListParams {
     responses((status = 200, body = PageOf<TerritoryDto>), (status = 400, description = "paramètre invalide")))]
 pub async fn territories(
     State(state): State<AppState>,
-    Query(p): Query<TerritoryParams>,
+    Params(p): Params<TerritoryParams>,
 ) -> ApiResult<PageOf<TerritoryDto>> {
     let (query, page, per_page) = p.query(50, 500)?;
     let result = state.store.territories(&query).await?;
@@ -321,7 +321,7 @@ pub struct TerritoryDetailDto {
 pub async fn territory(
     State(state): State<AppState>,
     Path((phase, id)): Path<(String, String)>,
-    Query(p): Query<DateQuery>,
+    Params(p): Params<DateQuery>,
 ) -> ApiResult<TerritoryDetailDto> {
     let phase: Phase = phase.parse().map_err(|e| WebError::BadRequest {
         field: "phase".into(),
@@ -534,7 +534,7 @@ impl PlaceParams {
 #[utoipa::path(get, path = "/api/v1/epci", tag = "Référentiel", summary = "Les EPCI et EPT, filtrés par nom, région ou département.", params(PlaceParams), responses((status = 200, body = PageOf<EpciDto>)))]
 pub async fn epcis(
     State(state): State<AppState>,
-    Query(p): Query<PlaceParams>,
+    Params(p): Params<PlaceParams>,
 ) -> ApiResult<PageOf<EpciDto>> {
     let (filter, page, per_page) = p.filter()?;
     let result = state.store.groupings(&filter).await?;
@@ -619,7 +619,7 @@ impl From<CommuneRow> for CommuneDto {
 #[utoipa::path(get, path = "/api/v1/communes", tag = "Référentiel", summary = "Les communes, filtrées par nom, région, département ou EPCI.", params(PlaceParams), responses((status = 200, body = PageOf<CommuneDto>)))]
 pub async fn communes(
     State(state): State<AppState>,
-    Query(p): Query<PlaceParams>,
+    Params(p): Params<PlaceParams>,
 ) -> ApiResult<PageOf<CommuneDto>> {
     let (filter, page, per_page) = p.filter()?;
     let result = state.store.communes(&filter).await?;

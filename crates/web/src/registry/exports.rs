@@ -1,6 +1,6 @@
 //! Downloads of the territory list as CSV and XLSX, with the same filters as the page.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use territoires_domain::fr::iso_date;
@@ -8,7 +8,7 @@ use territoires_ingest::registry::export::{territories_csv, territories_xlsx};
 use territoires_store::registry::territories::TerritoryListItem;
 use time::Date;
 
-use crate::params::TerritoryParams;
+use crate::params::{Params, TerritoryParams};
 use crate::{AppState, WebError};
 
 /// A download: its type, file name and bytes.
@@ -40,7 +40,7 @@ async fn all_matching(
 /// `/territoires.csv`
 pub async fn territories_csv_export(
     State(state): State<AppState>,
-    Query(p): Query<TerritoryParams>,
+    Params(p): Params<TerritoryParams>,
 ) -> Result<Response, WebError> {
     let (items, as_of) = all_matching(&state, &p).await?;
     let name = format!("territoires-{}.csv", iso_date(as_of));
@@ -54,7 +54,7 @@ pub async fn territories_csv_export(
 /// `/territoires.xlsx`
 pub async fn territories_xlsx_export(
     State(state): State<AppState>,
-    Query(p): Query<TerritoryParams>,
+    Params(p): Params<TerritoryParams>,
 ) -> Result<Response, WebError> {
     let (items, as_of) = all_matching(&state, &p).await?;
     let body = territories_xlsx(&items, as_of).map_err(|e| WebError::Export(e.to_string()))?;

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::Path;
 use serde::Deserialize;
 use territoires_domain::fr::{integer, iso_date, long_date};
 use territoires_domain::phase::Phase;
@@ -13,7 +13,9 @@ use territoires_store::registry::territories::{MapShape, TerritoryQuery};
 
 use super::PageResult;
 use crate::access::auth::MaybeSession;
+use crate::access::Seen;
 use crate::bilan::pages::default_phase;
+use crate::params::Params;
 use crate::params::{as_of, parse};
 use crate::views::{
     phase_choices, region_items, render, stage_class, territory_href, Choice, Chrome, MapItem,
@@ -108,8 +110,8 @@ fn territory_items(
 
 /// `/`: the programme in figures and on a map.
 pub async fn home(
-    State(state): State<AppState>,
-    Query(p): Query<PhaseDateParams>,
+    Seen(state): Seen,
+    Params(p): Params<PhaseDateParams>,
     MaybeSession(session): MaybeSession,
 ) -> PageResult {
     let (phase, no_data) = phase_of(&state, &p.phase).await?;
@@ -186,10 +188,7 @@ pub struct RegionCount {
 }
 
 /// `/regions`: every region with its territories per phase (labelled today).
-pub async fn regions(
-    State(state): State<AppState>,
-    MaybeSession(session): MaybeSession,
-) -> PageResult {
+pub async fn regions(Seen(state): Seen, MaybeSession(session): MaybeSession) -> PageResult {
     let date = time::OffsetDateTime::now_utc().date();
     let first = state.store.phase_figures(Phase::First, date).await?;
     let second = state.store.phase_figures(Phase::Second, date).await?;
@@ -229,9 +228,9 @@ struct RegionPage {
 
 /// `/regions/{code}`: a region's territories in a phase and their progress as of a date.
 pub async fn region(
-    State(state): State<AppState>,
+    Seen(state): Seen,
     Path(code): Path<String>,
-    Query(p): Query<PhaseDateParams>,
+    Params(p): Params<PhaseDateParams>,
     MaybeSession(session): MaybeSession,
 ) -> PageResult {
     let (phase, no_data) = phase_of(&state, &p.phase).await?;

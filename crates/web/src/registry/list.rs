@@ -1,7 +1,7 @@
 //! `/territoires`: the filterable, sortable, paginated list of territories.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use territoires_domain::fr::{integer, iso_date, long_date};
 use territoires_domain::phase::Phase;
 use territoires_domain::registry::progress::Stage;
@@ -9,7 +9,7 @@ use territoires_domain::registry::progress::Stage;
 use super::home::region_names;
 use super::PageResult;
 use crate::access::auth::MaybeSession;
-use crate::params::{given, TerritoryParams};
+use crate::params::{given, Params, TerritoryParams};
 use crate::views::{
     check_page, phase_choices, render, Choice, Chrome, Pagination, TerritoryRowView,
 };
@@ -40,7 +40,7 @@ struct TerritoriesPage {
 /// `/territoires`
 pub async fn territories(
     State(state): State<AppState>,
-    Query(p): Query<TerritoryParams>,
+    Params(p): Params<TerritoryParams>,
     MaybeSession(session): MaybeSession,
 ) -> PageResult {
     let (query, page, per_page) = p.query(25, 200)?;

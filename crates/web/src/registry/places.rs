@@ -1,7 +1,7 @@
 //! EPCIs and EPTs: search, and the page of one with its communes and the territories covering it.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use serde::Deserialize;
 use territoires_domain::fr::{count, integer};
 use territoires_domain::registry::referential::GroupingNature;
@@ -10,6 +10,7 @@ use territoires_store::registry::territories::RelatedTerritory;
 
 use super::PageResult;
 use crate::access::auth::MaybeSession;
+use crate::params::Params;
 use crate::params::{given, paging};
 use crate::views::{check_page, phase_label, render, territory_href, Chrome, Pagination};
 use crate::{AppState, WebError};
@@ -121,7 +122,7 @@ pub struct SearchParams {
 /// `/epci`: search EPCIs by name.
 pub async fn epcis(
     State(state): State<AppState>,
-    Query(p): Query<SearchParams>,
+    Params(p): Params<SearchParams>,
     MaybeSession(session): MaybeSession,
 ) -> PageResult {
     let (page, per_page) = paging(&p.page, &None, 50, 50)?;

@@ -4,7 +4,7 @@
 //! record and correct its history.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::Path;
 use serde::Deserialize;
 use territoires_domain::fr::{count, integer, iso_date, long_date, parse_date};
 use territoires_domain::ids::TerritoryId;
@@ -23,10 +23,12 @@ use super::forms::{
 use super::places::{nature_label, RelatedView};
 use super::PageResult;
 use crate::access::auth::MaybeSession;
+use crate::access::Seen;
 use crate::forms::Field;
 use crate::params::as_of;
+use crate::params::Params;
 use crate::views::{render, stage_badge, status_label, Choice, Chrome, MilestoneView};
-use crate::{AppState, WebError};
+use crate::WebError;
 
 /// A member line of a perimeter.
 pub struct MemberView {
@@ -103,8 +105,8 @@ struct TerritoryPage {
     timeline: Vec<MilestoneView>,
     related: Vec<RelatedView>,
     axes: &'static [territoires_domain::portfolio::project::Axis],
-    /// Its projects at the date: link, title, status.
-    projects: Vec<(String, String, &'static str)>,
+    /// Each fiche: its page, title, status and whether it is not yet public.
+    projects: Vec<(String, String, &'static str, bool)>,
     bilan_href: String,
     saved: Option<&'static str>,
     editor: Option<Editor>,
@@ -176,9 +178,9 @@ fn withdrawn(w: &Option<territoires_domain::registry::milestone::Withdrawal>) ->
 
 /// `/territoires/{phase}/{id}`
 pub async fn territory(
-    State(state): State<AppState>,
+    Seen(state): Seen,
     Path((phase, id)): Path<(String, String)>,
-    Query(p): Query<TerritoryPageParams>,
+    Params(p): Params<TerritoryPageParams>,
     MaybeSession(session): MaybeSession,
 ) -> PageResult {
     let phase: Phase = phase
@@ -427,6 +429,7 @@ pub async fn territory(
                     format!("/projets/{}", crate::params::urlencode(&s.project.code)),
                     s.project.title,
                     s.status.map_or("", |st| st.label()),
+                    s.project.not_yet_public,
                 )
             })
             .collect(),
