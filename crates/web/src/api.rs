@@ -91,11 +91,42 @@ impl utoipa::Modify for CommonAnswers {
             ("401", error("Jeton d'API inconnu, expiré ou révoqué")),
             ("429", quota),
         ];
-        for item in openapi.paths.paths.values_mut() {
+        let unknown = error("Aucun enregistrement à cette adresse");
+        // An operation whose refusals carry more (every field's problem, every problem of a file) may
+        // still be refused before it reads its body, by a parameter of its address: either shape.
+        let refused_either = |response: &mut utoipa::openapi::RefOr<Response>| {
+            use utoipa::openapi::schema::{AnyOf, Schema};
+            use utoipa::openapi::RefOr;
+            let RefOr::T(response) = response else { return };
+            let Some(content) = response.content.get_mut("application/json") else {
+                return;
+            };
+            if let Some(RefOr::Ref(own)) = &content.schema {
+                if !own.ref_location.ends_with("/ErrorDto") {
+                    let mut either = AnyOf::new();
+                    either.items = vec![
+                        RefOr::Ref(own.clone()),
+                        Ref::from_schema_name("ErrorDto").into(),
+                    ];
+                    content.schema = Some(RefOr::T(Schema::AnyOf(either)));
+                }
+            }
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
             for operation in [&mut item.get, &mut item.post, &mut item.patch]
                 .into_iter()
                 .flatten()
             {
+                if let Some(refused) = operation.responses.responses.get_mut("400") {
+                    refused_either(refused);
+                }
+                if path.contains('{') {
+                    operation
+                        .responses
+                        .responses
+                        .entry("404".into())
+                        .or_insert_with(|| unknown.clone().into());
+                }
                 for (code, response) in &common {
                     operation
                         .responses

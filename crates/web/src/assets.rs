@@ -4,12 +4,12 @@
 use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex};
 
-use axum::extract::Path;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 
 use crate::cache::{accepts_gzip, gzip};
+use crate::params::PathParams;
 
 #[derive(rust_embed::RustEmbed)]
 #[folder = "../../assets"]
@@ -32,7 +32,7 @@ fn gzipped(path: &str, content_type: &HeaderValue, data: &[u8]) -> Option<Bytes>
 }
 
 /// Serves `/static/{path}`. Assets change only with the binary, so browsers may keep them for a day.
-pub async fn serve_asset(Path(path): Path<String>, headers: HeaderMap) -> Response {
+pub async fn serve_asset(PathParams(path): PathParams<String>, headers: HeaderMap) -> Response {
     let Some(file) = Assets::get(&path) else {
         return (StatusCode::NOT_FOUND, "ressource introuvable").into_response();
     };

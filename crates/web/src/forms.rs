@@ -408,18 +408,25 @@ pub fn read_json<T>(body: &[u8], stored: Option<&T>) -> Result<T, Refusal>
 where
     T: serde::de::DeserializeOwned + Serialize + Default,
 {
-    let value: serde_json::Value = serde_json::from_slice(body)
-        .map_err(|e| Refusal::Other(crate::params::bad("corps", format!("JSON invalide : {e}"))))?;
+    let body_refused = |message: String| {
+        let mut errors = FieldErrors::default();
+        errors.add("corps", message);
+        Refusal::Fields(errors)
+    };
+    let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
+        body_refused(format!(
+            "JSON illisible (ligne {}, colonne {}) : attendu un objet JSON",
+            e.line(),
+            e.column()
+        ))
+    })?;
     let base = match stored {
         Some(stored) => serde_json::to_value(stored),
         None => serde_json::to_value(T::default()),
     }
     .unwrap_or_default();
     let (Some(object), serde_json::Value::Object(mut merged)) = (value.as_object(), base) else {
-        return Err(Refusal::Other(crate::params::bad(
-            "corps",
-            "attendu un objet JSON",
-        )));
+        return Err(body_refused("attendu un objet JSON".into()));
     };
     let mut errors = FieldErrors::default();
     for key in object.keys().filter(|k| !merged.contains_key(*k)) {
@@ -441,6 +448,39 @@ where
         None => merged.clear(),
     }
     merged.extend(object.clone());
-    serde_json::from_value(serde_json::Value::Object(merged))
-        .map_err(|e| Refusal::Other(crate::params::bad("corps", e.to_string())))
+    serde_path_to_error::deserialize(serde_json::Value::Object(merged)).map_err(|e| {
+        let field = e.path().to_string();
+        let mut errors = FieldErrors::default();
+        errors.add(
+            if field == "." { "corps" } else { &field },
+            in_french(&e.into_inner().to_string()),
+        );
+        Refusal::Fields(errors)
+    })
+}
+
+/// serde's refusal of a value, in French. The drafts read their fields as text and say what is wrong in
+/// French themselves; what reaches serde's own words is a value of the wrong JSON type (an object where
+/// text is expected, a list where a number is).
+fn in_french(serde: &str) -> String {
+    let Some((got, expected)) = serde
+        .strip_prefix("invalid type: ")
+        .and_then(|rest| rest.split_once(", expected "))
+    else {
+        return serde.to_owned();
+    };
+    let kind = |t: &str| {
+        let t = t.trim_start_matches("a ").trim_start_matches("an ");
+        match t.split([' ', ':']).next().unwrap_or_default() {
+            "string" | "str" | "char" => "du texte",
+            "integer" | "i64" | "u64" | "i32" | "u32" | "usize" => "un nombre entier",
+            "floating" | "f64" => "un nombre",
+            "boolean" | "bool" => "un booléen",
+            "map" | "struct" => "un objet",
+            "sequence" => "une liste",
+            "null" | "unit" => "null",
+            _ => "une autre valeur",
+        }
+    };
+    format!("reçu {}, attendu {}", kind(got), kind(expected))
 }

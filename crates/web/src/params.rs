@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use territoires_domain::bilan::frame::{Frame, Scope};
+use territoires_domain::error::excerpt;
 use territoires_domain::fr::parse_date;
 use territoires_domain::phase::Phase;
 use territoires_domain::portfolio::project::{Axis, ProjectStatus};
@@ -36,6 +37,66 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Params<T> {
                 true => ApiError(error).into_response(),
                 false => error.into_response(),
             }
+        })
+    }
+}
+
+/// The parameters in a request's path, read like axum's `Path` but refused in French, naming the parameter
+/// and what it expects (a line's `id` is a whole number), as JSON under `/api/`.
+pub struct PathParams<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for PathParams<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        use axum::extract::path::{ErrorKind, Path, RawPathParams};
+        use axum::extract::rejection::PathRejection;
+        let rejection = match Path::<T>::from_request_parts(parts, state).await {
+            Ok(Path(value)) => return Ok(PathParams(value)),
+            Err(rejection) => rejection,
+        };
+        // A path of one parameter read into a plain type: serde does not name it; the route does.
+        let only = match RawPathParams::from_request_parts(parts, state).await {
+            Ok(raw) if raw.iter().count() == 1 => raw.iter().next().map(|(k, _)| k.to_owned()),
+            _ => None,
+        }
+        .unwrap_or_default();
+        let wrong = |key: &str, value: &str, expected: &str| {
+            let expected = match expected {
+                "i64" | "u64" | "i32" | "u32" | "usize" => "un nombre entier",
+                _ => "une autre valeur",
+            };
+            bad(
+                key,
+                format!("« {} » invalide, attendu {expected}", excerpt(value, 40)),
+            )
+        };
+        let error = match &rejection {
+            PathRejection::FailedToDeserializePathParams(e) => match e.kind() {
+                ErrorKind::ParseErrorAtKey {
+                    key,
+                    value,
+                    expected_type,
+                } => wrong(key, value, expected_type),
+                ErrorKind::ParseErrorAtIndex {
+                    value,
+                    expected_type,
+                    ..
+                }
+                | ErrorKind::ParseError {
+                    value,
+                    expected_type,
+                } => wrong(&only, value, expected_type),
+                ErrorKind::InvalidUtf8InPathParam { key } => {
+                    bad(key, "invalide : attendu du texte en UTF-8")
+                }
+                _ => bad("", "adresse illisible"),
+            },
+            _ => bad("", "adresse illisible"),
+        };
+        Err(match parts.uri.path().starts_with("/api/") {
+            true => ApiError(error).into_response(),
+            false => error.into_response(),
         })
     }
 }

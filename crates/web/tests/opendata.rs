@@ -329,7 +329,7 @@ async fn a_fiche_not_yet_public_is_read_by_signed_in_agents_only() {
             format!("/projets?{scope}"),
             format!("/api/v1/projets?{scope}"),
             format!("/projets.csv?{scope}"),
-            format!("/territoires/2018-2022/ti-4415?date=2021-06-01"),
+            "/territoires/2018-2022/ti-4415?date=2021-06-01".to_owned(),
             "/donnees/projets.csv".to_owned(),
             "/donnees/projets.json".to_owned(),
         ] {

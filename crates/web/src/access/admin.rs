@@ -3,7 +3,7 @@
 //! `Profile::may_grant`, which the store checks again inside each write.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
@@ -18,7 +18,7 @@ use territoires_store::access::Author;
 use territoires_store::StoreError;
 
 use super::auth::{check_csrf, new_api_token, redirect, MaybeSession};
-use crate::params::Params;
+use crate::params::{Params, PathParams};
 use crate::views::{render, Chrome};
 use crate::{AppState, WebError};
 
@@ -300,7 +300,7 @@ pub struct DecisionForm {
 pub async fn decide_request(
     State(state): State<AppState>,
     MaybeSession(session): MaybeSession,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
     Form(f): Form<DecisionForm>,
 ) -> Result<Response, WebError> {
     let admin = signed_in(session, Some(&f.csrf))?;

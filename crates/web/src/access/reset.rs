@@ -2,7 +2,7 @@
 //! The link's secret is the capability (and stands for the form's CSRF token): only its hash is stored.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
@@ -11,6 +11,7 @@ use territoires_domain::access::requests::check_new_password;
 use territoires_domain::access::security::SecurityEvent;
 
 use super::auth::{hash_password, random_token, token_hash};
+use crate::params::PathParams;
 use crate::views::{render, Chrome};
 use crate::{AppState, WebError};
 
@@ -59,7 +60,7 @@ fn dead_link() -> WebError {
 /// `GET /mot-de-passe/{jeton}`
 pub async fn password_form(
     State(state): State<AppState>,
-    Path(secret): Path<String>,
+    PathParams(secret): PathParams<String>,
 ) -> Result<Response, WebError> {
     let email = state
         .store
@@ -79,7 +80,7 @@ pub struct PasswordForm {
 /// `POST /mot-de-passe/{jeton}`: sets the password, uses the link up, ends the account's sessions.
 pub async fn set_password(
     State(state): State<AppState>,
-    Path(secret): Path<String>,
+    PathParams(secret): PathParams<String>,
     Form(f): Form<PasswordForm>,
 ) -> Result<Response, WebError> {
     let hash = token_hash(&secret);

@@ -2,13 +2,14 @@
 //! row count, and the datasets' files (`/donnees/{slug}.{csv,json,xlsx}`).
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{Html, Response};
 use territoires_domain::fr::{iso_date, long_date};
 use territoires_domain::opendata::{self, Dataset, LICENCE, LICENCE_URL};
 use territoires_ingest::opendata as files;
 
 use crate::access::auth::MaybeSession;
+use crate::params::PathParams;
 use crate::registry::exports::attachment;
 use crate::views::{render, Chrome};
 use crate::{AppState, WebError};
@@ -66,7 +67,7 @@ pub async fn data_page(
 /// `ETag` and CORS, see `cache`).
 pub async fn download(
     State(state): State<AppState>,
-    Path(file): Path<String>,
+    PathParams(file): PathParams<String>,
 ) -> Result<Response, WebError> {
     let not_found = || {
         // The name is echoed shortened and printable only: the address is whatever was typed.

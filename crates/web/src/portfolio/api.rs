@@ -1,7 +1,6 @@
 //! The projects' JSON API: the list of a scope at a date, and one project with its funding lines. Amounts are
 //! integer cents; a project without any funding line has null amounts, never 0.
 
-use axum::extract::Path;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use territoires_domain::fr::iso_date;
@@ -12,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::access::Seen;
 use crate::api::{ApiResult, DateQuery, PageOf};
 use crate::bilan::pages::default_phase;
-use crate::params::{as_of, urlencode, Params, ProjectParams};
+use crate::params::{as_of, urlencode, Params, PathParams, ProjectParams};
 use crate::views::{check_page, territory_href};
 use crate::WebError;
 
@@ -298,7 +297,7 @@ pub async fn projects(
     responses((status = 200, body = ProjectDetailDto), (status = 404, description = "projet inconnu", body = crate::api::ErrorDto)))]
 pub async fn project(
     Seen(state): Seen,
-    Path(code): Path<String>,
+    PathParams(code): PathParams<String>,
     Params(p): Params<DateQuery>,
 ) -> ApiResult<ProjectDetailDto> {
     let date = as_of(&p.date)?;

@@ -6,7 +6,6 @@
 
 use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
@@ -26,7 +25,7 @@ use crate::access::guard::Caller;
 use crate::access::Seen;
 use crate::error::ApiError;
 use crate::forms::{read_json, version_read, Refusal};
-use crate::params::bad;
+use crate::params::{bad, PathParams};
 use crate::{AppState, WebError};
 
 /// What happened to a funding line.
@@ -144,7 +143,7 @@ impl LineEventInput {
 )]
 pub async fn record_line_event(
     Seen(state): Seen,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
     Extension(caller): Extension<Caller>,
     input: Result<Json<LineEventInput>, JsonRejection>,
 ) -> Result<Response, ApiError> {
@@ -260,7 +259,7 @@ pub async fn create_project(
 )]
 pub async fn edit_project(
     Seen(state): Seen,
-    Path(code): Path<String>,
+    PathParams(code): PathParams<String>,
     Extension(caller): Extension<Caller>,
     body: Bytes,
 ) -> Response {
@@ -289,7 +288,7 @@ pub async fn edit_project(
 }
 
 /// A fiche's next status.
-#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 pub struct StatusInput {
     /// The fiche's version the caller read.
     pub version: i64,
@@ -321,14 +320,13 @@ pub struct StatusInput {
 )]
 pub async fn record_status(
     Seen(state): Seen,
-    Path(code): Path<String>,
+    PathParams(code): PathParams<String>,
     Extension(caller): Extension<Caller>,
     body: Bytes,
 ) -> Response {
     let sent: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
     let result: Result<(), Refusal> = async {
-        let input: StatusInput = serde_json::from_slice(&body)
-            .map_err(|e| bad("corps", format!("JSON invalide : {e}")))?;
+        let input: StatusInput = crate::forms::read_json(&body, None)?;
         let mut errors = territoires_domain::draft::FieldErrors::default();
         let status = errors.check("statut", input.statut.parse());
         let on = errors.check("date", parse_date("date", &input.date));
@@ -392,7 +390,7 @@ async fn project_answer(
 )]
 pub async fn create_line(
     Seen(state): Seen,
-    Path(code): Path<String>,
+    PathParams(code): PathParams<String>,
     Extension(caller): Extension<Caller>,
     body: Bytes,
 ) -> Response {
@@ -440,7 +438,7 @@ pub async fn create_line(
 )]
 pub async fn edit_line(
     Seen(state): Seen,
-    Path(id): Path<i64>,
+    PathParams(id): PathParams<i64>,
     Extension(caller): Extension<Caller>,
     body: Bytes,
 ) -> Response {

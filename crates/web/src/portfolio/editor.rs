@@ -2,7 +2,6 @@
 //! Handlers parse, ask the domain to read the draft and the store to save it, and render; the store
 //! decides scope on the record itself.
 
-use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::response::Response;
 use territoires_domain::draft::FieldErrors;
@@ -21,7 +20,7 @@ use crate::access::Seen;
 use crate::forms::{
     differences, saved, version_read, ConflictView, Field, FormPage, Posted, Refusal, Section,
 };
-use crate::params::urlencode;
+use crate::params::{urlencode, PathParams};
 use crate::views::{Choice, Chrome};
 use crate::{AppState, WebError};
 
@@ -310,7 +309,7 @@ pub async fn create_project(
 /// `GET /projets/{code}/modifier`
 pub async fn edit_project_form(
     Seen(state): Seen,
-    Path(code): Path<String>,
+    PathParams(code): PathParams<String>,
     SignedIn(session): SignedIn,
 ) -> Result<Response, WebError> {
     let (project, version) = stored_project(&state, &code).await?;
@@ -332,7 +331,7 @@ pub async fn edit_project_form(
 /// `POST /projets/{code}/modifier`
 pub async fn edit_project(
     Seen(state): Seen,
-    Path(code): Path<String>,
+    PathParams(code): PathParams<String>,
     SignedIn(session): SignedIn,
     Posted { csrf, draft }: Posted<ProjectDraft>,
 ) -> Result<Response, WebError> {
@@ -556,7 +555,7 @@ fn line_form(
 /// `GET /projets/{code}/financements/nouveau`
 pub async fn new_line(
     Seen(state): Seen,
-    Path(code): Path<String>,
+    PathParams(code): PathParams<String>,
     SignedIn(session): SignedIn,
 ) -> Result<Response, WebError> {
     let (project, _) = stored_project(&state, &code).await?;
@@ -581,7 +580,7 @@ pub async fn new_line(
 /// `POST /projets/{code}/financements`
 pub async fn create_line(
     Seen(state): Seen,
-    Path(code): Path<String>,
+    PathParams(code): PathParams<String>,
     SignedIn(session): SignedIn,
     Posted { csrf, draft }: Posted<LineDraft>,
 ) -> Result<Response, WebError> {
@@ -610,7 +609,7 @@ pub async fn create_line(
 /// `GET /projets/{code}/financements/{id}/modifier`
 pub async fn edit_line_form(
     Seen(state): Seen,
-    Path((code, id)): Path<(String, i64)>,
+    PathParams((code, id)): PathParams<(String, i64)>,
     SignedIn(session): SignedIn,
 ) -> Result<Response, WebError> {
     let stored = line_in_scope(&state, &session.user.profile, Some(&code), id).await?;
@@ -628,7 +627,7 @@ pub async fn edit_line_form(
 /// `POST /projets/{code}/financements/{id}/modifier`
 pub async fn edit_line(
     Seen(state): Seen,
-    Path((code, id)): Path<(String, i64)>,
+    PathParams((code, id)): PathParams<(String, i64)>,
     SignedIn(session): SignedIn,
     Posted { csrf, draft }: Posted<LineDraft>,
 ) -> Result<Response, WebError> {

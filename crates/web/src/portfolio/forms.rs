@@ -1,7 +1,6 @@
 //! The forms of a project's page: its next status, and a commitment, payment or cancellation of one of its
 //! funding lines. Each posts the version it was read at: a stale form is refused, nothing is overwritten.
 
-use axum::extract::Path;
 use axum::http::header::LOCATION;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -17,7 +16,7 @@ use territoires_store::StoreError;
 
 use crate::access::auth::{actor, check_csrf, SignedIn};
 use crate::access::Seen;
-use crate::params::bad;
+use crate::params::{bad, PathParams};
 use crate::WebError;
 
 fn back_to(code: &str) -> Response {
@@ -43,7 +42,7 @@ pub struct StatusForm {
 /// `POST /projets/{code}/statut`
 pub async fn record_status(
     Seen(state): Seen,
-    Path(code): Path<String>,
+    PathParams(code): PathParams<String>,
     SignedIn(session): SignedIn,
     Form(f): Form<StatusForm>,
 ) -> Result<Response, WebError> {
@@ -107,7 +106,7 @@ pub struct LineForm {
 /// `POST /projets/{code}/financements/{id}`
 pub async fn record_line_event(
     Seen(state): Seen,
-    Path((code, id)): Path<(String, i64)>,
+    PathParams((code, id)): PathParams<(String, i64)>,
     SignedIn(session): SignedIn,
     Form(f): Form<LineForm>,
 ) -> Result<Response, WebError> {

@@ -6,7 +6,7 @@
 //! one transaction, audited as one import with its checksum; the same file again changes nothing.
 
 use askama::Template;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use axum::http::header::LOCATION;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -23,6 +23,7 @@ use territoires_store::registry::referential::ImportOutcome;
 
 use crate::access::auth::{actor, check_csrf, random_token, SignedIn};
 use crate::history::changes;
+use crate::params::PathParams;
 use crate::views::{render, Chrome};
 use crate::{AppState, WebError};
 
@@ -298,7 +299,7 @@ pub(crate) async fn preview_file(
 /// `GET /imports/{id}`: the preview.
 pub async fn preview(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     SignedIn(session): SignedIn,
 ) -> Result<Response, WebError> {
     let (upload, file) = match read_upload(&state, &session, &id).await? {
@@ -358,7 +359,7 @@ pub struct Confirm {
 /// `POST /imports/{id}`: applies the upload, all or nothing.
 pub async fn apply(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     SignedIn(session): SignedIn,
     Form(form): Form<Confirm>,
 ) -> Result<Response, WebError> {

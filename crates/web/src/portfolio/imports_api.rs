@@ -3,7 +3,7 @@
 //! /api/v1/imports/{id}` applies it, under the same rules as the site's `/imports`.
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
@@ -19,7 +19,7 @@ use crate::access::auth::random_token;
 use crate::access::guard::Caller;
 use crate::error::ApiError;
 use crate::history::changes;
-use crate::params::Params;
+use crate::params::{Params, PathParams};
 use crate::{AppState, WebError};
 
 /// One problem of a file.
@@ -293,7 +293,7 @@ pub async fn upload(
 )]
 pub async fn apply(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     Extension(caller): Extension<Caller>,
 ) -> Result<Response, ApiError> {
     let upload = state

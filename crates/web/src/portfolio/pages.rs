@@ -1,7 +1,6 @@
 //! The project list and a project's page, with the forms of its status and funding lines.
 
 use askama::Template;
-use axum::extract::Path;
 use axum::response::Html;
 use serde::Deserialize;
 use territoires_domain::fr::{iso_date, long_date};
@@ -12,7 +11,7 @@ use territoires_store::portfolio::{LineView, ProjectSummary};
 use crate::access::auth::MaybeSession;
 use crate::access::Seen;
 use crate::bilan::pages::{default_phase, phase_choices, scope_choices};
-use crate::params::{as_of, given, Params, ProjectParams};
+use crate::params::{as_of, given, Params, PathParams, ProjectParams};
 use crate::views::{check_page, render, Choice, Chrome, Pagination};
 use crate::WebError;
 
@@ -291,7 +290,7 @@ pub struct ProjectPageParams {
 /// `/projets/{code}`
 pub async fn project_page(
     Seen(state): Seen,
-    Path(code): Path<String>,
+    PathParams(code): PathParams<String>,
     Params(p): Params<ProjectPageParams>,
     MaybeSession(session): MaybeSession,
 ) -> Result<Html<String>, WebError> {

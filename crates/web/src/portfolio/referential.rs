@@ -3,7 +3,7 @@
 //! through [`Head`].
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
@@ -24,8 +24,8 @@ use crate::forms::{
     api_refusal, differences, read_json, saved, version_read, ConflictView, Field, FormPage,
     Posted, Refusal, Section,
 };
-use crate::params::urlencode;
 use crate::params::Params;
+use crate::params::{urlencode, PathParams};
 use crate::views::{render, Chrome};
 use crate::{AppState, WebError};
 
@@ -368,7 +368,7 @@ pub async fn new_form<H: Head>(
 /// `GET /{financeurs|dispositifs|enveloppes}/{code}/modifier`
 pub async fn edit_form<H: Head>(
     State(state): State<AppState>,
-    Path(code): Path<String>,
+    PathParams(code): PathParams<String>,
     SignedIn(session): SignedIn,
 ) -> Result<Response, WebError> {
     let r = state.store.funding_referential().await?;
@@ -398,7 +398,7 @@ pub async fn create<H: Head>(
 /// `POST /{financeurs|dispositifs|enveloppes}/{code}/modifier`
 pub async fn edit<H: Head>(
     state: State<AppState>,
-    Path(code): Path<String>,
+    PathParams(code): PathParams<String>,
     session: SignedIn,
     posted: Posted<H::Draft>,
 ) -> Result<Response, WebError> {
@@ -514,7 +514,7 @@ pub async fn api_create<H: Head>(
 /// `PATCH /api/v1/{financeurs|dispositifs|enveloppes}/{code}` (token): absent fields keep their value.
 pub async fn api_edit<H: Head>(
     state: State<AppState>,
-    Path(code): Path<String>,
+    PathParams(code): PathParams<String>,
     caller: Extension<Caller>,
     body: Bytes,
 ) -> Response {

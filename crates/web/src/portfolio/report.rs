@@ -2,7 +2,7 @@
 //! a refused file (not only the first ones the page lists), or what the reader noticed and every change
 //! applying it would make, field by field, before → after.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use territoires_ingest::spreadsheet::{csv, Cell};
 use territoires_ingest::Problem;
@@ -11,6 +11,7 @@ use territoires_store::access::Author;
 use super::imports::{entity_label, preview_file, read, refusal, upload_of};
 use crate::access::auth::{actor, SignedIn};
 use crate::history::changes;
+use crate::params::PathParams;
 use crate::registry::exports::attachment;
 use crate::{AppState, WebError};
 
@@ -64,7 +65,7 @@ fn problem_rows(problems: &[Problem]) -> Vec<Vec<Cell>> {
 /// `GET /imports/{id}/rapport.csv`
 pub async fn report_csv(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PathParams(id): PathParams<String>,
     SignedIn(session): SignedIn,
 ) -> Result<Response, WebError> {
     let upload = upload_of(&state, &session, &id).await?;

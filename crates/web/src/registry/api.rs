@@ -1,6 +1,6 @@
 //! The registry's JSON API: territories, regions, EPCIs, communes and the perimeters a SIREN belongs to.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use territoires_domain::fr::iso_date;
@@ -12,7 +12,7 @@ use territoires_store::registry::territories::{Membership, RelatedTerritory, Ter
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::{ApiResult, DateQuery, PageOf};
-use crate::params::{as_of, code, given, paging, Params, TerritoryParams};
+use crate::params::{as_of, code, given, paging, Params, PathParams, TerritoryParams};
 use crate::views::{check_page, territory_href};
 use crate::{AppState, WebError};
 
@@ -320,7 +320,7 @@ pub struct TerritoryDetailDto {
     responses((status = 200, body = TerritoryDetailDto), (status = 404, description = "territoire inconnu")))]
 pub async fn territory(
     State(state): State<AppState>,
-    Path((phase, id)): Path<(String, String)>,
+    PathParams((phase, id)): PathParams<(String, String)>,
     Params(p): Params<DateQuery>,
 ) -> ApiResult<TerritoryDetailDto> {
     let phase: Phase = phase.parse().map_err(|e| WebError::BadRequest {
@@ -562,7 +562,7 @@ pub struct EpciDetailDto {
     responses((status = 200, body = EpciDetailDto), (status = 404, description = "EPCI inconnu")))]
 pub async fn epci(
     State(state): State<AppState>,
-    Path(siren): Path<String>,
+    PathParams(siren): PathParams<String>,
 ) -> ApiResult<EpciDetailDto> {
     let g = state
         .store
@@ -647,7 +647,7 @@ pub struct CommuneDetailDto {
     responses((status = 200, body = CommuneDetailDto), (status = 404, description = "commune inconnue")))]
 pub async fn commune(
     State(state): State<AppState>,
-    Path(code): Path<String>,
+    PathParams(code): PathParams<String>,
 ) -> ApiResult<CommuneDetailDto> {
     let c = state
         .store
@@ -705,7 +705,7 @@ impl From<Membership> for MembershipDto {
     responses((status = 200, body = Vec<MembershipDto>), (status = 404, description = "SIREN membre d'aucun périmètre"), (status = 400, description = "SIREN invalide")))]
 pub async fn member(
     State(state): State<AppState>,
-    Path(siren): Path<String>,
+    PathParams(siren): PathParams<String>,
 ) -> ApiResult<Vec<MembershipDto>> {
     territoires_domain::ids::Siren::parse(&siren).map_err(|e| crate::params::bad("siren", e))?;
     let found = state.store.memberships(&siren).await?;

@@ -4,7 +4,7 @@
 //! mistake is corrected by a withdrawal, never an overwrite.
 
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
@@ -18,6 +18,7 @@ use utoipa::ToSchema;
 use super::forms::Target;
 use crate::access::guard::Caller;
 use crate::forms::{api_refusal, read_json, Refusal};
+use crate::params::PathParams;
 use crate::AppState;
 
 /// What a write recorded.
@@ -97,7 +98,7 @@ async fn record(
 )]
 pub async fn record_milestone(
     State(state): State<AppState>,
-    Path((phase, id)): Path<(String, String)>,
+    PathParams((phase, id)): PathParams<(String, String)>,
     Extension(caller): Extension<Caller>,
     body: Bytes,
 ) -> Response {
@@ -128,7 +129,7 @@ pub async fn record_milestone(
 )]
 pub async fn record_appointment(
     State(state): State<AppState>,
-    Path((phase, id)): Path<(String, String)>,
+    PathParams((phase, id)): PathParams<(String, String)>,
     Extension(caller): Extension<Caller>,
     body: Bytes,
 ) -> Response {
@@ -164,7 +165,7 @@ pub async fn record_appointment(
 )]
 pub async fn record_attribute(
     State(state): State<AppState>,
-    Path((phase, id)): Path<(String, String)>,
+    PathParams((phase, id)): PathParams<(String, String)>,
     Extension(caller): Extension<Caller>,
     body: Bytes,
 ) -> Response {
@@ -197,7 +198,7 @@ pub async fn record_attribute(
 )]
 pub async fn record_post(
     State(state): State<AppState>,
-    Path((phase, id)): Path<(String, String)>,
+    PathParams((phase, id)): PathParams<(String, String)>,
     Extension(caller): Extension<Caller>,
     body: Bytes,
 ) -> Response {
@@ -234,7 +235,7 @@ pub async fn record_post(
 )]
 pub async fn withdraw(
     State(state): State<AppState>,
-    Path((phase, id)): Path<(String, String)>,
+    PathParams((phase, id)): PathParams<(String, String)>,
     Extension(caller): Extension<Caller>,
     body: Bytes,
 ) -> Response {

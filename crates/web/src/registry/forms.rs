@@ -3,7 +3,7 @@
 //! decided), with the form's CSRF token, audited under the user's name. The territory's page shows the
 //! forms; a refused one comes back on its own page with each message beside its field and what was typed.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header::LOCATION;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -21,6 +21,7 @@ use territoires_store::registry::posts::PostRecord;
 
 use crate::access::auth::{actor, check_csrf, SignedIn};
 use crate::forms::{Field, FormPage, Posted, Refusal, Section};
+use crate::params::PathParams;
 use crate::views::Chrome;
 use crate::{AppState, WebError};
 
@@ -367,7 +368,7 @@ fn writer(
 /// `POST /territoires/{phase}/{id}/jalons`
 pub async fn record_milestone(
     State(state): State<AppState>,
-    Path(path): Path<(String, String)>,
+    PathParams(path): PathParams<(String, String)>,
     signed_in: SignedIn,
     Posted { csrf, draft }: Posted<MilestoneDraft>,
 ) -> Result<Response, WebError> {
@@ -384,7 +385,7 @@ pub async fn record_milestone(
 /// `POST /territoires/{phase}/{id}/gouvernance`
 pub async fn record_appointment(
     State(state): State<AppState>,
-    Path(path): Path<(String, String)>,
+    PathParams(path): PathParams<(String, String)>,
     signed_in: SignedIn,
     Posted { csrf, draft }: Posted<AppointmentDraft>,
 ) -> Result<Response, WebError> {
@@ -407,7 +408,7 @@ pub async fn record_appointment(
 /// `POST /territoires/{phase}/{id}/attributs`
 pub async fn record_attribute(
     State(state): State<AppState>,
-    Path(path): Path<(String, String)>,
+    PathParams(path): PathParams<(String, String)>,
     signed_in: SignedIn,
     Posted { csrf, draft }: Posted<AttributeDraft>,
 ) -> Result<Response, WebError> {
@@ -424,7 +425,7 @@ pub async fn record_attribute(
 /// `POST /territoires/{phase}/{id}/postes`: opens a post, or closes or co-finances a stored one.
 pub async fn record_post(
     State(state): State<AppState>,
-    Path(path): Path<(String, String)>,
+    PathParams(path): PathParams<(String, String)>,
     signed_in: SignedIn,
     Posted { csrf, draft: form }: Posted<PostForm>,
 ) -> Result<Response, WebError> {
@@ -448,7 +449,7 @@ pub async fn record_post(
 /// `POST /territoires/{phase}/{id}/retraits`: withdraws a record made in error (never deletes it).
 pub async fn withdraw(
     State(state): State<AppState>,
-    Path(path): Path<(String, String)>,
+    PathParams(path): PathParams<(String, String)>,
     signed_in: SignedIn,
     Posted { csrf, draft }: Posted<WithdrawalDraft>,
 ) -> Result<Response, WebError> {

@@ -3,7 +3,6 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use askama::Template;
-use axum::extract::Path;
 use serde::Deserialize;
 use territoires_domain::fr::{integer, iso_date, long_date};
 use territoires_domain::phase::Phase;
@@ -16,7 +15,7 @@ use crate::access::auth::MaybeSession;
 use crate::access::Seen;
 use crate::bilan::pages::default_phase;
 use crate::params::Params;
-use crate::params::{as_of, parse};
+use crate::params::{as_of, parse, PathParams};
 use crate::views::{
     phase_choices, region_items, render, stage_class, territory_href, Choice, Chrome, MapItem,
     MapView, ProgressView, TerritoryRowView,
@@ -229,7 +228,7 @@ struct RegionPage {
 /// `/regions/{code}`: a region's territories in a phase and their progress as of a date.
 pub async fn region(
     Seen(state): Seen,
-    Path(code): Path<String>,
+    PathParams(code): PathParams<String>,
     Params(p): Params<PhaseDateParams>,
     MaybeSession(session): MaybeSession,
 ) -> PageResult {

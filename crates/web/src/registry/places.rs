@@ -1,7 +1,7 @@
 //! EPCIs and EPTs: search, and the page of one with its communes and the territories covering it.
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use serde::Deserialize;
 use territoires_domain::fr::{count, integer};
 use territoires_domain::registry::referential::GroupingNature;
@@ -11,7 +11,7 @@ use territoires_store::registry::territories::RelatedTerritory;
 use super::PageResult;
 use crate::access::auth::MaybeSession;
 use crate::params::Params;
-use crate::params::{given, paging};
+use crate::params::{given, paging, PathParams};
 use crate::views::{check_page, phase_label, render, territory_href, Chrome, Pagination};
 use crate::{AppState, WebError};
 
@@ -64,7 +64,7 @@ struct EpciPage {
 /// `/epci/{siren}`: an EPCI or EPT, its communes and the territories that cover them.
 pub async fn epci(
     State(state): State<AppState>,
-    Path(siren): Path<String>,
+    PathParams(siren): PathParams<String>,
     MaybeSession(session): MaybeSession,
 ) -> PageResult {
     let store = &state.store;

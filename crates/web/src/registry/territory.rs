@@ -4,7 +4,6 @@
 //! record and correct its history.
 
 use askama::Template;
-use axum::extract::Path;
 use serde::Deserialize;
 use territoires_domain::fr::{count, integer, iso_date, long_date, parse_date};
 use territoires_domain::ids::TerritoryId;
@@ -25,8 +24,8 @@ use super::PageResult;
 use crate::access::auth::MaybeSession;
 use crate::access::Seen;
 use crate::forms::Field;
-use crate::params::as_of;
 use crate::params::Params;
+use crate::params::{as_of, PathParams};
 use crate::views::{render, stage_badge, status_label, Choice, Chrome, MilestoneView};
 use crate::WebError;
 
@@ -179,7 +178,7 @@ fn withdrawn(w: &Option<territoires_domain::registry::milestone::Withdrawal>) ->
 /// `/territoires/{phase}/{id}`
 pub async fn territory(
     Seen(state): Seen,
-    Path((phase, id)): Path<(String, String)>,
+    PathParams((phase, id)): PathParams<(String, String)>,
     Params(p): Params<TerritoryPageParams>,
     MaybeSession(session): MaybeSession,
 ) -> PageResult {
