@@ -105,7 +105,14 @@ pub(crate) fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> 
         Number(f64),
         Flag(bool),
     }
-    Ok(match Option::<Given>::deserialize(d)? {
+    // None of the variants fits an object or a list: say so in French rather than serde's « data did not
+    // match any variant of untagged enum ».
+    let given = Option::<Given>::deserialize(d).map_err(|_| {
+        serde::de::Error::custom(
+            "attendu du texte, un nombre ou oui/non, pas un objet ni une liste",
+        )
+    })?;
+    Ok(match given {
         None => String::new(),
         Some(Given::Text(s)) => s,
         Some(Given::Integer(n)) => n.to_string(),

@@ -56,9 +56,11 @@ pub(crate) struct Snapshot {
     pub(crate) evolutions: Mutex<HashMap<EvolutionKey, Arc<Vec<Series>>>>,
     /// The open-data datasets computed at this version, by slug.
     pub(crate) publications: Mutex<HashMap<&'static str, Arc<crate::opendata::Published>>>,
-    /// This snapshot as the public reads it, made on its first public read; `None` inside when every
-    /// fiche is public (the public reads this very snapshot).
-    public: OnceLock<Option<Arc<Snapshot>>>,
+    /// The portfolio as the public reads it, without the fiches not yet public and their lines: built with
+    /// the snapshot, off the async workers; `None` when every fiche is public.
+    public_portfolio: Option<Arc<PortfolioModel>>,
+    /// This snapshot as the public reads it (see [`Snapshot::seen_by`]), made on its first public read.
+    public: OnceLock<Arc<Snapshot>>,
 }
 
 /// The registry: every territory with its perimeter, areas, contours, histories and lineage, and the
@@ -186,31 +188,27 @@ impl Registry {
 }
 
 impl Snapshot {
-    /// This snapshot as `audience` sees it: for the public, the same registry and a portfolio without the
-    /// fiches not yet public and their lines, with its own caches (bilans, evolutions and datasets
-    /// computed from it). Made once per version (a copy of the portfolio and its index: tens of
-    /// milliseconds at national scale), and only when some fiche is not yet public.
+    /// This snapshot as `audience` sees it: for the public, the same registry and the public portfolio,
+    /// with caches of its own (bilans, evolutions and datasets computed from it). Cheap: the public
+    /// portfolio was built with the snapshot.
     pub(crate) fn seen_by(self: &Arc<Self>, audience: Audience) -> Arc<Snapshot> {
-        if audience == Audience::Agents {
+        let (Audience::Public, Some(portfolio)) = (audience, &self.public_portfolio) else {
             return self.clone();
-        }
-        let public = self.public.get_or_init(|| {
-            let stored = self.portfolio.stored.public_part()?;
-            Some(Arc::new(Snapshot {
-                version: self.version,
-                registry: self.registry.clone(),
-                portfolio: Arc::new(PortfolioModel {
-                    version: self.portfolio.version,
-                    index: PortfolioIndex::new(&stored.portfolio),
-                    stored: Arc::new(stored),
-                }),
-                last_events: Mutex::new(None),
-                evolutions: Mutex::new(HashMap::new()),
-                publications: Mutex::new(HashMap::new()),
-                public: OnceLock::new(),
-            }))
-        });
-        public.clone().unwrap_or_else(|| self.clone())
+        };
+        self.public
+            .get_or_init(|| {
+                Arc::new(Snapshot {
+                    version: self.version,
+                    registry: self.registry.clone(),
+                    portfolio: portfolio.clone(),
+                    last_events: Mutex::new(None),
+                    evolutions: Mutex::new(HashMap::new()),
+                    publications: Mutex::new(HashMap::new()),
+                    public_portfolio: None,
+                    public: OnceLock::new(),
+                })
+            })
+            .clone()
     }
 
     /// For each phase holding data (milestones of progress, or projects), the last day something happened
@@ -446,6 +444,25 @@ impl Store {
             }
         };
         tx.commit().await?;
+        // The public's portfolio is derived here, once per version of the portfolio and off the async
+        // workers (a copy and an index: a hundred milliseconds at eight times national scale), rather than
+        // by the first public reader while the others wait.
+        let public_portfolio = match previous.filter(|p| Arc::ptr_eq(&p.portfolio, &portfolio)) {
+            Some(p) => p.public_portfolio.clone(),
+            None => {
+                let (stored, version) = (portfolio.stored.clone(), portfolio.version);
+                self.compute(move || {
+                    stored.public_part().map(|public| {
+                        Arc::new(PortfolioModel {
+                            version,
+                            index: PortfolioIndex::new(&public.portfolio),
+                            stored: Arc::new(public),
+                        })
+                    })
+                })
+                .await?
+            }
+        };
         Ok(Snapshot {
             version: v.version,
             registry,
@@ -453,6 +470,7 @@ impl Store {
             last_events: Mutex::new(None),
             evolutions: Mutex::new(HashMap::new()),
             publications: Mutex::new(HashMap::new()),
+            public_portfolio,
             public: OnceLock::new(),
         })
     }

@@ -258,3 +258,16 @@ fn a_yes_no_that_is_neither_is_refused_with_its_value_never_read_as_no() {
     };
     assert_eq!(stated.read().unwrap().eu_notified, Some(true));
 }
+
+#[test]
+fn an_object_or_a_list_where_text_is_expected_is_refused_in_french() {
+    for given in [r#"{"a": 1}"#, "[1, 2]"] {
+        let err = serde_json::from_str::<ProjectDraft>(&format!(r#"{{"titre":{given}}}"#))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("attendu du texte, un nombre ou oui/non"),
+            "{given}: {err}"
+        );
+    }
+}
