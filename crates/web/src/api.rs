@@ -65,7 +65,8 @@ impl utoipa::Modify for TokenScheme {
 
 /// The answers every operation may give besides its own, documented on each: a parameter refused (400),
 /// a token the platform does not know (401: a token is read on every call, reads included), the
-/// address's quota spent (429 with `Retry-After`). Added here once rather than on every handler.
+/// address's quota spent (429 with `Retry-After`), an unknown record (404, where the address names one),
+/// a body over the limit (413, writes). Added here once rather than on every handler.
 struct CommonAnswers;
 
 impl utoipa::Modify for CommonAnswers {
@@ -92,6 +93,7 @@ impl utoipa::Modify for CommonAnswers {
             ("429", quota),
         ];
         let unknown = error("Aucun enregistrement à cette adresse");
+        let too_large = error("Contenu trop volumineux pour cette adresse");
         // An operation whose refusals carry more (every field's problem, every problem of a file) may
         // still be refused before it reads its body, by a parameter of its address: either shape.
         let refused_either = |response: &mut utoipa::openapi::RefOr<Response>| {
@@ -112,6 +114,15 @@ impl utoipa::Modify for CommonAnswers {
                 }
             }
         };
+        for item in openapi.paths.paths.values_mut() {
+            for operation in [&mut item.post, &mut item.patch].into_iter().flatten() {
+                operation
+                    .responses
+                    .responses
+                    .entry("413".into())
+                    .or_insert_with(|| too_large.clone().into());
+            }
+        }
         for (path, item) in openapi.paths.paths.iter_mut() {
             for operation in [&mut item.get, &mut item.post, &mut item.patch]
                 .into_iter()

@@ -40,6 +40,9 @@ pub enum WebError {
         /// Seconds before the next request is allowed.
         retry_after: u64,
     },
+    /// The request's body is larger than its address takes.
+    #[error("le contenu envoyé est trop volumineux : {0} au plus à cette adresse")]
+    TooLarge(String),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -70,6 +73,7 @@ impl WebError {
             WebError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             WebError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             WebError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            WebError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             WebError::BadGateway(_) => StatusCode::BAD_GATEWAY,
             WebError::Forbidden(_) | WebError::Store(StoreError::Forbidden(_)) => {
                 StatusCode::FORBIDDEN
@@ -122,6 +126,7 @@ impl IntoResponse for WebError {
             StatusCode::CONFLICT => "Conflit d'enregistrement",
             StatusCode::METHOD_NOT_ALLOWED => "Méthode non acceptée",
             StatusCode::TOO_MANY_REQUESTS => "Trop de requêtes",
+            StatusCode::PAYLOAD_TOO_LARGE => "Contenu trop volumineux",
             _ => "Erreur",
         };
         let page = ErrorPage {

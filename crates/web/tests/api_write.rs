@@ -575,3 +575,25 @@ async fn a_fiche_moves_to_its_next_status_through_the_api_with_the_version_read(
     let body: serde_json::Value = stale.json().await.unwrap();
     assert!(body["actuelle"]["version"].as_i64().unwrap() > version);
 }
+
+/// A body over its address's limit is refused before any handler reads it: 413, in French, in JSON.
+#[tokio::test]
+async fn a_body_over_the_limit_is_refused_in_french() {
+    let (base, db) = common::spawn_app_with_own_database().await;
+    let token = common::issue_token(&common::own_store(&db).await, "gros", "national").await;
+    let title = "x".repeat(3 << 20);
+    let response = common::client()
+        .post(format!("{base}/api/v1/projets"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({ "code": "GROS", "titre": title }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), reqwest::StatusCode::PAYLOAD_TOO_LARGE);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["status"], 413);
+    assert_eq!(
+        body["error"],
+        "le contenu envoyé est trop volumineux : 2 Mo au plus à cette adresse"
+    );
+}

@@ -31,7 +31,34 @@ pub struct Caller {
 }
 
 /// The middleware.
-pub async fn guard(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn guard(state: State<AppState>, request: Request, next: Next) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let upload = request.uri().path().ends_with("/imports");
+    let response = decide_and_run(state, request, next).await;
+    // A body over its address's limit is refused by axum's extractors in English plain text (a handler that
+    // tells it itself, as the import page does, answers a page).
+    let plain_text = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes().starts_with(b"text/plain"));
+    if response.status() != axum::http::StatusCode::PAYLOAD_TOO_LARGE || !plain_text {
+        return response;
+    }
+    let limit = match upload {
+        true => format!(
+            "{} Mo pour un fichier à importer",
+            territoires_ingest::table::limits::MAX_FILE_BYTES >> 20
+        ),
+        false => "2 Mo".to_owned(),
+    };
+    match api {
+        true => ApiError(WebError::TooLarge(limit)).into_response(),
+        false => WebError::TooLarge(limit).into_response(),
+    }
+}
+
+/// Decides who may call the route, then calls it.
+async fn decide_and_run(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let path = request.uri().path();
     let public_read = crate::cache::public_read(path);
     let with_cors = |mut response: Response| {
