@@ -1232,14 +1232,11 @@ async fn a_partial_spreadsheet_changes_its_columns_and_keeps_the_others() {
 async fn exported(s: &Store, phase: Phase, date: &str) -> Portfolio {
     // A team's download: agents read the fiches not yet public, which the export marks.
     s.seen_by(Audience::Agents)
-        .portfolio_extract(&territoires_store::bilan::ProjectQuery {
-            frame: Frame::at(phase, Scope::France, d(date)),
-            status: None,
-            axis: None,
-            q: None,
-            offset: 0,
-            limit: 0,
-        })
+        .portfolio_extract(&territoires_store::bilan::ProjectQuery::all(Frame::at(
+            phase,
+            Scope::France,
+            d(date),
+        )))
         .await
         .unwrap()
 }

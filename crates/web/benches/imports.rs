@@ -19,7 +19,7 @@ use territoires_domain::bilan::frame::{Frame, Scope};
 use territoires_domain::phase::Phase;
 use territoires_ingest::portfolio::{export, read_portfolio_file, synthetic};
 use territoires_store::bilan::ProjectQuery;
-use territoires_store::Store;
+use territoires_store::{Audience, Store};
 
 /// The synthetic scale that gives a workbook of at least 50,000 lines.
 const SCALE: u32 = 6;
@@ -147,15 +147,10 @@ async fn measure(url: &str, dir: &Path) -> String {
         let mut all = 0;
         let mut size = 0;
         for phase in Phase::ALL {
+            // The national team's download: every fiche, those not yet public included.
             let extract = store
-                .portfolio_extract(&ProjectQuery {
-                    frame: Frame::at(phase, Scope::France, today),
-                    status: None,
-                    axis: None,
-                    q: None,
-                    offset: 0,
-                    limit: 0,
-                })
+                .seen_by(Audience::Agents)
+                .portfolio_extract(&ProjectQuery::all(Frame::at(phase, Scope::France, today)))
                 .await
                 .unwrap();
             all += extract.projects.len() + extract.lines.len();

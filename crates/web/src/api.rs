@@ -114,36 +114,31 @@ impl utoipa::Modify for CommonAnswers {
                 }
             }
         };
-        for item in openapi.paths.paths.values_mut() {
-            for operation in [&mut item.post, &mut item.patch].into_iter().flatten() {
-                operation
-                    .responses
-                    .responses
-                    .entry("413".into())
-                    .or_insert_with(|| too_large.clone().into());
-            }
-        }
         for (path, item) in openapi.paths.paths.iter_mut() {
-            for operation in [&mut item.get, &mut item.post, &mut item.patch]
-                .into_iter()
-                .flatten()
-            {
-                if let Some(refused) = operation.responses.responses.get_mut("400") {
+            let operations = [
+                (&mut item.get, false),
+                (&mut item.post, true),
+                (&mut item.patch, true),
+            ];
+            for (operation, writes) in operations {
+                let Some(operation) = operation else { continue };
+                let answers = &mut operation.responses.responses;
+                if let Some(refused) = answers.get_mut("400") {
                     refused_either(refused);
                 }
+                let mut add = |code: &str, response: &Response| {
+                    answers
+                        .entry(code.into())
+                        .or_insert_with(|| response.clone().into());
+                };
                 if path.contains('{') {
-                    operation
-                        .responses
-                        .responses
-                        .entry("404".into())
-                        .or_insert_with(|| unknown.clone().into());
+                    add("404", &unknown);
+                }
+                if writes {
+                    add("413", &too_large);
                 }
                 for (code, response) in &common {
-                    operation
-                        .responses
-                        .responses
-                        .entry((*code).into())
-                        .or_insert_with(|| response.clone().into());
+                    add(code, response);
                 }
             }
         }

@@ -96,6 +96,14 @@ impl WebError {
         }
     }
 
+    /// The answer to a request at `path`: JSON for a client of the API (under `/api/`), a page elsewhere.
+    pub(crate) fn answer_at(self, path: &str) -> Response {
+        match path.starts_with("/api/") {
+            true => ApiError(self).into_response(),
+            false => self.into_response(),
+        }
+    }
+
     /// What the user is told; internal failures are logged, not shown.
     fn public_message(&self) -> String {
         if self.status() == StatusCode::INTERNAL_SERVER_ERROR {

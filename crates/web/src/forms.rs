@@ -408,17 +408,20 @@ pub fn read_json<T>(body: &[u8], stored: Option<&T>) -> Result<T, Refusal>
 where
     T: serde::de::DeserializeOwned + Serialize + Default,
 {
-    let body_refused = |message: String| {
+    let refused = |field: &str, message: String| {
         let mut errors = FieldErrors::default();
-        errors.add("corps", message);
+        errors.add(field, message);
         Refusal::Fields(errors)
     };
     let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
-        body_refused(format!(
-            "JSON illisible (ligne {}, colonne {}) : attendu un objet JSON",
-            e.line(),
-            e.column()
-        ))
+        refused(
+            "corps",
+            format!(
+                "JSON illisible (ligne {}, colonne {}) : attendu un objet JSON",
+                e.line(),
+                e.column()
+            ),
+        )
     })?;
     let base = match stored {
         Some(stored) => serde_json::to_value(stored),
@@ -426,7 +429,7 @@ where
     }
     .unwrap_or_default();
     let (Some(object), serde_json::Value::Object(mut merged)) = (value.as_object(), base) else {
-        return Err(body_refused("attendu un objet JSON".into()));
+        return Err(refused("corps", "attendu un objet JSON".into()));
     };
     let mut errors = FieldErrors::default();
     for key in object.keys().filter(|k| !merged.contains_key(*k)) {
@@ -450,12 +453,10 @@ where
     merged.extend(object.clone());
     serde_path_to_error::deserialize(serde_json::Value::Object(merged)).map_err(|e| {
         let field = e.path().to_string();
-        let mut errors = FieldErrors::default();
-        errors.add(
+        refused(
             if field == "." { "corps" } else { &field },
             in_french(&e.into_inner().to_string()),
-        );
-        Refusal::Fields(errors)
+        )
     })
 }
 
@@ -469,18 +470,9 @@ fn in_french(serde: &str) -> String {
     else {
         return serde.to_owned();
     };
-    let kind = |t: &str| {
-        let t = t.trim_start_matches("a ").trim_start_matches("an ");
-        match t.split([' ', ':']).next().unwrap_or_default() {
-            "string" | "str" | "char" => "du texte",
-            "integer" | "i64" | "u64" | "i32" | "u32" | "usize" => "un nombre entier",
-            "floating" | "f64" => "un nombre",
-            "boolean" | "bool" => "un booléen",
-            "map" | "struct" => "un objet",
-            "sequence" => "une liste",
-            "null" | "unit" => "null",
-            _ => "une autre valeur",
-        }
-    };
-    format!("reçu {}, attendu {}", kind(got), kind(expected))
+    format!(
+        "reçu {}, attendu {}",
+        crate::params::type_in_french(got),
+        crate::params::type_in_french(expected)
+    )
 }

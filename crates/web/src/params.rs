@@ -4,7 +4,7 @@ use std::str::FromStr;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use territoires_domain::bilan::frame::{Frame, Scope};
@@ -19,7 +19,6 @@ use territoires_store::bilan::ProjectQuery;
 use territoires_store::registry::territories::{TerritoryQuery, TerritorySort};
 use time::Date;
 
-use crate::error::ApiError;
 use crate::WebError;
 
 /// The query parameters of a request, read like axum's `Query` but refused in French, naming the
@@ -31,13 +30,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Params<T> {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let query = parts.uri.query().unwrap_or_default();
-        serde_urlencoded::from_str(query).map(Params).map_err(|e| {
-            let error = unreadable(&e.to_string());
-            match parts.uri.path().starts_with("/api/") {
-                true => ApiError(error).into_response(),
-                false => error.into_response(),
-            }
-        })
+        serde_urlencoded::from_str(query)
+            .map(Params)
+            .map_err(|e| unreadable(&e.to_string()).answer_at(parts.uri.path()))
     }
 }
 
@@ -62,13 +57,13 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for PathPar
         }
         .unwrap_or_default();
         let wrong = |key: &str, value: &str, expected: &str| {
-            let expected = match expected {
-                "i64" | "u64" | "i32" | "u32" | "usize" => "un nombre entier",
-                _ => "une autre valeur",
-            };
             bad(
                 key,
-                format!("« {} » invalide, attendu {expected}", excerpt(value, 40)),
+                format!(
+                    "« {} » invalide, attendu {}",
+                    excerpt(value, 40),
+                    type_in_french(expected)
+                ),
             )
         };
         let error = match &rejection {
@@ -94,10 +89,22 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for PathPar
             },
             _ => bad("", "adresse illisible"),
         };
-        Err(match parts.uri.path().starts_with("/api/") {
-            true => ApiError(error).into_response(),
-            false => error.into_response(),
-        })
+        Err(error.answer_at(parts.uri.path()))
+    }
+}
+
+/// A type as serde or axum names it (`i64`, `a string`, `integer `1``, `map`), in French words.
+pub(crate) fn type_in_french(named: &str) -> &'static str {
+    let named = named.trim_start_matches("a ").trim_start_matches("an ");
+    match named.split([' ', ':']).next().unwrap_or_default() {
+        "string" | "str" | "char" => "du texte",
+        "integer" | "i64" | "u64" | "i32" | "u32" | "usize" => "un nombre entier",
+        "floating" | "f64" => "un nombre",
+        "boolean" | "bool" => "un booléen",
+        "map" | "struct" => "un objet",
+        "sequence" => "une liste",
+        "null" | "unit" => "null",
+        _ => "une autre valeur",
     }
 }
 

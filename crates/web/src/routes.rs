@@ -4,7 +4,6 @@
 
 use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;
-use axum::response::IntoResponse;
 use axum::routing::{on, MethodFilter};
 use axum::Router;
 use territoires_domain::access::routes::Rule;
@@ -195,13 +194,8 @@ pub fn methods_of(path: &str) -> Vec<&'static str> {
 pub fn router(state: AppState) -> Router {
     handlers(Router::new())
         .fallback(|uri: axum::http::Uri| async move {
-            let missing = crate::WebError::NotFound("Cette page n'existe pas.".into());
             // A client of the API reads JSON, even at an address that does not exist.
-            if uri.path().starts_with("/api/") {
-                crate::error::ApiError(missing).into_response()
-            } else {
-                missing.into_response()
-            }
+            crate::WebError::NotFound("Cette page n'existe pas.".into()).answer_at(uri.path())
         })
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -117,6 +117,20 @@ pub struct ProjectQuery {
     pub limit: usize,
 }
 
+impl ProjectQuery {
+    /// Every project of a frame (its phase, scope, date and scheme), unfiltered and in one page.
+    pub fn all(frame: Frame) -> Self {
+        ProjectQuery {
+            frame,
+            status: None,
+            axis: None,
+            q: None,
+            offset: 0,
+            limit: usize::MAX,
+        }
+    }
+}
+
 /// Positions of the projects a query selects (offset and limit aside), in stored order.
 fn matching(s: &Snapshot, query: &ProjectQuery) -> Vec<usize> {
     let frame = &query.frame;

@@ -107,12 +107,22 @@ impl FromRequestParts<AppState> for MaybeSession {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        match cookie(&parts.headers, SESSION_COOKIE) {
-            Some(token) => Ok(MaybeSession(state.store.session(&token_hash(token)).await?)),
-            None => Ok(MaybeSession(None)),
+        // Read once per request: the guard, `access::Seen` and the handler may each ask for it.
+        if let Some(SessionRead(session)) = parts.extensions.get::<SessionRead>() {
+            return Ok(MaybeSession(session.clone()));
         }
+        let session = match cookie(&parts.headers, SESSION_COOKIE) {
+            Some(token) => state.store.session(&token_hash(token)).await?,
+            None => None,
+        };
+        parts.extensions.insert(SessionRead(session.clone()));
+        Ok(MaybeSession(session))
     }
 }
+
+/// The session a request's cookie named, once read (kept in the request's extensions).
+#[derive(Clone)]
+struct SessionRead(Option<Session>);
 
 /// The session of a request that needs one. Every route that is not public is refused to signed-out
 /// callers by the guard first; this extractor is the handler's typed hold on the session.

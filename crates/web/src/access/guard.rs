@@ -32,8 +32,7 @@ pub struct Caller {
 
 /// The middleware.
 pub async fn guard(state: State<AppState>, request: Request, next: Next) -> Response {
-    let api = request.uri().path().starts_with("/api/");
-    let upload = request.uri().path().ends_with("/imports");
+    let path = request.uri().path().to_owned();
     let response = decide_and_run(state, request, next).await;
     // A body over its address's limit is refused by axum's extractors in English plain text (a handler that
     // tells it itself, as the import page does, answers a page).
@@ -44,17 +43,14 @@ pub async fn guard(state: State<AppState>, request: Request, next: Next) -> Resp
     if response.status() != axum::http::StatusCode::PAYLOAD_TOO_LARGE || !plain_text {
         return response;
     }
-    let limit = match upload {
+    let limit = match path.ends_with("/imports") {
         true => format!(
             "{} Mo pour un fichier à importer",
             territoires_ingest::table::limits::MAX_FILE_BYTES >> 20
         ),
         false => "2 Mo".to_owned(),
     };
-    match api {
-        true => ApiError(WebError::TooLarge(limit)).into_response(),
-        false => WebError::TooLarge(limit).into_response(),
-    }
+    WebError::TooLarge(limit).answer_at(&path)
 }
 
 /// Decides who may call the route, then calls it.
@@ -86,10 +82,7 @@ async fn decide_and_run(State(state): State<AppState>, request: Request, next: N
         return next.run(request).await;
     };
     let api = matched.as_str().starts_with("/api/");
-    let refuse = |e: WebError| match api {
-        true => ApiError(e).into_response(),
-        false => e.into_response(),
-    };
+    let refuse = |e: WebError| e.answer_at(matched.as_str());
     let method = request.method().as_str();
     let Some(rule) = crate::routes::rule_of(method, matched.as_str()) else {
         let allowed = crate::routes::methods_of(matched.as_str());
