@@ -1270,6 +1270,12 @@ async fn an_export_imports_back_as_it_was() {
                 "{}: {phase}: the mark « pas encore publique » makes the round trip too",
                 t.label
             );
+            assert!(
+                out.schemes.iter().any(|s| !s.details.coverage.is_empty())
+                    && out.schemes.iter().any(|s| s.details.is_empty()),
+                "{}: described and undescribed schemes make the round trip",
+                t.label
+            );
             let bytes = export::workbook(&out).unwrap();
             let name = format!("projets-{}.xlsx", phase.slug());
             let file = read_portfolio_file(std::path::Path::new(&name), &bytes).unwrap();

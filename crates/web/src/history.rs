@@ -194,6 +194,13 @@ fn label(field: &str) -> String {
         "payment_terms" => "conditions de versement",
         "project" => "projet",
         "not_yet_public" => "pas encore publique",
+        "eligibility" => "éligibilité",
+        "aid_types" => "types d'aide",
+        "targets" => "cibles",
+        "coverage" => "couverture géographique",
+        "url" => "page de présentation",
+        "opens_on" => "date d'ouverture",
+        "closes_on" => "date de clôture",
         other => other,
     }
     .to_owned()

@@ -5,12 +5,15 @@ use std::str::FromStr;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::Response;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use territoires_domain::bilan::frame::{Frame, Scope};
 use territoires_domain::error::excerpt;
 use territoires_domain::fr::parse_date;
 use territoires_domain::phase::Phase;
+use territoires_domain::portfolio::order::{Cursor, Order};
 use territoires_domain::portfolio::project::{Axis, ProjectStatus};
 use territoires_domain::registry::progress::Stage;
 use territoires_domain::DomainError;
@@ -378,10 +381,38 @@ pub struct ProjectParams {
     pub axe: Option<String>,
     /// Text in title, code, holder, themes.
     pub q: Option<String>,
+    /// Order: `code` (default), `titre`, `engage`, `-` first for the descending order.
+    pub tri: Option<String>,
+    /// The cursor of the page read before (its `next_cursor`): the page after it.
+    pub apres: Option<String>,
     /// Page, from 1.
     pub page: Option<String>,
     /// Page size.
     pub par_page: Option<String>,
+}
+
+/// A cursor as the API gives it: the JSON of [`Cursor`] in URL-safe base64, opaque to clients.
+pub fn encode_cursor(cursor: &Cursor) -> String {
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(cursor).expect("a cursor serialises"))
+}
+
+/// The cursor `text`, made for `order`.
+fn decode_cursor(text: &str, order: Order) -> Result<Cursor, WebError> {
+    let refused = || {
+        bad(
+            "apres",
+            format!(
+                "« {} » invalide, attendu le next_cursor d'une page de la même liste, dans le même tri",
+                excerpt(text, 40)
+            ),
+        )
+    };
+    let bytes = URL_SAFE_NO_PAD.decode(text.trim()).map_err(|_| refused())?;
+    let cursor: Cursor = serde_json::from_slice(&bytes).map_err(|_| refused())?;
+    if !order.accepts(&cursor) {
+        return Err(refused());
+    }
+    Ok(cursor)
 }
 
 impl ProjectParams {
@@ -394,12 +425,24 @@ impl ProjectParams {
     ) -> Result<(ProjectQuery, usize, usize), WebError> {
         let b = self.bilan.parse_or(default_phase)?;
         let (page, per_page) = paging(&self.page, &self.par_page, default, max)?;
+        let order: Order = parse("tri", &self.tri)?.unwrap_or_default();
+        let after = given(&self.apres)
+            .map(|c| decode_cursor(c, order))
+            .transpose()?;
+        if after.is_some() && page > 1 {
+            return Err(bad(
+                "page",
+                "une page se lit par son numéro ou après un curseur (apres), pas les deux",
+            ));
+        }
         Ok((
             ProjectQuery {
                 frame: b.frame,
                 status: parse::<ProjectStatus>("statut", &self.statut)?,
                 axis: parse::<Axis>("axe", &self.axe)?,
                 q: given(&self.q).map(str::to_owned),
+                order,
+                after,
                 offset: (page - 1) * per_page,
                 limit: per_page,
             },

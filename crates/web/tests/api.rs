@@ -733,3 +733,105 @@ async fn wrong_methods_preflights_and_quotas_are_answered_as_http_says() {
         "the site's pages are not the API's quota"
     );
 }
+
+/// The project list reads by cursor: a page follows the last fiche read, so a fiche added before it
+/// neither repeats nor skips a fiche of the next page; every order is total (code breaks ties); a cursor
+/// that is not one, or that another order made, is refused with its parameter.
+#[tokio::test]
+async fn the_project_list_reads_by_cursor_and_stays_right_while_fiches_are_added() {
+    let (base, db) = common::spawn_app_with_own_database().await;
+    let list = |query: &str| {
+        let url = format!("{base}/api/v1/projets?phase=2018-2022&perimetre=france&{query}");
+        async move { get_json(&url).await }
+    };
+    let codes = |body: &Value| -> Vec<String> {
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["code"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (_, all) = list("par_page=500").await;
+    let all = codes(&all);
+    assert!(all.len() >= 8, "the demo's fiches: {all:?}");
+    let mut sorted = all.clone();
+    sorted.sort();
+    assert_eq!(all, sorted, "by code unless told otherwise");
+
+    let (status, first) = list("par_page=4").await;
+    assert_eq!(status, 200);
+    assert_eq!(codes(&first), all[..4]);
+    let cursor = first["next_cursor"]
+        .as_str()
+        .expect("more follow")
+        .to_owned();
+
+    // A fiche that sorts before the cursor is added between the two reads.
+    let store = common::own_store(&db).await;
+    let token = common::issue_token(&store, "outil", "national").await;
+    let created = common::client()
+        .post(format!("{base}/api/v1/projets"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({
+            "code": "AAA-2019-PREMIER", "phase": "2018-2022", "titre": "Atelier partagé",
+            "territoires": ["ti-4415"], "statut": "en_preparation", "date_statut": "2019-01-01"
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+
+    let (status, second) = list(&format!("par_page=4&apres={cursor}")).await;
+    assert_eq!(status, 200, "{second}");
+    assert_eq!(codes(&second), all[4..8], "no fiche repeated nor skipped");
+    assert_eq!(
+        second["total"],
+        all.len() as i64 + 1,
+        "the new one is counted"
+    );
+    // An offset would have shifted: the old second page now starts one fiche earlier.
+    let (_, by_offset) = list("par_page=4&page=2").await;
+    assert_eq!(codes(&by_offset)[0], all[3]);
+
+    // Walking every page by cursor reads each fiche once.
+    let mut walked = Vec::new();
+    let mut next: Option<String> = None;
+    loop {
+        let query = match &next {
+            Some(c) => format!("par_page=3&tri=-titre&apres={c}"),
+            None => "par_page=3&tri=-titre".to_owned(),
+        };
+        let (status, page) = list(&query).await;
+        assert_eq!(status, 200, "{page}");
+        walked.extend(codes(&page));
+        match page["next_cursor"].as_str() {
+            Some(c) => next = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    let (_, by_title) = list("par_page=500&tri=-titre").await;
+    assert_eq!(walked, codes(&by_title));
+    assert_eq!(walked.len(), all.len() + 1);
+    let titles: Vec<String> = by_title["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| territoires_domain::search::search_key(p["title"].as_str().unwrap()))
+        .collect();
+    assert!(titles.windows(2).all(|w| w[0] >= w[1]), "{titles:?}");
+
+    for (query, field) in [
+        ("apres=pas-un-curseur", "apres"),
+        (&format!("tri=engage&apres={cursor}") as &str, "apres"),
+        (&format!("page=2&apres={cursor}"), "page"),
+        ("tri=prix", "tri"),
+    ] {
+        let (status, body) = list(query).await;
+        assert_eq!(
+            (status, body["field"].as_str()),
+            (400, Some(field)),
+            "{query}: {body}"
+        );
+    }
+}

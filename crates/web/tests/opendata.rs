@@ -13,6 +13,7 @@ fn schema_file(dataset: &opendata::Dataset) -> std::path::PathBuf {
     let dir = match dataset.slug {
         "projets" => "betagouv-projets-territoire/schema_0.1.0.json",
         "subventions" => "scdl-subventions/schema_2.1.1_official.json",
+        "dispositifs" => "etalab-dispositif-aide/schema_0.2.0.json",
         other => panic!("no schema file for {other}"),
     };
     territoires_ingest::default_data_dir()
@@ -80,6 +81,7 @@ fn tampering(dataset: &opendata::Dataset) -> (&'static str, &'static str) {
     match dataset.slug {
         "projets" => (",Étude,", ",Étude préalable,"),
         "subventions" => (",aide en numéraire,", ",aide numéraire,"),
+        "dispositifs" => (",professionnels|secteur public,", ",entreprises,"),
         other => panic!("no tampering for {other}"),
     }
 }
@@ -107,8 +109,17 @@ async fn import_grants(db: &std::path::Path) {
             ),
             (
                 "dispositifs.csv",
-                "code;nom;financeur;specifique_ti;notification_ue\n\
-                 fa;Fonds d'accélération;bpifrance;oui;non\n",
+                "code;nom;financeur;specifique_ti;notification_ue;description;eligibilite;types_aides;\
+                 cibles;eligibilite_geographique;url_source;date_ouverture;date_cloture\n\
+                 fa;Fonds d'accélération;bpifrance;oui;non;Subventions aux investissements industriels;\
+                 Projets des territoires d'industrie;financement|étude;professionnels|secteur public;;\
+                 https://www.bpifrance.fr/;01/01/2020;31 décembre 2022\n\
+                 fb;Prêt de développement;bpifrance;non;non;;;;;;;;\n",
+            ),
+            (
+                "enveloppes.csv",
+                "code;dispositif;region;debut;fin;montant\n\
+                 fa-44;fa;44;2020-01-01;2022-12-31;5 000 000\n",
             ),
             ("projets.csv", &projects),
             (
@@ -215,7 +226,32 @@ async fn every_dataset_is_listed_and_its_files_follow_their_national_schema() {
         "a formula in a title never runs: {csv}"
     );
     let text = common::visible_text(&page);
+    let schemes: serde_json::Value = get(&format!("{base}/donnees/dispositifs.json"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(schemes.as_array().unwrap().len(), 1, "fb is not described");
+    let fa = &schemes[0];
+    assert_eq!(fa["id"], opendata::schemes::id("fa").to_string());
+    assert_eq!(fa["types_aides"], "financement|étude");
+    assert_eq!(
+        fa["eligibilite_geographique"], "REG-44",
+        "where its envelope is"
+    );
+    assert_eq!(
+        fa["porteurs"],
+        r#"[{"nom":"Bpifrance","siren":"320252489","roles":["financeur"]}]"#
+    );
+    assert_eq!(fa["programmes_parents"], "Territoires d'industrie");
+    assert_eq!(fa["date_cloture"], "2022-12-31T00:00:00Z");
+    assert_eq!(
+        fa["promesse"],
+        serde_json::Value::Null,
+        "unknown, not blank"
+    );
     for withheld in [
+        "1 (description non renseignée)",
         "1 (aucun versement enregistré)",
         "1 (engagement annulé)",
         "1 (SIRET du financeur non renseigné)",

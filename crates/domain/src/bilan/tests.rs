@@ -93,6 +93,7 @@ fn portfolio() -> Portfolio {
             },
         ],
         schemes: vec![Scheme {
+            details: Default::default(),
             eu_notified: None,
             code: "fa".into(),
             name: "Fonds d'accélération".into(),

@@ -6,6 +6,7 @@
 //! by reason, is published beside the dataset (see [`Publication`]).
 
 pub mod projects;
+pub mod schemes;
 pub mod subsidies;
 
 use std::collections::BTreeMap;
@@ -118,7 +119,7 @@ pub struct Dataset {
 }
 
 /// Every dataset published in a national schema.
-pub const DATASETS: &[Dataset] = &[projects::DATASET, subsidies::DATASET];
+pub const DATASETS: &[Dataset] = &[projects::DATASET, subsidies::DATASET, schemes::DATASET];
 
 /// The dataset named `slug`.
 pub fn dataset(slug: &str) -> Option<&'static Dataset> {

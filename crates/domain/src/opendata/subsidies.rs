@@ -284,6 +284,7 @@ mod tests {
                 siret: Some("20005226400013".into()),
             }],
             schemes: vec![Scheme {
+                details: Default::default(),
                 code: "climaxion".into(),
                 name: "Climaxion".into(),
                 funder: "region-44".into(),

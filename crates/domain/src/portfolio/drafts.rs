@@ -9,6 +9,9 @@ use super::funding::{Envelope, Funder, FundingLine, Scheme};
 use super::project::{
     identifier, Holder, HolderKind, Outcomes, Project, ProjectStatus, StatusChange,
 };
+use super::scheme::{
+    read_aid_types, read_coverage, read_targets, read_url, CogArea, SchemeDetails,
+};
 use crate::draft::{
     code_of, count, date, euros, flag, items, optional, plain, plain_euros, required, text,
     FieldErrors,
@@ -652,6 +655,28 @@ pub struct SchemeDraft {
     /// Aid notified to the European Commission: `oui`, `non`, or empty while not stated.
     #[serde(deserialize_with = "text")]
     pub notification_ue: String,
+    /// What the scheme is, for the public (at most 5,000 characters).
+    #[serde(deserialize_with = "text")]
+    pub description: String,
+    /// Who and what is eligible, in words.
+    #[serde(deserialize_with = "text")]
+    pub eligibilite: String,
+    /// Kinds of aid (`financement`, `prêt`…), a list or one text separated by `|`.
+    pub types_aides: Vec<String>,
+    /// Targets (`professionnels`, `secteur public`…), a list or one text separated by `|`.
+    pub cibles: Vec<String>,
+    /// Where it applies, as COG codes separated by `|` (`REG-44|REG-32`).
+    #[serde(deserialize_with = "text")]
+    pub eligibilite_geographique: String,
+    /// Where to read more.
+    #[serde(deserialize_with = "text")]
+    pub url_source: String,
+    /// Opening date.
+    #[serde(deserialize_with = "text")]
+    pub date_ouverture: String,
+    /// Closing date.
+    #[serde(deserialize_with = "text")]
+    pub date_cloture: String,
 }
 
 impl SchemeDraft {
@@ -668,7 +693,74 @@ impl SchemeDraft {
                 Some(false) => "non".into(),
                 None => String::new(),
             },
+            description: s.details.description.clone().unwrap_or_default(),
+            eligibilite: s.details.eligibility.clone().unwrap_or_default(),
+            types_aides: s
+                .details
+                .aid_types
+                .iter()
+                .map(|t| t.code().into())
+                .collect(),
+            cibles: s.details.targets.iter().map(|t| t.code().into()).collect(),
+            eligibilite_geographique: s
+                .details
+                .coverage
+                .iter()
+                .map(CogArea::as_str)
+                .collect::<Vec<_>>()
+                .join("|"),
+            url_source: s.details.url.clone().unwrap_or_default(),
+            date_ouverture: s.details.opens_on.map(iso_date).unwrap_or_default(),
+            date_cloture: s.details.closes_on.map(iso_date).unwrap_or_default(),
         }
+    }
+
+    /// What the public reads of the scheme, each field read and its problems named.
+    fn read_details(&self, errors: &mut FieldErrors) -> SchemeDetails {
+        let text = |s: &str| Some(plain(s)).filter(|d| !d.is_empty());
+        let mut details = SchemeDetails {
+            description: text(&self.description),
+            eligibility: text(&self.eligibilite),
+            aid_types: errors
+                .check("types_aides", read_aid_types(&self.types_aides.join("|")))
+                .unwrap_or_default(),
+            targets: errors
+                .check("cibles", read_targets(&self.cibles.join("|")))
+                .unwrap_or_default(),
+            coverage: errors
+                .check(
+                    "eligibilite_geographique",
+                    read_coverage(&self.eligibilite_geographique),
+                )
+                .unwrap_or_default(),
+            url: errors
+                .check("url_source", read_url(&self.url_source))
+                .flatten(),
+            opens_on: None,
+            closes_on: None,
+        };
+        details.opens_on = optional(
+            errors,
+            "date_ouverture",
+            &self.date_ouverture,
+            date("date_ouverture"),
+        )
+        .flatten();
+        details.closes_on = optional(
+            errors,
+            "date_cloture",
+            &self.date_cloture,
+            date("date_cloture"),
+        )
+        .flatten();
+        if let Err(e) = details.validate() {
+            let field = match &e {
+                DomainError::Invalid { field, .. } => *field,
+                DomainError::Rule(_) => "",
+            };
+            errors.add_error(field, e);
+        }
+        details
     }
 
     /// Reads the scheme.
@@ -680,6 +772,7 @@ impl SchemeDraft {
         if name.is_empty() {
             errors.add("nom", "à renseigner : le nom du dispositif");
         }
+        let details = self.read_details(&mut errors);
         let notification = plain(&self.notification_ue);
         let eu_notified = optional(&mut errors, "notification_ue", &notification, |v| {
             match v.to_lowercase().as_str() {
@@ -701,6 +794,7 @@ impl SchemeDraft {
                 funder,
                 ti_specific: self.specifique_ti,
                 eu_notified,
+                details,
             });
         errors.into_result(scheme)
     }

@@ -11,6 +11,7 @@ use crate::fr::iso_date;
 use crate::ids::RegionCode;
 use crate::money::Cents;
 use crate::portfolio::project::{check_siret, coded_enum};
+use crate::portfolio::scheme::SchemeDetails;
 use crate::DomainError;
 
 coded_enum!(
@@ -102,6 +103,17 @@ pub struct Scheme {
     /// `None` while not stated.
     #[serde(default)]
     pub eu_notified: Option<bool>,
+    /// What the public reads of it (the *dispositif-aide* schema); its fields sit beside the others in
+    /// JSON, so that a history names each of them.
+    #[serde(flatten)]
+    pub details: SchemeDetails,
+}
+
+impl Scheme {
+    /// Checks what is described.
+    pub fn validate(&self) -> Result<(), DomainError> {
+        self.details.validate()
+    }
 }
 
 /// An envelope: the amount a scheme can commit, for a region or nationally, over a period.

@@ -58,6 +58,31 @@ impl Given {
             if !Given::has(cols, &["notification_ue"]) {
                 s.eu_notified = stored.eu_notified;
             }
+            let (d, kept) = (&mut s.details, &stored.details);
+            if !Given::has(cols, &["description"]) {
+                d.description = kept.description.clone();
+            }
+            if !Given::has(cols, &["eligibilite"]) {
+                d.eligibility = kept.eligibility.clone();
+            }
+            if !Given::has(cols, &["types_aides"]) {
+                d.aid_types = kept.aid_types.clone();
+            }
+            if !Given::has(cols, &["cibles"]) {
+                d.targets = kept.targets.clone();
+            }
+            if !Given::has(cols, &["eligibilite_geographique"]) {
+                d.coverage = kept.coverage.clone();
+            }
+            if !Given::has(cols, &["url_source"]) {
+                d.url = kept.url.clone();
+            }
+            if !Given::has(cols, &["date_ouverture"]) {
+                d.opens_on = kept.opens_on;
+            }
+            if !Given::has(cols, &["date_cloture"]) {
+                d.closes_on = kept.closes_on;
+            }
         }
         s
     }
@@ -302,6 +327,7 @@ mod tests {
         let emptied = columns(&["code", "nom", "type", "siret"], &[]).funder(&incoming, &stored);
         assert_eq!(emptied.siret, None, "given empty: emptied");
         let scheme = Scheme {
+            details: Default::default(),
             code: "fa".into(),
             name: "Fonds".into(),
             funder: "bpifrance".into(),

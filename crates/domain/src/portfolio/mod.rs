@@ -4,7 +4,9 @@ pub mod drafts;
 pub mod funding;
 pub mod given;
 pub mod index;
+pub mod order;
 pub mod project;
+pub mod scheme;
 
 use given::Given;
 use std::collections::{HashMap, HashSet};
@@ -148,6 +150,7 @@ impl Portfolio {
             if schemes.insert(s.code.as_str(), s).is_some() {
                 return Err((Row::Scheme(i), dup("dispositif", &s.code)));
             }
+            s.validate().map_err(|e| (Row::Scheme(i), e))?;
         }
         let mut envelopes = HashSet::new();
         for (i, e) in self.envelopes.iter().enumerate() {
@@ -341,6 +344,7 @@ mod tests {
                 kind: FunderKind::Operator,
             }],
             schemes: vec![Scheme {
+                details: Default::default(),
                 eu_notified: None,
                 code: "fa".into(),
                 name: "Fonds d'accélération".into(),

@@ -94,6 +94,14 @@ pub fn rows(p: &Portfolio, table: &str) -> Vec<Vec<Cell>> {
                         Some(false) => "non",
                         None => "",
                     }),
+                    text(s.details.description.as_deref().unwrap_or("")),
+                    text(s.details.eligibility.as_deref().unwrap_or("")),
+                    joined(s.details.aid_types.iter().map(|t| t.code())),
+                    joined(s.details.targets.iter().map(|t| t.code())),
+                    joined(s.details.coverage.iter().map(|a| a.as_str())),
+                    text(s.details.url.as_deref().unwrap_or("")),
+                    Cell::Date(s.details.opens_on),
+                    Cell::Date(s.details.closes_on),
                 ]
             })
             .collect(),

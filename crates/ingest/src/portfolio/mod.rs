@@ -20,6 +20,9 @@ use territoires_domain::portfolio::given::Given;
 use territoires_domain::portfolio::project::{
     identifier, normalise_theme, Holder, Outcomes, Project, ProjectStatus, StatusChange,
 };
+use territoires_domain::portfolio::scheme::{
+    read_aid_types, read_coverage, read_targets, read_url, SchemeDetails,
+};
 use territoires_domain::portfolio::{Portfolio, Row};
 use territoires_domain::DomainError;
 use territoires_store::registry::referential::ImportOutcome;
@@ -40,6 +43,14 @@ pub const TABLES: [(&str, &[&str]); 5] = [
             "financeur",
             "specifique_ti",
             "notification_ue",
+            "description",
+            "eligibilite",
+            "types_aides",
+            "cibles",
+            "eligibilite_geographique",
+            "url_source",
+            "date_ouverture",
+            "date_cloture",
         ],
     ),
     (
@@ -341,6 +352,17 @@ fn parse_row(table: &str, c: &Cells<'_>, p: &mut Portfolio) -> CellResult<()> {
             funder: c.required("financeur")?.to_owned(),
             ti_specific: yes_no(c, "specifique_ti")?,
             eu_notified: optional_yes_no(c, "notification_ue")?,
+            details: SchemeDetails {
+                description: c.optional("description").map(str::to_owned),
+                eligibility: c.optional("eligibilite").map(str::to_owned),
+                aid_types: read_aid_types(c.get("types_aides")).map_err(at("types_aides"))?,
+                targets: read_targets(c.get("cibles")).map_err(at("cibles"))?,
+                coverage: read_coverage(c.get("eligibilite_geographique"))
+                    .map_err(at("eligibilite_geographique"))?,
+                url: read_url(c.get("url_source")).map_err(at("url_source"))?,
+                opens_on: date(c, "date_ouverture")?,
+                closes_on: date(c, "date_cloture")?,
+            },
         }),
         "enveloppes" => p.envelopes.push(Envelope {
             code: c.required("code")?.to_owned(),
@@ -630,6 +652,41 @@ mod tests {
             err.contains("financements.csv, ligne 2, champ « date_engagement »"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_schemes_public_description_is_read_and_its_bad_cells_named() {
+        let schemes = |row: &str| {
+            read_portfolio_texts(&[
+                ("financeurs", "financeurs.csv", FUNDERS),
+                (
+                    "dispositifs",
+                    "dispositifs.csv",
+                    &format!(
+                        "code;nom;financeur;Types d'aides;cibles;Éligibilité géographique;date_cloture\n{row}\n"
+                    ),
+                ),
+            ])
+        };
+        let file = schemes(
+            "fa;Fonds;bpifrance;financement | prêt;secteur public;reg-44 REG-32;31/12/2022",
+        )
+        .unwrap();
+        let d = &file.portfolio.schemes[0].details;
+        assert_eq!(d.aid_types.len(), 2);
+        assert_eq!(d.coverage[0].as_str(), "REG-44");
+        assert_eq!(d.closes_on, Some(time::macros::date!(2022 - 12 - 31)));
+        for (bad, column) in [
+            ("fa;Fonds;bpifrance;subvention;;;", "types_aides"),
+            ("fa;Fonds;bpifrance;;entreprises;;", "cibles"),
+            ("fa;Fonds;bpifrance;;;DEP-2A;", "eligibilite_geographique"),
+        ] {
+            let err = schemes(bad).unwrap_err().to_string();
+            assert!(
+                err.contains(&format!("dispositifs.csv, ligne 2, champ « {column} »")),
+                "{bad}: {err}"
+            );
+        }
     }
 
     #[test]

@@ -16,6 +16,7 @@ use territoires_domain::portfolio::given::Given;
 use territoires_domain::portfolio::project::{
     Holder, HolderKind, Outcomes, Project, ProjectStatus, StatusChange,
 };
+use territoires_domain::portfolio::scheme::{AidType, CogArea, SchemeDetails, Target};
 use territoires_domain::portfolio::Portfolio;
 use territoires_domain::registry::milestone::{Milestone, MilestoneKind};
 use territoires_store::registry::history::{HistoryRecord, TerritoryRecord};
@@ -170,51 +171,89 @@ fn funders(regions: &[(String, String)]) -> Vec<Funder> {
 
 fn schemes(regions: &[(String, String)]) -> Vec<Scheme> {
     let s = |code: &str, name: &str, funder: &str, ti| Scheme {
+        details: Default::default(),
         code: code.into(),
         name: name.into(),
         funder: funder.into(),
         ti_specific: ti,
         eu_notified: Some(false),
     };
+    // Described in generated words, so that the open data publishes schemes and withholds one (the
+    // FEDER's, left undescribed).
+    let described = |scheme: Scheme, aid: AidType, coverage: &str| Scheme {
+        details: SchemeDetails {
+            description: Some(format!("{} (description générée).", scheme.name)),
+            eligibility: Some("Projets industriels des territoires d'industrie.".into()),
+            aid_types: vec![aid],
+            targets: vec![Target::Professionals],
+            coverage: vec![CogArea::parse(coverage).expect("a COG area")],
+            ..SchemeDetails::default()
+        },
+        ..scheme
+    };
     let mut out = vec![
-        s(
-            "fonds-acceleration",
-            "Fonds d'accélération des investissements industriels dans les territoires",
-            "etat-dge",
-            true,
+        described(
+            s(
+                "fonds-acceleration",
+                "Fonds d'accélération des investissements industriels dans les territoires",
+                "etat-dge",
+                true,
+            ),
+            AidType::Financing,
+            "PAYS-99100",
         ),
-        s(
-            "fonds-vert-ti",
-            "Fonds vert — Territoires d'industrie en transition écologique",
-            "etat-dge",
-            true,
+        described(
+            s(
+                "fonds-vert-ti",
+                "Fonds vert — Territoires d'industrie en transition écologique",
+                "etat-dge",
+                true,
+            ),
+            AidType::Financing,
+            "PAYS-99100",
         ),
-        s(
-            "bdt-ingenierie-ti",
-            "Ingénierie Territoires d'industrie",
-            "banque-des-territoires",
-            true,
+        described(
+            s(
+                "bdt-ingenierie-ti",
+                "Ingénierie Territoires d'industrie",
+                "banque-des-territoires",
+                true,
+            ),
+            AidType::Study,
+            "PAYS-99100",
         ),
-        s(
-            "bpi-pret-industrie",
-            "Prêt Industrie du futur",
-            "bpifrance",
-            false,
+        described(
+            s(
+                "bpi-pret-industrie",
+                "Prêt Industrie du futur",
+                "bpifrance",
+                false,
+            ),
+            AidType::Loan,
+            "PAYS-99100",
         ),
-        s(
-            "ademe-decarbonation",
-            "Décarbonation de l'industrie",
-            "ademe",
-            false,
+        described(
+            s(
+                "ademe-decarbonation",
+                "Décarbonation de l'industrie",
+                "ademe",
+                false,
+            ),
+            AidType::Financing,
+            "PAYS-99100",
         ),
         s("feder", "FEDER — programme régional", "feder", false),
     ];
     out.extend(regions.iter().map(|(code, _)| {
-        s(
-            &format!("region-{code}-industrie"),
-            "Dispositif régional en faveur de l'industrie",
-            &format!("region-{code}"),
-            false,
+        described(
+            s(
+                &format!("region-{code}-industrie"),
+                "Dispositif régional en faveur de l'industrie",
+                &format!("region-{code}"),
+                false,
+            ),
+            AidType::Financing,
+            &format!("REG-{code}"),
         )
     }));
     out

@@ -14,6 +14,7 @@ use territoires_domain::bilan::report::{bilan, Bilan};
 use territoires_domain::bilan::situation::{projects_in_scope, Facts, Situation, TerritoryFacts};
 use territoires_domain::phase::Phase;
 use territoires_domain::portfolio::funding::{FunderKind, LineAmounts};
+use territoires_domain::portfolio::order::{Cursor, Order, OrderKey, SortValue};
 use territoires_domain::portfolio::project::{Axis, ProjectStatus};
 use territoires_domain::portfolio::Portfolio;
 use territoires_domain::search::search_key;
@@ -21,7 +22,6 @@ use territoires_domain::DomainError;
 use time::Date;
 
 use crate::portfolio::{LineView, ProjectDetail, ProjectSummary};
-use crate::registry::referential::Page;
 use crate::snapshot::Snapshot;
 use crate::{Result, Store, StoreError};
 
@@ -111,10 +111,25 @@ pub struct ProjectQuery {
     pub axis: Option<Axis>,
     /// Text searched in title, code, holder and themes.
     pub q: Option<String>,
-    /// Zero-based offset.
+    /// The order of the list.
+    pub order: Order,
+    /// Only the projects after this one in the order (the end of the page read before).
+    pub after: Option<Cursor>,
+    /// Zero-based offset (after the cursor, if any).
     pub offset: usize,
     /// Page size.
     pub limit: usize,
+}
+
+/// A page of the project list.
+#[derive(Debug, Clone)]
+pub struct ProjectPage {
+    /// The projects matching the query, in every page.
+    pub total: i64,
+    /// This page's.
+    pub items: Vec<ProjectSummary>,
+    /// Where this page ends, when more projects follow: the next page is the one after it.
+    pub next: Option<Cursor>,
 }
 
 impl ProjectQuery {
@@ -125,6 +140,8 @@ impl ProjectQuery {
             status: None,
             axis: None,
             q: None,
+            order: Order::default(),
+            after: None,
             offset: 0,
             limit: usize::MAX,
         }
@@ -169,8 +186,9 @@ fn matching(s: &Snapshot, query: &ProjectQuery) -> Vec<usize> {
         .collect()
 }
 
-fn summary(s: &Snapshot, i: usize, as_of: Date) -> ProjectSummary {
-    let project = &s.portfolio.stored.portfolio.projects[i];
+/// What is requested, committed and paid on the project at position `i` as of a date; `None` without
+/// any line requested by then.
+fn amounts(s: &Snapshot, i: usize, as_of: Date) -> Option<LineAmounts> {
     let mut money: Option<LineAmounts> = None;
     for &l in &s.portfolio.index.lines_by_project[i] {
         let line = &s.portfolio.stored.portfolio.lines[l];
@@ -183,9 +201,14 @@ fn summary(s: &Snapshot, i: usize, as_of: Date) -> ProjectSummary {
         m.committed += a.committed;
         m.paid += a.paid;
     }
+    money
+}
+
+fn summary(s: &Snapshot, i: usize, as_of: Date) -> ProjectSummary {
+    let project = &s.portfolio.stored.portfolio.projects[i];
     ProjectSummary {
         status: project.status_as_of(as_of),
-        money,
+        money: amounts(s, i, as_of),
         territory_names: project
             .territories
             .iter()
@@ -472,17 +495,41 @@ impl Store {
     }
 
     /// Projects matching a query, by code.
-    pub async fn projects(&self, query: &ProjectQuery) -> Result<Page<ProjectSummary>> {
+    pub async fn projects(&self, query: &ProjectQuery) -> Result<ProjectPage> {
         let s = self.visible().await?;
         let matching = matching(&s, query);
-        Ok(Page {
-            total: matching.len() as i64,
-            items: matching
-                .into_iter()
-                .skip(query.offset)
-                .take(query.limit)
-                .map(|i| summary(&s, i, query.frame.as_of))
-                .collect(),
+        let projects = &s.portfolio.stored.portfolio.projects;
+        let order = query.order;
+        let as_of = query.frame.as_of;
+        let mut keyed: Vec<(SortValue, usize)> = matching
+            .into_iter()
+            .map(|i| {
+                let committed = (order.key == OrderKey::Committed)
+                    .then(|| amounts(&s, i, as_of).map(|m| m.committed))
+                    .flatten();
+                (order.value(&projects[i], committed), i)
+            })
+            .collect();
+        let by_order = |a: &(SortValue, usize), b: (&SortValue, &str)| {
+            order.compare((&a.0, projects[a.1].code.as_str()), b)
+        };
+        keyed.sort_by(|a, b| by_order(a, (&b.0, projects[b.1].code.as_str())));
+        let start = query.after.as_ref().map_or(0, |c| {
+            keyed.partition_point(|k| by_order(k, (&c.value, c.code.as_str())).is_le())
+        });
+        let first = start.saturating_add(query.offset).min(keyed.len());
+        let end = first.saturating_add(query.limit).min(keyed.len());
+        let page = &keyed[first..end];
+        Ok(ProjectPage {
+            total: keyed.len() as i64,
+            next: page
+                .last()
+                .filter(|_| end < keyed.len())
+                .map(|(value, i)| Cursor {
+                    value: value.clone(),
+                    code: projects[*i].code.clone(),
+                }),
+            items: page.iter().map(|&(_, i)| summary(&s, i, as_of)).collect(),
         })
     }
 

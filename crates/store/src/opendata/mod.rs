@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use territoires_domain::opendata::projects::{self, Stamps};
-use territoires_domain::opendata::subsidies;
+use territoires_domain::opendata::{schemes, subsidies};
 use territoires_domain::opendata::{Dataset, Publication};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -45,6 +45,7 @@ impl Store {
         let published = Arc::new(match dataset.slug {
             "projets" => self.projects_published(&s).await?,
             "subventions" => self.subsidies_published(&s).await?,
+            "dispositifs" => self.schemes_published(&s).await?,
             _ => Published {
                 publication: Publication::default(),
                 updated: None,
@@ -102,6 +103,39 @@ impl Store {
         self.compute(move || Published {
             publication: subsidies::publish(&s.portfolio.stored.portfolio),
             updated: last.as_deref().and_then(moment),
+        })
+        .await
+    }
+
+    async fn schemes_published(&self, s: &Arc<crate::snapshot::Snapshot>) -> Result<Published> {
+        // A scheme is updated when it was last written (its envelopes may give its coverage: theirs
+        // count for the dataset's date, not for the scheme's).
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT entity_key, MAX(at) FROM audit_log WHERE entity = 'scheme' GROUP BY entity_key",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let last_envelope: Option<String> =
+            sqlx::query_scalar("SELECT MAX(at) FROM audit_log WHERE entity = 'envelope'")
+                .fetch_one(&self.pool)
+                .await?;
+        let s = s.clone();
+        self.compute(move || {
+            let stamps: HashMap<String, OffsetDateTime> = rows
+                .into_iter()
+                .filter_map(|(key, at)| Some((key, moment(&at)?)))
+                .collect();
+            let updated = stamps
+                .values()
+                .copied()
+                .chain(last_envelope.as_deref().and_then(moment))
+                .max();
+            Published {
+                publication: schemes::publish(&s.portfolio.stored.portfolio, |code| {
+                    stamps.get(code).copied()
+                }),
+                updated,
+            }
         })
         .await
     }

@@ -463,10 +463,10 @@ impl Store {
         .await?
         .into_iter()
         .map(|r| {
-            let (record, version) = super::scheme_from(r);
-            Versioned { record, version }
+            let (record, version) = super::scheme_from(r)?;
+            Ok(Versioned { record, version })
         })
-        .collect();
+        .collect::<Result<_>>()?;
         let envelopes = sqlx::query_as::<_, (String, String, Option<String>, String, String, i64, i64)>(
             "SELECT code, scheme_code, region_code, starts_on, ends_on, amount_cents, version FROM envelopes ORDER BY code",
         )

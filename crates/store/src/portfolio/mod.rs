@@ -15,6 +15,7 @@ use territoires_domain::money::Cents;
 use territoires_domain::portfolio::funding::{Envelope, Funder, FundingLine, LineEvent, Scheme};
 use territoires_domain::portfolio::given::Given;
 use territoires_domain::portfolio::project::{Holder, Outcomes, Project, StatusChange};
+use territoires_domain::portfolio::scheme::SchemeDetails;
 use territoires_domain::portfolio::{Portfolio, Row};
 use territoires_domain::DomainError;
 
@@ -157,25 +158,45 @@ pub(crate) fn funder_from((code, name, kind, siret, version): FunderRow) -> Resu
 }
 
 /// The columns of a scheme, before its version.
-pub(crate) const SCHEME_COLUMNS: &str = "code, name, funder_code, ti_specific, eu_notified";
+pub(crate) const SCHEME_COLUMNS: &str =
+    "code, name, funder_code, ti_specific, eu_notified, details";
 
 /// A scheme's row and its version.
-pub(crate) type SchemeRow = (String, String, String, i64, Option<i64>, i64);
+pub(crate) type SchemeRow = (
+    String,
+    String,
+    String,
+    i64,
+    Option<i64>,
+    Option<String>,
+    i64,
+);
 
 /// A scheme and its version, from its row.
 pub(crate) fn scheme_from(
-    (code, name, funder, ti, eu_notified, version): SchemeRow,
-) -> (Scheme, i64) {
-    (
+    (code, name, funder, ti, eu_notified, details, version): SchemeRow,
+) -> Result<(Scheme, i64)> {
+    let details = match details {
+        Some(json) => serde_json::from_str(&json)
+            .map_err(|e| sqlx::Error::Decode(format!("dispositif {code} : {e}").into()))?,
+        None => SchemeDetails::default(),
+    };
+    Ok((
         Scheme {
             code,
             name,
             funder,
             ti_specific: ti != 0,
             eu_notified: eu_notified.map(|n| n != 0),
+            details,
         },
         version,
-    )
+    ))
+}
+
+/// A scheme's details as stored: `NULL` while nothing is described.
+fn details_column(s: &Scheme) -> Option<String> {
+    (!s.details.is_empty()).then(|| serde_json::to_string(&s.details).expect("details serialise"))
 }
 
 /// Funders, schemes and envelopes: a few dozen rows, always read whole.
@@ -196,8 +217,8 @@ async fn load_portfolio_heads(
     .fetch_all(&mut **tx)
     .await?
     .into_iter()
-    .map(|r| scheme_from(r).0)
-    .collect();
+    .map(|r| Ok(scheme_from(r)?.0))
+    .collect::<Result<Vec<_>>>()?;
     let envelopes = sqlx::query_as::<_, EnvelopeRow>(&format!(
         "SELECT {ENVELOPE_COLUMNS} FROM envelopes ORDER BY code"
     ))
@@ -740,7 +761,14 @@ async fn persist(
     upsert(
         tx,
         "schemes",
-        &["code", "name", "funder_code", "ti_specific", "eu_notified"],
+        &[
+            "code",
+            "name",
+            "funder_code",
+            "ti_specific",
+            "eu_notified",
+            "details",
+        ],
         &["code"],
         true,
         c.schemes
@@ -752,6 +780,7 @@ async fn persist(
                     Value::from(s.funder.as_str()),
                     Value::from(i64::from(s.ti_specific)),
                     Value::from(s.eu_notified.map(i64::from)),
+                    Value::from(details_column(s)),
                 ]
             })
             .collect(),

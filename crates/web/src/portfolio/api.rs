@@ -11,7 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::access::Seen;
 use crate::api::{ApiResult, DateQuery, PageOf};
 use crate::bilan::pages::default_phase;
-use crate::params::{as_of, urlencode, Params, PathParams, ProjectParams};
+use crate::params::{as_of, encode_cursor, urlencode, Params, PathParams, ProjectParams};
 use crate::views::{check_page, territory_href};
 use crate::WebError;
 
@@ -267,6 +267,13 @@ struct ProjectListParams {
     axe: Option<String>,
     /// Text in title, code, holder or themes.
     q: Option<String>,
+    /// Order: `code` (default), `titre`, `engage` (committed at the date, fiches without line last);
+    /// `-` first for the descending order.
+    #[param(pattern = "^-?(code|titre|engage)$")]
+    tri: Option<String>,
+    /// The `next_cursor` of the page read before: the page after it, stable while fiches are added or
+    /// removed (then `page` is 1 or absent).
+    apres: Option<String>,
     /// Page from 1.
     page: Option<usize>,
     /// Page size, at most 500 (default 50).
@@ -289,6 +296,7 @@ pub async fn projects(
         page,
         per_page,
         items: found.items.iter().map(Into::into).collect(),
+        next_cursor: found.next.as_ref().map(encode_cursor),
     }))
 }
 

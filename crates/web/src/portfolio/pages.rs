@@ -5,6 +5,7 @@ use axum::response::Html;
 use serde::Deserialize;
 use territoires_domain::fr::{iso_date, long_date};
 use territoires_domain::money::Cents;
+use territoires_domain::portfolio::order::Order;
 use territoires_domain::portfolio::project::ProjectStatus;
 use territoires_store::portfolio::{LineView, ProjectSummary};
 
@@ -97,6 +98,8 @@ struct ProjectsPage {
     statuses: Vec<Choice>,
     axes: Vec<Choice>,
     schemes: Vec<Choice>,
+    /// The orders of the list.
+    orders: Vec<Choice>,
     q: String,
     total: i64,
     projects: Vec<ProjectView>,
@@ -123,7 +126,12 @@ pub async fn projects_page(
     let found = state.store.projects(&query).await?;
     check_page(page, per_page, found.total)?;
     let mut base = format!("/projets?{}", q.frame_query());
-    for (k, v) in [("statut", &p.statut), ("axe", &p.axe), ("q", &p.q)] {
+    for (k, v) in [
+        ("statut", &p.statut),
+        ("axe", &p.axe),
+        ("q", &p.q),
+        ("tri", &p.tri),
+    ] {
         if let Some(v) = given(v) {
             base.push_str(&format!("&{k}={}", crate::params::urlencode(v)));
         }
@@ -188,6 +196,20 @@ pub async fn projects_page(
             })
             .collect(),
         schemes,
+        orders: [
+            ("code", "Code"),
+            ("titre", "Titre, de A à Z"),
+            ("-titre", "Titre, de Z à A"),
+            ("-engage", "Montant engagé, du plus élevé"),
+            ("engage", "Montant engagé, du plus faible"),
+        ]
+        .into_iter()
+        .map(|(value, label)| Choice {
+            selected: value.parse::<Order>().ok() == Some(query.order),
+            value: value.into(),
+            label: label.into(),
+        })
+        .collect(),
         q: given(&p.q).unwrap_or_default().to_owned(),
         total: found.total,
         projects: found.items.iter().map(ProjectView::new).collect(),

@@ -11,8 +11,10 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use territoires_domain::access::Profile;
 use territoires_domain::draft::FieldErrors;
+use territoires_domain::opendata::schemes;
 use territoires_domain::portfolio::drafts::{EnvelopeDraft, FunderDraft, SchemeDraft};
 use territoires_domain::portfolio::funding::{Envelope, Funder, FunderKind, Scheme};
+use territoires_domain::portfolio::scheme::{AidType, Target};
 use territoires_store::access::accounts::Session;
 use territoires_store::access::Author;
 use territoires_store::portfolio::{FundingReferential, Save, Versioned};
@@ -189,6 +191,36 @@ impl Head for Schemes {
                 ],
             )
             .hint("Publié avec chaque subvention du dispositif (données ouvertes, format SCDL)"),
+            Field::text("description", "Description publique", &d.description)
+                .kind("textarea")
+                .hint("Ce qu'est le dispositif, pour un agent public (5 000 caractères au plus). Avec l'éligibilité, les types d'aide, les cibles et la couverture, il est publié en données ouvertes (schéma national des dispositifs d'aide) ; sans eux, il est compté parmi les dispositifs retenus"),
+            Field::text("eligibilite", "Critères d'éligibilité", &d.eligibilite).kind("textarea"),
+            Field::checks(
+                "types_aides",
+                "Types d'aide",
+                &d.types_aides,
+                AidType::ALL
+                    .iter()
+                    .map(|t| (t.code().to_owned(), t.label().to_owned())),
+            ),
+            Field::checks(
+                "cibles",
+                "Bénéficiaires ciblés",
+                &d.cibles,
+                Target::ALL
+                    .iter()
+                    .map(|t| (t.code().to_owned(), t.label().to_owned())),
+            ),
+            Field::text(
+                "eligibilite_geographique",
+                "Couverture géographique",
+                &d.eligibilite_geographique,
+            )
+            .hint("Codes du COG séparés par | : PAYS-99100 (France), REG-44, DEP-57, EPCI-245701206, COM-57463"),
+            Field::text("url_source", "Page de présentation", &d.url_source)
+                .hint("Adresse complète (https://…)"),
+            Field::text("date_ouverture", "Date d'ouverture", &d.date_ouverture).kind("date"),
+            Field::text("date_cloture", "Date de clôture", &d.date_cloture).kind("date"),
         ]
     }
     fn may_manage(profile: &Profile, _: Option<&Scheme>) -> bool {
@@ -278,6 +310,8 @@ impl Head for Envelopes {
 struct FundingPage {
     chrome: Chrome,
     referential: FundingReferential,
+    /// Why a scheme is not in the open data, by code (those published are absent).
+    withheld: std::collections::HashMap<String, &'static str>,
     may_funders: bool,
     may_envelopes: bool,
     saved: bool,
@@ -296,10 +330,25 @@ pub async fn page(
     Params(flag): Params<SavedFlag>,
 ) -> Result<Response, WebError> {
     let profile = session.as_ref().map(|s| &s.user.profile);
+    let referential = state.store.funding_referential().await?;
+    let withheld = referential
+        .schemes
+        .iter()
+        .filter_map(|s| {
+            let envelopes: Vec<&Envelope> = referential
+                .envelopes
+                .iter()
+                .map(|e| &e.record)
+                .filter(|e| e.scheme == s.record.code)
+                .collect();
+            schemes::missing(&s.record, &envelopes).map(|r| (s.record.code.clone(), r))
+        })
+        .collect();
     let page = FundingPage {
         chrome: Chrome::new("Financeurs, dispositifs et enveloppes", "projets", &session)
             .crumb("Financeurs, dispositifs et enveloppes", None),
-        referential: state.store.funding_referential().await?,
+        referential,
+        withheld,
         may_funders: profile.is_some_and(Profile::may_manage_funders),
         may_envelopes: profile.is_some_and(Profile::may_manage_envelopes),
         saved: flag.enregistre.is_some(),

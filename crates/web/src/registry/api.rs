@@ -128,6 +128,7 @@ pub async fn territories(
     let result = state.store.territories(&query).await?;
     check_page(page, per_page, result.total)?;
     Ok(Json(PageOf {
+        next_cursor: None,
         total: result.total,
         page,
         per_page,
@@ -540,6 +541,7 @@ pub async fn epcis(
     let result = state.store.groupings(&filter).await?;
     check_page(page, per_page, result.total)?;
     Ok(Json(PageOf {
+        next_cursor: None,
         total: result.total,
         page,
         per_page,
@@ -625,6 +627,7 @@ pub async fn communes(
     let result = state.store.communes(&filter).await?;
     check_page(page, per_page, result.total)?;
     Ok(Json(PageOf {
+        next_cursor: None,
         total: result.total,
         page,
         per_page,

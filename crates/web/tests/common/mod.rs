@@ -342,7 +342,21 @@ pub fn visible_text(html: &str) -> String {
         rest = &rest[end..];
     }
     out.push_str(rest);
-    out
+    // As a reader sees it: the entities askama escapes with, decoded (`&amp;` last).
+    [
+        ("&#x27;", "'"),
+        ("&#39;", "'"),
+        ("&quot;", "\""),
+        ("&#34;", "\""),
+        ("&lt;", "<"),
+        ("&#60;", "<"),
+        ("&gt;", ">"),
+        ("&#62;", ">"),
+        ("&amp;", "&"),
+        ("&#38;", "&"),
+    ]
+    .iter()
+    .fold(out, |text, (entity, c)| text.replace(entity, c))
 }
 
 // The OpenID Connect provider of the ProConnect tests (npm `oidc-provider`, installed by `scripts/test`),
