@@ -114,7 +114,13 @@ pub struct Contour {
     pub detail_path: String,
     /// Height of the detail frame, whose width is 1000.
     pub detail_height: f64,
+    /// The shape as a GeoJSON geometry (WGS84, simplified to about 100 m, coordinates to 5 decimals):
+    /// what the open data publishes.
+    pub geometry: String,
 }
+
+/// Tolerance of the published geometry's simplification, in degrees (about 100 m).
+const GEOMETRY_TOLERANCE: f64 = 0.001;
 
 /// Tolerance of the overview simplification, in overview units (about 1 km).
 const OVERVIEW_TOLERANCE: f64 = 0.8;
@@ -133,7 +139,42 @@ impl Shape {
             overview_bbox,
             detail_path,
             detail_height,
+            geometry: self.geojson(),
         })
+    }
+
+    /// A GeoJSON geometry: its polygons (rings simplified, those below the tolerance dropped), or its
+    /// points when it has no polygon.
+    fn geojson(&self) -> String {
+        let position = |c: &Coord<f64>| format!("[{:.5},{:.5}]", c.x, c.y);
+        if self.polygons.0.is_empty() {
+            let points: Vec<String> = self.points.iter().map(|p| position(&p.0)).collect();
+            return format!(
+                r#"{{"type":"MultiPoint","coordinates":[{}]}}"#,
+                points.join(",")
+            );
+        }
+        let polygons: Vec<String> = self
+            .polygons
+            .iter()
+            .filter_map(|polygon| {
+                let rings: Vec<String> = rings(polygon)
+                    .map(|ring| ring.simplify(GEOMETRY_TOLERANCE))
+                    .filter(|ring| ring.0.len() >= 4)
+                    .map(|ring| {
+                        let coords: Vec<String> = ring.0.iter().map(position).collect();
+                        format!("[{}]", coords.join(","))
+                    })
+                    .collect();
+                // A polygon whose outer ring vanished is below the resolution, holes and all.
+                (!rings.is_empty() && polygon.exterior().simplify(GEOMETRY_TOLERANCE).0.len() >= 4)
+                    .then(|| format!("[{}]", rings.join(",")))
+            })
+            .collect();
+        format!(
+            r#"{{"type":"MultiPolygon","coordinates":[{}]}}"#,
+            polygons.join(",")
+        )
     }
 
     fn overview(&self) -> Option<(String, [f64; 4])> {
@@ -341,8 +382,44 @@ mod tests {
             polygons: MultiPolygon(vec![]),
             points: vec![Point::new(5.0, 45.0)],
         };
-        assert!(shape.contour().unwrap().overview_path.contains('a'));
+        let contour = shape.contour().unwrap();
+        assert!(contour.overview_path.contains('a'));
+        assert_eq!(
+            contour.geometry,
+            r#"{"type":"MultiPoint","coordinates":[[5.00000,45.00000]]}"#
+        );
         assert_eq!(Shape::default().contour(), None);
+    }
+
+    #[test]
+    fn the_published_geometry_is_wgs84_geojson_without_islets_below_100_m() {
+        let square = |x: f64, y: f64, side: f64| {
+            Polygon::new(
+                LineString::from(vec![
+                    (x, y),
+                    (x + side, y),
+                    (x + side, y + side),
+                    (x, y + side),
+                    (x, y),
+                ]),
+                vec![],
+            )
+        };
+        let shape = Shape {
+            polygons: MultiPolygon(vec![square(6.1, 48.6, 0.2), square(7.0, 48.0, 0.0001)]),
+            points: vec![],
+        };
+        let geometry: serde_json::Value =
+            serde_json::from_str(&shape.contour().unwrap().geometry).unwrap();
+        assert_eq!(geometry["type"], "MultiPolygon");
+        let polygons = geometry["coordinates"].as_array().unwrap();
+        assert_eq!(polygons.len(), 1, "the islet is dropped");
+        assert_eq!(
+            polygons[0][0][0],
+            serde_json::json!([6.1, 48.6]),
+            "lon, lat"
+        );
+        assert_eq!(polygons[0][0].as_array().unwrap().len(), 5, "a closed ring");
     }
 
     #[test]

@@ -17,6 +17,7 @@ use territoires_domain::access::Audience;
 use territoires_domain::bilan::evolution::Series;
 use territoires_domain::bilan::frame::Scope;
 use territoires_domain::bilan::situation::TerritoryFacts;
+use territoires_domain::opendata::territories::{Member, TerritoryRecord};
 use territoires_domain::phase::Phase;
 use territoires_domain::portfolio::index::PortfolioIndex;
 use territoires_domain::registry::attributes::AttributeChange;
@@ -177,6 +178,37 @@ impl Registry {
         self.index
             .get(&key)
             .map(|&i| self.territories[i].name.as_str())
+    }
+
+    /// Every territory as the open data publishes it, its perimeter read on `on`.
+    pub(crate) fn territory_records(&self, on: Date) -> Vec<TerritoryRecord> {
+        let day = territoires_domain::fr::iso_date(on);
+        self.territories
+            .iter()
+            .enumerate()
+            .map(|(i, t)| TerritoryRecord {
+                phase: t.phase.clone(),
+                id: t.id.clone(),
+                name: t.name.clone(),
+                region: (t.region_code.clone(), t.region_name.clone()),
+                regions: self.region_codes[i].clone(),
+                departements: self.departement_codes[i].clone(),
+                commune_count: t.commune_count,
+                population: t.population,
+                members: self.members[i]
+                    .iter()
+                    .filter(|m| {
+                        m.valid_from <= day
+                            && m.valid_to.as_deref().is_none_or(|to| day.as_str() < to)
+                    })
+                    .map(|m| Member {
+                        siren: m.siren.clone(),
+                        name: m.name.clone().unwrap_or_else(|| m.label.clone()),
+                    })
+                    .collect(),
+                geometry: None,
+            })
+            .collect()
     }
 
     /// The phase's territories as the indicator engine reads them.

@@ -128,6 +128,7 @@ fn territory(phase: Phase, id: &str, name: &str, members: &[&str]) -> LabelledTe
             overview_bbox: [0.0, 0.0, 1.0, 1.0],
             detail_path: "M0 0L1000 0L1000 1000Z".into(),
             detail_height: 1000.0,
+            geometry: r#"{"type":"MultiPolygon","coordinates":[]}"#.into(),
         }),
     }
 }

@@ -8,8 +8,25 @@ use reqwest::{header, StatusCode};
 use serde_json::json;
 use territoires_domain::opendata::{self, DATASETS};
 
-/// The schema file of a dataset, in the shared data (`schemas/`).
-fn schema_file(dataset: &opendata::Dataset) -> std::path::PathBuf {
+/// The schema file of a dataset: a national one from the shared data (`schemas/`), the platform's own
+/// as the site serves it (written in `keep`).
+async fn schema_file(
+    base: &str,
+    dataset: &opendata::Dataset,
+    keep: &tempfile::TempDir,
+) -> std::path::PathBuf {
+    if dataset.schema.own.is_some() {
+        let served = get(&format!("{base}{}", dataset.schema.url)).await;
+        assert_eq!(
+            served.status(),
+            StatusCode::OK,
+            "{} served",
+            dataset.schema.url
+        );
+        let path = keep.path().join(format!("{}.schema.json", dataset.slug));
+        std::fs::write(&path, served.bytes().await.unwrap()).unwrap();
+        return path;
+    }
     let dir = match dataset.slug {
         "projets" => "betagouv-projets-territoire/schema_0.1.0.json",
         "subventions" => "scdl-subventions/schema_2.1.1_official.json",
@@ -82,6 +99,8 @@ fn tampering(dataset: &opendata::Dataset) -> (&'static str, &'static str) {
         "projets" => (",Étude,", ",Étude préalable,"),
         "subventions" => (",aide en numéraire,", ",aide numéraire,"),
         "dispositifs" => (",professionnels|secteur public,", ",entreprises,"),
+        "territoires" => ("2018-2022,ti-", "2018-22,ti-"),
+        "enveloppes" => (",régionale,", ",regionale,"),
         other => panic!("no tampering for {other}"),
     }
 }
@@ -162,7 +181,8 @@ async fn every_dataset_is_listed_and_its_files_follow_their_national_schema() {
             page.contains(&format!("Lignes publiées</th><td>{rows}</td>")),
             "the page counts the file's {rows} rows"
         );
-        let schema = schema_file(dataset);
+        let keep = tempfile::tempdir().unwrap();
+        let schema = schema_file(&base, dataset, &keep).await;
         assert_valid(&validate(&schema, "jeu.csv", &csv), rows, "the CSV");
         let json = get(&format!("{base}/donnees/{}.json", dataset.slug))
             .await
@@ -174,6 +194,24 @@ async fn every_dataset_is_listed_and_its_files_follow_their_national_schema() {
         assert_eq!(xlsx.status(), StatusCode::OK);
         assert!(xlsx.bytes().await.unwrap().starts_with(b"PK"), "a workbook");
 
+        let geojson = get(&format!("{base}/donnees/{}.geojson", dataset.slug)).await;
+        if dataset.places {
+            assert_eq!(
+                geojson.headers()[header::CONTENT_TYPE],
+                "application/geo+json"
+            );
+            let places: serde_json::Value = geojson.json().await.unwrap();
+            assert_eq!(places["type"], "FeatureCollection");
+            assert_eq!(places["features"].as_array().unwrap().len(), rows);
+        } else {
+            assert_eq!(
+                geojson.status(),
+                StatusCode::NOT_FOUND,
+                "{} has no places",
+                dataset.slug
+            );
+        }
+
         // The validator does check: a value off the schema's list is refused.
         let (from, to) = tampering(dataset);
         let text = String::from_utf8(csv.to_vec()).unwrap();
@@ -181,6 +219,33 @@ async fn every_dataset_is_listed_and_its_files_follow_their_national_schema() {
         let report = validate(&schema, "jeu.csv", text.replacen(from, to, 1).as_bytes());
         assert_eq!(report["valid"], false, "a value off the schema's list");
     }
+    let places: serde_json::Value = get(&format!("{base}/donnees/territoires.geojson"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let vosges = places["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| {
+            f["properties"]["phase"] == "2018-2022" && f["properties"]["id_territoire"] == "ti-4415"
+        })
+        .expect("the Vosges, phase 1");
+    assert_eq!(vosges["geometry"]["type"], "MultiPolygon");
+    let first = &vosges["geometry"]["coordinates"][0][0][0];
+    let (lon, lat) = (first[0].as_f64().unwrap(), first[1].as_f64().unwrap());
+    assert!(
+        (5.3..7.3).contains(&lon) && (47.8..48.6).contains(&lat),
+        "WGS84 longitude and latitude, in the Vosges: {first}"
+    );
+    assert!(
+        vosges["properties"]["siren_membres"]
+            .as_array()
+            .unwrap()
+            .len()
+            > 1
+    );
     let grants: serde_json::Value = get(&format!("{base}/donnees/subventions.json"))
         .await
         .json()

@@ -5,9 +5,11 @@
 //! requires is not published with an invented value: it is withheld, and the count of withheld records,
 //! by reason, is published beside the dataset (see [`Publication`]).
 
+pub mod envelopes;
 pub mod projects;
 pub mod schemes;
 pub mod subsidies;
+pub mod territories;
 
 use std::collections::BTreeMap;
 
@@ -92,15 +94,91 @@ fn decimal(units: i64, scale: u32) -> String {
     format!("{sign}{whole}.{}", digits.trim_end_matches('0'))
 }
 
-/// The national schema a dataset follows.
+/// The schema a dataset follows: a national one of schema.data.gouv.fr, or, where none exists for the
+/// programme's records, the platform's own, published beside the dataset as a Table Schema.
 #[derive(Debug, Clone, Copy)]
 pub struct Schema {
-    /// Its name on schema.data.gouv.fr.
+    /// Its name (on schema.data.gouv.fr for a national one).
     pub name: &'static str,
     /// The version followed.
     pub version: &'static str,
     /// Where it is documented.
     pub url: &'static str,
+    /// The platform's own schema's fields; `None` for a national schema.
+    pub own: Option<&'static [OwnField]>,
+}
+
+/// A field of a schema the platform publishes itself.
+#[derive(Debug, Clone, Copy)]
+pub struct OwnField {
+    /// Its name.
+    pub name: &'static str,
+    /// Its Table Schema type (`string`, `integer`, `date`, `array`).
+    pub kind: &'static str,
+    /// What it holds.
+    pub description: &'static str,
+    /// Whether every row has it.
+    pub required: bool,
+    /// The pattern its text follows, if any.
+    pub pattern: Option<&'static str>,
+}
+
+impl OwnField {
+    /// A field without pattern.
+    pub const fn new(
+        name: &'static str,
+        kind: &'static str,
+        description: &'static str,
+        required: bool,
+    ) -> OwnField {
+        OwnField {
+            name,
+            kind,
+            description,
+            required,
+            pattern: None,
+        }
+    }
+
+    /// The field, its text following `pattern`.
+    pub const fn matching(self, pattern: &'static str) -> OwnField {
+        OwnField {
+            pattern: Some(pattern),
+            ..self
+        }
+    }
+}
+
+impl Dataset {
+    /// The platform's own schema of the dataset as a Table Schema (JSON), `None` for a national one.
+    pub fn table_schema(&self) -> Option<serde_json::Value> {
+        let own = self.schema.own?;
+        let fields: Vec<serde_json::Value> = own
+            .iter()
+            .map(|f| {
+                let mut constraints = serde_json::json!({ "required": f.required });
+                if let Some(pattern) = f.pattern {
+                    constraints["pattern"] = pattern.into();
+                }
+                serde_json::json!({
+                    "name": f.name,
+                    "type": f.kind,
+                    "description": f.description,
+                    "constraints": constraints,
+                })
+            })
+            .collect();
+        Some(serde_json::json!({
+            "$schema": "https://specs.frictionlessdata.io/schemas/table-schema.json",
+            "name": self.schema.name,
+            "title": self.title,
+            "description": self.description,
+            "version": self.schema.version,
+            "licenses": [{ "name": "etalab-2.0", "title": LICENCE, "path": LICENCE_URL }],
+            "missingValues": [""],
+            "fields": fields,
+        }))
+    }
 }
 
 /// A dataset of the catalogue.
@@ -116,10 +194,18 @@ pub struct Dataset {
     pub schema: Schema,
     /// Its fields' names, in the schema's order (each value carries its type, see [`Value`]).
     pub fields: &'static [&'static str],
+    /// Whether its rows are places, each with a shape: then it is also published as GeoJSON.
+    pub places: bool,
 }
 
 /// Every dataset published in a national schema.
-pub const DATASETS: &[Dataset] = &[projects::DATASET, subsidies::DATASET, schemes::DATASET];
+pub const DATASETS: &[Dataset] = &[
+    territories::DATASET,
+    projects::DATASET,
+    subsidies::DATASET,
+    schemes::DATASET,
+    envelopes::DATASET,
+];
 
 /// The dataset named `slug`.
 pub fn dataset(slug: &str) -> Option<&'static Dataset> {
@@ -136,6 +222,9 @@ pub struct Publication {
     pub rows: Vec<Vec<Value>>,
     /// Records withheld, counted by reason.
     pub withheld: BTreeMap<Reason, usize>,
+    /// Where each row lies, for a dataset of places (its GeoJSON): a GeoJSON geometry, `None` where the
+    /// shape is not known; empty for the other datasets.
+    pub geometries: Vec<Option<String>>,
 }
 
 impl Publication {
@@ -151,6 +240,21 @@ impl Publication {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_own_schema_names_the_datasets_fields_in_order() {
+        for d in DATASETS {
+            match d.schema.own {
+                Some(own) => {
+                    let names: Vec<&str> = own.iter().map(|f| f.name).collect();
+                    assert_eq!(names, d.fields, "{}", d.slug);
+                    let schema = d.table_schema().unwrap();
+                    assert_eq!(schema["fields"].as_array().unwrap().len(), d.fields.len());
+                }
+                None => assert!(d.table_schema().is_none()),
+            }
+        }
+    }
 
     #[test]
     fn decimals_are_written_exactly_with_a_point() {

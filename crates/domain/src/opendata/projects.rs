@@ -28,6 +28,7 @@ pub const DATASET: Dataset = Dataset {
         name: "betagouv/projets-territoire",
         version: "0.1.0",
         url: "https://schema.data.gouv.fr/betagouv/schema-projet-collectivites-transition-ecologique/",
+        own: None,
     },
     fields: &[
         "id",
@@ -53,6 +54,7 @@ pub const DATASET: Dataset = Dataset {
         "recocoId",
         "collectiviteIds",
     ],
+    places: false,
 };
 
 /// When a fiche was first and last recorded (its audit log).

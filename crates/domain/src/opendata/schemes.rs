@@ -49,6 +49,7 @@ pub const DATASET: Dataset = Dataset {
         name: "etalab/dispositif-aide",
         version: "0.2.0",
         url: "https://schema.data.gouv.fr/etalab/schema-dispositif-aide/",
+        own: None,
     },
     fields: &[
         "id",
@@ -67,6 +68,7 @@ pub const DATASET: Dataset = Dataset {
         "date_cloture",
         "date_mise_a_jour",
     ],
+    places: false,
 };
 
 /// The published identifier of the scheme `code`: a UUID v5, the same in every export.

@@ -51,6 +51,7 @@ pub const DATASET: Dataset = Dataset {
         name: "scdl/subventions",
         version: "2.1.1",
         url: "https://schema.data.gouv.fr/scdl/subventions/",
+        own: None,
     },
     fields: &[
         "nomAttribuant",
@@ -70,6 +71,7 @@ pub const DATASET: Dataset = Dataset {
         "pourcentageSubvention",
         "dispositifAide",
     ],
+    places: false,
 };
 
 /// The schema's nature of a funding line's instrument; `None` when it is no grant.

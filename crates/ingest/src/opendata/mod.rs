@@ -65,6 +65,37 @@ pub fn json(dataset: &Dataset, publication: &Publication) -> Vec<u8> {
     out
 }
 
+/// The dataset as a GeoJSON FeatureCollection (RFC 7946, WGS84): each row a feature, its values as
+/// properties, its shape as geometry (`null` where unknown). `None` for a dataset whose rows are no places.
+pub fn geojson(dataset: &Dataset, publication: &Publication) -> Option<Vec<u8>> {
+    if !dataset.places {
+        return None;
+    }
+    let mut out = br#"{"type":"FeatureCollection","features":["#.to_vec();
+    for (i, row) in publication.rows.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        let properties: serde_json::Map<String, serde_json::Value> = dataset
+            .fields
+            .iter()
+            .zip(row)
+            .map(|(k, v)| ((*k).to_owned(), json_value(v)))
+            .collect();
+        out.extend_from_slice(br#"{"type":"Feature","properties":"#);
+        serde_json::to_writer(&mut out, &properties).expect("writing to memory");
+        out.extend_from_slice(br#","geometry":"#);
+        // The geometry is the platform's own GeoJSON text, written at import.
+        match publication.geometries.get(i).and_then(Option::as_deref) {
+            Some(geometry) => out.extend_from_slice(geometry.as_bytes()),
+            None => out.extend_from_slice(b"null"),
+        }
+        out.push(b'}');
+    }
+    out.extend_from_slice(b"]}");
+    Some(out)
+}
+
 /// The dataset as a workbook of one sheet: whole numbers and amounts as numbers, lists joined by « , ».
 pub fn xlsx(dataset: &Dataset, publication: &Publication) -> Result<Vec<u8>, XlsxError> {
     let rows = publication.rows.iter().map(|row| {
@@ -95,12 +126,15 @@ mod tests {
             name: "essai",
             version: "1",
             url: "",
+            own: None,
         },
         fields: &["nom", "budget", "leviers"],
+        places: false,
     };
 
     fn publication() -> Publication {
         Publication {
+            geometries: vec![],
             rows: vec![
                 vec![
                     Value::text("=HYPERLINK(\"x\")"),

@@ -5,10 +5,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use territoires_domain::opendata::projects::{self, Stamps};
-use territoires_domain::opendata::{schemes, subsidies};
+use territoires_domain::opendata::{envelopes, schemes, subsidies, territories};
 use territoires_domain::opendata::{Dataset, Publication};
 use time::format_description::well_known::Rfc3339;
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 
 use crate::{Result, Store};
 
@@ -20,6 +20,9 @@ pub struct Published {
     /// When its records last changed (the latest audit entry of what it publishes); `None` when nothing
     /// was ever recorded.
     pub updated: Option<OffsetDateTime>,
+    /// The day it was computed: a dataset read "on the day" (the perimeters in force) is computed again
+    /// the next day, even when no record changed.
+    pub day: Date,
 }
 
 /// One row of the stamps query: a key, its first and last audit moments.
@@ -34,11 +37,13 @@ impl Store {
     /// datasets of the catalogue exist; an unknown one is a caller's bug and publishes nothing.
     pub async fn publication(&self, dataset: &Dataset) -> Result<Arc<Published>> {
         let s = self.snapshot().await?.seen_by(crate::Audience::Public);
+        let today = OffsetDateTime::now_utc().date();
         if let Some(p) = s
             .publications
             .lock()
             .expect("publications lock")
             .get(dataset.slug)
+            .filter(|p| p.day == today)
         {
             return Ok(p.clone());
         }
@@ -46,9 +51,12 @@ impl Store {
             "projets" => self.projects_published(&s).await?,
             "subventions" => self.subsidies_published(&s).await?,
             "dispositifs" => self.schemes_published(&s).await?,
+            "territoires" => self.territories_published(&s).await?,
+            "enveloppes" => self.envelopes_published(&s).await?,
             _ => Published {
                 publication: Publication::default(),
                 updated: None,
+                day: today,
             },
         });
         s.publications
@@ -86,6 +94,7 @@ impl Store {
                     stamps.get(code).copied()
                 }),
                 updated,
+                day: OffsetDateTime::now_utc().date(),
             }
         })
         .await
@@ -103,6 +112,7 @@ impl Store {
         self.compute(move || Published {
             publication: subsidies::publish(&s.portfolio.stored.portfolio),
             updated: last.as_deref().and_then(moment),
+            day: OffsetDateTime::now_utc().date(),
         })
         .await
     }
@@ -135,7 +145,58 @@ impl Store {
                     stamps.get(code).copied()
                 }),
                 updated,
+                day: OffsetDateTime::now_utc().date(),
             }
+        })
+        .await
+    }
+
+    async fn territories_published(&self, s: &Arc<crate::snapshot::Snapshot>) -> Result<Published> {
+        // The perimeters change with the imports of the labelling files and of the referential.
+        let last: Option<String> = sqlx::query_scalar(
+            "SELECT MAX(imported_at) FROM import_runs
+             WHERE kind LIKE 'territories:%' OR kind LIKE 'referential:%'",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        // Shapes are read here, not kept in the read model: only this dataset draws on them.
+        let shapes: HashMap<(String, String), String> =
+            sqlx::query_as::<_, (String, String, String)>(
+                "SELECT phase, id, geometry FROM territory_contours WHERE geometry IS NOT NULL",
+            )
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(|(phase, id, geometry)| ((phase, id), geometry))
+            .collect();
+        let s = s.clone();
+        let today = OffsetDateTime::now_utc().date();
+        self.compute(move || {
+            let mut records = s.registry.territory_records(today);
+            for r in &mut records {
+                r.geometry = shapes.get(&(r.phase.clone(), r.id.clone())).cloned();
+            }
+            Published {
+                publication: territories::publish(&records, today),
+                updated: last.as_deref().and_then(moment),
+                day: today,
+            }
+        })
+        .await
+    }
+
+    async fn envelopes_published(&self, s: &Arc<crate::snapshot::Snapshot>) -> Result<Published> {
+        // An envelope's row names its scheme and funder.
+        let last: Option<String> = sqlx::query_scalar(
+            "SELECT MAX(at) FROM audit_log WHERE entity IN ('envelope', 'scheme', 'funder')",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let s = s.clone();
+        self.compute(move || Published {
+            publication: envelopes::publish(&s.portfolio.stored.portfolio),
+            updated: last.as_deref().and_then(moment),
+            day: OffsetDateTime::now_utc().date(),
         })
         .await
     }

@@ -420,6 +420,7 @@ impl Store {
                 "max_y",
                 "detail_path",
                 "detail_height",
+                "geometry",
             ],
             territories
                 .iter()
@@ -436,6 +437,7 @@ impl Store {
                         y1.into(),
                         c.detail_path.as_str().into(),
                         c.detail_height.into(),
+                        c.geometry.as_str().into(),
                     ])
                 })
                 .collect(),

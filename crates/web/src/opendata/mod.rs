@@ -76,6 +76,17 @@ pub async fn download(
             "Aucun fichier « {shown} » : les jeux de données sont listés sur /donnees"
         ))
     };
+    if let Some(slug) = file.strip_suffix(".schema.json") {
+        let schema = opendata::dataset(slug)
+            .and_then(Dataset::table_schema)
+            .ok_or_else(not_found)?;
+        let body = serde_json::to_vec_pretty(&schema).expect("a schema serialises");
+        return Ok(attachment(
+            "application/json",
+            format!("{slug}.schema.json"),
+            body,
+        ));
+    }
     let (slug, format) = file.rsplit_once('.').ok_or_else(not_found)?;
     let dataset = opendata::dataset(slug).ok_or_else(not_found)?;
     let published = state.store.publication(dataset).await?;
@@ -83,6 +94,10 @@ pub async fn download(
     let (content_type, body) = match format {
         "csv" => ("text/csv; charset=utf-8", files::csv(dataset, p)),
         "json" => ("application/json", files::json(dataset, p)),
+        "geojson" => (
+            "application/geo+json",
+            files::geojson(dataset, p).ok_or_else(not_found)?,
+        ),
         "xlsx" => (
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             files::xlsx(dataset, p).map_err(|e| WebError::Internal(format!("classeur : {e}")))?,
