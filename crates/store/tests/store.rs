@@ -390,6 +390,26 @@ async fn search_ignores_accents_and_case() {
             .await
             .unwrap();
         assert_eq!(epcis.total, 1, "{}", t.label);
+        // An EPCI is in a region or département when one of its communes is.
+        let ardenne = &epcis.items[0].siren;
+        let within = |region: Option<&str>, departement: Option<&str>| PlaceFilter {
+            region: region.map(str::to_owned),
+            departement: departement.map(str::to_owned),
+            limit: 2_000,
+            ..Default::default()
+        };
+        let in_grand_est = s.groupings(&within(Some("44"), None)).await.unwrap();
+        assert!(
+            in_grand_est.items.iter().any(|g| &g.siren == ardenne),
+            "{}",
+            t.label
+        );
+        assert_eq!(in_grand_est.total as usize, in_grand_est.items.len());
+        let in_ardennes = s.groupings(&within(None, Some("08"))).await.unwrap();
+        assert!(in_ardennes.items.iter().any(|g| &g.siren == ardenne));
+        let in_aisne = s.groupings(&within(None, Some("02"))).await.unwrap();
+        assert!(!in_aisne.items.iter().any(|g| &g.siren == ardenne));
+        assert!(in_aisne.total > 0, "{}", t.label);
     }
 }
 

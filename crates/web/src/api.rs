@@ -33,6 +33,7 @@ pub struct PageOf<T> {
 #[into_params(parameter_in = Query)]
 pub struct DateQuery {
     /// Date, AAAA-MM-JJ (default today).
+    #[param(format = Date)]
     pub date: Option<String>,
 }
 

@@ -503,10 +503,13 @@ impl ListQuery {
         {
             f.and("g.search_key LIKE ?", format!("%{q}%"));
         }
+        // The groupings of the area's communes, found once: a subquery correlated to each grouping let
+        // SQLite walk the area's communes once per grouping (2 s for a region in a debug build, 15 ms so).
         let member_in = |column: &str| {
             format!(
-                "EXISTS (SELECT 1 FROM grouping_members gm JOIN communes c ON c.millesime = gm.millesime AND c.code = gm.commune_code
-                 WHERE gm.millesime = g.millesime AND gm.grouping_siren = g.siren AND c.{column} = ?)"
+                "g.siren IN (SELECT gm.grouping_siren FROM communes c JOIN grouping_members gm
+                 ON gm.millesime = c.millesime AND gm.commune_code = c.code
+                 WHERE c.millesime = {CURRENT_MILLESIME} AND c.{column} = ?)"
             )
         };
         if let Some(region) = &filter.region {

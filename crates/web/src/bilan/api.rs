@@ -299,12 +299,16 @@ impl From<&BilanReport> for BilanDto {
 #[allow(dead_code)] // Documents the parameters; parsing goes through `BilanParams`.
 struct BilanQueryParams {
     /// `2018-2022` or `2023-2027` (default: the latest phase holding data).
+    #[param(pattern = "^(2018-2022|2023-2027)$")]
     phase: Option<String>,
     /// `france` (default), `region:44` or `territoire:ti-4401`.
+    #[param(pattern = "^(france|region:[0-9]{2}|territoire:ti-[0-9]{4})$")]
     perimetre: Option<String>,
     /// Date of the figures, AAAA-MM-JJ (default today), within what the phase can hold.
+    #[param(format = Date)]
     date: Option<String>,
     /// Start of a period, AAAA-MM-JJ: adds the flows from that day to `date`.
+    #[param(format = Date)]
     du: Option<String>,
     /// Scheme code: only the projects and lines of that scheme.
     dispositif: Option<String>,
@@ -430,20 +434,26 @@ fn page<T>(items: impl IntoIterator<Item = T>, page: usize, per_page: usize) -> 
 #[allow(dead_code)] // Documents the parameters; parsing goes through `RecordParams`.
 struct RecordQueryParams {
     /// Phase.
+    #[param(pattern = "^(2018-2022|2023-2027)$")]
     phase: Option<String>,
     /// Scope.
+    #[param(pattern = "^(france|region:[0-9]{2}|territoire:ti-[0-9]{4})$")]
     perimetre: Option<String>,
     /// Date.
+    #[param(format = Date)]
     date: Option<String>,
     /// Start of the period (flows).
+    #[param(format = Date)]
     du: Option<String>,
     /// Scheme.
     dispositif: Option<String>,
     /// Figure code (required).
     chiffre: Option<String>,
     /// Criterion: region code.
+    #[param(pattern = "^[0-9]{2}$")]
     region: Option<String>,
     /// Criterion: territory id.
+    #[param(pattern = "^ti-[0-9]{4}$")]
     territoire: Option<String>,
     /// Criterion: attribute.
     attribut: Option<String>,

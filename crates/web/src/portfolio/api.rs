@@ -254,14 +254,18 @@ impl From<&ProjectDetail> for ProjectDetailDto {
 #[allow(dead_code)] // Documents the parameters; parsing goes through `ProjectParams`.
 struct ProjectListParams {
     /// `2018-2022` or `2023-2027` (default: the latest phase holding data).
+    #[param(pattern = "^(2018-2022|2023-2027)$")]
     phase: Option<String>,
     /// `france` (default), `region:44` or `territoire:ti-4401`.
+    #[param(pattern = "^(france|region:[0-9]{2}|territoire:ti-[0-9]{4})$")]
     perimetre: Option<String>,
     /// Date of statuses and amounts, AAAA-MM-JJ (default today).
+    #[param(format = Date)]
     date: Option<String>,
     /// Scheme code: projects funded through it.
     dispositif: Option<String>,
     /// Status at the date: `idee`, `en_preparation`, `engage`, `en_cours`, `realise`, `abandonne`.
+    #[param(pattern = "^(idee|en_preparation|engage|en_cours|realise|abandonne)$")]
     statut: Option<String>,
     /// Axis code.
     axe: Option<String>,
@@ -275,8 +279,10 @@ struct ProjectListParams {
     /// removed (then `page` is 1 or absent).
     apres: Option<String>,
     /// Page from 1.
+    #[param(minimum = 1)]
     page: Option<usize>,
     /// Page size, at most 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     par_page: Option<usize>,
 }
 

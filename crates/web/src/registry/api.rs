@@ -96,24 +96,32 @@ impl From<TerritoryListItem> for TerritoryDto {
 #[allow(dead_code)] // Documents the parameters; parsing goes through `TerritoryParams`.
 struct TerritoryListParams {
     /// `2018-2022` or `2023-2027`.
+    #[param(pattern = "^(2018-2022|2023-2027)$")]
     phase: Option<String>,
     /// Region code: territories with communes in it.
+    #[param(pattern = "^[0-9]{2}$")]
     region: Option<String>,
     /// Département code.
+    #[param(pattern = "^([0-9]{2,3}|2A|2B)$")]
     departement: Option<String>,
     /// Stage code at `date`.
     statut: Option<String>,
     /// Text in the name (case and accents ignored).
     q: Option<String>,
     /// `nom`, `id`, `population`, `communes`, `statut`.
+    #[param(pattern = "^(nom|id|population|communes|statut)$")]
     tri: Option<String>,
     /// `asc` or `desc`.
+    #[param(pattern = "^(asc|desc)$")]
     ordre: Option<String>,
     /// Page from 1.
+    #[param(minimum = 1)]
     page: Option<usize>,
     /// Page size, at most 500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     par_page: Option<usize>,
     /// Date of progress, AAAA-MM-JJ (default today).
+    #[param(format = Date)]
     date: Option<String>,
 }
 
@@ -317,7 +325,7 @@ pub struct TerritoryDetailDto {
 }
 
 /// One territory.
-#[utoipa::path(get, path = "/api/v1/territoires/{phase}/{id}", tag = "Registre", summary = "Un territoire : périmètre, événements (labellisation, jalons, retraits), gouvernance et avancement à une date, territoires de l'autre phase.", params(("phase" = String, Path), ("id" = String, Path), DateQuery),
+#[utoipa::path(get, path = "/api/v1/territoires/{phase}/{id}", tag = "Registre", summary = "Un territoire : périmètre, événements (labellisation, jalons, retraits), gouvernance et avancement à une date, territoires de l'autre phase.", params(("phase" = String, Path, pattern = "^(2018-2022|2023-2027)$"), ("id" = String, Path, pattern = "^ti-[0-9]{4}$"), DateQuery),
     responses((status = 200, body = TerritoryDetailDto), (status = 404, description = "territoire inconnu")))]
 pub async fn territory(
     State(state): State<AppState>,
@@ -704,7 +712,7 @@ impl From<Membership> for MembershipDto {
 }
 
 /// The perimeters a member SIREN (EPCI, EPT or single commune) belongs or belonged to.
-#[utoipa::path(get, path = "/api/v1/membres/{siren}", tag = "Référentiel", summary = "Les périmètres dont un SIREN (EPCI, EPT ou commune membre en propre) est ou a été membre, avec les dates.", params(("siren" = String, Path, description = "SIREN d'un EPCI, d'un EPT ou d'une commune membre en propre")),
+#[utoipa::path(get, path = "/api/v1/membres/{siren}", tag = "Référentiel", summary = "Les périmètres dont un SIREN (EPCI, EPT ou commune membre en propre) est ou a été membre, avec les dates.", params(("siren" = String, Path, description = "SIREN d'un EPCI, d'un EPT ou d'une commune membre en propre", pattern = "^[0-9]{9}$")),
     responses((status = 200, body = Vec<MembershipDto>), (status = 404, description = "SIREN membre d'aucun périmètre"), (status = 400, description = "SIREN invalide")))]
 pub async fn member(
     State(state): State<AppState>,

@@ -84,7 +84,7 @@ async fn record(
     post,
     path = "/api/v1/territoires/{phase}/{id}/jalons",
     tag = "Registre",
-    params(("phase" = String, Path), ("id" = String, Path)),
+    params(("phase" = String, Path, pattern = "^(2018-2022|2023-2027)$"), ("id" = String, Path, pattern = "^ti-[0-9]{4}$")),
     request_body = MilestoneDraft,
     security(("jeton" = [])),
     responses(
@@ -116,7 +116,7 @@ pub async fn record_milestone(
     post,
     path = "/api/v1/territoires/{phase}/{id}/gouvernance",
     tag = "Registre",
-    params(("phase" = String, Path), ("id" = String, Path)),
+    params(("phase" = String, Path, pattern = "^(2018-2022|2023-2027)$"), ("id" = String, Path, pattern = "^ti-[0-9]{4}$")),
     request_body = AppointmentDraft,
     security(("jeton" = [])),
     responses(
@@ -152,7 +152,7 @@ pub async fn record_appointment(
     post,
     path = "/api/v1/territoires/{phase}/{id}/attributs",
     tag = "Registre",
-    params(("phase" = String, Path), ("id" = String, Path)),
+    params(("phase" = String, Path, pattern = "^(2018-2022|2023-2027)$"), ("id" = String, Path, pattern = "^ti-[0-9]{4}$")),
     request_body = AttributeDraft,
     security(("jeton" = [])),
     responses(
@@ -184,7 +184,7 @@ pub async fn record_attribute(
     post,
     path = "/api/v1/territoires/{phase}/{id}/postes",
     tag = "Registre",
-    params(("phase" = String, Path), ("id" = String, Path)),
+    params(("phase" = String, Path, pattern = "^(2018-2022|2023-2027)$"), ("id" = String, Path, pattern = "^ti-[0-9]{4}$")),
     request_body = PostDraft,
     security(("jeton" = [])),
     responses(
@@ -221,7 +221,7 @@ pub async fn record_post(
     post,
     path = "/api/v1/territoires/{phase}/{id}/retraits",
     tag = "Registre",
-    params(("phase" = String, Path), ("id" = String, Path)),
+    params(("phase" = String, Path, pattern = "^(2018-2022|2023-2027)$"), ("id" = String, Path, pattern = "^ti-[0-9]{4}$")),
     request_body = WithdrawalDraft,
     security(("jeton" = [])),
     responses(
