@@ -33,6 +33,14 @@ pub fn excerpt(text: &str, max: usize) -> String {
 }
 
 impl DomainError {
+    /// The field or column a value's error names; `None` for a broken rule, which names none.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            DomainError::Invalid { field, .. } => Some(field),
+            DomainError::Rule(_) => None,
+        }
+    }
+
     pub(crate) fn invalid(field: &'static str, value: &str, expected: &'static str) -> Self {
         Self::Invalid {
             field,

@@ -9,7 +9,6 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
 use territoires_domain::draft::FieldErrors;
-use territoires_domain::DomainError;
 use territoires_store::access::accounts::Session;
 use territoires_store::StoreError;
 
@@ -264,11 +263,7 @@ impl From<StoreError> for Refusal {
         match e {
             StoreError::Invalid(error) => {
                 let mut errors = FieldErrors::default();
-                let field = match &error {
-                    DomainError::Invalid { field, .. } => *field,
-                    DomainError::Rule(_) => "",
-                };
-                errors.add_error(field, error);
+                errors.add_error(error.field().unwrap_or(""), error);
                 Refusal::Fields(errors)
             }
             StoreError::Conflict(message) => Refusal::Conflict(message),

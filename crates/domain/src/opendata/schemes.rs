@@ -180,6 +180,32 @@ pub fn missing(s: &Scheme, envelopes: &[&Envelope]) -> Option<Reason> {
     record(s, None, envelopes, Some(OffsetDateTime::UNIX_EPOCH)).err()
 }
 
+/// Why each of `schemes` would be withheld (see [`missing`]), by code; those described enough are absent.
+pub fn missing_by_code<'a>(
+    schemes: impl IntoIterator<Item = &'a Scheme>,
+    envelopes: impl IntoIterator<Item = &'a Envelope>,
+) -> HashMap<String, Reason> {
+    let envelopes = by_scheme(envelopes);
+    schemes
+        .into_iter()
+        .filter_map(|s| {
+            let reason = missing(s, envelopes.get(s.code.as_str()).map_or(&[], Vec::as_slice))?;
+            Some((s.code.clone(), reason))
+        })
+        .collect()
+}
+
+/// The envelopes by the code of their scheme.
+fn by_scheme<'a>(
+    envelopes: impl IntoIterator<Item = &'a Envelope>,
+) -> HashMap<&'a str, Vec<&'a Envelope>> {
+    let mut by_scheme: HashMap<&str, Vec<&Envelope>> = HashMap::new();
+    for e in envelopes {
+        by_scheme.entry(e.scheme.as_str()).or_default().push(e);
+    }
+    by_scheme
+}
+
 /// The schemes of `portfolio`, by code, each dated by `updated` (its last recorded change).
 pub fn publish(
     portfolio: &Portfolio,
@@ -190,10 +216,7 @@ pub fn publish(
         .iter()
         .map(|f| (f.code.as_str(), f))
         .collect();
-    let mut envelopes: HashMap<&str, Vec<&Envelope>> = HashMap::new();
-    for e in &portfolio.envelopes {
-        envelopes.entry(e.scheme.as_str()).or_default().push(e);
-    }
+    let envelopes = by_scheme(&portfolio.envelopes);
     let mut schemes: Vec<&Scheme> = portfolio.schemes.iter().collect();
     schemes.sort_by(|a, b| a.code.cmp(&b.code));
     let mut publication = Publication::default();
@@ -304,5 +327,13 @@ mod tests {
         assert_eq!(missing(&p.schemes[0], &[]), Some(NO_DESCRIPTION));
         assert_eq!(missing(&p.schemes[3], &[]), Some(NO_COVERAGE));
         assert_eq!(missing(&p.schemes[3], &[&p.envelopes[0]]), None);
+        let by_code = missing_by_code(&p.schemes, &p.envelopes);
+        assert_eq!(by_code.get("b"), Some(&NO_DESCRIPTION));
+        assert_eq!(by_code.get("a"), None, "covered by its own envelopes");
+        assert_eq!(
+            by_code.get("d"),
+            Some(&NO_COVERAGE),
+            "a's envelopes cover a only"
+        );
     }
 }

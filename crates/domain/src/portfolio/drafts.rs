@@ -718,7 +718,7 @@ impl SchemeDraft {
     /// What the public reads of the scheme, each field read and its problems named.
     fn read_details(&self, errors: &mut FieldErrors) -> SchemeDetails {
         let text = |s: &str| Some(plain(s)).filter(|d| !d.is_empty());
-        let mut details = SchemeDetails {
+        let details = SchemeDetails {
             description: text(&self.description),
             eligibility: text(&self.eligibilite),
             aid_types: errors
@@ -736,29 +736,23 @@ impl SchemeDraft {
             url: errors
                 .check("url_source", read_url(&self.url_source))
                 .flatten(),
-            opens_on: None,
-            closes_on: None,
+            opens_on: optional(
+                errors,
+                "date_ouverture",
+                &self.date_ouverture,
+                date("date_ouverture"),
+            )
+            .flatten(),
+            closes_on: optional(
+                errors,
+                "date_cloture",
+                &self.date_cloture,
+                date("date_cloture"),
+            )
+            .flatten(),
         };
-        details.opens_on = optional(
-            errors,
-            "date_ouverture",
-            &self.date_ouverture,
-            date("date_ouverture"),
-        )
-        .flatten();
-        details.closes_on = optional(
-            errors,
-            "date_cloture",
-            &self.date_cloture,
-            date("date_cloture"),
-        )
-        .flatten();
         if let Err(e) = details.validate() {
-            let field = match &e {
-                DomainError::Invalid { field, .. } => *field,
-                DomainError::Rule(_) => "",
-            };
-            errors.add_error(field, e);
+            errors.add_error(e.field().unwrap_or(""), e);
         }
         details
     }

@@ -145,15 +145,8 @@ impl PortfolioFile {
                     Row::Line(i) => ("financements", i),
                 };
                 let (path, location) = &self.origins[table][i];
-                IngestError::record(path, location.clone(), field_of(&err), err)
+                IngestError::record(path, location.clone(), err.field().unwrap_or("-"), err)
             })
-    }
-}
-
-fn field_of(err: &DomainError) -> &'static str {
-    match err {
-        DomainError::Invalid { field, .. } => field,
-        DomainError::Rule(_) => "-",
     }
 }
 

@@ -90,10 +90,7 @@ impl Checker<'_> {
         match result {
             Ok(v) => Some(v),
             Err(e) => {
-                let field = match &e {
-                    DomainError::Invalid { field, .. } => (*field).to_owned(),
-                    DomainError::Rule(_) => "-".to_owned(),
-                };
+                let field = e.field().unwrap_or("-");
                 self.errors
                     .push(IngestError::record(self.path, location(), field, e));
                 None

@@ -97,7 +97,14 @@ fn parse_territories(phase: Phase, path: &Path, bytes: &[u8]) -> Result<Vec<Labe
         let location = format!("entité {} ({id})", i + 1);
         let id = match TerritoryId::parse(id) {
             Ok(id) => id,
-            Err(e) => return errors.push(IngestError::record(path, location, e_field(&e), e)),
+            Err(e) => {
+                return errors.push(IngestError::record(
+                    path,
+                    location,
+                    e.field().unwrap_or("-"),
+                    e,
+                ))
+            }
         };
         match members {
             Ok(members) if !members.is_empty() => territories.push(LabelledTerritory {
@@ -153,13 +160,6 @@ fn parse_territories(phase: Phase, path: &Path, bytes: &[u8]) -> Result<Vec<Labe
     }
     IngestError::check(errors)?;
     Ok(territories)
-}
-
-fn e_field(e: &territoires_domain::DomainError) -> String {
-    match e {
-        territoires_domain::DomainError::Invalid { field, .. } => (*field).to_owned(),
-        territoires_domain::DomainError::Rule(_) => "-".to_owned(),
-    }
 }
 
 /// Reads and imports a phase's territories in one transaction; a perimeter change applies from `effective`.

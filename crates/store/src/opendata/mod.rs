@@ -32,6 +32,9 @@ fn moment(at: &str) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(at, &Rfc3339).ok()
 }
 
+/// What a dataset's computation gives: its publication and when its records last changed.
+type Computed = (Publication, Option<OffsetDateTime>);
+
 impl Store {
     /// The dataset as published now, to the public whoever asks: without the fiches not yet public. Only
     /// datasets of the catalogue exist; an unknown one is a caller's bug and publishes nothing.
@@ -47,17 +50,18 @@ impl Store {
         {
             return Ok(p.clone());
         }
-        let published = Arc::new(match dataset.slug {
+        let (publication, updated) = match dataset.slug {
             "projets" => self.projects_published(&s).await?,
             "subventions" => self.subsidies_published(&s).await?,
             "dispositifs" => self.schemes_published(&s).await?,
-            "territoires" => self.territories_published(&s).await?,
+            "territoires" => self.territories_published(&s, today).await?,
             "enveloppes" => self.envelopes_published(&s).await?,
-            _ => Published {
-                publication: Publication::default(),
-                updated: None,
-                day: today,
-            },
+            _ => (Publication::default(), None),
+        };
+        let published = Arc::new(Published {
+            publication,
+            updated,
+            day: today,
         });
         s.publications
             .lock()
@@ -66,92 +70,86 @@ impl Store {
         Ok(published)
     }
 
-    async fn projects_published(&self, s: &Arc<crate::snapshot::Snapshot>) -> Result<Published> {
-        // A fiche was created when it was first audited and changed when it was last: the audit log is
-        // where every write is dated.
+    /// When each record of `entity` was first and last written, by key: the audit log is where every
+    /// write is dated.
+    async fn audit_stamps(&self, entity: &str) -> Result<HashMap<String, Stamps>> {
         let rows: Vec<StampRow> = sqlx::query_as(
             "SELECT entity_key, MIN(at), MAX(at) FROM audit_log
-             WHERE entity = 'project' GROUP BY entity_key",
+             WHERE entity = $1 GROUP BY entity_key",
         )
+        .bind(entity)
         .fetch_all(&self.pool)
         .await?;
-        let s = s.clone();
-        self.compute(move || {
-            let mut updated = None;
-            let stamps: HashMap<String, Stamps> = rows
-                .into_iter()
-                .filter_map(|(key, first, last)| {
-                    let stamps = Stamps {
-                        created: moment(&first)?,
-                        updated: moment(&last)?,
-                    };
-                    updated = updated.max(Some(stamps.updated));
-                    Some((key, stamps))
-                })
-                .collect();
-            Published {
-                publication: projects::publish(&s.portfolio.stored.portfolio.projects, |code| {
-                    stamps.get(code).copied()
-                }),
-                updated,
-                day: OffsetDateTime::now_utc().date(),
-            }
-        })
-        .await
+        Ok(rows
+            .into_iter()
+            .filter_map(|(key, first, last)| {
+                let stamps = Stamps {
+                    created: moment(&first)?,
+                    updated: moment(&last)?,
+                };
+                Some((key, stamps))
+            })
+            .collect())
     }
 
-    async fn subsidies_published(&self, s: &Arc<crate::snapshot::Snapshot>) -> Result<Published> {
-        // A grant's row draws on its line, its funder, its scheme and its project's title and holder.
-        let last: Option<String> = sqlx::query_scalar(
-            "SELECT MAX(at) FROM audit_log
-             WHERE entity IN ('funding_line', 'funder', 'scheme', 'project')",
-        )
+    /// When a record of one of `entities` (an SQL list of the audit log's entity names) was last written.
+    async fn last_written(&self, entities: &str) -> Result<Option<OffsetDateTime>> {
+        let last: Option<String> = sqlx::query_scalar(&format!(
+            "SELECT MAX(at) FROM audit_log WHERE entity IN ({entities})"
+        ))
         .fetch_one(&self.pool)
         .await?;
-        let s = s.clone();
-        self.compute(move || Published {
-            publication: subsidies::publish(&s.portfolio.stored.portfolio),
-            updated: last.as_deref().and_then(moment),
-            day: OffsetDateTime::now_utc().date(),
-        })
-        .await
+        Ok(last.as_deref().and_then(moment))
     }
 
-    async fn schemes_published(&self, s: &Arc<crate::snapshot::Snapshot>) -> Result<Published> {
-        // A scheme is updated when it was last written (its envelopes may give its coverage: theirs
-        // count for the dataset's date, not for the scheme's).
-        let rows: Vec<(String, String)> = sqlx::query_as(
-            "SELECT entity_key, MAX(at) FROM audit_log WHERE entity = 'scheme' GROUP BY entity_key",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        let last_envelope: Option<String> =
-            sqlx::query_scalar("SELECT MAX(at) FROM audit_log WHERE entity = 'envelope'")
-                .fetch_one(&self.pool)
-                .await?;
+    async fn projects_published(&self, s: &Arc<crate::snapshot::Snapshot>) -> Result<Computed> {
+        let stamps = self.audit_stamps("project").await?;
         let s = s.clone();
         self.compute(move || {
-            let stamps: HashMap<String, OffsetDateTime> = rows
-                .into_iter()
-                .filter_map(|(key, at)| Some((key, moment(&at)?)))
-                .collect();
-            let updated = stamps
-                .values()
-                .copied()
-                .chain(last_envelope.as_deref().and_then(moment))
-                .max();
-            Published {
-                publication: schemes::publish(&s.portfolio.stored.portfolio, |code| {
-                    stamps.get(code).copied()
-                }),
-                updated,
-                day: OffsetDateTime::now_utc().date(),
-            }
+            let updated = stamps.values().map(|st| st.updated).max();
+            let publication = projects::publish(&s.portfolio.stored.portfolio.projects, |code| {
+                stamps.get(code).copied()
+            });
+            (publication, updated)
         })
         .await
     }
 
-    async fn territories_published(&self, s: &Arc<crate::snapshot::Snapshot>) -> Result<Published> {
+    async fn subsidies_published(&self, s: &Arc<crate::snapshot::Snapshot>) -> Result<Computed> {
+        // A grant's row draws on its line, its funder, its scheme and its project's title and holder.
+        let updated = self
+            .last_written("'funding_line', 'funder', 'scheme', 'project'")
+            .await?;
+        let s = s.clone();
+        self.compute(move || (subsidies::publish(&s.portfolio.stored.portfolio), updated))
+            .await
+    }
+
+    async fn schemes_published(&self, s: &Arc<crate::snapshot::Snapshot>) -> Result<Computed> {
+        // A scheme is updated when it was last written; its envelopes may give its coverage: theirs count
+        // for the dataset's date, not for the scheme's.
+        let stamps = self.audit_stamps("scheme").await?;
+        let last_envelope = self.last_written("'envelope'").await?;
+        let s = s.clone();
+        self.compute(move || {
+            let updated = stamps
+                .values()
+                .map(|st| st.updated)
+                .chain(last_envelope)
+                .max();
+            let publication = schemes::publish(&s.portfolio.stored.portfolio, |code| {
+                stamps.get(code).map(|st| st.updated)
+            });
+            (publication, updated)
+        })
+        .await
+    }
+
+    async fn territories_published(
+        &self,
+        s: &Arc<crate::snapshot::Snapshot>,
+        today: Date,
+    ) -> Result<Computed> {
         // The perimeters change with the imports of the labelling files and of the referential.
         let last: Option<String> = sqlx::query_scalar(
             "SELECT MAX(imported_at) FROM import_runs
@@ -170,34 +168,24 @@ impl Store {
             .map(|(phase, id, geometry)| ((phase, id), geometry))
             .collect();
         let s = s.clone();
-        let today = OffsetDateTime::now_utc().date();
         self.compute(move || {
             let mut records = s.registry.territory_records(today);
             for r in &mut records {
                 r.geometry = shapes.get(&(r.phase.clone(), r.id.clone())).cloned();
             }
-            Published {
-                publication: territories::publish(&records, today),
-                updated: last.as_deref().and_then(moment),
-                day: today,
-            }
+            (
+                territories::publish(&records, today),
+                last.as_deref().and_then(moment),
+            )
         })
         .await
     }
 
-    async fn envelopes_published(&self, s: &Arc<crate::snapshot::Snapshot>) -> Result<Published> {
+    async fn envelopes_published(&self, s: &Arc<crate::snapshot::Snapshot>) -> Result<Computed> {
         // An envelope's row names its scheme and funder.
-        let last: Option<String> = sqlx::query_scalar(
-            "SELECT MAX(at) FROM audit_log WHERE entity IN ('envelope', 'scheme', 'funder')",
-        )
-        .fetch_one(&self.pool)
-        .await?;
+        let updated = self.last_written("'envelope', 'scheme', 'funder'").await?;
         let s = s.clone();
-        self.compute(move || Published {
-            publication: envelopes::publish(&s.portfolio.stored.portfolio),
-            updated: last.as_deref().and_then(moment),
-            day: OffsetDateTime::now_utc().date(),
-        })
-        .await
+        self.compute(move || (envelopes::publish(&s.portfolio.stored.portfolio), updated))
+            .await
     }
 }

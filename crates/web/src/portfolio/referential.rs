@@ -331,19 +331,10 @@ pub async fn page(
 ) -> Result<Response, WebError> {
     let profile = session.as_ref().map(|s| &s.user.profile);
     let referential = state.store.funding_referential().await?;
-    let withheld = referential
-        .schemes
-        .iter()
-        .filter_map(|s| {
-            let envelopes: Vec<&Envelope> = referential
-                .envelopes
-                .iter()
-                .map(|e| &e.record)
-                .filter(|e| e.scheme == s.record.code)
-                .collect();
-            schemes::missing(&s.record, &envelopes).map(|r| (s.record.code.clone(), r))
-        })
-        .collect();
+    let withheld = schemes::missing_by_code(
+        referential.schemes.iter().map(|s| &s.record),
+        referential.envelopes.iter().map(|e| &e.record),
+    );
     let page = FundingPage {
         chrome: Chrome::new("Financeurs, dispositifs et enveloppes", "projets", &session)
             .crumb("Financeurs, dispositifs et enveloppes", None),
