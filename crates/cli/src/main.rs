@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
+use territoires_domain::access::Profile;
 use territoires_domain::bilan::frame::{Frame, Scope};
 use territoires_domain::phase::Phase;
 use territoires_ingest::portfolio::synthetic;
@@ -226,6 +227,10 @@ enum ImportCommand {
         /// Lit, vérifie et dit ce que l'import changerait, sans rien écrire.
         #[arg(long = "dry-run", alias = "essai")]
         dry_run: bool,
+        /// Lit les en-têtes avec la correspondance de colonnes retenue sur le site pour ce périmètre
+        /// (`national`, `region:44`, `territoire:2023-2027/ti-4401`…).
+        #[arg(long = "correspondance", value_name = "PERIMETRE")]
+        correspondance: Option<String>,
     },
 }
 
@@ -376,12 +381,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Import(ImportCommand::Projects {
             chemin,
-            dry_run: true,
-        }) => dry_run(&store, &chemin, &actor).await,
-        Command::Import(ImportCommand::Projects { chemin, .. }) => {
+            dry_run,
+            correspondance,
+        }) => {
+            let context = read_context(&store, correspondance.as_deref()).await?;
+            if dry_run {
+                return dry_run_import(&store, &chemin, &context, &actor).await;
+            }
             step(
                 &format!("Projets {}", chemin.display()),
-                portfolio::import_portfolio(&store, &chemin, &actor),
+                portfolio::import_portfolio(&store, &chemin, &context, &actor),
             )
             .await
         }
@@ -678,20 +687,43 @@ async fn step(
     Ok(())
 }
 
+/// What reading a portfolio draws on: the places stored, and the column mapping the site keeps for the
+/// scope `profile` (`--correspondance`), none without one.
+async fn read_context(store: &Store, profile: Option<&str>) -> anyhow::Result<portfolio::Context> {
+    let scope = profile
+        .map(|p| p.parse::<Profile>().context("--correspondance"))
+        .transpose()?
+        .map(|p| p.to_string());
+    let context = portfolio::Context::load(store, scope.as_deref()).await?;
+    if let Some(scope) = scope.filter(|_| context.mapping.is_empty()) {
+        anyhow::bail!("--correspondance : aucune correspondance de colonnes retenue pour {scope}");
+    }
+    Ok(context)
+}
+
 /// `import projets --dry-run`: the preview of the site's import, printed — how each header was read, what
 /// the reader noticed, and what the import would write — and nothing written.
-async fn dry_run(store: &Store, path: &std::path::Path, actor: &str) -> anyhow::Result<()> {
+async fn dry_run_import(
+    store: &Store,
+    path: &std::path::Path,
+    context: &portfolio::Context,
+    actor: &str,
+) -> anyhow::Result<()> {
     let started = Instant::now();
-    let file = portfolio::read_portfolio(path)
+    let file = portfolio::read_portfolio(path, context)
         .with_context(|| format!("{} : import refusé, rien n'a été écrit", path.display()))?;
-    for (table, mapping) in &file.mappings {
-        let read: Vec<String> = mapping
+    for table in &file.mappings {
+        let read: Vec<String> = table
+            .headers
             .iter()
-            .filter(|(header, column)| header != column)
-            .map(|(header, column)| format!("« {header} » → {column}"))
+            .filter(|h| h.column.as_deref() != Some(h.written.as_str()))
+            .map(|h| match &h.column {
+                Some(column) => format!("« {} » → {column} ({})", h.written, h.how.label()),
+                None => format!("« {} » {}", h.written, h.how.label()),
+            })
             .collect();
         if !read.is_empty() {
-            eprintln!("  {table} : {}", read.join(", "));
+            eprintln!("  {} : {}", table.table, read.join(", "));
         }
     }
     for note in &file.notes {

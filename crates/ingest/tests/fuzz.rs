@@ -14,7 +14,7 @@ const LONGEST_MESSAGE: usize = 1_500;
 
 /// Reads `bytes` as a file named `name`, and checks that a refusal is well formed.
 fn read(name: &str, bytes: &[u8]) -> Result<PortfolioFile, IngestError> {
-    let result = read_portfolio_file(Path::new(name), bytes);
+    let result = read_portfolio_file(Path::new(name), bytes, &Default::default());
     if let Err(e) = &result {
         let problems = e.problems();
         assert!(!problems.is_empty(), "{name}: a refusal says why");
@@ -34,7 +34,8 @@ fn workbook() -> Vec<u8> {
     let csv = "code;phase;territoires;titre;axes;cout_total;en_preparation;engage\n\
                W-1;2018-2022;ti-4415;Scierie;innover;1,2 M€;19/11/2019;2020-03-01\n\
                W-2;2023-2027;ti-4401|ti-4402;Campus;competences;;2024-01-15;\n";
-    let file = read_portfolio_file(Path::new("w.csv"), csv.as_bytes()).unwrap();
+    let file =
+        read_portfolio_file(Path::new("w.csv"), csv.as_bytes(), &Default::default()).unwrap();
     export::workbook(&file.portfolio).unwrap()
 }
 

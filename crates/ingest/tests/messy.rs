@@ -32,7 +32,7 @@ fn a_windows_1252_csv_with_title_rows_and_loose_headers_reads_right() {
     let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(text);
     assert!(!unmappable);
     let path = write(dir.path(), "plan.csv", &bytes);
-    let file = read_portfolio(&path).unwrap();
+    let file = read_portfolio(&path, &Default::default()).unwrap();
     let p = &file.portfolio;
     assert_eq!(p.projects.len(), 2);
     assert_eq!(p.projects[0].title, "Campus de l'été", "accents decoded");
@@ -90,7 +90,7 @@ fn a_workbook_with_a_title_row_a_formula_and_a_hidden_sheet_reads_and_reports_th
     let path = dir.path().join("plan.xlsx");
     workbook.save(&path).unwrap();
 
-    let file = read_portfolio(&path).unwrap();
+    let file = read_portfolio(&path, &Default::default()).unwrap();
     assert_eq!(file.portfolio.projects.len(), 1);
     assert_eq!(
         file.portfolio.projects[0].total_cost,
@@ -126,7 +126,10 @@ fn a_zip_bomb_is_refused_before_it_is_inflated() {
     assert!(size < 200 * 1024, "{size}");
 
     let started = Instant::now();
-    let err = read_portfolio(&path).err().unwrap().to_string();
+    let err = read_portfolio(&path, &Default::default())
+        .err()
+        .unwrap()
+        .to_string();
     assert!(err.contains("bombe zip"), "{err}");
     assert!(err.len() < 400, "the message never echoes content: {err}");
     assert!(started.elapsed() < Duration::from_secs(5));
@@ -156,7 +159,10 @@ fn what_is_not_a_spreadsheet_or_holds_nothing_is_refused_by_name() {
     ];
     for (name, bytes, expected) in cases {
         let path = write(dir.path(), name, bytes);
-        let err = read_portfolio(&path).err().unwrap().to_string();
+        let err = read_portfolio(&path, &Default::default())
+            .err()
+            .unwrap()
+            .to_string();
         assert!(err.contains(expected), "{name}: {err}");
         assert!(err.contains(name), "{name}: the file is named: {err}");
     }
@@ -169,6 +175,9 @@ fn what_is_not_a_spreadsheet_or_holds_nothing_is_refused_by_name() {
         .unwrap();
     let path = dir.path().join("autre.xlsx");
     workbook.save(&path).unwrap();
-    let err = read_portfolio(&path).err().unwrap().to_string();
+    let err = read_portfolio(&path, &Default::default())
+        .err()
+        .unwrap()
+        .to_string();
     assert!(err.contains("aucune feuille attendue"), "{err}");
 }

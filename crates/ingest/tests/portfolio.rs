@@ -745,7 +745,7 @@ async fn chef_de_projet_posts_are_counted_filled_cofunded_or_unknown() {
             "code;nom;type\nbdt;Banque des Territoires;operateur\n",
         )
         .unwrap();
-        territoires_ingest::portfolio::import_portfolio(s, dir.path(), "test")
+        territoires_ingest::portfolio::import_portfolio(s, dir.path(), &Default::default(), "test")
             .await
             .unwrap();
         let history = dir.path().join("designations.csv");
@@ -1137,6 +1137,7 @@ async fn a_preview_writes_nothing_and_announces_what_the_apply_writes() {
         let file = territoires_ingest::portfolio::read_portfolio_file(
             std::path::Path::new("plan.csv"),
             csv.as_bytes(),
+            &Default::default(),
         )
         .unwrap();
         let audited = s.audit_log(10_000).await.unwrap().len();
@@ -1207,6 +1208,7 @@ async fn a_partial_spreadsheet_changes_its_columns_and_keeps_the_others() {
         let file = territoires_ingest::portfolio::read_portfolio_file(
             std::path::Path::new("maj.csv"),
             csv.as_bytes(),
+            &Default::default(),
         )
         .unwrap();
         s.import_portfolio((&file.portfolio, &file.given), &file.content_hash, "test")
@@ -1278,7 +1280,9 @@ async fn an_export_imports_back_as_it_was() {
             );
             let bytes = export::workbook(&out).unwrap();
             let name = format!("projets-{}.xlsx", phase.slug());
-            let file = read_portfolio_file(std::path::Path::new(&name), &bytes).unwrap();
+            let file =
+                read_portfolio_file(std::path::Path::new(&name), &bytes, &Default::default())
+                    .unwrap();
             assert_eq!(
                 sorted(file.portfolio.clone()),
                 sorted(out.clone()),
@@ -1303,7 +1307,9 @@ async fn an_export_imports_back_as_it_was() {
                 )
                 .unwrap();
             }
-            let csv = territoires_ingest::portfolio::read_portfolio(dir.path()).unwrap();
+            let csv =
+                territoires_ingest::portfolio::read_portfolio(dir.path(), &Default::default())
+                    .unwrap();
             assert_eq!(sorted(csv.portfolio.clone()), sorted(out), "{}", t.label);
             let again = copy
                 .store
@@ -1325,7 +1331,12 @@ async fn an_export_imports_back_as_it_was() {
         let alone = t.like().await;
         import_registry(&alone.store).await;
         let bytes = export::workbook(&then).unwrap();
-        let file = read_portfolio_file(std::path::Path::new("2022.xlsx"), &bytes).unwrap();
+        let file = read_portfolio_file(
+            std::path::Path::new("2022.xlsx"),
+            &bytes,
+            &Default::default(),
+        )
+        .unwrap();
         alone
             .store
             .import_portfolio((&file.portfolio, &file.given), &file.content_hash, "test")
@@ -1374,7 +1385,12 @@ fn the_template_has_the_tables_and_lists_and_nothing_to_import_until_filled() {
     let lists = book.worksheet_range("listes").unwrap();
     let cells: Vec<String> = lists.cells().map(|(_, _, c)| c.to_string()).collect();
     assert!(cells.contains(&"ti-4415".to_owned()) && cells.contains(&"Vosges".to_owned()));
-    let empty = read_portfolio_file(std::path::Path::new("modele.xlsx"), &bytes).unwrap_err();
+    let empty = read_portfolio_file(
+        std::path::Path::new("modele.xlsx"),
+        &bytes,
+        &Default::default(),
+    )
+    .unwrap_err();
     assert!(empty.to_string().contains("aucune ligne"), "{empty}");
 }
 
@@ -1384,7 +1400,12 @@ async fn a_preview_names_an_unknown_territory() {
     for t in testing::all().await {
         import_registry(&t.store).await;
         let csv = "code;phase;territoires;titre;en_preparation\nX-1;2018-2022;ti-4499;Nulle part;2020-01-01\n";
-        let file = read_portfolio_file(std::path::Path::new("x.csv"), csv.as_bytes()).unwrap();
+        let file = read_portfolio_file(
+            std::path::Path::new("x.csv"),
+            csv.as_bytes(),
+            &Default::default(),
+        )
+        .unwrap();
         let err = t
             .store
             .preview_portfolio(

@@ -85,7 +85,7 @@ impl Audit<'_> {
 fn part_of(entity: &str) -> Option<&'static str> {
     match entity {
         "funder" | "scheme" | "envelope" | "project" | "funding_line" => Some("portfolio_version"),
-        "user" | "api_token" => None,
+        "user" | "api_token" | "column_mapping" => None,
         _ => Some("registry_version"),
     }
 }

@@ -1,6 +1,8 @@
 //! Files uploaded for import, kept between their preview and their confirmation: only their uploader reads
-//! them, and they expire after a day (an abandoned preview leaves nothing behind for long).
+//! them, and they expire after a day (an abandoned preview leaves nothing behind for long). And the column
+//! mapping each scope keeps for its files.
 
+use crate::audit::Audit;
 use crate::{now, stamp, Result, Store};
 
 /// An uploaded file.
@@ -93,6 +95,70 @@ impl Store {
             .bind(id)
             .execute(&self.pool)
             .await?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// The column mapping `scope` keeps for its imports of `kind` (JSON, see `ingest::table`), if any.
+    pub async fn column_mapping(&self, scope: &str, kind: &str) -> Result<Option<String>> {
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT mapping FROM column_mappings WHERE scope = $1 AND kind = $2")
+                .bind(scope)
+                .bind(kind)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(|(m,)| m))
+    }
+
+    /// Keeps `mapping` (JSON) as the column mapping of `scope` for `kind`, audited with the one it
+    /// replaces; an unchanged mapping writes nothing.
+    pub async fn save_column_mapping(
+        &self,
+        scope: &str,
+        kind: &str,
+        mapping: &str,
+        actor: &str,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let before: Option<(String,)> =
+            sqlx::query_as("SELECT mapping FROM column_mappings WHERE scope = $1 AND kind = $2")
+                .bind(scope)
+                .bind(kind)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let before = before.map(|(m,)| m);
+        if before.as_deref() == Some(mapping) {
+            return Ok(());
+        }
+        sqlx::query("DELETE FROM column_mappings WHERE scope = $1 AND kind = $2")
+            .bind(scope)
+            .bind(kind)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO column_mappings (scope, kind, mapping, updated_by, updated_at)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(scope)
+        .bind(kind)
+        .bind(mapping)
+        .bind(actor)
+        .bind(now())
+        .execute(&mut *tx)
+        .await?;
+        let json = |m: &str| serde_json::from_str(m).ok();
+        Audit {
+            actor,
+            action: "save_column_mapping",
+            entity: "column_mapping",
+            entity_key: format!("{scope}/{kind}"),
+            before: before.as_deref().and_then(json),
+            after: json(mapping),
+        }
+        .record(&mut tx)
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
 }

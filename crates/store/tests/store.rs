@@ -1779,3 +1779,55 @@ async fn an_upload_waits_for_its_uploader_only() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_scopes_column_mapping_is_kept_replaced_and_audited_once_per_change() {
+    for t in testing::all().await {
+        let s = &t.store;
+        assert_eq!(
+            s.column_mapping("region:44", "projets").await.unwrap(),
+            None
+        );
+        let first = r#"{"projets":{"action_envisagee":"titre"}}"#;
+        let second = r#"{"projets":{"action_envisagee":"titre","couleur":null}}"#;
+        s.save_column_mapping("region:44", "projets", first, "user:a@b.fr")
+            .await
+            .unwrap();
+        // The same mapping again writes nothing; another scope keeps its own.
+        s.save_column_mapping("region:44", "projets", first, "user:a@b.fr")
+            .await
+            .unwrap();
+        s.save_column_mapping("region:44", "projets", second, "user:a@b.fr")
+            .await
+            .unwrap();
+        assert_eq!(
+            s.column_mapping("region:44", "projets")
+                .await
+                .unwrap()
+                .as_deref(),
+            Some(second),
+            "{}",
+            t.label
+        );
+        assert_eq!(
+            s.column_mapping("region:11", "projets").await.unwrap(),
+            None
+        );
+        let audited: Vec<_> = s
+            .audit_log(100)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.entity == "column_mapping")
+            .collect();
+        assert_eq!(audited.len(), 2, "{}: {audited:?}", t.label);
+        assert_eq!(audited[0].entity_key, "region:44/projets");
+        let before: serde_json::Value =
+            serde_json::from_str(audited[0].before_json.as_deref().unwrap()).unwrap();
+        assert_eq!(
+            before["projets"]["action_envisagee"], "titre",
+            "{}",
+            t.label
+        );
+    }
+}

@@ -49,7 +49,8 @@ const CHILD: &str = "TERRITOIRES_BENCH_PREVIEW";
 async fn child(url: &str, path: &Path) {
     let store = Store::connect(url).await.unwrap();
     let bytes = std::fs::read(path).unwrap();
-    let (file, read_s) = timed(async { read_portfolio_file(path, &bytes).unwrap() }).await;
+    let (file, read_s) =
+        timed(async { read_portfolio_file(path, &bytes, &Default::default()).unwrap() }).await;
     drop(bytes);
     let (preview, preview_s) = timed(async {
         store
@@ -99,7 +100,8 @@ async fn measure(url: &str, dir: &Path) -> String {
     std::fs::write(&path, &bytes).unwrap();
     let (fresh_read_s, fresh_preview_s, fresh_mb) = in_fresh_process(url, &path);
 
-    let (file, read_s) = timed(async { read_portfolio_file(&path, &bytes).unwrap() }).await;
+    let (file, read_s) =
+        timed(async { read_portfolio_file(&path, &bytes, &Default::default()).unwrap() }).await;
     let incoming = (&file.portfolio, &file.given);
     let (preview, preview_s) = timed(async {
         store

@@ -172,7 +172,8 @@ impl utoipa::Modify for CommonAnswers {
         portfolio::referential::doc::edit_envelope, portfolio::api_write::record_status,
         registry::api_write::record_milestone, registry::api_write::record_appointment,
         registry::api_write::record_attribute, registry::api_write::record_post,
-        registry::api_write::withdraw, portfolio::imports_api::upload, portfolio::imports_api::apply
+        registry::api_write::withdraw, portfolio::imports_api::upload, portfolio::imports_api::apply,
+        portfolio::imports_api::mapping, portfolio::imports_api::replace_mapping
     ),
     components(schemas(
         ErrorDto,

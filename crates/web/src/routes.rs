@@ -91,6 +91,7 @@ routes! {
     GET "/imports/{id}" => imports::preview, EditProject;
     GET "/imports/{id}/rapport.csv" => import_report::report_csv, EditProject;
     POST "/imports/{id}" => imports::apply, EditProject;
+    POST "/imports/{id}/colonnes" => imports::choose_columns, EditProject;
     GET "/financeurs" => referential::page, Public;
     GET "/financeurs/nouveau" => referential::new_form::<Funders>, NationalTeam;
     POST "/financeurs" => referential::create::<Funders>, NationalTeam;
@@ -156,6 +157,8 @@ routes! {
     PATCH "/api/v1/financements/{id}" => portfolio_api_write::edit_line, RecordFunding;
     POST "/api/v1/imports" => imports_api::upload.layer(DefaultBodyLimit::max(UPLOAD_LIMIT)), EditProject;
     POST "/api/v1/imports/{id}" => imports_api::apply, EditProject;
+    GET "/api/v1/imports/colonnes" => imports_api::mapping, EditProject;
+    PUT "/api/v1/imports/colonnes" => imports_api::replace_mapping, EditProject;
     GET "/api/v1/financeurs" => referential::api_list, Public;
     POST "/api/v1/financeurs" => referential::api_create::<Funders>, NationalTeam;
     PATCH "/api/v1/financeurs/{code}" => referential::api_edit::<Funders>, NationalTeam;

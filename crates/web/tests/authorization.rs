@@ -258,8 +258,15 @@ async fn every_route_answers_as_the_policy_decides_for_every_profile_in_and_out_
             let response = match route.method {
                 "GET" => {
                     // HEAD follows its GET's rule (monitors and link checkers send it).
-                    let head = c.head(&url).send().await.unwrap().status();
-                    let get = c.get(&url).send().await.unwrap();
+                    // Under /api/, a token says who asks (public reads ignore it).
+                    let with_token = |request: reqwest::RequestBuilder| match &token {
+                        Some(token) if route.path.starts_with("/api/") => {
+                            request.bearer_auth(token)
+                        }
+                        _ => request,
+                    };
+                    let head = with_token(c.head(&url)).send().await.unwrap().status();
+                    let get = with_token(c.get(&url)).send().await.unwrap();
                     assert_eq!(
                         head == StatusCode::FORBIDDEN,
                         get.status() == StatusCode::FORBIDDEN,
@@ -268,7 +275,7 @@ async fn every_route_answers_as_the_policy_decides_for_every_profile_in_and_out_
                     );
                     get
                 }
-                "POST" | "PATCH" if route.path.starts_with("/api/") => {
+                "POST" | "PATCH" | "PUT" if route.path.starts_with("/api/") => {
                     let body: serde_json::Map<String, serde_json::Value> = call
                         .form
                         .iter()
@@ -280,6 +287,7 @@ async fn every_route_answers_as_the_policy_decides_for_every_profile_in_and_out_
                         .collect();
                     let mut request = match route.method {
                         "PATCH" => c.patch(&url),
+                        "PUT" => c.put(&url),
                         _ => c.post(&url),
                     }
                     .json(&body);

@@ -826,8 +826,9 @@ async fn a_territory_team_signs_in_with_proconnect_creates_a_fiche_and_its_fundi
 }
 
 /// A pilot uploads a messy workbook (a title row, French headers, a sheet named « Projets », amounts in M€
-/// and dates in words), reads how its columns were understood and what would change, confirms, and sees
-/// the bilan count the new fiche; the same workbook again changes nothing.
+/// and dates in words, a title column named in the region's own words), chooses the column the site could
+/// not read, reads how its columns were understood and what would change, confirms, and sees the bilan
+/// count the new fiche; the same workbook again changes nothing.
 #[tokio::test]
 async fn a_pilot_imports_a_messy_workbook_in_two_steps_and_sees_the_bilan_change() {
     let (base, _db) = common::spawn_app_with_own_database().await;
@@ -843,7 +844,7 @@ async fn a_pilot_imports_a_messy_workbook_in_two_steps_and_sees_the_bilan_change
             "Code projet",
             "Phase",
             "Territoire",
-            "Intitulé",
+            "Action envisagée",
             "Coût du projet",
             "En préparation",
         ];
@@ -880,7 +881,7 @@ async fn a_pilot_imports_a_messy_workbook_in_two_steps_and_sees_the_bilan_change
         .await
         .unwrap();
 
-    let upload = |c: Client| {
+    let upload = |c: Client, shown: &'static str| {
         let path = path.clone();
         let base = base.clone();
         async move {
@@ -897,13 +898,32 @@ async fn a_pilot_imports_a_messy_workbook_in_two_steps_and_sees_the_bilan_change
                 .click()
                 .await
                 .unwrap();
-            c.wait().for_element(Locator::Id("apercu")).await.unwrap();
+            c.wait().for_element(Locator::Id(shown)).await.unwrap();
         }
     };
-    upload(c.clone()).await;
-    let mapping = text(&c, "#correspondance-projets").await;
+    upload(c.clone(), "corriger-colonnes").await;
+    let problems = common::plain(&text(&c, "#problemes").await);
     assert!(
-        mapping.contains("Intitulé") && mapping.contains("titre"),
+        problems.contains("colonne inconnue « Action envisagée »"),
+        "{problems}"
+    );
+    c.find(Locator::Id("colonne-projets-3"))
+        .await
+        .unwrap()
+        .select_by_value("titre")
+        .await
+        .unwrap();
+    c.find(Locator::Id("relire"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Id("apercu")).await.unwrap();
+    let mapping = common::plain(&text(&c, "#correspondance-projets").await);
+    assert!(
+        mapping.contains("Action envisagée")
+            && mapping.contains("correspondance mémorisée → titre"),
         "{mapping}"
     );
     let changes = text(&c, "#differences").await;
@@ -925,7 +945,7 @@ async fn a_pilot_imports_a_messy_workbook_in_two_steps_and_sees_the_bilan_change
     c.goto(&bilan).await.unwrap();
     assert_eq!(figure(&c, "Projets recensés").await, "12");
 
-    upload(c.clone()).await;
+    upload(c.clone(), "apercu").await;
     assert!(
         c.find(Locator::Id("deja-importe")).await.is_ok(),
         "nothing would change"

@@ -33,6 +33,9 @@ async fn upload(
     }
 }
 
+/// What precedes the preview's id in its confirmation form.
+const CONFIRM: &str = "id=\"confirmer-import\" action=\"/imports/";
+
 /// The address a page's element with `attribute` (`action="/imports/`, `id="rapport" href="`) points to.
 fn link<'a>(html: &'a str, attribute: &str) -> &'a str {
     html.split(attribute)
@@ -68,15 +71,16 @@ async fn a_pilot_previews_then_applies_a_messy_spreadsheet_once() {
     let preview = common::plain(&uploaded.text().await.unwrap());
     assert!(preview.contains("Aperçu de « vosges.csv »"), "{preview}");
     assert!(
-        preview.contains("<td>Intitulé</td><td><code>titre</code>"),
-        "the mapping is shown"
+        preview.contains("<td>Intitulé</td>")
+            && preview.contains("rapprochée → <code>titre</code>"),
+        "the mapping is shown: {preview}"
     );
     assert!(preview.contains("windows-1252"), "the encoding is reported");
     assert!(
         preview.contains("<code>VOS-1</code>") && preview.contains("nouveau"),
         "the diff"
     );
-    let action = link(&preview, "action=\"/imports/").to_owned();
+    let action = link(&preview, CONFIRM).to_owned();
     let report = c
         .get(format!("{base}/imports/{action}/rapport.csv"))
         .send()
@@ -444,5 +448,207 @@ async fn a_token_previews_then_applies_a_file_through_the_api() {
         .send()
         .await
         .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+}
+
+/// A team's spreadsheet names a column in its own words: the refused file's page lists its headers with a
+/// choice each; the team chooses, the file is read again and previewed, and the next file of the same
+/// scope is read so at once — not another scope's.
+#[tokio::test]
+async fn a_column_chosen_on_the_import_page_is_remembered_for_the_scope() {
+    let (base, _db) = common::spawn_app_with_own_database().await;
+    let c = client();
+    login(&c, &base, "pilote-ge@example.gouv.fr", common::PASSWORD).await;
+    let page = c.get(format!("{base}/imports")).send().await.unwrap();
+    let csrf = common::hidden(&page.text().await.unwrap(), "csrf", "id=\"deposer-import\"");
+    let file = |code: &str| {
+        format!(
+            "Code projet;Phase;Territoire;Action envisagée;Couleur\n\
+             {code};2018-2022;Vosges;Scierie de {code};bleu\n"
+        )
+        .into_bytes()
+    };
+    let refused = upload(&c, &base, &csrf, "plan.csv", file("VOS-7")).await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let page = refused.text().await.unwrap();
+    let text = common::plain(&page);
+    assert!(
+        text.contains("colonne inconnue « Action envisagée »")
+            && text.contains("colonne inconnue « Couleur »"),
+        "{text}"
+    );
+    assert!(
+        page.contains("name=\"projets.3\"") && page.contains("name=\"projets.4\""),
+        "each header has its choice: {page}"
+    );
+    let choose = link(&page, "action=\"/imports/").to_owned();
+    assert!(choose.ends_with("/colonnes"), "{choose}");
+
+    // A choice that is no column is refused, naming the field; nothing is kept.
+    let wrong = c
+        .post(format!("{base}/imports/{choose}"))
+        .form(&[("csrf", csrf.as_str()), ("projets.3", "montant")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
+    let wrong = common::plain(&wrong.text().await.unwrap());
+    assert!(
+        wrong.contains("« projets.3 »")
+            && wrong.contains("« montant »")
+            && wrong.contains("pas une colonne de la table projets"),
+        "{wrong}"
+    );
+    let forged = c
+        .post(format!("{base}/imports/{choose}"))
+        .form(&[("csrf", "faux"), ("projets.3", "titre")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+
+    let chosen = c
+        .post(format!("{base}/imports/{choose}"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("projets.0", ""),
+            ("projets.3", "titre"),
+            ("projets.4", "_ignorer"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(chosen.status(), StatusCode::SEE_OTHER);
+    let to = chosen.headers()["location"].to_str().unwrap();
+    assert!(to.ends_with("#colonnes"), "back to the columns: {to}");
+    let preview = c.get(format!("{base}{to}")).send().await.unwrap();
+    assert_eq!(preview.status(), StatusCode::OK, "read again, previewed");
+    let preview = common::plain(&preview.text().await.unwrap());
+    assert!(preview.contains("Aperçu de « plan.csv »"), "{preview}");
+    assert!(
+        preview.contains("id=\"correspondance-memorisee\"")
+            && preview.contains("correspondance mémorisée → <code>titre</code>")
+            && preview.contains("ignorée (correspondance mémorisée)"),
+        "{preview}"
+    );
+    assert!(preview.contains("<code>VOS-7</code>"), "{preview}");
+    assert!(
+        preview.contains("territoires : « Vosges » lu comme ti-4415 (Vosges), 1 cellule(s)"),
+        "a territory given by its name is read as its code, and said: {preview}"
+    );
+
+    // The next file of the region is read so at once.
+    let next = upload(&c, &base, &csrf, "plan-2.csv", file("VOS-8")).await;
+    assert_eq!(next.status(), StatusCode::OK);
+    let next = next.text().await.unwrap();
+    assert!(next.contains("<code>VOS-8</code>"), "{next}");
+    let action = link(&next, CONFIRM).to_owned();
+    let applied = c
+        .post(format!("{base}/imports/{action}"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(applied.status(), StatusCode::OK);
+    let project: serde_json::Value = c
+        .get(format!("{base}/api/v1/projets/VOS-8"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(project["title"], "Scierie de VOS-8", "{project}");
+    let again = upload(&c, &base, &csrf, "plan-2.csv", file("VOS-8")).await;
+    assert!(again.text().await.unwrap().contains("id=\"deja-importe\""));
+
+    // Another scope has its own mapping: the national team's reading is unchanged.
+    let national = client();
+    login(
+        &national,
+        &base,
+        "national@example.gouv.fr",
+        common::PASSWORD,
+    )
+    .await;
+    let page = national
+        .get(format!("{base}/imports"))
+        .send()
+        .await
+        .unwrap();
+    let csrf = common::hidden(&page.text().await.unwrap(), "csrf", "id=\"deposer-import\"");
+    let other = upload(&national, &base, &csrf, "plan.csv", file("VOS-9")).await;
+    assert_eq!(other.status(), StatusCode::BAD_REQUEST);
+}
+
+/// The column mapping through the API: read and replaced whole for the token's scope, checked field by
+/// field, and applied to the scope's next uploads.
+#[tokio::test]
+async fn a_token_reads_and_replaces_its_scopes_column_mapping() {
+    let (base, db) = common::spawn_app_with_own_database().await;
+    let store = common::own_store(&db).await;
+    let token = common::issue_token(&store, "outil-vosges", "region:44").await;
+    let c = client();
+    let url = format!("{base}/api/v1/imports/colonnes");
+    let get = || async {
+        let answer = c.get(&url).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(answer.status(), StatusCode::OK);
+        answer.json::<serde_json::Value>().await.unwrap()
+    };
+    assert_eq!(
+        get().await,
+        serde_json::json!({"perimetre": "region:44", "correspondance": {}})
+    );
+    let put = |body: serde_json::Value| c.put(&url).bearer_auth(&token).json(&body).send();
+    let wrong = put(serde_json::json!({"correspondance": {"projets": {"Couleur": "teinte"}}}))
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
+    let wrong: serde_json::Value = wrong.json().await.unwrap();
+    assert!(
+        wrong["error"]
+            .as_str()
+            .unwrap()
+            .contains("« correspondance.projets.Couleur »"),
+        "{wrong}"
+    );
+    let saved = put(serde_json::json!({
+        "correspondance": {"projets": {"Action envisagée": "titre", "Couleur": null}}
+    }))
+    .await
+    .unwrap();
+    assert_eq!(saved.status(), StatusCode::OK);
+    let expected = serde_json::json!({
+        "perimetre": "region:44",
+        "correspondance": {"projets": {"action_envisagee": "titre", "couleur": null}}
+    });
+    assert_eq!(saved.json::<serde_json::Value>().await.unwrap(), expected);
+    assert_eq!(get().await, expected);
+    let audited = store.audit_log(10).await.unwrap();
+    assert!(
+        audited
+            .iter()
+            .any(|e| e.entity == "column_mapping" && e.actor.contains("outil-vosges")),
+        "{audited:?}"
+    );
+
+    let preview = c
+        .post(format!("{base}/api/v1/imports?fichier=plan.csv"))
+        .bearer_auth(&token)
+        .body("code;phase;territoires;Action envisagée;Couleur\nAPI-7;2018-2022;ti-4415;Scierie;bleu\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        preview.status(),
+        StatusCode::CREATED,
+        "read with the mapping"
+    );
+    let preview: serde_json::Value = preview.json().await.unwrap();
+    assert_eq!(
+        preview["premiers_changements"][0]["cle"], "API-7",
+        "{preview}"
+    );
+    let anonymous = client().get(&url).send().await.unwrap();
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
 }

@@ -6,6 +6,7 @@ pub mod drafts;
 pub mod governance;
 pub mod labelling;
 pub mod milestone;
+pub mod names;
 pub mod posts;
 pub mod progress;
 pub mod referential;

@@ -15,21 +15,26 @@ use std::path::{Path, PathBuf};
 use territoires_domain::fr::read_date;
 use territoires_domain::ids::{RegionCode, TerritoryId};
 use territoires_domain::money::Cents;
+use territoires_domain::phase::Phase;
 use territoires_domain::portfolio::funding::{Envelope, Funder, FundingLine, Scheme};
 use territoires_domain::portfolio::given::Given;
 use territoires_domain::portfolio::project::{
-    identifier, normalise_theme, Holder, Outcomes, Project, ProjectStatus, StatusChange,
+    identifier, normalise_theme, Holder, HolderKind, Outcomes, Project, ProjectStatus, StatusChange,
 };
 use territoires_domain::portfolio::scheme::{
     read_aid_types, read_coverage, read_targets, read_url, SchemeDetails,
 };
 use territoires_domain::portfolio::{Portfolio, Row};
+use territoires_domain::registry::names::{not_found, Found, Names, Places};
 use territoires_domain::DomainError;
 use territoires_store::registry::referential::ImportOutcome;
 use territoires_store::Store;
 
 use crate::source::hash;
-use crate::table::{is_workbook, read_bounded, read_csv, Table, Workbook};
+use crate::table::{
+    is_workbook, read_bounded, read_csv, ColumnMapping, HeaderReading, How, Table, TableHeaders,
+    Workbook,
+};
 use crate::{IngestError, Result};
 
 /// The tables of a portfolio and their columns, in the order files list them.
@@ -60,6 +65,9 @@ pub const TABLES: [(&str, &[&str]); 5] = [
     ("projets", &PROJECT_COLUMNS),
     ("financements", &LINE_COLUMNS),
 ];
+
+/// The kind of import a scope's column mapping is kept for (see `table::ColumnMapping`).
+pub const MAPPING_KIND: &str = "projets";
 
 /// Columns of the `projets` table.
 pub const PROJECT_COLUMNS: [&str; 29] = [
@@ -113,6 +121,34 @@ pub const LINE_COLUMNS: [&str; 15] = [
     "depassement_autorise",
 ];
 
+/// What reading a portfolio file draws on beyond its bytes: how the importer's scope names its columns,
+/// and the names of the places its cells may give instead of codes.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    /// The scope's column mapping.
+    pub mapping: ColumnMapping,
+    /// Territories and EPCIs by name.
+    pub places: Places,
+}
+
+impl Context {
+    /// The context of an import by `scope` (a profile's stored form): its column mapping, if it keeps
+    /// one (none without a scope), and the places stored.
+    pub async fn load(store: &Store, scope: Option<&str>) -> Result<Context> {
+        let mapping = match scope {
+            Some(scope) => store.column_mapping(scope, MAPPING_KIND).await?,
+            None => None,
+        }
+        // Written by this crate: unreadable only if its format changed, and then read as none.
+        .and_then(|json| ColumnMapping::from_json(&json).ok())
+        .unwrap_or_default();
+        Ok(Context {
+            mapping,
+            places: store.place_names().await?,
+        })
+    }
+}
+
 /// A portfolio read from files, with where each row came from.
 #[derive(Debug)]
 pub struct PortfolioFile {
@@ -122,8 +158,8 @@ pub struct PortfolioFile {
     pub content_hash: String,
     /// What reading the files noticed (encoding, hidden sheets, formulas), for the import's report.
     pub notes: Vec<String>,
-    /// Per table read, each header as written and the column it was read as.
-    pub mappings: Vec<(&'static str, Vec<(String, String)>)>,
+    /// Per table read, how each header was read.
+    pub mappings: Vec<TableHeaders>,
     /// The columns of projects and lines the files gave: a stored record keeps what they lack.
     pub given: Given,
     origins: HashMap<&'static str, Vec<(PathBuf, String)>>,
@@ -151,9 +187,9 @@ impl PortfolioFile {
 }
 
 /// Reads a portfolio from a workbook (XLSX, ODS or XLS, one sheet per table), a projects CSV file, or a
-/// folder of CSV files named after the tables.
-pub fn read_portfolio(path: &Path) -> Result<PortfolioFile> {
-    let mut tables: Vec<(&'static str, PathBuf, String, Option<Table>)> = Vec::new();
+/// folder of CSV files named after the tables; headers read by a scope's `mapping` first.
+pub fn read_portfolio(path: &Path, context: &Context) -> Result<PortfolioFile> {
+    let mut tables: Tables = Vec::new();
     let mut contents: Vec<Vec<u8>> = Vec::new();
     if path.is_dir() {
         for (name, _) in TABLES {
@@ -172,16 +208,54 @@ pub fn read_portfolio(path: &Path) -> Result<PortfolioFile> {
             }
         }
     } else {
-        return read_portfolio_file(path, &read_bounded(path)?);
+        return read_portfolio_file(path, &read_bounded(path)?, context);
     }
     let content_hash = hash(contents.iter().map(Vec::as_slice));
-    parse_tables(tables, content_hash)
+    parse_tables(tables, content_hash, context)
 }
 
 /// Reads a portfolio from one file's contents, `path` naming it: a workbook holds one sheet per table; a
 /// single CSV is a projects table (the common case of a territory's list of fiches actions). The bytes say
-/// which, whatever the file is named.
-pub fn read_portfolio_file(path: &Path, bytes: &[u8]) -> Result<PortfolioFile> {
+/// which, whatever the file is named. Headers are read by the importer's scope's mapping first.
+pub fn read_portfolio_file(path: &Path, bytes: &[u8], context: &Context) -> Result<PortfolioFile> {
+    parse_tables(tables_of(path, bytes)?, hash([bytes]), context)
+}
+
+/// How the headers of each table of a file are read, also when the file is refused (its columns, or
+/// its rows): what the import page offers to map. Empty when the file is no table at all.
+pub fn read_headers(path: &Path, bytes: &[u8], mapping: &ColumnMapping) -> Vec<TableHeaders> {
+    let Ok(tables) = tables_of(path, bytes) else {
+        return Vec::new();
+    };
+    tables
+        .into_iter()
+        .filter_map(|(name, path, _, table)| {
+            let mut table = table?;
+            let columns = columns_of(name);
+            // Refused or not, the readings are what is wanted here.
+            let _ = table.check_columns_as(&path, (name, mapping), &[], columns);
+            Some(TableHeaders {
+                table: name,
+                columns,
+                headers: table.readings,
+            })
+        })
+        .collect()
+}
+
+/// The columns of a table of [`TABLES`].
+pub fn columns_of(table: &str) -> &'static [&'static str] {
+    TABLES
+        .iter()
+        .find(|(n, _)| *n == table)
+        .map(|(_, c)| *c)
+        .unwrap_or_default()
+}
+
+type Tables = Vec<(&'static str, PathBuf, String, Option<Table>)>;
+
+/// The tables of one file: a workbook's sheets named after the tables, or a CSV of projects.
+fn tables_of(path: &Path, bytes: &[u8]) -> Result<Tables> {
     let mut tables = Vec::new();
     if is_workbook(bytes) {
         let mut workbook = Workbook::open(path, bytes)?;
@@ -214,7 +288,7 @@ pub fn read_portfolio_file(path: &Path, bytes: &[u8]) -> Result<PortfolioFile> {
             Some(read_csv(path, bytes)?),
         ));
     }
-    parse_tables(tables, hash([bytes]))
+    Ok(tables)
 }
 
 /// Reads a portfolio from CSV texts held in memory (the demo), each named as its file.
@@ -229,7 +303,11 @@ pub(crate) fn read_portfolio_texts(texts: &[(&'static str, &str, &str)]) -> Resu
             Some(read_csv(&path, text.as_bytes())?),
         ));
     }
-    parse_tables(tables, hash(texts.iter().map(|(_, _, t)| t.as_bytes())))
+    parse_tables(
+        tables,
+        hash(texts.iter().map(|(_, _, t)| t.as_bytes())),
+        &Context::default(),
+    )
 }
 
 struct Cells<'a> {
@@ -260,6 +338,59 @@ impl Cells<'_> {
 }
 
 type CellResult<T> = std::result::Result<T, (String, DomainError)>;
+
+/// A holder's identifier: as written, except an EPCI's, which may be given by name (in `porteur_id`, or
+/// only in `porteur_nom`) and is then read as its SIREN.
+fn holder_identifier(
+    c: &Cells<'_>,
+    kind: HolderKind,
+    name: Option<&str>,
+    (places, named): (&Places, &mut Named),
+) -> CellResult<Option<String>> {
+    let given = c.optional("porteur_id");
+    if kind != HolderKind::Epci {
+        return Ok(given.map(str::to_owned));
+    }
+    let siren = |s: &str| {
+        let digits: String = s.chars().filter(|ch| !ch.is_whitespace()).collect();
+        if digits.len() == 9 && digits.bytes().all(|b| b.is_ascii_digit()) {
+            Ok(digits)
+        } else {
+            Err(DomainError::Invalid {
+                field: "porteur_id",
+                value: s.to_owned(),
+                expected: "un SIREN de 9 chiffres, ou le nom de l'EPCI",
+            })
+        }
+    };
+    match (given, name) {
+        (Some(id), _) => place(
+            ("porteur_id", "EPCI"),
+            id,
+            siren,
+            Some(&places.epcis),
+            named,
+        )
+        .map(Some),
+        // A name alone identifies the EPCI when it names exactly one; otherwise the holder keeps its name.
+        (None, Some(name)) => Ok(match places.epcis.find(name) {
+            Found::One(code, official) => {
+                *named
+                    .0
+                    .entry((
+                        "porteur_nom",
+                        name.to_owned(),
+                        code.to_owned(),
+                        official.to_owned(),
+                    ))
+                    .or_default() += 1;
+                Some(code.to_owned())
+            }
+            Found::Suggestions(_) => None,
+        }),
+        (None, None) => Ok(None),
+    }
+}
 
 fn at(column: &str) -> impl Fn(DomainError) -> (String, DomainError) + '_ {
     move |e| (column.to_owned(), e)
@@ -331,7 +462,55 @@ fn outcomes(c: &Cells<'_>, columns: [&'static str; 5]) -> CellResult<Outcomes> {
     })
 }
 
-fn parse_row(table: &str, c: &Cells<'_>, p: &mut Portfolio) -> CellResult<()> {
+/// The places a file gave by name, read as their codes: `(column, as written, code, name)` and how many
+/// cells, for the report.
+#[derive(Default)]
+struct Named(std::collections::BTreeMap<(&'static str, String, String, String), usize>);
+
+impl Named {
+    fn notes(self) -> impl Iterator<Item = String> {
+        self.0
+            .into_iter()
+            .map(|((column, written, code, name), n)| {
+                format!("{column} : « {written} » lu comme {code} ({name}), {n} cellule(s)")
+            })
+    }
+}
+
+/// Reads a place given by its code (`code` parses it) or by its name among `names`; refuses a name that
+/// finds no single place, with the closest as suggestions.
+fn place<T>(
+    (column, what): (&'static str, &str),
+    text: &str,
+    code: impl Fn(&str) -> std::result::Result<T, DomainError>,
+    names: Option<&Names>,
+    named: &mut Named,
+) -> CellResult<T> {
+    let by_code = code(text);
+    let Some(names) = names.filter(|n| by_code.is_err() && !n.is_empty()) else {
+        return by_code.map_err(at(column));
+    };
+    match names.find(text) {
+        Found::One(found, name) => {
+            *named
+                .0
+                .entry((column, text.to_owned(), found.to_owned(), name.to_owned()))
+                .or_default() += 1;
+            code(found).map_err(at(column))
+        }
+        Found::Suggestions(near) => Err((
+            column.to_owned(),
+            DomainError::Rule(not_found(what, text, &near)),
+        )),
+    }
+}
+
+fn parse_row(
+    table: &str,
+    c: &Cells<'_>,
+    p: &mut Portfolio,
+    (places, named): (&Places, &mut Named),
+) -> CellResult<()> {
     match table {
         "financeurs" => p.funders.push(Funder {
             code: c.required("code")?.to_owned(),
@@ -383,23 +562,35 @@ fn parse_row(table: &str, c: &Cells<'_>, p: &mut Portfolio) -> CellResult<()> {
             history.sort_by_key(|s| s.on);
             let holder = match (c.optional("porteur_type"), c.optional("porteur_nom")) {
                 (None, None) => None,
-                (kind, name) => Some(Holder {
-                    kind: kind
+                (kind, name) => {
+                    let kind: HolderKind = kind
                         .unwrap_or("autre")
                         .parse()
-                        .map_err(at("porteur_type"))?,
-                    identifier: c.optional("porteur_id").map(str::to_owned),
-                    name: name.unwrap_or_default().to_owned(),
-                }),
+                        .map_err(at("porteur_type"))?;
+                    Some(Holder {
+                        identifier: holder_identifier(c, kind, name, (places, named))?,
+                        kind,
+                        name: name.unwrap_or_default().to_owned(),
+                    })
+                }
             };
+            let phase: Phase = c.get("phase").parse().map_err(at("phase"))?;
+            let names = places.territories(phase);
             p.projects.push(Project {
                 not_yet_public: yes_no(c, "non_publique")?,
                 code: c.required("code")?.to_owned(),
-                phase: c.get("phase").parse().map_err(at("phase"))?,
+                phase,
                 territories: split(c.get("territoires"))
-                    .map(TerritoryId::parse)
-                    .collect::<std::result::Result<_, _>>()
-                    .map_err(at("territoires"))?,
+                    .map(|t| {
+                        place(
+                            ("territoires", "territoire"),
+                            t,
+                            TerritoryId::parse,
+                            names,
+                            named,
+                        )
+                    })
+                    .collect::<CellResult<_>>()?,
                 title: c.required("titre")?.to_owned(),
                 description: c.get("description").to_owned(),
                 axes: split(c.get("axes"))
@@ -464,10 +655,9 @@ fn split(cell: &str) -> impl Iterator<Item = &str> {
     cell.split('|').map(str::trim).filter(|s| !s.is_empty())
 }
 
-fn parse_tables(
-    tables: Vec<(&'static str, PathBuf, String, Option<Table>)>,
-    content_hash: String,
-) -> Result<PortfolioFile> {
+fn parse_tables(tables: Tables, content_hash: String, context: &Context) -> Result<PortfolioFile> {
+    let mapping = &context.mapping;
+    let mut named = Named::default();
     let mut portfolio = Portfolio::default();
     let mut origins: HashMap<&'static str, Vec<(PathBuf, String)>> = HashMap::new();
     let mut errors = Vec::new();
@@ -476,13 +666,9 @@ fn parse_tables(
     let first_path = tables.first().map(|t| t.1.clone()).unwrap_or_default();
     for (name, path, prefix, table) in tables {
         let Some(mut table) = table else { continue };
-        let expected = TABLES
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, c)| *c)
-            .unwrap_or_default();
+        let expected = columns_of(name);
         table
-            .check_columns(&path, &[], expected)
+            .check_columns_as(&path, (name, mapping), &[], expected)
             .map_err(|e| match e {
                 IngestError::Format { path, message } => IngestError::Format {
                     path,
@@ -491,7 +677,11 @@ fn parse_tables(
                 e => e,
             })?;
         notes.extend(table.notes.iter().map(|n| format!("{prefix}{n}")));
-        mappings.push((name, table.mapping.clone()));
+        mappings.push(TableHeaders {
+            table: name,
+            columns: expected,
+            headers: std::mem::take(&mut table.readings),
+        });
         let index = table.column_index();
         for (line, cells) in &table.rows {
             let location = format!("{prefix}ligne {line}");
@@ -502,6 +692,7 @@ fn parse_tables(
                     cells,
                 },
                 &mut portfolio,
+                (&context.places, &mut named),
             ) {
                 Ok(()) => origins
                     .entry(name)
@@ -512,6 +703,7 @@ fn parse_tables(
         }
     }
     IngestError::check(errors)?;
+    notes.extend(named.notes());
     let p = &portfolio;
     if p.funders.is_empty()
         && p.schemes.is_empty()
@@ -527,9 +719,22 @@ fn parse_tables(
     let columns = |table: &str| -> Vec<String> {
         mappings
             .iter()
-            .filter(|(name, _)| *name == table)
-            .flat_map(|(_, mapping)| mapping.iter().map(|(_, column)| column.clone()))
+            .filter(|t| t.table == table)
+            .flat_map(|t| t.mapping().map(|(_, column)| column.to_owned()))
             .collect()
+    };
+    // The same bytes read with other choices are another import: the choices that applied are part of
+    // its identity (a file read without any keeps the identity of its bytes).
+    let chosen: Vec<(&str, &HeaderReading)> = mappings
+        .iter()
+        .flat_map(|t| t.headers.iter().map(move |h| (t.table, h)))
+        .filter(|(_, h)| matches!(h.how, How::Remembered | How::Ignored))
+        .collect();
+    let content_hash = if chosen.is_empty() {
+        content_hash
+    } else {
+        let choices = serde_json::to_string(&chosen).expect("strings serialise");
+        hash([content_hash.as_bytes(), choices.as_bytes()])
     };
     let given = Given::Columns {
         funders: columns("financeurs"),
@@ -551,8 +756,13 @@ fn parse_tables(
 
 /// Reads and imports a portfolio in one transaction: one bad row, or one commitment beyond its envelope
 /// once merged with what is stored, and nothing is written.
-pub async fn import_portfolio(store: &Store, path: &Path, actor: &str) -> Result<ImportOutcome> {
-    let file = read_portfolio(path)?;
+pub async fn import_portfolio(
+    store: &Store,
+    path: &Path,
+    context: &Context,
+    actor: &str,
+) -> Result<ImportOutcome> {
+    let file = read_portfolio(path, context)?;
     let mut outcome = store
         .import_portfolio((&file.portfolio, &file.given), &file.content_hash, actor)
         .await?;
@@ -704,5 +914,127 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("colonne inconnue « budget »"), "{err}");
+    }
+
+    #[test]
+    fn a_scopes_choices_read_its_headers_and_are_part_of_the_files_identity() {
+        let read = |csv: &str, m: &ColumnMapping| {
+            let context = Context {
+                mapping: m.clone(),
+                ..Context::default()
+            };
+            read_portfolio_file(Path::new("p.csv"), csv.as_bytes(), &context)
+        };
+        let csv = "Plan d'actions;;;;\n\
+                   code;phase;territoires;Action envisagée;Couleur\n\
+                   P9;2018-2022;ti-4415;Scierie;bleu\n";
+        let err = read(csv, &ColumnMapping::default())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("colonne inconnue « Action envisagée »"),
+            "{err}"
+        );
+        let mut m = ColumnMapping::default();
+        let columns = columns_of("projets");
+        m.choose(
+            "projets",
+            columns,
+            "Action envisagée",
+            crate::table::Choice::Column("titre".into()),
+        );
+        m.choose("projets", columns, "Couleur", crate::table::Choice::Ignore);
+        let file = read(csv, &m).unwrap();
+        assert_eq!(file.portfolio.projects[0].title, "Scierie");
+        assert_ne!(
+            file.content_hash,
+            hash([csv.as_bytes()]),
+            "the same bytes read with other choices are another import"
+        );
+        let plain = "code;phase;territoires;titre\nP9;2018-2022;ti-4415;Scierie\n";
+        assert_eq!(
+            read(plain, &m).unwrap().content_hash,
+            hash([plain.as_bytes()]),
+            "choices the file does not use leave its identity to its bytes"
+        );
+        let headers = read_headers(
+            Path::new("p.csv"),
+            csv.as_bytes(),
+            &ColumnMapping::default(),
+        );
+        assert_eq!(headers.len(), 1);
+        assert_eq!(
+            headers[0]
+                .headers
+                .iter()
+                .filter(|h| h.how.refuses())
+                .count(),
+            2,
+            "a refused file's headers are read for the page that maps them: {headers:?}"
+        );
+    }
+
+    #[test]
+    fn territories_and_epcis_given_by_name_are_read_as_their_codes_or_refused_with_a_suggestion() {
+        let context = Context {
+            places: Places::new(
+                [(
+                    Phase::First,
+                    TerritoryId::parse("ti-4415").unwrap(),
+                    "Vosges".to_owned(),
+                )],
+                [("200069441".to_owned(), "CC du Pays de Bitche".to_owned())],
+            ),
+            ..Context::default()
+        };
+        let read = |csv: &str| read_portfolio_file(Path::new("p.csv"), csv.as_bytes(), &context);
+        let file = read(
+            "code;phase;territoires;titre;porteur_type;porteur_nom\n\
+             P1;2018-2022;vosges;Scierie;epci;Communauté de communes du Pays de Bitche\n\
+             P2;2018-2022;Vosges|ti-4401;Atelier;epci;Syndicat mixte\n",
+        )
+        .unwrap();
+        let p = &file.portfolio.projects;
+        assert_eq!(p[0].territories[0].to_string(), "ti-4415");
+        assert_eq!(
+            p[0].holder.as_ref().unwrap().identifier.as_deref(),
+            Some("200069441"),
+            "the EPCI named by its holder's name"
+        );
+        assert_eq!(p[1].territories.len(), 2);
+        assert_eq!(
+            p[1].holder.as_ref().unwrap().identifier,
+            None,
+            "no EPCI of that name: kept as a name"
+        );
+        assert!(
+            file.notes
+                .iter()
+                .any(|n| n == "territoires : « Vosges » lu comme ti-4415 (Vosges), 1 cellule(s)"),
+            "{:?}",
+            file.notes
+        );
+        let err = read(
+            "code;phase;territoires;titre;porteur_type;porteur_id\n\
+             P1;2018-2022;Vosge;Scierie;;\n\
+             P2;2018-2022;Vosges;Scierie;epci;Pays de Bitche\n",
+        )
+        .unwrap_err();
+        let problems = err.problems();
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert_eq!(problems[0].column, "territoires");
+        assert!(
+            problems[0]
+                .message
+                .contains("vouliez-vous dire « Vosges » → ti-4415 ?"),
+            "{problems:?}"
+        );
+        assert_eq!(problems[1].column, "porteur_id");
+        assert!(
+            problems[1]
+                .message
+                .contains("« Pays de Bitche » : EPCI inconnu ; vouliez-vous dire « CC du Pays de Bitche » → 200069441 ?"),
+            "{problems:?}"
+        );
     }
 }

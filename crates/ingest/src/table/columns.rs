@@ -24,6 +24,8 @@ const SYNONYMS: &[(&str, &str)] = &[
     ("porteur_identifiant", "porteur_id"),
     ("cout", "cout_total"),
     ("cout_du_projet", "cout_total"),
+    ("cout_previsionnel", "cout_total"),
+    ("cout_estime", "cout_total"),
     ("projet_code", "projet"),
     ("financeur_code", "financeur"),
     ("montant", "montant_demande"),
@@ -72,14 +74,6 @@ pub fn closest<'k>(key: &str, known: &[&'k str]) -> Option<(&'k str, f64)> {
         .iter()
         .map(|c| (*c, strsim::normalized_damerau_levenshtein(key, c)))
         .max_by(|a, b| a.1.total_cmp(&b.1))
-}
-
-/// How many cells of a row name a column: the row with the most, among the first ones, is the header.
-pub fn header_score(cells: &[String], known: &[&str]) -> usize {
-    cells
-        .iter()
-        .filter(|c| match_column(c, known).is_some())
-        .count()
 }
 
 #[cfg(test)]

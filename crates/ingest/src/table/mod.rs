@@ -5,6 +5,7 @@
 
 mod columns;
 pub mod limits;
+mod mapping;
 mod text;
 mod workbook;
 
@@ -12,6 +13,9 @@ use std::collections::HashMap;
 use std::path::Path;
 
 pub use columns::{key, match_column};
+pub use mapping::{
+    Choice, ColumnMapping, HeaderReading, How, TableHeaders, MAX_CHOICES, MAX_HEADER,
+};
 pub(crate) use text::read_csv;
 pub(crate) use workbook::{is_workbook, Workbook};
 
@@ -31,8 +35,8 @@ pub(crate) struct Table {
     pub rows: Vec<(usize, Vec<String>)>,
     /// What the reader noticed and the report should say (encoding detected, hidden sheets, formulas).
     pub notes: Vec<String>,
-    /// Once the columns are checked, each header as written and the column it was read as.
-    pub mapping: Vec<(String, String)>,
+    /// Once the columns are checked, how each header was read (also when they are refused).
+    pub readings: Vec<HeaderReading>,
 }
 
 impl Table {
@@ -46,7 +50,7 @@ impl Table {
             header,
             rows: lines,
             notes: Vec::new(),
-            mapping: Vec::new(),
+            readings: Vec::new(),
         })
     }
 
@@ -64,31 +68,41 @@ impl Table {
     /// the header to the columns' names. Refuses, naming them with a suggestion, headers that match no
     /// column or the same column twice, and required columns that are absent.
     pub fn check_columns(&mut self, path: &Path, required: &[&str], known: &[&str]) -> Result<()> {
-        self.find_header(known);
+        self.check_columns_as(path, ("", &ColumnMapping::default()), required, known)
+    }
+
+    /// [`Table::check_columns`], reading the headers by a scope's `mapping` of `table` first.
+    pub fn check_columns_as(
+        &mut self,
+        path: &Path,
+        (table, mapping): (&str, &ColumnMapping),
+        required: &[&str],
+        known: &[&str],
+    ) -> Result<()> {
+        self.find_header(known, |h| mapping.get(table, h).is_some());
+        self.readings = mapping.read(table, &self.header, known);
         let mut problems = Vec::new();
-        let mut named: Vec<String> = Vec::with_capacity(self.header.len());
-        for h in &self.header {
-            match match_column(h, known) {
-                Some(column) if named.iter().any(|n| n == column) => problems.push(format!(
+        for reading in &self.readings {
+            match &reading.how {
+                How::Twice { column } => problems.push(format!(
                     "la colonne « {} » désigne de nouveau « {column} »",
-                    excerpt(h)
+                    excerpt(&reading.written)
                 )),
-                Some(column) => named.push(column.to_owned()),
-                None if key(h).is_empty() => named.push(String::new()),
-                None => {
-                    let hint = columns::closest(&key(h), known)
-                        .filter(|(_, score)| *score >= 0.5)
-                        .map(|(c, _)| format!(" (vouliez-vous dire « {c} » ?)"))
-                        .unwrap_or_default();
-                    problems.push(format!("colonne inconnue « {} »{hint}", excerpt(h)));
-                    named.push(String::new());
-                }
+                How::Unknown { suggestion } => problems.push(format!(
+                    "colonne inconnue « {} »{}",
+                    excerpt(&reading.written),
+                    suggestion
+                        .as_ref()
+                        .map(|c| format!(" (vouliez-vous dire « {c} » ?)"))
+                        .unwrap_or_default()
+                )),
+                _ => {}
             }
         }
         let missing: Vec<&str> = required
             .iter()
             .copied()
-            .filter(|c| !named.iter().any(|n| n == c))
+            .filter(|c| !self.readings.iter().any(|r| r.column.as_deref() == Some(c)))
             .collect();
         if !missing.is_empty() {
             problems.push(format!("colonne(s) manquante(s) : {}", missing.join(", ")));
@@ -114,26 +128,30 @@ impl Table {
                 ),
             });
         }
-        self.mapping = self
-            .header
+        self.header = self
+            .readings
             .iter()
-            .zip(&named)
-            .filter(|(_, column)| !column.is_empty())
-            .map(|(header, column)| (header.trim().to_owned(), column.clone()))
+            .map(|r| r.column.clone().unwrap_or_default())
             .collect();
-        self.header = named;
         Ok(())
     }
 
     /// Moves the header to the best header row among the first lines, dropping the title rows above.
-    fn find_header(&mut self, known: &[&str]) {
-        let first = columns::header_score(&self.header, known);
+    /// `chosen` tells the headers a scope's mapping reads, which count as naming a column.
+    fn find_header(&mut self, known: &[&str], chosen: impl Fn(&str) -> bool) {
+        let score = |cells: &[String]| {
+            cells
+                .iter()
+                .filter(|c| match_column(c, known).is_some() || chosen(c))
+                .count()
+        };
+        let first = score(&self.header);
         let best = self
             .rows
             .iter()
             .take(HEADER_SEARCH)
             .enumerate()
-            .map(|(i, (_, cells))| (i, columns::header_score(cells, known)))
+            .map(|(i, (_, cells))| (i, score(cells)))
             .filter(|(_, score)| *score > first)
             .max_by_key(|&(i, score)| (score, std::cmp::Reverse(i)));
         if let Some((i, _)) = best {
@@ -146,7 +164,7 @@ impl Table {
 }
 
 /// At most [`EXCERPT`] characters of a header, for messages.
-fn excerpt(value: &str) -> String {
+pub(crate) fn excerpt(value: &str) -> String {
     territoires_domain::error::excerpt(value, EXCERPT)
 }
 

@@ -4,7 +4,10 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 use sqlx::{Any, Transaction};
+use territoires_domain::ids::TerritoryId;
 use territoires_domain::map::Contour;
+use territoires_domain::phase::Phase;
+use territoires_domain::registry::names::Places;
 use territoires_domain::registry::referential::{GroupingNature, Referential};
 use territoires_domain::search::search_key;
 
@@ -148,6 +151,29 @@ pub struct Page<T> {
 }
 
 impl Store {
+    /// The names of the territories of both phases and of the current millésime's EPCIs, for files that
+    /// give places by name.
+    pub async fn place_names(&self) -> Result<Places> {
+        let territories: Vec<(String, String, String)> =
+            sqlx::query_as("SELECT phase, id, name FROM territories")
+                .fetch_all(&self.pool)
+                .await?;
+        let epcis: Vec<(String, String)> = sqlx::query_as(&format!(
+            "SELECT siren, name FROM groupings WHERE millesime = {CURRENT_MILLESIME}"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        // Stored by the labelling import, which checked them: a row that no longer parses is skipped.
+        let territories = territories.into_iter().filter_map(|(phase, id, name)| {
+            Some((
+                phase.parse::<Phase>().ok()?,
+                TerritoryId::parse(&id).ok()?,
+                name,
+            ))
+        });
+        Ok(Places::new(territories, epcis))
+    }
+
     /// Whether the last import of `kind` had this content hash (imports check it again in their
     /// transaction; this lets a caller skip parsing).
     pub async fn is_last_import(&self, kind: &str, content_hash: &str) -> Result<bool> {

@@ -12,7 +12,11 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Form;
 use serde::Deserialize;
-use territoires_ingest::portfolio::{read_portfolio_file, PortfolioFile};
+use territoires_domain::access::Profile;
+use territoires_ingest::portfolio::{
+    read_headers, read_portfolio_file, Context, PortfolioFile, MAPPING_KIND,
+};
+use territoires_ingest::table::{Choice, ColumnMapping, How, TableHeaders};
 use territoires_ingest::Problem;
 use territoires_ingest::ERRORS_SHOWN;
 use territoires_store::access::accounts::Session;
@@ -42,26 +46,74 @@ pub struct ChangeRow {
     pub fields: Vec<(String, String, String)>,
 }
 
-/// How the headers of one table were read: those read as another name, and those that are the column's
-/// own name (listed in one line: a downloaded file has only those).
+/// How one header of a file was read, with the choice its select shows.
+pub struct HeaderView {
+    /// Its position in the table's header row (the form's field is `{table}.{index}`).
+    pub index: usize,
+    pub written: String,
+    /// The column it is read as, if any.
+    pub column: Option<String>,
+    /// What the automatic reading gives (the select's first option).
+    pub automatic: Option<&'static str>,
+    /// The select's value: a column, [`Choice::IGNORE`], or empty for the automatic reading.
+    pub selected: String,
+    pub how: &'static str,
+    /// Whether this reading refuses the file.
+    pub refuses: bool,
+    pub suggestion: Option<String>,
+}
+
+/// How the headers of one table were read: first those read otherwise than by their own name (matched,
+/// chosen, unknown), then those that are the column's own name (a downloaded file has only those).
 pub struct MappingView {
     pub table: &'static str,
-    pub renamed: Vec<(String, String)>,
-    pub exact: Vec<String>,
+    pub columns: &'static [&'static str],
+    pub read_otherwise: Vec<HeaderView>,
+    pub exact: Vec<HeaderView>,
 }
 
 impl MappingView {
-    fn new((table, mapping): &(&'static str, Vec<(String, String)>)) -> Self {
-        let (exact, renamed): (Vec<_>, Vec<_>) = mapping
+    fn new(table: &TableHeaders) -> Self {
+        let (exact, read_otherwise) = table
+            .headers
             .iter()
-            .cloned()
-            .partition(|(header, column)| header == column);
+            .enumerate()
+            .filter(|(_, h)| h.how != How::Blank)
+            .map(|(index, h)| HeaderView {
+                index,
+                written: h.written.clone(),
+                column: h.column.clone(),
+                automatic: territoires_ingest::table::match_column(&h.written, table.columns),
+                selected: match &h.how {
+                    How::Remembered => h.column.clone().unwrap_or_default(),
+                    How::Ignored => Choice::IGNORE.to_owned(),
+                    _ => String::new(),
+                },
+                how: h.how.label(),
+                refuses: h.how.refuses(),
+                suggestion: match &h.how {
+                    How::Unknown { suggestion } => suggestion.clone(),
+                    _ => None,
+                },
+            })
+            .partition(|h| h.how == How::Exact.label());
         MappingView {
-            table,
-            renamed,
-            exact: exact.into_iter().map(|(_, column)| column).collect(),
+            table: table.table,
+            columns: table.columns,
+            read_otherwise,
+            exact,
         }
     }
+}
+
+/// What reading an import of `profile` draws on: its scope's column mapping, the places by name.
+pub(crate) async fn read_context(state: &AppState, profile: &Profile) -> Result<Context, WebError> {
+    Context::load(&state.store, Some(&profile.to_string()))
+        .await
+        .map_err(|e| match e {
+            territoires_ingest::IngestError::Store(e) => e.into(),
+            e => WebError::Internal(e.to_string()),
+        })
 }
 
 /// What the preview shows.
@@ -70,7 +122,8 @@ pub struct PreviewView {
     pub file_name: String,
     pub checksum: String,
     pub notes: Vec<String>,
-    pub mappings: Vec<MappingView>,
+    /// How many choices the scope's mapping holds.
+    pub remembered: bool,
     /// Rows per table in the file.
     pub read: Vec<(&'static str, usize)>,
     /// `None`: the same file was imported before.
@@ -93,6 +146,10 @@ struct ImportsPage {
     preview: Option<PreviewView>,
     /// After applying: what was written.
     applied: Option<Vec<(String, u64)>>,
+    /// The upload whose columns are shown, and how they were read (the preview, or a refused file).
+    columns: Option<(String, Vec<MappingView>)>,
+    /// Whose mapping the choices are remembered for.
+    scope_label: String,
 }
 
 fn page(session: &Session) -> ImportsPage {
@@ -106,6 +163,8 @@ fn page(session: &Session) -> ImportsPage {
         report_id: None,
         preview: None,
         applied: None,
+        columns: None,
+        scope_label: session.user.profile.label(),
     }
 }
 
@@ -120,8 +179,12 @@ pub async fn imports_page(SignedIn(session): SignedIn) -> Result<Response, WebEr
 
 /// Reads an upload, or says every problem. Whether its records are in the importer's scope is judged by
 /// the store, against what is stored, when the file is previewed and applied.
-pub(crate) fn read(file_name: &str, bytes: &[u8]) -> Result<PortfolioFile, Vec<Problem>> {
-    read_portfolio_file(std::path::Path::new(file_name), bytes).map_err(|e| e.problems())
+pub(crate) fn read(
+    file_name: &str,
+    bytes: &[u8],
+    context: &Context,
+) -> Result<PortfolioFile, Vec<Problem>> {
+    read_portfolio_file(std::path::Path::new(file_name), bytes, context).map_err(|e| e.problems())
 }
 
 /// A problem that concerns the whole file.
@@ -188,7 +251,8 @@ pub async fn upload(
     };
     let file_name: String = file_name.chars().take(120).collect();
     // A refused file is kept too: its page lists the problems and its whole report downloads.
-    let content_hash = match read(&file_name, &bytes) {
+    let context = read_context(&state, &session.user.profile).await?;
+    let content_hash = match read(&file_name, &bytes, &context) {
         Ok(file) => file.content_hash,
         Err(_) => territoires_ingest::hash([bytes.as_slice()]),
     };
@@ -197,7 +261,7 @@ pub async fn upload(
         .store
         .save_upload(&Upload {
             id: id.clone(),
-            kind: "projets".into(),
+            kind: MAPPING_KIND.into(),
             file_name,
             content_hash,
             content: bytes,
@@ -236,9 +300,16 @@ async fn read_upload(
     id: &str,
 ) -> Result<Result<(Upload, PortfolioFile), Response>, WebError> {
     let upload = upload_of(state, session, id).await?;
-    match read(&upload.file_name, &upload.content) {
+    let context = read_context(state, &session.user.profile).await?;
+    match read(&upload.file_name, &upload.content, &context) {
         Ok(file) => Ok(Ok((upload, file))),
-        Err(problems) => refused(session, &upload, problems).map(Err),
+        Err(problems) => refused(
+            session,
+            &upload,
+            &headers_of(&upload, &context.mapping),
+            problems,
+        )
+        .map(Err),
     }
 }
 
@@ -250,15 +321,47 @@ impl ImportsPage {
     }
 }
 
-/// The import page listing why `upload` is refused, nothing changed, its whole report a link away.
+/// The import page listing why `upload` is refused, nothing changed, its whole report a link away, and
+/// how its columns were read (`headers`), to choose them otherwise.
 fn refused(
     session: &Session,
     upload: &Upload,
+    headers: &[TableHeaders],
     problems: Vec<Problem>,
 ) -> Result<Response, WebError> {
     let mut answer = page(session);
     answer.set_problems(problems, Some(&upload.id));
+    if !headers.is_empty() {
+        answer.columns = Some((
+            upload.id.clone(),
+            headers.iter().map(MappingView::new).collect(),
+        ));
+    }
     respond(StatusCode::BAD_REQUEST, answer)
+}
+
+/// The import page saying why the store refused `file` (its rules, or the importer's scope).
+fn refused_by_store(
+    session: &Session,
+    upload: &Upload,
+    file: &PortfolioFile,
+    e: territoires_store::StoreError,
+) -> Result<Response, WebError> {
+    refused(
+        session,
+        upload,
+        &file.mappings,
+        refusal(&upload.file_name, e)?,
+    )
+}
+
+/// How the headers of `upload` are read by `mapping`, the file refused or not.
+fn headers_of(upload: &Upload, mapping: &ColumnMapping) -> Vec<TableHeaders> {
+    read_headers(
+        std::path::Path::new(&upload.file_name),
+        &upload.content,
+        mapping,
+    )
 }
 
 /// What the store refused of a file (its rules, or the importer's scope), each refused record a problem;
@@ -307,11 +410,15 @@ pub async fn preview(
         Err(refused) => return Ok(refused),
     };
     let mut answer = page(&session);
+    answer.columns = Some((
+        upload.id.clone(),
+        file.mappings.iter().map(MappingView::new).collect(),
+    ));
     let actor = actor(&session);
     let author = Author::user(&actor, &session.user.profile);
     let preview = match preview_file(&state, author, &file, CHANGES_SHOWN).await {
         Ok(preview) => preview,
-        Err(e) => return refused(&session, &upload, refusal(&upload.file_name, e)?),
+        Err(e) => return refused_by_store(&session, &upload, &file, e),
     };
     let p = &file.portfolio;
     answer.preview = Some(PreviewView {
@@ -319,7 +426,11 @@ pub async fn preview(
         file_name: upload.file_name.clone(),
         checksum: upload.content_hash.chars().take(16).collect(),
         notes: file.notes.clone(),
-        mappings: file.mappings.iter().map(MappingView::new).collect(),
+        remembered: file
+            .mappings
+            .iter()
+            .flat_map(|t| &t.headers)
+            .any(|h| matches!(h.how, How::Remembered | How::Ignored)),
         read: vec![
             ("financeurs", p.funders.len()),
             ("dispositifs", p.schemes.len()),
@@ -379,7 +490,7 @@ pub async fn apply(
         .await
     {
         Ok(outcome) => outcome,
-        Err(e) => return refused(&session, &upload, refusal(&upload.file_name, e)?),
+        Err(e) => return refused_by_store(&session, &upload, &file, e),
     };
     state.store.delete_upload(&upload.id).await?;
     answer.applied = Some(
@@ -390,6 +501,42 @@ pub async fn apply(
             .collect(),
     );
     respond(StatusCode::OK, answer)
+}
+
+/// `POST /imports/{id}/colonnes`: the columns chosen for the headers of an upload (field `{table}.{index}`
+/// per header: a column, `_ignorer`, or empty for the automatic reading), remembered for the user's
+/// scope; then the upload is read again with them.
+pub async fn choose_columns(
+    State(state): State<AppState>,
+    PathParams(id): PathParams<String>,
+    SignedIn(session): SignedIn,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let csrf = form
+        .iter()
+        .find(|(k, _)| k == "csrf")
+        .map_or("", |(_, v)| v.as_str());
+    check_csrf(&session, csrf)?;
+    let upload = upload_of(&state, &session, &id).await?;
+    let mut mapping = read_context(&state, &session.user.profile).await?.mapping;
+    let headers = headers_of(&upload, &mapping);
+    mapping
+        .choose_from_form(&headers, &form)
+        .map_err(|(field, message)| WebError::BadRequest { field, message })?;
+    state
+        .store
+        .save_column_mapping(
+            &session.user.profile.to_string(),
+            MAPPING_KIND,
+            &mapping.to_json(),
+            &actor(&session),
+        )
+        .await?;
+    Ok((
+        StatusCode::SEE_OTHER,
+        [(LOCATION, format!("/imports/{id}#colonnes"))],
+    )
+        .into_response())
 }
 
 /// An audited entity in the preview's words.

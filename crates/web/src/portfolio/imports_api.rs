@@ -3,18 +3,22 @@
 //! /api/v1/imports/{id}` applies it, under the same rules as the site's `/imports`.
 
 use axum::body::Bytes;
+use axum::extract::rejection::JsonRejection;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
-use territoires_ingest::portfolio::PortfolioFile;
+use territoires_ingest::portfolio::{columns_of, PortfolioFile, MAPPING_KIND};
+use territoires_ingest::table::ColumnMapping;
 use territoires_ingest::Problem;
 use territoires_store::access::Author;
 use territoires_store::imports::Upload;
 use utoipa::{IntoParams, ToSchema};
 
-use super::imports::{entity_label, preview_file, read, refusal, table_label, CHANGES_SHOWN};
+use super::imports::{
+    entity_label, preview_file, read, read_context, refusal, table_label, CHANGES_SHOWN,
+};
 use crate::access::auth::random_token;
 use crate::access::guard::Caller;
 use crate::error::ApiError;
@@ -177,7 +181,14 @@ async fn preview_of(
         correspondance: file
             .mappings
             .iter()
-            .map(|(t, m)| ((*t).to_owned(), m.clone()))
+            .map(|t| {
+                (
+                    t.table.to_owned(),
+                    t.mapping()
+                        .map(|(h, c)| (h.to_owned(), c.to_owned()))
+                        .collect(),
+                )
+            })
             .collect(),
         changements: preview.as_ref().map_or(0, |p| p.changed),
         premiers_changements: preview
@@ -252,7 +263,8 @@ pub async fn upload(
         )
         .into());
     }
-    let file = match read(&file_name, &body) {
+    let context = read_context(&state, &caller.profile).await?;
+    let file = match read(&file_name, &body, &context) {
         Ok(file) => file,
         Err(problems) => return Ok(refused(StatusCode::BAD_REQUEST, problems)),
     };
@@ -303,7 +315,8 @@ pub async fn apply(
         .ok_or_else(|| {
             WebError::NotFound(format!("dépôt {id} : aucun fichier en attente sous cet id"))
         })?;
-    let file = match read(&upload.file_name, &upload.content) {
+    let context = read_context(&state, &caller.profile).await?;
+    let file = match read(&upload.file_name, &upload.content, &context) {
         Ok(file) => file,
         Err(problems) => return Ok(refused(StatusCode::BAD_REQUEST, problems)),
     };
@@ -329,4 +342,85 @@ pub async fn apply(
             .collect(),
     })
     .into_response())
+}
+
+/// A scope's column mapping: how its files' headers are read where the automatic reading misses them.
+#[derive(Serialize, Deserialize, ToSchema)]
+pub struct MappingDto {
+    /// The scope it is kept for: the token's profile (`region:44`). Ignored when sent.
+    #[serde(default)]
+    pub perimetre: String,
+    /// Per table (`projets`, `financements`…), per header as files write it, the column it is read as, or
+    /// `null` to ignore it: `{"projets": {"Action envisagée": "titre", "Couleur": null}}`. Headers are
+    /// kept by their key (lower case, no accents: `action_envisagee`).
+    #[schema(value_type = Object)]
+    pub correspondance:
+        std::collections::BTreeMap<String, std::collections::BTreeMap<String, Option<String>>>,
+}
+
+impl MappingDto {
+    fn of(caller: &Caller, mapping: &ColumnMapping) -> Self {
+        MappingDto {
+            perimetre: caller.profile.to_string(),
+            correspondance: mapping.choices().clone(),
+        }
+    }
+}
+
+/// Lit la correspondance de colonnes du périmètre (jeton d'API)
+///
+/// `GET /api/v1/imports/colonnes`: the column mapping the token's scope keeps, the one its uploads are read
+/// with (empty: the automatic reading only).
+#[utoipa::path(
+    get,
+    path = "/api/v1/imports/colonnes",
+    tag = "Projets",
+    security(("jeton" = [])),
+    responses(
+        (status = 200, description = "La correspondance du périmètre du jeton", body = MappingDto),
+        (status = 401, description = "Jeton absent, inconnu, expiré ou révoqué", body = crate::api::ErrorDto)
+    )
+)]
+pub async fn mapping(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Response, ApiError> {
+    let context = read_context(&state, &caller.profile).await?;
+    Ok(Json(MappingDto::of(&caller, &context.mapping)).into_response())
+}
+
+/// Remplace la correspondance de colonnes du périmètre (jeton d'API)
+///
+/// `PUT /api/v1/imports/colonnes`: replaces the token's scope's column mapping whole (audited); the next
+/// uploads of the scope, on the site and through the API, are read with it.
+#[utoipa::path(
+    put,
+    path = "/api/v1/imports/colonnes",
+    tag = "Projets",
+    request_body = MappingDto,
+    security(("jeton" = [])),
+    responses(
+        (status = 200, description = "Enregistrée : la correspondance telle qu'elle est maintenant", body = MappingDto),
+        (status = 400, description = "Table, en-tête ou colonne inconnus, nommés", body = crate::api::ErrorDto),
+        (status = 401, description = "Jeton absent, inconnu, expiré ou révoqué", body = crate::api::ErrorDto)
+    )
+)]
+pub async fn replace_mapping(
+    State(state): State<AppState>,
+    Extension(caller): Extension<Caller>,
+    input: Result<Json<MappingDto>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(input) = input.map_err(|e| crate::params::bad("corps", e.body_text()))?;
+    let mapping = ColumnMapping::from_choices(input.correspondance, columns_of)
+        .map_err(|(field, message)| crate::params::bad(&field, message))?;
+    state
+        .store
+        .save_column_mapping(
+            &caller.profile.to_string(),
+            MAPPING_KIND,
+            &mapping.to_json(),
+            &caller.actor,
+        )
+        .await?;
+    Ok(Json(MappingDto::of(&caller, &mapping)).into_response())
 }

@@ -8,7 +8,7 @@ use territoires_ingest::spreadsheet::{csv, Cell};
 use territoires_ingest::Problem;
 use territoires_store::access::Author;
 
-use super::imports::{entity_label, preview_file, read, refusal, upload_of};
+use super::imports::{entity_label, preview_file, read, read_context, refusal, upload_of};
 use crate::access::auth::{actor, SignedIn};
 use crate::history::changes;
 use crate::params::PathParams;
@@ -70,7 +70,8 @@ pub async fn report_csv(
 ) -> Result<Response, WebError> {
     let upload = upload_of(&state, &session, &id).await?;
     let name = &upload.file_name;
-    let rows = match read(name, &upload.content) {
+    let context = read_context(&state, &session.user.profile).await?;
+    let rows = match read(name, &upload.content, &context) {
         Err(problems) => problem_rows(&problems),
         Ok(file) => {
             let mut rows: Vec<Vec<Cell>> = file

@@ -212,9 +212,14 @@ pub async fn import_tables(db: &std::path::Path, files: &[(&str, &str)]) {
     let store = Store::connect(&format!("sqlite://{}", db.display()))
         .await
         .unwrap();
-    territoires_ingest::portfolio::import_portfolio(&store, dir.path(), "test")
-        .await
-        .unwrap();
+    territoires_ingest::portfolio::import_portfolio(
+        &store,
+        dir.path(),
+        &Default::default(),
+        "test",
+    )
+    .await
+    .unwrap();
     store.close().await;
 }
 
