@@ -3,7 +3,58 @@
 //! mapping each scope keeps for its files.
 
 use crate::audit::Audit;
-use crate::{now, stamp, Result, Store};
+use crate::registry::referential::ImportOutcome;
+use crate::{now, stamp, AuditEntry, Result, Store, WriteTx};
+
+/// What an import would do, computed without writing.
+#[derive(Debug, Clone)]
+pub struct ImportPreview {
+    /// Rows it would write, per table.
+    pub written: Vec<(String, u64)>,
+    /// The first changes it would audit (entity, key, before → after).
+    pub changes: Vec<AuditEntry>,
+    /// How many changes in all.
+    pub changed: i64,
+}
+
+impl ImportPreview {
+    /// The preview of an import rehearsed in `tx` (which the caller then drops, rolling it back): what it
+    /// wrote, and the audit entries it appended after `since`.
+    pub(crate) async fn rehearsed(
+        tx: &mut WriteTx,
+        since: i64,
+        outcome: ImportOutcome,
+        shown: i64,
+    ) -> Result<Self> {
+        let changed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE id > $1")
+            .bind(since)
+            .fetch_one(&mut ***tx)
+            .await?;
+        let changes: Vec<AuditEntry> = sqlx::query_as(
+            "SELECT id, at, actor, action, entity, entity_key, before_json, after_json
+             FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2",
+        )
+        .bind(since)
+        .bind(shown)
+        .fetch_all(&mut ***tx)
+        .await?;
+        Ok(ImportPreview {
+            written: outcome.written,
+            changes,
+            changed,
+        })
+    }
+}
+
+/// The last audit entry's id (0 when none), before a rehearsal.
+pub(crate) async fn last_audit_id(tx: &mut WriteTx) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(id) FROM audit_log")
+            .fetch_one(&mut ***tx)
+            .await?
+            .unwrap_or(0),
+    )
+}
 
 /// An uploaded file.
 #[derive(Debug, Clone)]

@@ -1831,3 +1831,51 @@ async fn a_scopes_column_mapping_is_kept_replaced_and_audited_once_per_change() 
         );
     }
 }
+
+#[tokio::test]
+async fn a_history_preview_is_the_import_rehearsed_and_rolled_back() {
+    for t in testing::all().await {
+        let s = &t.store;
+        loaded(s).await;
+        let records = [milestone(
+            Phase::First,
+            "ti-4405",
+            MilestoneKind::GovernanceInstalled,
+            "2019-03-01",
+        )];
+        let audited = s.audit_log(10_000).await.unwrap().len();
+        let preview = s
+            .preview_history(&records, "h1", "user:a@b.fr", 10)
+            .await
+            .unwrap()
+            .expect("not imported yet");
+        assert_eq!(preview.changed, 1, "{}", t.label);
+        assert_eq!(preview.changes[0].entity_key, "2018-2022/ti-4405");
+        assert!(preview.written.contains(&("milestones".to_owned(), 1)));
+        assert_eq!(
+            s.audit_log(10_000).await.unwrap().len(),
+            audited,
+            "{}: nothing kept",
+            t.label
+        );
+        let territory = s.territory(Phase::First, "ti-4405").await.unwrap().unwrap();
+        assert!(territory.milestones.is_empty(), "{}", t.label);
+        s.import_history(&records, "h1", "user:a@b.fr")
+            .await
+            .unwrap();
+        assert!(
+            s.preview_history(&records, "h1", "user:a@b.fr", 10)
+                .await
+                .unwrap()
+                .is_none(),
+            "{}: the same file again",
+            t.label
+        );
+        let other = s
+            .preview_history(&records, "h2", "user:a@b.fr", 10)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(other.changed, 0, "{}: already recorded", t.label);
+    }
+}

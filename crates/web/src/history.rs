@@ -82,7 +82,7 @@ fn when(at: &str) -> String {
     }
 }
 
-fn action_label(action: &str) -> &str {
+pub(crate) fn action_label(action: &str) -> &str {
     match action {
         "record_line_event" => "Engagement, versement ou annulation",
         "record_project_status" => "Statut du projet",
@@ -142,7 +142,7 @@ pub fn changes(before: Option<&str>, after: Option<&str>) -> Vec<(String, String
                         .join(" ; ")
                 ),
             ),
-            (b, a) => (label(f), shown(b), shown(a)),
+            (b, a) => (label(f), shown_as(f, b), shown_as(f, a)),
         })
         // An absent field and a null one read the same: not a change worth a line.
         .filter(|(_, before, after)| before != after)
@@ -201,6 +201,17 @@ fn label(field: &str) -> String {
         "url" => "page de présentation",
         "opens_on" => "date d'ouverture",
         "closes_on" => "date de clôture",
+        "occurred_on" => "date",
+        "precision" => "précision",
+        "related" => "territoires liés",
+        "person" => "personne",
+        "role" => "rôle",
+        "started_on" => "depuis le",
+        "employer" => "employeur",
+        "opened_on" => "ouverture",
+        "closed_on" => "fermeture",
+        "cofundings" => "cofinancements",
+        "note" => "note",
         other => other,
     }
     .to_owned()
@@ -215,6 +226,31 @@ fn flat(v: &Value) -> String {
             .collect::<Vec<_>>()
             .join(", "),
         other => shown(Some(other)),
+    }
+}
+
+/// A field's value as a short text: the registry's codes (a milestone's kind, its precision, a
+/// governance role) in the words of the site.
+fn shown_as(field: &str, v: Option<&Value>) -> String {
+    use territoires_domain::registry::governance::Role;
+    use territoires_domain::registry::milestone::{DatePrecision, MilestoneKind};
+    let word = |v: &Value| -> Option<&'static str> {
+        match field {
+            "kind" => serde_json::from_value::<MilestoneKind>(v.clone())
+                .ok()
+                .map(MilestoneKind::label),
+            "precision" => serde_json::from_value::<DatePrecision>(v.clone())
+                .ok()
+                .map(DatePrecision::label),
+            "role" => serde_json::from_value::<Role>(v.clone())
+                .ok()
+                .map(Role::label),
+            _ => None,
+        }
+    };
+    match v.and_then(word) {
+        Some(word) => word.to_owned(),
+        None => shown(v),
     }
 }
 

@@ -652,3 +652,197 @@ async fn a_token_reads_and_replaces_its_scopes_column_mapping() {
     let anonymous = client().get(&url).send().await.unwrap();
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
 }
+
+/// The registry's files on the same page: a pilot imports a history file (a milestone, a governance
+/// appointment) and a file of posts in two steps; a record out of the pilot's region refuses the file.
+#[tokio::test]
+async fn a_pilot_imports_history_and_posts_in_two_steps_within_its_region() {
+    let (base, _db) = common::spawn_app_with_own_database().await;
+    let c = client();
+    login(&c, &base, "pilote-ge@example.gouv.fr", common::PASSWORD).await;
+    let page = c.get(format!("{base}/imports")).send().await.unwrap();
+    let csrf = common::hidden(&page.text().await.unwrap(), "csrf", "id=\"deposer-import\"");
+    let send = |content: &'static str, name: &'static str, text: &'static str| {
+        let form = Form::new()
+            .text("csrf", csrf.clone())
+            .text("contenu", content)
+            .part(
+                "fichier",
+                Part::bytes(text.as_bytes().to_vec()).file_name(name),
+            );
+        let (c, base) = (c.clone(), base.clone());
+        async move {
+            let response = c
+                .post(format!("{base}/imports"))
+                .multipart(form)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::SEE_OTHER);
+            let to = response.headers()["location"].to_str().unwrap().to_owned();
+            c.get(format!("{base}{to}")).send().await.unwrap()
+        }
+    };
+    let outside = send(
+        "historique",
+        "jalons.csv",
+        "Phase;Id territoire;Événement;Date\n\
+         2018-2022;ti-4415;diagnostic_realise;2024-03-01\n\
+         2018-2022;ti-1101;diagnostic_realise;2024-03-01\n",
+    )
+    .await;
+    assert_eq!(outside.status(), StatusCode::BAD_REQUEST);
+    let text = common::plain(&outside.text().await.unwrap());
+    assert!(
+        text.contains("territoire ti-1101 (2018-2022) : hors de votre périmètre")
+            && !text.contains("ti-4415 (2018-2022) : hors"),
+        "{text}"
+    );
+
+    let history = "Phase;Id territoire;Événement;Date;Personne\n\
+                   2018-2022;ti-4415;diagnostic_realise;2024-03-01;\n\
+                   2018-2022;ti-4415;chef_de_projet;2024-04-02;Camille Martin\n";
+    let preview = send("historique", "jalons.csv", history).await;
+    assert_eq!(preview.status(), StatusCode::OK);
+    let preview = common::plain(&preview.text().await.unwrap());
+    assert!(
+        preview.contains("Lu : 2 faits (jalons, gouvernance, attributs)")
+            && preview.contains("1 jalons, 1 nominations à écrire"),
+        "{preview}"
+    );
+    assert!(
+        preview.contains("<code>2018-2022/ti-4415</code>")
+            && preview.contains("Camille Martin")
+            && preview.contains("rôle : Chef de projet")
+            && preview.contains("Diagnostic"),
+        "each new fact with its content: {preview}"
+    );
+    let timeline = |c: reqwest::Client, base: String| async move {
+        c.get(format!("{base}/api/v1/territoires/2018-2022/ti-4415"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    };
+    assert!(
+        !timeline(c.clone(), base.clone())
+            .await
+            .contains("2024-03-01"),
+        "a preview writes nothing"
+    );
+    let action = link(&preview, CONFIRM).to_owned();
+    let report = c
+        .get(format!("{base}/imports/{action}/rapport.csv"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        report.contains("jalons.csv;nouveau;Territoire 2018-2022/ti-4415;"),
+        "{report}"
+    );
+    let applied = c
+        .post(format!("{base}/imports/{action}"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(applied.status(), StatusCode::OK);
+    let applied = common::plain(&applied.text().await.unwrap());
+    assert!(applied.contains("Import appliqué"), "{applied}");
+    assert!(
+        applied.contains("1 jalons, 1 nominations enregistré(s)"),
+        "{applied}"
+    );
+    assert!(
+        timeline(c.clone(), base.clone())
+            .await
+            .contains("2024-03-01"),
+        "applied"
+    );
+    let again = send("historique", "jalons.csv", history).await;
+    assert!(again.text().await.unwrap().contains("id=\"deja-importe\""));
+
+    let posts = send(
+        "postes",
+        "postes.csv",
+        "phase;id_territoire;employeur;ouverture\n2018-2022;ti-4415;CC de l'Ouest vosgien;2024-01-15\n",
+    )
+    .await;
+    assert_eq!(posts.status(), StatusCode::OK);
+    let posts = common::plain(&posts.text().await.unwrap());
+    assert!(
+        posts.contains("1 postes de chef de projet à écrire"),
+        "{posts}"
+    );
+    let response = c
+        .post(format!("{base}/imports"))
+        .multipart(
+            Form::new()
+                .text("csrf", csrf.clone())
+                .text("contenu", "budget")
+                .part(
+                    "fichier",
+                    Part::bytes(b"a\n1\n".to_vec()).file_name("x.csv"),
+                ),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    assert!(common::plain(&response.text().await.unwrap()).contains("contenu"));
+}
+
+/// A history file through the API: `contenu=historique`, previewed then applied; out of scope: 403.
+#[tokio::test]
+async fn a_token_imports_a_history_file_in_two_steps() {
+    let (base, db) = common::spawn_app_with_own_database().await;
+    let store = common::own_store(&db).await;
+    let token = common::issue_token(&store, "outil-vosges", "region:44").await;
+    let c = client();
+    let send = |contenu: &str, body: &'static str| {
+        c.post(format!(
+            "{base}/api/v1/imports?fichier=jalons.csv&contenu={contenu}"
+        ))
+        .bearer_auth(&token)
+        .body(body)
+        .send()
+    };
+    let outside = send(
+        "historique",
+        "phase;id_territoire;evenement;date\n2018-2022;ti-1101;diagnostic_realise;2024-03-01\n",
+    )
+    .await
+    .unwrap();
+    assert_eq!(outside.status(), StatusCode::FORBIDDEN);
+    let preview = send(
+        "historique",
+        "phase;id_territoire;evenement;date\n2018-2022;ti-4415;diagnostic_realise;2024-03-01\n",
+    )
+    .await
+    .unwrap();
+    assert_eq!(preview.status(), StatusCode::CREATED);
+    let preview: serde_json::Value = preview.json().await.unwrap();
+    assert_eq!(preview["changements"], 1, "{preview}");
+    assert_eq!(
+        preview["a_ecrire"],
+        serde_json::json!([["jalons", 1]]),
+        "{preview}"
+    );
+    let id = preview["id"].as_str().unwrap();
+    let applied = c
+        .post(format!("{base}/api/v1/imports/{id}"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(applied.status(), StatusCode::OK);
+    let applied: serde_json::Value = applied.json().await.unwrap();
+    assert_eq!(applied["ecrit"], serde_json::json!([["jalons", 1]]));
+    let unknown = send("budget", "a\n").await.unwrap();
+    assert_eq!(unknown.status(), StatusCode::BAD_REQUEST);
+}

@@ -6,7 +6,29 @@
 use std::collections::HashMap;
 
 use super::Profile;
+use crate::ids::TerritoryId;
+use crate::phase::Phase;
 use crate::portfolio::Portfolio;
+
+impl Profile {
+    /// The territories of a file of territory records (milestones, governance, attributes, chef de
+    /// projet posts) this profile may not write, each named once, in the file's order; empty when it may
+    /// import them all — the rule of each record's form.
+    pub fn territory_refusals<'a>(
+        &self,
+        territories: impl IntoIterator<Item = (Phase, &'a str)>,
+    ) -> Vec<String> {
+        let mut refused: Vec<String> = Vec::new();
+        for (phase, id) in territories {
+            let allowed = TerritoryId::parse(id).is_ok_and(|t| self.may_edit_territory(phase, &t));
+            let named = format!("territoire {id} ({phase}) : hors de votre périmètre");
+            if !allowed && !refused.contains(&named) {
+                refused.push(named);
+            }
+        }
+        refused
+    }
+}
 
 impl Profile {
     /// The records of `portfolio` this profile may not write, each named; empty when it may import it
@@ -151,5 +173,28 @@ mod tests {
         renamed.projects[1].title = "Autre titre".into();
         let refusals = ge.import_refusals(&renamed, &portfolio);
         assert_eq!(refusals.len(), 2, "{refusals:?}");
+    }
+
+    #[test]
+    fn a_file_of_territory_records_is_refused_by_the_territories_out_of_scope() {
+        let pilot = Profile::RegionalPilot(crate::ids::RegionCode::parse("44").unwrap());
+        let refusals = pilot.territory_refusals([
+            (Phase::First, "ti-4415"),
+            (Phase::First, "ti-1101"),
+            (Phase::First, "ti-1101"),
+            (Phase::Second, "ti-4401"),
+        ]);
+        assert_eq!(
+            refusals,
+            ["territoire ti-1101 (2018-2022) : hors de votre périmètre"]
+        );
+        let team = Profile::TerritoryTeam(Phase::Second, TerritoryId::parse("ti-4401").unwrap());
+        assert_eq!(
+            team.territory_refusals([(Phase::First, "ti-4401")]).len(),
+            1
+        );
+        assert!(Profile::National
+            .territory_refusals([(Phase::First, "ti-1101")])
+            .is_empty());
     }
 }

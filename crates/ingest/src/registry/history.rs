@@ -45,11 +45,15 @@ const REQUIRED: [&str; 4] = ["phase", "id_territoire", "evenement", "date"];
 
 /// Reads a history file (`.csv` or `.xlsx`) into records. Every wrong line is reported, with its column.
 pub fn read_history(path: &Path) -> Result<(Vec<TerritoryRecord>, String)> {
-    let bytes = read_bounded(path)?;
-    let content_hash = hash([bytes.as_slice()]);
-    let table = read_table(path, &bytes)?;
+    read_history_file(path, &read_bounded(path)?)
+}
+
+/// Reads a history file from its contents (an upload), `path` naming it: a workbook's first visible sheet
+/// or a CSV text, whatever the name says.
+pub fn read_history_file(path: &Path, bytes: &[u8]) -> Result<(Vec<TerritoryRecord>, String)> {
+    let table = read_table(path, bytes)?;
     let origin = path.display().to_string();
-    Ok((parse_table(path, &origin, table)?, content_hash))
+    Ok((parse_table(path, &origin, table)?, hash([bytes])))
 }
 
 /// Reads history from CSV text held in memory (the demo and reference datasets), `name` standing for its

@@ -39,10 +39,13 @@ const REQUIRED: [&str; 4] = ["phase", "id_territoire", "employeur", "ouverture"]
 
 /// Reads a post file into records, one per post.
 pub fn read_posts(path: &Path) -> Result<(Vec<PostRecord>, String)> {
-    let bytes = read_bounded(path)?;
-    let content_hash = hash([bytes.as_slice()]);
-    let table = read_table(path, &bytes)?;
-    Ok((parse_table(path, table)?, content_hash))
+    read_posts_file(path, &read_bounded(path)?)
+}
+
+/// Reads a post file from its contents (an upload), `path` naming it.
+pub fn read_posts_file(path: &Path, bytes: &[u8]) -> Result<(Vec<PostRecord>, String)> {
+    let table = read_table(path, bytes)?;
+    Ok((parse_table(path, table)?, hash([bytes])))
 }
 
 fn parse_table(path: &Path, mut table: Table) -> Result<Vec<PostRecord>> {

@@ -21,6 +21,7 @@ use territoires_domain::DomainError;
 
 use crate::access::Author;
 use crate::audit::Audit;
+use crate::imports::ImportPreview;
 use crate::registry::referential::{already_imported, record_import_run, ImportOutcome};
 use crate::sql::{delete_where_in, insert, upsert, Value};
 use crate::{now, Result, Store, StoreError};
@@ -1127,17 +1128,6 @@ pub struct LineChange {
     pub event: LineEvent,
 }
 
-/// What an import would do, computed without writing.
-#[derive(Debug, Clone)]
-pub struct PortfolioPreview {
-    /// Rows it would write, per table.
-    pub written: Vec<(String, u64)>,
-    /// The first changes it would audit (entity, key, before → after).
-    pub changes: Vec<crate::AuditEntry>,
-    /// How many changes in all.
-    pub changed: i64,
-}
-
 impl Store {
     /// Imports a portfolio (funders, schemes, envelopes, projects, lines) in one transaction: rows are
     /// merged by key with the stored ones, the result is checked as a whole (a commitment beyond its
@@ -1176,7 +1166,7 @@ impl Store {
         content_hash: &str,
         author: impl Into<Author<'a>>,
         shown: i64,
-    ) -> Result<Option<PortfolioPreview>> {
+    ) -> Result<Option<ImportPreview>> {
         let author = author.into();
         let (read, read_at) = self.portfolio_before_lock().await?;
         let mut tx = self.begin_read().await?;
@@ -1232,7 +1222,7 @@ impl Store {
                 },
             )
             .collect();
-        Ok(Some(PortfolioPreview {
+        Ok(Some(ImportPreview {
             written: written(&c),
             changes,
             changed: audited_count(&c) as i64,

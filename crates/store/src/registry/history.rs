@@ -11,8 +11,9 @@ use territoires_domain::registry::governance::Appointment;
 use territoires_domain::registry::milestone::{Milestone, RecordKind, Withdrawal};
 
 use crate::audit::Audit;
+use crate::imports::{last_audit_id, ImportPreview};
 use crate::registry::referential::{already_imported, record_import_run, ImportOutcome};
-use crate::{now, today, Result, Store, StoreError};
+use crate::{now, today, Result, Store, StoreError, WriteTx};
 
 /// A fact of a territory's history.
 #[derive(Debug, Clone, Serialize)]
@@ -450,31 +451,30 @@ impl Store {
         if already_imported(&mut tx, "history", content_hash).await? {
             return Ok(ImportOutcome::unchanged());
         }
-        let (mut milestones, mut appointments, mut attributes, mut unchanged) = (0, 0, 0, 0);
-        for r in records {
-            if !insert_record(&mut tx, r, actor).await? {
-                unchanged += 1;
-                continue;
-            }
-            match r.record {
-                HistoryRecord::Milestone(_) => milestones += 1,
-                HistoryRecord::Appointment(_) => appointments += 1,
-                HistoryRecord::Attribute(_) => attributes += 1,
-            }
-        }
-        let outcome = ImportOutcome {
-            notes: Vec::new(),
-            unchanged: milestones + appointments + attributes == 0,
-            written: vec![
-                ("milestones".into(), milestones),
-                ("appointments".into(), appointments),
-                ("attributes".into(), attributes),
-                ("already_recorded".into(), unchanged),
-            ],
-        };
-        record_import_run(&mut tx, "history", content_hash, &outcome).await?;
+        let outcome = history_in(&mut tx, records, content_hash, actor).await?;
         tx.commit().await?;
         Ok(outcome)
+    }
+
+    /// What [`Store::import_history`] would write: the import itself, rehearsed in a transaction rolled
+    /// back (its first `shown` audit entries and their count); `None` when the same content was imported.
+    pub async fn preview_history(
+        &self,
+        records: &[TerritoryRecord],
+        content_hash: &str,
+        actor: &str,
+        shown: i64,
+    ) -> Result<Option<ImportPreview>> {
+        let mut tx = self.begin_write().await?;
+        if already_imported(&mut tx, "history", content_hash).await? {
+            return Ok(None);
+        }
+        let since = last_audit_id(&mut tx).await?;
+        let outcome = history_in(&mut tx, records, content_hash, actor).await?;
+        // Dropping the transaction rolls the rehearsal back.
+        Ok(Some(
+            ImportPreview::rehearsed(&mut tx, since, outcome, shown).await?,
+        ))
     }
 
     /// Withdraws a record of a territory's history made in error: from `withdrawal.on` it no longer counts;
@@ -593,4 +593,37 @@ impl Store {
         };
         Ok(value.expect("records serialize"))
     }
+}
+
+/// The writes of a history import, in the caller's transaction.
+async fn history_in(
+    tx: &mut WriteTx,
+    records: &[TerritoryRecord],
+    content_hash: &str,
+    actor: &str,
+) -> Result<ImportOutcome> {
+    let (mut milestones, mut appointments, mut attributes, mut unchanged) = (0, 0, 0, 0);
+    for r in records {
+        if !insert_record(tx, r, actor).await? {
+            unchanged += 1;
+            continue;
+        }
+        match r.record {
+            HistoryRecord::Milestone(_) => milestones += 1,
+            HistoryRecord::Appointment(_) => appointments += 1,
+            HistoryRecord::Attribute(_) => attributes += 1,
+        }
+    }
+    let outcome = ImportOutcome {
+        notes: Vec::new(),
+        unchanged: milestones + appointments + attributes == 0,
+        written: vec![
+            ("milestones".into(), milestones),
+            ("appointments".into(), appointments),
+            ("attributes".into(), attributes),
+            ("already_recorded".into(), unchanged),
+        ],
+    };
+    record_import_run(tx, "history", content_hash, &outcome).await?;
+    Ok(outcome)
 }

@@ -9,8 +9,9 @@ use territoires_domain::phase::Phase;
 use territoires_domain::registry::posts::{Cofunding, ProjectLeadPost};
 
 use crate::audit::Audit;
+use crate::imports::{last_audit_id, ImportPreview};
 use crate::registry::referential::{already_imported, record_import_run, ImportOutcome};
-use crate::{now, today, Result, Store, StoreError};
+use crate::{now, today, Result, Store, StoreError, WriteTx};
 
 /// A post of a territory, as a file gives it.
 #[derive(Debug, Clone)]
@@ -242,18 +243,29 @@ impl Store {
         if already_imported(&mut tx, "posts", content_hash).await? {
             return Ok(ImportOutcome::unchanged());
         }
-        let mut written = 0;
-        for r in records {
-            written += u64::from(upsert_post(&mut tx, r, actor).await?);
-        }
-        let outcome = ImportOutcome {
-            notes: Vec::new(),
-            unchanged: written == 0,
-            written: vec![("project_lead_posts".into(), written)],
-        };
-        record_import_run(&mut tx, "posts", content_hash, &outcome).await?;
+        let outcome = posts_in(&mut tx, records, content_hash, actor).await?;
         tx.commit().await?;
         Ok(outcome)
+    }
+
+    /// What [`Store::import_posts`] would write, rehearsed in a transaction rolled back; `None` when the
+    /// same content was imported.
+    pub async fn preview_posts(
+        &self,
+        records: &[PostRecord],
+        content_hash: &str,
+        actor: &str,
+        shown: i64,
+    ) -> Result<Option<ImportPreview>> {
+        let mut tx = self.begin_write().await?;
+        if already_imported(&mut tx, "posts", content_hash).await? {
+            return Ok(None);
+        }
+        let since = last_audit_id(&mut tx).await?;
+        let outcome = posts_in(&mut tx, records, content_hash, actor).await?;
+        Ok(Some(
+            ImportPreview::rehearsed(&mut tx, since, outcome, shown).await?,
+        ))
     }
 
     /// Records one post from a form or the API: a new post, or a stored one (same opening day) closed or
@@ -265,4 +277,24 @@ impl Store {
         tx.commit().await?;
         Ok(written)
     }
+}
+
+/// The writes of a post import, in the caller's transaction.
+async fn posts_in(
+    tx: &mut WriteTx,
+    records: &[PostRecord],
+    content_hash: &str,
+    actor: &str,
+) -> Result<ImportOutcome> {
+    let mut written = 0;
+    for r in records {
+        written += u64::from(upsert_post(tx, r, actor).await?);
+    }
+    let outcome = ImportOutcome {
+        notes: Vec::new(),
+        unchanged: written == 0,
+        written: vec![("project_lead_posts".into(), written)],
+    };
+    record_import_run(tx, "posts", content_hash, &outcome).await?;
+    Ok(outcome)
 }

@@ -21,13 +21,14 @@ use territoires_ingest::Problem;
 use territoires_ingest::ERRORS_SHOWN;
 use territoires_store::access::accounts::Session;
 use territoires_store::access::Author;
+use territoires_store::imports::ImportPreview;
 use territoires_store::imports::Upload;
-use territoires_store::portfolio::PortfolioPreview;
 use territoires_store::registry::referential::ImportOutcome;
 
 use crate::access::auth::{actor, check_csrf, random_token, SignedIn};
 use crate::history::changes;
 use crate::params::PathParams;
+use crate::registry::imports::{self as registry_imports, RegistryKind};
 use crate::views::{render, Chrome};
 use crate::{AppState, WebError};
 
@@ -36,12 +37,14 @@ pub(crate) const CHANGES_SHOWN: i64 = 200;
 
 /// A change the import would make.
 pub struct ChangeRow {
-    /// `fiche action`, `ligne de financement`…
-    pub what: &'static str,
+    /// `Fiche action`, `Ligne de financement`, `Jalon`…
+    pub what: String,
     /// Its key.
     pub key: String,
     /// New, or changed.
     pub new: bool,
+    /// Whether a new record's fields are listed too.
+    pub detailed: bool,
     /// Field, before, after.
     pub fields: Vec<(String, String, String)>,
 }
@@ -134,25 +137,25 @@ pub struct PreviewView {
 
 #[derive(Template)]
 #[template(path = "imports.html")]
-struct ImportsPage {
-    chrome: Chrome,
-    csrf: String,
+pub(crate) struct ImportsPage {
+    pub(crate) chrome: Chrome,
+    pub(crate) csrf: String,
     /// Why the file was refused: the first problems.
-    problems: Vec<Problem>,
+    pub(crate) problems: Vec<Problem>,
     /// How many problems in all.
-    problem_count: usize,
+    pub(crate) problem_count: usize,
     /// The refused upload, whose whole report downloads.
-    report_id: Option<String>,
-    preview: Option<PreviewView>,
+    pub(crate) report_id: Option<String>,
+    pub(crate) preview: Option<PreviewView>,
     /// After applying: what was written.
-    applied: Option<Vec<(String, u64)>>,
+    pub(crate) applied: Option<Vec<(String, u64)>>,
     /// The upload whose columns are shown, and how they were read (the preview, or a refused file).
-    columns: Option<(String, Vec<MappingView>)>,
+    pub(crate) columns: Option<(String, Vec<MappingView>)>,
     /// Whose mapping the choices are remembered for.
-    scope_label: String,
+    pub(crate) scope_label: String,
 }
 
-fn page(session: &Session) -> ImportsPage {
+pub(crate) fn page(session: &Session) -> ImportsPage {
     ImportsPage {
         chrome: Chrome::new("Importer un tableur", "projets", &Some(session.clone()))
             .crumb("Projets", Some("/projets".into()))
@@ -168,7 +171,7 @@ fn page(session: &Session) -> ImportsPage {
     }
 }
 
-fn respond(status: StatusCode, page: ImportsPage) -> Result<Response, WebError> {
+pub(crate) fn respond(status: StatusCode, page: ImportsPage) -> Result<Response, WebError> {
     Ok((status, render(page)?).into_response())
 }
 
@@ -188,7 +191,7 @@ pub(crate) fn read(
 }
 
 /// A problem that concerns the whole file.
-fn whole_file(file: &str, message: impl Into<String>) -> Problem {
+pub(crate) fn whole_file(file: &str, message: impl Into<String>) -> Problem {
     Problem {
         file: file.to_owned(),
         location: String::new(),
@@ -203,7 +206,7 @@ pub async fn upload(
     SignedIn(session): SignedIn,
     mut multipart: Multipart,
 ) -> Result<Response, WebError> {
-    let (mut csrf, mut file) = (String::new(), None);
+    let (mut csrf, mut file, mut content) = (String::new(), None, String::new());
     // A body beyond the route's limit, or cut short, is told on the import page, in French.
     let unreadable = |e: axum::extract::multipart::MultipartError| {
         let mut answer = page(&session);
@@ -227,6 +230,7 @@ pub async fn upload(
         };
         match field.name() {
             Some("csrf") => csrf = field.text().await.unwrap_or_default(),
+            Some("contenu") => content = field.text().await.unwrap_or_default(),
             Some("fichier") => {
                 let name = field.file_name().unwrap_or("fichier").to_owned();
                 match field.bytes().await {
@@ -250,18 +254,31 @@ pub async fn upload(
         return respond(StatusCode::BAD_REQUEST, answer);
     };
     let file_name: String = file_name.chars().take(120).collect();
-    // A refused file is kept too: its page lists the problems and its whole report downloads.
-    let context = read_context(&state, &session.user.profile).await?;
-    let content_hash = match read(&file_name, &bytes, &context) {
-        Ok(file) => file.content_hash,
-        Err(_) => territoires_ingest::hash([bytes.as_slice()]),
+    // What the file holds: the portfolio (the form's default), or a registry file.
+    let kind = match content.as_str() {
+        "" | MAPPING_KIND => MAPPING_KIND,
+        other => match RegistryKind::of(other) {
+            Some(_) => other,
+            None => {
+                return Err(WebError::BadRequest {
+                    field: "contenu".into(),
+                    message: format!(
+                        "« {} » : attendu projets, historique ou postes",
+                        other.chars().take(40).collect::<String>()
+                    ),
+                })
+            }
+        },
     };
+    // A refused file is kept too: its page lists the problems and its whole report downloads. Its
+    // checksum is recomputed by each read: stored here only for the record.
+    let content_hash = territoires_ingest::hash([bytes.as_slice()]);
     let id = random_token();
     state
         .store
         .save_upload(&Upload {
             id: id.clone(),
-            kind: MAPPING_KIND.into(),
+            kind: kind.into(),
             file_name,
             content_hash,
             content: bytes,
@@ -293,13 +310,12 @@ pub(crate) async fn upload_of(
         })
 }
 
-/// The upload `id` of the session's user, read again; or the page that tells why it cannot be imported.
+/// A portfolio upload read again; or the page that tells why it cannot be imported.
 async fn read_upload(
     state: &AppState,
     session: &Session,
-    id: &str,
+    upload: Upload,
 ) -> Result<Result<(Upload, PortfolioFile), Response>, WebError> {
-    let upload = upload_of(state, session, id).await?;
     let context = read_context(state, &session.user.profile).await?;
     match read(&upload.file_name, &upload.content, &context) {
         Ok(file) => Ok(Ok((upload, file))),
@@ -314,7 +330,7 @@ async fn read_upload(
 }
 
 impl ImportsPage {
-    fn set_problems(&mut self, problems: Vec<Problem>, report_id: Option<&str>) {
+    pub(crate) fn set_problems(&mut self, problems: Vec<Problem>, report_id: Option<&str>) {
         self.problem_count = problems.len();
         self.problems = problems.into_iter().take(ERRORS_SHOWN).collect();
         self.report_id = report_id.map(str::to_owned);
@@ -387,7 +403,7 @@ pub(crate) async fn preview_file(
     author: Author<'_>,
     file: &PortfolioFile,
     shown: i64,
-) -> Result<Option<PortfolioPreview>, territoires_store::StoreError> {
+) -> Result<Option<ImportPreview>, territoires_store::StoreError> {
     state
         .store
         .preview_portfolio(
@@ -405,7 +421,11 @@ pub async fn preview(
     PathParams(id): PathParams<String>,
     SignedIn(session): SignedIn,
 ) -> Result<Response, WebError> {
-    let (upload, file) = match read_upload(&state, &session, &id).await? {
+    let upload = upload_of(&state, &session, &id).await?;
+    if let Some(kind) = RegistryKind::of(&upload.kind) {
+        return registry_imports::preview(&state, &session, upload, kind).await;
+    }
+    let (upload, file) = match read_upload(&state, &session, upload).await? {
         Ok(read) => read,
         Err(refused) => return Ok(refused),
     };
@@ -442,23 +462,34 @@ pub async fn preview(
         .filter(|(_, n)| *n > 0)
         .collect(),
         changed: preview.as_ref().map_or(0, |p| p.changed),
-        changes: preview
-            .as_ref()
-            .map(|p| {
-                p.changes
-                    .iter()
-                    .map(|e| ChangeRow {
-                        what: entity_label(&e.entity),
-                        key: e.entity_key.clone(),
-                        new: e.before_json.is_none(),
-                        fields: changes(e.before_json.as_deref(), e.after_json.as_deref()),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
+        changes: change_rows(preview.as_ref(), false),
         written: preview.map(|p| p.written.into_iter().filter(|(_, n)| *n > 0).collect()),
     });
     respond(StatusCode::OK, answer)
+}
+
+/// The changes a preview lists; `detailed`: new records listed with their fields too (facts of the
+/// registry, whose content is all there is to check).
+pub(crate) fn change_rows(preview: Option<&ImportPreview>, detailed: bool) -> Vec<ChangeRow> {
+    preview
+        .map(|p| {
+            p.changes
+                .iter()
+                .map(|e| ChangeRow {
+                    // A registry fact is named by what it records (a milestone, an appointment…).
+                    what: if detailed {
+                        crate::history::action_label(&e.action).to_owned()
+                    } else {
+                        entity_label(&e.entity).to_owned()
+                    },
+                    key: e.entity_key.clone(),
+                    new: e.before_json.is_none(),
+                    detailed,
+                    fields: changes(e.before_json.as_deref(), e.after_json.as_deref()),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// The confirmation form.
@@ -475,7 +506,11 @@ pub async fn apply(
     Form(form): Form<Confirm>,
 ) -> Result<Response, WebError> {
     check_csrf(&session, &form.csrf)?;
-    let (upload, file) = match read_upload(&state, &session, &id).await? {
+    let upload = upload_of(&state, &session, &id).await?;
+    if let Some(kind) = RegistryKind::of(&upload.kind) {
+        return registry_imports::apply(&state, &session, upload, kind).await;
+    }
+    let (upload, file) = match read_upload(&state, &session, upload).await? {
         Ok(read) => read,
         Err(refused) => return Ok(refused),
     };
@@ -547,6 +582,7 @@ pub(crate) fn entity_label(entity: &str) -> &'static str {
         "funder" => "Financeur",
         "scheme" => "Dispositif",
         "envelope" => "Enveloppe",
+        "territory" => "Territoire",
         _ => "Enregistrement",
     }
 }
@@ -560,6 +596,11 @@ pub fn table_label(table: &str) -> &str {
         "projects" => "fiches actions",
         "status_changes" => "statuts",
         "funding_lines" => "lignes de financement",
+        "milestones" => "jalons",
+        "appointments" => "nominations",
+        "attributes" => "attributs",
+        "already_recorded" => "déjà enregistré(s)",
+        "project_lead_posts" => "postes de chef de projet",
         other => other,
     }
 }

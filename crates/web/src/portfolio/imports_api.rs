@@ -16,14 +16,18 @@ use territoires_store::access::Author;
 use territoires_store::imports::Upload;
 use utoipa::{IntoParams, ToSchema};
 
+use territoires_store::imports::ImportPreview;
+use territoires_store::registry::referential::ImportOutcome;
+
 use super::imports::{
-    entity_label, preview_file, read, read_context, refusal, table_label, CHANGES_SHOWN,
+    entity_label, preview_file, read, read_context, refusal, table_label, whole_file, CHANGES_SHOWN,
 };
 use crate::access::auth::random_token;
 use crate::access::guard::Caller;
 use crate::error::ApiError;
 use crate::history::changes;
 use crate::params::{Params, PathParams};
+use crate::registry::imports::{RegistryFile, RegistryKind};
 use crate::{AppState, WebError};
 
 /// One problem of a file.
@@ -127,6 +131,10 @@ pub struct FileBytes(#[allow(dead_code)] Vec<u8>);
 pub struct FileName {
     /// The file's name as it should appear in problems and the audit log (`plan.xlsx`).
     pub fichier: Option<String>,
+    /// What it holds: `projets` (fiches actions and funding, the default), `historique` (milestones,
+    /// labelling events, governance, attributes) or `postes` (chef de projet posts).
+    #[param(pattern = "^(projets|historique|postes)$")]
+    pub contenu: Option<String>,
 }
 
 fn refused(status: StatusCode, problems: Vec<Problem>) -> Response {
@@ -162,64 +170,106 @@ async fn preview_of(
         Err(e) => return Ok(Err(store_refusal(&upload.file_name, e)?)),
     };
     let p = &file.portfolio;
-    Ok(Ok(PreviewDto {
-        id: upload.id.clone(),
-        fichier: upload.file_name.clone(),
-        empreinte: upload.content_hash.clone(),
-        lu: [
+    let mut dto = PreviewDto::new(
+        upload,
+        vec![
             ("financeurs", p.funders.len()),
             ("dispositifs", p.schemes.len()),
             ("enveloppes", p.envelopes.len()),
             ("projets", p.projects.len()),
             ("financements", p.lines.len()),
-        ]
-        .into_iter()
-        .filter(|(_, n)| *n > 0)
-        .map(|(t, n)| (t.to_owned(), n))
-        .collect(),
-        remarques: file.notes.clone(),
-        correspondance: file
-            .mappings
-            .iter()
-            .map(|t| {
-                (
-                    t.table.to_owned(),
-                    t.mapping()
-                        .map(|(h, c)| (h.to_owned(), c.to_owned()))
-                        .collect(),
-                )
-            })
-            .collect(),
-        changements: preview.as_ref().map_or(0, |p| p.changed),
-        premiers_changements: preview
-            .as_ref()
-            .map(|p| {
-                p.changes
-                    .iter()
-                    .map(|e| ChangeDto {
-                        enregistrement: entity_label(&e.entity).to_owned(),
-                        cle: e.entity_key.clone(),
-                        nouveau: e.before_json.is_none(),
-                        champs: changes(e.before_json.as_deref(), e.after_json.as_deref())
-                            .into_iter()
-                            .map(|(champ, avant, apres)| FieldChangeDto {
-                                champ,
-                                avant,
-                                apres,
-                            })
-                            .collect(),
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
-        a_ecrire: preview.map(|p| {
-            p.written
+        ],
+        preview,
+    );
+    dto.remarques = file.notes.clone();
+    dto.correspondance = file
+        .mappings
+        .iter()
+        .map(|t| {
+            (
+                t.table.to_owned(),
+                t.mapping()
+                    .map(|(h, c)| (h.to_owned(), c.to_owned()))
+                    .collect(),
+            )
+        })
+        .collect();
+    Ok(Ok(dto))
+}
+
+impl PreviewDto {
+    /// The preview of `upload`, which read `lu` rows per table and would do `preview`.
+    fn new(upload: &Upload, lu: Vec<(&str, usize)>, preview: Option<ImportPreview>) -> Self {
+        PreviewDto {
+            id: upload.id.clone(),
+            fichier: upload.file_name.clone(),
+            empreinte: upload.content_hash.clone(),
+            lu: lu
                 .into_iter()
                 .filter(|(_, n)| *n > 0)
-                .map(|(t, n)| (table_label(&t).to_owned(), n))
-                .collect()
-        }),
-    }))
+                .map(|(t, n)| (t.to_owned(), n))
+                .collect(),
+            remarques: Vec::new(),
+            correspondance: Vec::new(),
+            changements: preview.as_ref().map_or(0, |p| p.changed),
+            premiers_changements: preview
+                .as_ref()
+                .map(|p| {
+                    p.changes
+                        .iter()
+                        .map(|e| ChangeDto {
+                            enregistrement: entity_label(&e.entity).to_owned(),
+                            cle: e.entity_key.clone(),
+                            nouveau: e.before_json.is_none(),
+                            champs: changes(e.before_json.as_deref(), e.after_json.as_deref())
+                                .into_iter()
+                                .map(|(champ, avant, apres)| FieldChangeDto {
+                                    champ,
+                                    avant,
+                                    apres,
+                                })
+                                .collect(),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            a_ecrire: preview.map(|p| {
+                p.written
+                    .into_iter()
+                    .filter(|(t, n)| *n > 0 && t != "already_recorded")
+                    .map(|(t, n)| (table_label(&t).to_owned(), n))
+                    .collect()
+            }),
+        }
+    }
+}
+
+/// The preview of a registry file (history, posts) checked within the caller's scope.
+async fn registry_preview(
+    state: &AppState,
+    caller: &Caller,
+    upload: &Upload,
+    file: &RegistryFile,
+) -> Result<Result<PreviewDto, Response>, ApiError> {
+    let out_of_scope = file.refusals(&caller.profile);
+    if !out_of_scope.is_empty() {
+        return Ok(Err(refused(
+            StatusCode::FORBIDDEN,
+            out_of_scope
+                .iter()
+                .map(|r| whole_file(&upload.file_name, r))
+                .collect(),
+        )));
+    }
+    let preview = match file
+        .preview(&state.store, &caller.actor, CHANGES_SHOWN)
+        .await
+    {
+        Ok(preview) => preview,
+        Err(e) => return Ok(Err(store_refusal(&upload.file_name, e)?)),
+    };
+    let (what, n) = file.read_count();
+    Ok(Ok(PreviewDto::new(upload, vec![(what, n)], preview)))
 }
 
 /// Dépose un tableur et en donne l'aperçu (jeton d'API)
@@ -263,21 +313,40 @@ pub async fn upload(
         )
         .into());
     }
-    let context = read_context(&state, &caller.profile).await?;
-    let file = match read(&file_name, &body, &context) {
-        Ok(file) => file,
-        Err(problems) => return Ok(refused(StatusCode::BAD_REQUEST, problems)),
-    };
-    let upload = Upload {
+    let mut upload = Upload {
         id: random_token(),
-        kind: "projets".into(),
+        kind: MAPPING_KIND.into(),
         file_name,
-        content_hash: file.content_hash.clone(),
+        content_hash: territoires_ingest::hash([body.as_ref()]),
         content: body.to_vec(),
         uploaded_by: caller.actor.clone(),
         uploaded_at: String::new(),
     };
-    match preview_of(&state, &caller, &upload, &file).await? {
+    let previewed = match name.contenu.as_deref() {
+        None | Some(MAPPING_KIND) => {
+            let context = read_context(&state, &caller.profile).await?;
+            let file = match read(&upload.file_name, &body, &context) {
+                Ok(file) => file,
+                Err(problems) => return Ok(refused(StatusCode::BAD_REQUEST, problems)),
+            };
+            upload.content_hash = file.content_hash.clone();
+            preview_of(&state, &caller, &upload, &file).await?
+        }
+        Some(kind) => {
+            let Some(registry) = RegistryKind::of(kind) else {
+                return Err(
+                    crate::params::bad("contenu", "attendu projets, historique ou postes").into(),
+                );
+            };
+            upload.kind = kind.to_owned();
+            let file = match RegistryFile::read(registry, &upload.file_name, &body) {
+                Ok(file) => file,
+                Err(problems) => return Ok(refused(StatusCode::BAD_REQUEST, problems)),
+            };
+            registry_preview(&state, &caller, &upload, &file).await?
+        }
+    };
+    match previewed {
         Ok(preview) => {
             state.store.save_upload(&upload).await?;
             Ok((StatusCode::CREATED, Json(preview)).into_response())
@@ -315,6 +384,26 @@ pub async fn apply(
         .ok_or_else(|| {
             WebError::NotFound(format!("dépôt {id} : aucun fichier en attente sous cet id"))
         })?;
+    if let Some(kind) = RegistryKind::of(&upload.kind) {
+        let file = match RegistryFile::read(kind, &upload.file_name, &upload.content) {
+            Ok(file) => file,
+            Err(problems) => return Ok(refused(StatusCode::BAD_REQUEST, problems)),
+        };
+        let out_of_scope = file.refusals(&caller.profile);
+        if !out_of_scope.is_empty() {
+            let problems = out_of_scope
+                .iter()
+                .map(|r| whole_file(&upload.file_name, r))
+                .collect();
+            return Ok(refused(StatusCode::FORBIDDEN, problems));
+        }
+        let outcome = match file.apply(&state.store, &caller.actor).await {
+            Ok(outcome) => outcome,
+            Err(e) => return store_refusal(&upload.file_name, e),
+        };
+        state.store.delete_upload(&upload.id).await?;
+        return Ok(Json(AppliedDto::from(outcome)).into_response());
+    }
     let context = read_context(&state, &caller.profile).await?;
     let file = match read(&upload.file_name, &upload.content, &context) {
         Ok(file) => file,
@@ -333,15 +422,20 @@ pub async fn apply(
         Err(e) => return store_refusal(&upload.file_name, e),
     };
     state.store.delete_upload(&upload.id).await?;
-    Ok(Json(AppliedDto {
-        ecrit: outcome
-            .written
-            .into_iter()
-            .filter(|(_, n)| *n > 0)
-            .map(|(t, n)| (table_label(&t).to_owned(), n))
-            .collect(),
-    })
-    .into_response())
+    Ok(Json(AppliedDto::from(outcome)).into_response())
+}
+
+impl From<ImportOutcome> for AppliedDto {
+    fn from(outcome: ImportOutcome) -> Self {
+        AppliedDto {
+            ecrit: outcome
+                .written
+                .into_iter()
+                .filter(|(t, n)| *n > 0 && t != "already_recorded")
+                .map(|(t, n)| (table_label(&t).to_owned(), n))
+                .collect(),
+        }
+    }
 }
 
 /// A scope's column mapping: how its files' headers are read where the automatic reading misses them.

@@ -8,11 +8,16 @@ use territoires_ingest::spreadsheet::{csv, Cell};
 use territoires_ingest::Problem;
 use territoires_store::access::Author;
 
-use super::imports::{entity_label, preview_file, read, read_context, refusal, upload_of};
+use territoires_store::imports::ImportPreview;
+
+use super::imports::{
+    entity_label, preview_file, read, read_context, refusal, upload_of, whole_file,
+};
 use crate::access::auth::{actor, SignedIn};
 use crate::history::changes;
 use crate::params::PathParams;
 use crate::registry::exports::attachment;
+use crate::registry::imports::{RegistryFile, RegistryKind};
 use crate::{AppState, WebError};
 
 /// The report's columns.
@@ -70,21 +75,47 @@ pub async fn report_csv(
 ) -> Result<Response, WebError> {
     let upload = upload_of(&state, &session, &id).await?;
     let name = &upload.file_name;
-    let context = read_context(&state, &session.user.profile).await?;
-    let rows = match read(name, &upload.content, &context) {
+    let actor = actor(&session);
+    // Each kind read and previewed as its page does: the problems, or the notes and the preview.
+    let read: Result<(Vec<String>, Option<ImportPreview>), Vec<Problem>> =
+        match RegistryKind::of(&upload.kind) {
+            Some(kind) => match RegistryFile::read(kind, name, &upload.content) {
+                Err(problems) => Err(problems),
+                Ok(file) => {
+                    let out_of_scope = file.refusals(&session.user.profile);
+                    if !out_of_scope.is_empty() {
+                        Err(out_of_scope.iter().map(|r| whole_file(name, r)).collect())
+                    } else {
+                        match file.preview(&state.store, &actor, CHANGES_IN_REPORT).await {
+                            Ok(preview) => Ok((Vec::new(), preview)),
+                            Err(e) => Err(refusal(name, e)?),
+                        }
+                    }
+                }
+            },
+            None => {
+                let context = read_context(&state, &session.user.profile).await?;
+                match read(name, &upload.content, &context) {
+                    Err(problems) => Err(problems),
+                    Ok(file) => {
+                        let author = Author::user(&actor, &session.user.profile);
+                        match preview_file(&state, author, &file, CHANGES_IN_REPORT).await {
+                            Ok(preview) => Ok((file.notes, preview)),
+                            Err(e) => Err(refusal(name, e)?),
+                        }
+                    }
+                }
+            }
+        };
+    let rows = match read {
         Err(problems) => problem_rows(&problems),
-        Ok(file) => {
-            let mut rows: Vec<Vec<Cell>> = file
-                .notes
+        Ok((notes, preview)) => {
+            let mut rows: Vec<Vec<Cell>> = notes
                 .iter()
                 .map(|n| row(name, "remarque", "", "", "", "", n))
                 .collect();
-            let actor = actor(&session);
-            let author = Author::user(&actor, &session.user.profile);
-            let preview = preview_file(&state, author, &file, CHANGES_IN_REPORT).await;
             match preview {
-                Err(e) => rows.extend(problem_rows(&refusal(name, e)?)),
-                Ok(None) => rows.push(row(
+                None => rows.push(row(
                     name,
                     "remarque",
                     "",
@@ -93,7 +124,7 @@ pub async fn report_csv(
                     "",
                     "fichier déjà importé : l'appliquer de nouveau ne changerait rien",
                 )),
-                Ok(Some(preview)) => {
+                Some(preview) => {
                     for e in &preview.changes {
                         let what = format!("{} {}", entity_label(&e.entity), e.entity_key);
                         if e.before_json.is_none() {

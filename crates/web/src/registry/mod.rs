@@ -5,6 +5,7 @@ pub mod api_write;
 pub mod exports;
 pub mod forms;
 pub mod home;
+pub mod imports;
 pub mod list;
 pub mod places;
 pub mod territory;

@@ -1,0 +1,220 @@
+//! The registry's files on the import page, in the same two steps as the portfolio's: a history file
+//! (milestones, labelling events, governance appointments, attributes) or a file of chef de projet posts is
+//! read and checked, every record within the importer's scope, previewed with what it would write (the
+//! import itself rehearsed in a transaction rolled back), then applied in one transaction; the same file
+//! again writes nothing.
+
+use axum::http::StatusCode;
+use axum::response::Response;
+use territoires_domain::access::Profile;
+use territoires_domain::phase::Phase;
+use territoires_ingest::registry::{history, posts};
+use territoires_ingest::Problem;
+use territoires_store::access::accounts::Session;
+use territoires_store::imports::ImportPreview;
+use territoires_store::imports::Upload;
+use territoires_store::registry::history::TerritoryRecord;
+use territoires_store::registry::posts::PostRecord;
+use territoires_store::registry::referential::ImportOutcome;
+use territoires_store::{Result, Store};
+
+use crate::access::auth::actor;
+use crate::portfolio::imports::{
+    change_rows, page, refusal, respond, whole_file, PreviewView, CHANGES_SHOWN,
+};
+use crate::{AppState, WebError};
+
+/// What a registry file holds: the upload's kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegistryKind {
+    /// Milestones, labelling events, governance, attributes (`historique`).
+    History,
+    /// Chef de projet posts (`postes`).
+    Posts,
+}
+
+impl RegistryKind {
+    /// The kind of an upload (`historique`, `postes`), if it is a registry file.
+    pub fn of(kind: &str) -> Option<Self> {
+        match kind {
+            "historique" => Some(RegistryKind::History),
+            "postes" => Some(RegistryKind::Posts),
+            _ => None,
+        }
+    }
+}
+
+/// A registry file read.
+pub enum RegistryFile {
+    /// A history file's records.
+    History(Vec<TerritoryRecord>, String),
+    /// A post file's records.
+    Posts(Vec<PostRecord>, String),
+}
+
+impl RegistryFile {
+    /// Reads an upload of `kind`, or says every problem.
+    pub fn read(kind: RegistryKind, file_name: &str, bytes: &[u8]) -> Result<Self, Vec<Problem>> {
+        let path = std::path::Path::new(file_name);
+        match kind {
+            RegistryKind::History => history::read_history_file(path, bytes)
+                .map(|(records, hash)| RegistryFile::History(records, hash)),
+            RegistryKind::Posts => posts::read_posts_file(path, bytes)
+                .map(|(records, hash)| RegistryFile::Posts(records, hash)),
+        }
+        .map_err(|e| e.problems())
+    }
+
+    /// How many records, in the page's words.
+    pub fn read_count(&self) -> (&'static str, usize) {
+        match self {
+            RegistryFile::History(records, _) => {
+                ("faits (jalons, gouvernance, attributs)", records.len())
+            }
+            RegistryFile::Posts(records, _) => ("postes de chef de projet", records.len()),
+        }
+    }
+
+    /// The records `profile` may not write, each territory named once (see
+    /// [`Profile::territory_refusals`]).
+    pub fn refusals(&self, profile: &Profile) -> Vec<String> {
+        let territories: Vec<(Phase, &str)> = match self {
+            RegistryFile::History(records, _) => records
+                .iter()
+                .map(|r| (r.phase, r.territory_id.as_str()))
+                .collect(),
+            RegistryFile::Posts(records, _) => records
+                .iter()
+                .map(|r| (r.phase, r.territory_id.as_str()))
+                .collect(),
+        };
+        profile.territory_refusals(territories)
+    }
+
+    /// What applying it would write (its first `shown` changes); `None` when imported before.
+    pub async fn preview(
+        &self,
+        store: &Store,
+        actor: &str,
+        shown: i64,
+    ) -> Result<Option<ImportPreview>> {
+        match self {
+            RegistryFile::History(records, hash) => {
+                store.preview_history(records, hash, actor, shown).await
+            }
+            RegistryFile::Posts(records, hash) => {
+                store.preview_posts(records, hash, actor, shown).await
+            }
+        }
+    }
+
+    /// Applies it in one transaction.
+    pub async fn apply(&self, store: &Store, actor: &str) -> Result<ImportOutcome> {
+        match self {
+            RegistryFile::History(records, hash) => {
+                store.import_history(records, hash, actor).await
+            }
+            RegistryFile::Posts(records, hash) => store.import_posts(records, hash, actor).await,
+        }
+    }
+}
+
+/// Reads an upload of `kind` and checks its scope; or the page listing why it is refused.
+fn read_checked(
+    session: &Session,
+    upload: &Upload,
+    kind: RegistryKind,
+) -> std::result::Result<std::result::Result<RegistryFile, Response>, WebError> {
+    let refused = |problems: Vec<Problem>| {
+        let mut answer = page(session);
+        answer.set_problems(problems, Some(&upload.id));
+        respond(StatusCode::BAD_REQUEST, answer).map(Err)
+    };
+    let file = match RegistryFile::read(kind, &upload.file_name, &upload.content) {
+        Ok(file) => file,
+        Err(problems) => return refused(problems),
+    };
+    let out_of_scope = file.refusals(&session.user.profile);
+    if !out_of_scope.is_empty() {
+        return refused(
+            out_of_scope
+                .iter()
+                .map(|r| whole_file(&upload.file_name, r))
+                .collect(),
+        );
+    }
+    Ok(Ok(file))
+}
+
+/// `GET /imports/{id}` for a registry file: what it would write.
+pub async fn preview(
+    state: &AppState,
+    session: &Session,
+    upload: Upload,
+    kind: RegistryKind,
+) -> std::result::Result<Response, WebError> {
+    let file = match read_checked(session, &upload, kind)? {
+        Ok(file) => file,
+        Err(page) => return Ok(page),
+    };
+    let preview = match file
+        .preview(&state.store, &actor(session), CHANGES_SHOWN)
+        .await
+    {
+        Ok(preview) => preview,
+        Err(e) => return refused_by_store(session, &upload, e),
+    };
+    let mut answer = page(session);
+    answer.preview = Some(PreviewView {
+        id: upload.id.clone(),
+        file_name: upload.file_name.clone(),
+        checksum: upload.content_hash.chars().take(16).collect(),
+        notes: Vec::new(),
+        remembered: false,
+        read: vec![file.read_count()],
+        changed: preview.as_ref().map_or(0, |p| p.changed),
+        changes: change_rows(preview.as_ref(), true),
+        written: preview.map(|p| written(p.written)),
+    });
+    respond(StatusCode::OK, answer)
+}
+
+/// The import page saying why the store refused the file (a fact contradicting a stored one…).
+fn refused_by_store(
+    session: &Session,
+    upload: &Upload,
+    e: territoires_store::StoreError,
+) -> std::result::Result<Response, WebError> {
+    let mut answer = page(session);
+    answer.set_problems(refusal(&upload.file_name, e)?, Some(&upload.id));
+    respond(StatusCode::BAD_REQUEST, answer)
+}
+
+/// The rows written per table, those skipped (already recorded) aside.
+fn written(counts: Vec<(String, u64)>) -> Vec<(String, u64)> {
+    counts
+        .into_iter()
+        .filter(|(table, n)| *n > 0 && table != "already_recorded")
+        .collect()
+}
+
+/// `POST /imports/{id}` for a registry file: applies it, all or nothing.
+pub async fn apply(
+    state: &AppState,
+    session: &Session,
+    upload: Upload,
+    kind: RegistryKind,
+) -> std::result::Result<Response, WebError> {
+    let file = match read_checked(session, &upload, kind)? {
+        Ok(file) => file,
+        Err(page) => return Ok(page),
+    };
+    let outcome = match file.apply(&state.store, &actor(session)).await {
+        Ok(outcome) => outcome,
+        Err(e) => return refused_by_store(session, &upload, e),
+    };
+    let mut answer = page(session);
+    state.store.delete_upload(&upload.id).await?;
+    answer.applied = Some(written(outcome.written));
+    respond(StatusCode::OK, answer)
+}
