@@ -701,7 +701,7 @@ async fn a_pilot_imports_history_and_posts_in_two_steps_within_its_region() {
 
     let history = "Phase;Id territoire;Événement;Date;Personne\n\
                    2018-2022;ti-4415;diagnostic_realise;2024-03-01;\n\
-                   2018-2022;ti-4415;chef_de_projet;2024-04-02;Camille Martin\n";
+                   2018-2022;Vosges;chef_de_projet;2024-04-02;Camille Martin\n";
     let preview = send("historique", "jalons.csv", history).await;
     assert_eq!(preview.status(), StatusCode::OK);
     let preview = common::plain(&preview.text().await.unwrap());

@@ -103,12 +103,13 @@ impl Names {
 }
 
 /// How alike two keys are (0 to 1): their spelling, or one's words all in the other (« Pays de Bitche »
-/// in « CC du Pays de Bitche »).
+/// in « CC du Pays de Bitche », « Vosges » in « Plaine des Vosges »).
 fn similarity(a: &str, b: &str) -> f64 {
     let spelling = strsim::jaro_winkler(a, b);
     let words = |x: &str, y: &str| {
         let ys: Vec<&str> = y.split(' ').collect();
-        x.split(' ').count() >= 2 && x.split(' ').all(|w| ys.contains(&w))
+        // One short word (« de », « val ») is in too many names to suggest them.
+        (x.split(' ').count() >= 2 || x.len() >= 5) && x.split(' ').all(|w| ys.contains(&w))
     };
     if words(a, b) || words(b, a) {
         spelling.max(0.9)
@@ -145,6 +146,29 @@ impl Places {
                 .map(|(phase, list)| (phase, Names::new(list)))
                 .collect(),
             epcis: Names::new(epcis),
+        }
+    }
+
+    /// A territory of `phase` given by its id or by its name: its id, with its official name when it was
+    /// given by name (for the report). A name that finds no single territory is refused with the
+    /// closest as suggestions; without any territory known, only ids are read.
+    pub fn territory(
+        &self,
+        phase: Phase,
+        text: &str,
+    ) -> Result<(TerritoryId, Option<&str>), crate::DomainError> {
+        let by_id = TerritoryId::parse(text);
+        match (by_id, self.territories(phase)) {
+            (Ok(id), _) => Ok((id, None)),
+            (Err(e), None) => Err(e),
+            (Err(_), Some(names)) => match names.find(text) {
+                Found::One(id, name) => Ok((TerritoryId::parse(id)?, Some(name))),
+                Found::Suggestions(near) => Err(crate::DomainError::Rule(not_found(
+                    "territoire",
+                    text,
+                    &near,
+                ))),
+            },
         }
     }
 
@@ -261,5 +285,24 @@ mod tests {
             places.territories(Phase::Second).unwrap().find("Vosges"),
             Found::Suggestions(_)
         ));
+        let (id, named) = places.territory(Phase::First, "VOSGES").unwrap();
+        assert_eq!(
+            (id.to_string().as_str(), named),
+            ("ti-4415", Some("Vosges"))
+        );
+        assert_eq!(
+            places.territory(Phase::First, "ti-4401").unwrap().1,
+            None,
+            "an id is read as it is"
+        );
+        let refused = places
+            .territory(Phase::Second, "Vosges")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            refused.contains("vouliez-vous dire « Plaine des Vosges » → ti-4413 ?"),
+            "{refused}"
+        );
+        assert!(Places::default().territory(Phase::First, "Vosges").is_err());
     }
 }

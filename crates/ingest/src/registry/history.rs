@@ -18,6 +18,7 @@ use territoires_domain::registry::governance::{Appointment, Role};
 use territoires_domain::registry::milestone::{
     parse_event_date, DatePrecision, Milestone, MilestoneKind,
 };
+use territoires_domain::registry::names::Places;
 use territoires_domain::DomainError;
 use territoires_store::registry::history::{HistoryRecord, TerritoryRecord};
 use territoires_store::registry::referential::ImportOutcome;
@@ -44,16 +45,20 @@ pub const COLUMNS: [&str; 11] = [
 const REQUIRED: [&str; 4] = ["phase", "id_territoire", "evenement", "date"];
 
 /// Reads a history file (`.csv` or `.xlsx`) into records. Every wrong line is reported, with its column.
-pub fn read_history(path: &Path) -> Result<(Vec<TerritoryRecord>, String)> {
-    read_history_file(path, &read_bounded(path)?)
+pub fn read_history(path: &Path, places: &Places) -> Result<(Vec<TerritoryRecord>, String)> {
+    read_history_file(path, &read_bounded(path)?, places)
 }
 
 /// Reads a history file from its contents (an upload), `path` naming it: a workbook's first visible sheet
-/// or a CSV text, whatever the name says.
-pub fn read_history_file(path: &Path, bytes: &[u8]) -> Result<(Vec<TerritoryRecord>, String)> {
+/// or a CSV text, whatever the name says. Territories may be given by name (`places`).
+pub fn read_history_file(
+    path: &Path,
+    bytes: &[u8],
+    places: &Places,
+) -> Result<(Vec<TerritoryRecord>, String)> {
     let table = read_table(path, bytes)?;
     let origin = path.display().to_string();
-    Ok((parse_table(path, &origin, table)?, hash([bytes])))
+    Ok((parse_table(path, &origin, table, places)?, hash([bytes])))
 }
 
 /// Reads history from CSV text held in memory (the demo and reference datasets), `name` standing for its
@@ -61,7 +66,10 @@ pub fn read_history_file(path: &Path, bytes: &[u8]) -> Result<(Vec<TerritoryReco
 pub(crate) fn read_history_text(name: &str, text: &str) -> Result<(Vec<TerritoryRecord>, String)> {
     let path = Path::new(name);
     let table = read_csv(path, text.as_bytes())?;
-    Ok((parse_table(path, name, table)?, hash([text.as_bytes()])))
+    Ok((
+        parse_table(path, name, table, &Places::default())?,
+        hash([text.as_bytes()]),
+    ))
 }
 
 /// An attribute change from its event code, if it is one.
@@ -76,7 +84,12 @@ fn attribute_event(event: &str) -> Option<(bool, bool)> {
     }
 }
 
-fn parse_table(path: &Path, origin: &str, mut table: Table) -> Result<Vec<TerritoryRecord>> {
+fn parse_table(
+    path: &Path,
+    origin: &str,
+    mut table: Table,
+    places: &Places,
+) -> Result<Vec<TerritoryRecord>> {
     table.check_columns(path, &REQUIRED, &COLUMNS)?;
     let index = table.column_index();
     let today = time::OffsetDateTime::now_utc().date();
@@ -95,8 +108,9 @@ fn parse_table(path: &Path, origin: &str, mut table: Table) -> Result<Vec<Territ
             |field: &str, e: DomainError| IngestError::record(path, location.clone(), field, e);
         let parsed = (|| {
             let phase: Phase = get("phase").parse().map_err(|e| fail("phase", e))?;
-            let territory_id =
-                TerritoryId::parse(get("id_territoire")).map_err(|e| fail("id_territoire", e))?;
+            let (territory_id, _) = places
+                .territory(phase, get("id_territoire"))
+                .map_err(|e| fail("id_territoire", e))?;
             let precision: DatePrecision =
                 get("precision").parse().map_err(|e| fail("precision", e))?;
             let (earliest, date) =
@@ -194,7 +208,7 @@ fn parse_table(path: &Path, origin: &str, mut table: Table) -> Result<Vec<Territ
 
 /// Reads and imports a history file in one transaction: one bad line and nothing is written.
 pub async fn import_history(store: &Store, path: &Path, actor: &str) -> Result<ImportOutcome> {
-    let (records, content_hash) = read_history(path)?;
+    let (records, content_hash) = read_history(path, &store.place_names().await?)?;
     Ok(store.import_history(&records, &content_hash, actor).await?)
 }
 

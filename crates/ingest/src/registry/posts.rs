@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use territoires_domain::fr::read_date;
-use territoires_domain::ids::TerritoryId;
 use territoires_domain::money::Cents;
 use territoires_domain::phase::Phase;
+use territoires_domain::registry::names::Places;
 use territoires_domain::registry::posts::{Cofunding, ProjectLeadPost};
 use territoires_domain::DomainError;
 use territoires_store::registry::posts::PostRecord;
@@ -38,17 +38,21 @@ pub const COLUMNS: [&str; 10] = [
 const REQUIRED: [&str; 4] = ["phase", "id_territoire", "employeur", "ouverture"];
 
 /// Reads a post file into records, one per post.
-pub fn read_posts(path: &Path) -> Result<(Vec<PostRecord>, String)> {
-    read_posts_file(path, &read_bounded(path)?)
+pub fn read_posts(path: &Path, places: &Places) -> Result<(Vec<PostRecord>, String)> {
+    read_posts_file(path, &read_bounded(path)?, places)
 }
 
-/// Reads a post file from its contents (an upload), `path` naming it.
-pub fn read_posts_file(path: &Path, bytes: &[u8]) -> Result<(Vec<PostRecord>, String)> {
+/// Reads a post file from its contents (an upload), `path` naming it; territories may be given by name.
+pub fn read_posts_file(
+    path: &Path,
+    bytes: &[u8],
+    places: &Places,
+) -> Result<(Vec<PostRecord>, String)> {
     let table = read_table(path, bytes)?;
-    Ok((parse_table(path, table)?, hash([bytes])))
+    Ok((parse_table(path, table, places)?, hash([bytes])))
 }
 
-fn parse_table(path: &Path, mut table: Table) -> Result<Vec<PostRecord>> {
+fn parse_table(path: &Path, mut table: Table, places: &Places) -> Result<Vec<PostRecord>> {
     table.check_columns(path, &REQUIRED, &COLUMNS)?;
     let index = table.column_index();
     let mut posts: BTreeMap<(Phase, String, time::Date), PostRecord> = BTreeMap::new();
@@ -67,8 +71,9 @@ fn parse_table(path: &Path, mut table: Table) -> Result<Vec<PostRecord>> {
         let date = |field: &'static str| read_date(field, get(field)).map_err(|e| fail(field, e));
         let parsed = (|| {
             let phase: Phase = get("phase").parse().map_err(|e| fail("phase", e))?;
-            let id =
-                TerritoryId::parse(get("id_territoire")).map_err(|e| fail("id_territoire", e))?;
+            let (id, _) = places
+                .territory(phase, get("id_territoire"))
+                .map_err(|e| fail("id_territoire", e))?;
             let opened_on = date("ouverture")?;
             let closed_on = match get("fermeture") {
                 "" => None,
@@ -125,7 +130,7 @@ fn parse_table(path: &Path, mut table: Table) -> Result<Vec<PostRecord>> {
 
 /// Reads and imports a post file in one transaction.
 pub async fn import_posts(store: &Store, path: &Path, actor: &str) -> Result<ImportOutcome> {
-    let (records, content_hash) = read_posts(path)?;
+    let (records, content_hash) = read_posts(path, &store.place_names().await?)?;
     Ok(store.import_posts(&records, &content_hash, actor).await?)
 }
 
@@ -138,6 +143,7 @@ mod tests {
         parse_table(
             Path::new("postes.csv"),
             read_csv(Path::new("postes.csv"), text.as_bytes())?,
+            &Places::default(),
         )
     }
 

@@ -339,7 +339,12 @@ pub async fn upload(
                 );
             };
             upload.kind = kind.to_owned();
-            let file = match RegistryFile::read(registry, &upload.file_name, &body) {
+            let file = match RegistryFile::read(
+                registry,
+                &upload.file_name,
+                &body,
+                &state.store.place_names().await?,
+            ) {
                 Ok(file) => file,
                 Err(problems) => return Ok(refused(StatusCode::BAD_REQUEST, problems)),
             };
@@ -385,7 +390,12 @@ pub async fn apply(
             WebError::NotFound(format!("dépôt {id} : aucun fichier en attente sous cet id"))
         })?;
     if let Some(kind) = RegistryKind::of(&upload.kind) {
-        let file = match RegistryFile::read(kind, &upload.file_name, &upload.content) {
+        let file = match RegistryFile::read(
+            kind,
+            &upload.file_name,
+            &upload.content,
+            &state.store.place_names().await?,
+        ) {
             Ok(file) => file,
             Err(problems) => return Ok(refused(StatusCode::BAD_REQUEST, problems)),
         };

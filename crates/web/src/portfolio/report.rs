@@ -79,7 +79,12 @@ pub async fn report_csv(
     // Each kind read and previewed as its page does: the problems, or the notes and the preview.
     let read: Result<(Vec<String>, Option<ImportPreview>), Vec<Problem>> =
         match RegistryKind::of(&upload.kind) {
-            Some(kind) => match RegistryFile::read(kind, name, &upload.content) {
+            Some(kind) => match RegistryFile::read(
+                kind,
+                name,
+                &upload.content,
+                &state.store.place_names().await?,
+            ) {
                 Err(problems) => Err(problems),
                 Ok(file) => {
                     let out_of_scope = file.refusals(&session.user.profile);

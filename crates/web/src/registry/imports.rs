@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use territoires_domain::access::Profile;
 use territoires_domain::phase::Phase;
+use territoires_domain::registry::names::Places;
 use territoires_ingest::registry::{history, posts};
 use territoires_ingest::Problem;
 use territoires_store::access::accounts::Session;
@@ -54,12 +55,18 @@ pub enum RegistryFile {
 
 impl RegistryFile {
     /// Reads an upload of `kind`, or says every problem.
-    pub fn read(kind: RegistryKind, file_name: &str, bytes: &[u8]) -> Result<Self, Vec<Problem>> {
+    /// Territories may be given by name (`places`).
+    pub fn read(
+        kind: RegistryKind,
+        file_name: &str,
+        bytes: &[u8],
+        places: &Places,
+    ) -> Result<Self, Vec<Problem>> {
         let path = std::path::Path::new(file_name);
         match kind {
-            RegistryKind::History => history::read_history_file(path, bytes)
+            RegistryKind::History => history::read_history_file(path, bytes, places)
                 .map(|(records, hash)| RegistryFile::History(records, hash)),
-            RegistryKind::Posts => posts::read_posts_file(path, bytes)
+            RegistryKind::Posts => posts::read_posts_file(path, bytes, places)
                 .map(|(records, hash)| RegistryFile::Posts(records, hash)),
         }
         .map_err(|e| e.problems())
@@ -120,17 +127,19 @@ impl RegistryFile {
 }
 
 /// Reads an upload of `kind` and checks its scope; or the page listing why it is refused.
-fn read_checked(
+async fn read_checked(
+    state: &AppState,
     session: &Session,
     upload: &Upload,
     kind: RegistryKind,
 ) -> std::result::Result<std::result::Result<RegistryFile, Response>, WebError> {
+    let places = state.store.place_names().await?;
     let refused = |problems: Vec<Problem>| {
         let mut answer = page(session);
         answer.set_problems(problems, Some(&upload.id));
         respond(StatusCode::BAD_REQUEST, answer).map(Err)
     };
-    let file = match RegistryFile::read(kind, &upload.file_name, &upload.content) {
+    let file = match RegistryFile::read(kind, &upload.file_name, &upload.content, &places) {
         Ok(file) => file,
         Err(problems) => return refused(problems),
     };
@@ -153,7 +162,7 @@ pub async fn preview(
     upload: Upload,
     kind: RegistryKind,
 ) -> std::result::Result<Response, WebError> {
-    let file = match read_checked(session, &upload, kind)? {
+    let file = match read_checked(state, session, &upload, kind).await? {
         Ok(file) => file,
         Err(page) => return Ok(page),
     };
@@ -205,7 +214,7 @@ pub async fn apply(
     upload: Upload,
     kind: RegistryKind,
 ) -> std::result::Result<Response, WebError> {
-    let file = match read_checked(session, &upload, kind)? {
+    let file = match read_checked(state, session, &upload, kind).await? {
         Ok(file) => file,
         Err(page) => return Ok(page),
     };
