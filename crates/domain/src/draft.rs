@@ -203,17 +203,18 @@ pub(crate) fn plain(value: &str) -> String {
 
 pub(crate) fn code_of(errors: &mut FieldErrors, field: &str, value: &str) -> Option<String> {
     let v = value.trim();
-    if v.is_empty() || v.len() > 64 || v.contains(char::is_whitespace) {
-        errors.add(
-            field,
-            format!(
-                "« {} » invalide, attendu un code sans espace de 1 à 64 caractères",
-                excerpt(v)
-            ),
-        );
-        None
-    } else {
-        Some(v.to_owned())
+    match crate::text::check_code("code", v) {
+        Ok(()) => Some(v.to_owned()),
+        Err(_) => {
+            errors.add(
+                field,
+                format!(
+                    "« {} » invalide, attendu un code de 1 à 64 caractères : lettres sans accent, chiffres, « - », « _ » ou « . »",
+                    excerpt(v)
+                ),
+            );
+            None
+        }
     }
 }
 

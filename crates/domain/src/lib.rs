@@ -20,5 +20,6 @@ pub mod phase;
 pub mod portfolio;
 pub mod registry;
 pub mod search;
+pub mod text;
 
 pub use error::DomainError;

@@ -111,7 +111,7 @@ fn tampering(dataset: &opendata::Dataset) -> (&'static str, &'static str) {
 async fn import_grants(db: &std::path::Path) {
     // A title a spreadsheet would run, longer than the schema's `objet`: cut, then guarded in the CSV, it
     // must still fit the schema.
-    let formula = format!("=HYPERLINK(\"x\") {}", "hydrogène ".repeat(40));
+    let formula = format!("=HYPERLINK(\"x\") {}", "hydrogène ".repeat(27));
     let projects = format!(
         "code;phase;territoires;titre;porteur_type;porteur_id;porteur_nom\n\
          GE2019-4411-GHOST;2018-2022;ti-4411|ti-3209|ti-3213;[G]HOST;entreprise;35600000000048;La Poste\n\

@@ -12,6 +12,7 @@ use crate::ids::RegionCode;
 use crate::money::Cents;
 use crate::portfolio::project::{check_siret, coded_enum};
 use crate::portfolio::scheme::SchemeDetails;
+use crate::text::{check_code, check_text};
 use crate::DomainError;
 
 coded_enum!(
@@ -81,6 +82,8 @@ pub struct Funder {
 impl Funder {
     /// Checks the SIRET, when there is one.
     pub fn validate(&self) -> Result<(), DomainError> {
+        check_code("code", &self.code)?;
+        check_text("nom", &self.name, 200)?;
         match &self.siret {
             Some(siret) => check_siret("siret", siret),
             None => Ok(()),
@@ -112,6 +115,8 @@ pub struct Scheme {
 impl Scheme {
     /// Checks what is described.
     pub fn validate(&self) -> Result<(), DomainError> {
+        check_code("code", &self.code)?;
+        check_text("nom", &self.name, 300)?;
         self.details.validate()
     }
 }
@@ -136,6 +141,7 @@ pub struct Envelope {
 impl Envelope {
     /// Checks the envelope itself.
     pub fn validate(&self) -> Result<(), DomainError> {
+        check_code("code", &self.code)?;
         if self.ends_on < self.starts_on {
             return Err(DomainError::Rule(format!(
                 "enveloppe {} : fin {} avant le début {}",

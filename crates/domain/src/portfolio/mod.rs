@@ -136,9 +136,25 @@ impl Portfolio {
     fn check(&self, whole: bool, given: &Given) -> Result<(), (Row, DomainError)> {
         let dup = |what: &str, key: &str| DomainError::Rule(format!("{what} « {key} » en double"));
         let mut funders = HashSet::new();
+        let mut sirets: HashMap<&str, &str> = HashMap::new();
         for (i, f) in self.funders.iter().enumerate() {
             if !funders.insert(f.code.as_str()) {
                 return Err((Row::Funder(i), dup("financeur", &f.code)));
+            }
+            // One body grants under one SIRET: two funders with it would split its open data.
+            if let Some(other) = f
+                .siret
+                .as_deref()
+                .and_then(|s| sirets.insert(s, f.code.as_str()))
+            {
+                return Err((
+                    Row::Funder(i),
+                    DomainError::Rule(format!(
+                        "financeur {} : le SIRET {} est déjà celui du financeur {other}",
+                        f.code,
+                        f.siret.as_deref().unwrap_or_default()
+                    )),
+                ));
             }
             f.validate().map_err(|e| (Row::Funder(i), e))?;
         }
@@ -486,5 +502,34 @@ mod tests {
         let (row, err) = p.validate().unwrap_err();
         assert_eq!(row, Row::Line(1));
         assert!(err.to_string().contains("en double"), "{err}");
+    }
+
+    #[test]
+    fn two_funders_with_one_siret_or_a_code_unfit_for_an_address_are_refused() {
+        let mut p = sample();
+        let mut other = p.funders[0].clone();
+        other.code = "bpi-bis".into();
+        other.siret = Some("73282932000074".into());
+        p.funders[0].siret = Some("73282932000074".into());
+        p.funders.push(other);
+        let (row, err) = p.validate().unwrap_err();
+        assert_eq!(row, Row::Funder(1));
+        assert!(
+            err.to_string()
+                .contains("le SIRET 73282932000074 est déjà celui du financeur bpifrance"),
+            "{err}"
+        );
+        let mut p = sample();
+        p.projects[0].code = "../admin".into();
+        let (row, err) = p.validate().unwrap_err();
+        assert_eq!((row, err.field()), (Row::Project(0), Some("code")));
+        let mut p = sample();
+        p.funders[0].siret = Some("00000000000000".into());
+        let (_, err) = p.validate().unwrap_err();
+        assert_eq!(
+            err.field(),
+            Some("siret"),
+            "all zeros pass Luhn, name no body"
+        );
     }
 }

@@ -7,6 +7,7 @@ use crate::fr::iso_date;
 use crate::ids::TerritoryId;
 use crate::money::Cents;
 use crate::phase::Phase;
+use crate::text::{check_code, check_text};
 use crate::DomainError;
 
 macro_rules! coded_enum {
@@ -218,6 +219,7 @@ impl Holder {
     /// Checks the identifier against the kind: a company's SIRET (14 digits) and an EPCI's SIREN (9 digits)
     /// with their check digit (Luhn), an association's RNA number (`W` and nine digits).
     pub fn validate(&self) -> Result<(), DomainError> {
+        check_text("porteur_nom", &self.name, 300)?;
         let Some(id) = self.identifier.as_deref() else {
             return Ok(());
         };
@@ -226,7 +228,7 @@ impl Holder {
         match self.kind {
             HolderKind::Company => check_siret("porteur_id", id),
             HolderKind::Epci if !digits(id, 9) => invalid("un SIREN de 9 chiffres"),
-            HolderKind::Epci if !luhn(id) => {
+            HolderKind::Epci if !luhn(id) || id.bytes().all(|b| b == b'0') => {
                 invalid("un SIREN existant : sa clé de contrôle (Luhn) ne correspond pas, vérifiez la saisie")
             }
             HolderKind::Association
@@ -254,7 +256,7 @@ pub fn check_siret(field: &'static str, siret: &str) -> Result<(), DomainError> 
             "un SIRET de 14 chiffres",
         ));
     }
-    if !siret_checks(siret) {
+    if !siret_checks(siret) || siret.bytes().all(|b| b == b'0') {
         return Err(DomainError::invalid(
             field,
             siret,
@@ -381,12 +383,11 @@ impl Project {
     /// without those columns updates a stored fiche, which has them (the merged fiche is checked whole).
     pub fn validate_values(&self) -> Result<(), DomainError> {
         let code = self.code.trim();
-        if code.is_empty() || code.len() > 64 || code.contains(char::is_whitespace) {
-            return Err(DomainError::invalid(
-                "code",
-                &self.code,
-                "un code sans espace de 1 à 64 caractères",
-            ));
+        check_code("code", code)?;
+        check_text("titre", &self.title, 300)?;
+        check_text("description", &self.description, 20_000)?;
+        for theme in &self.themes {
+            check_text("themes", theme, 60)?;
         }
         if let Some(axis) = self.axes.iter().find(|a| !self.phase.axes().contains(a)) {
             return Err(DomainError::Rule(format!(
