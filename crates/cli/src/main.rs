@@ -66,6 +66,14 @@ struct Site {
         default_value_t = territoires_web::access::rate::DEFAULT_PER_MINUTE
     )]
     api_requests_per_minute: std::num::NonZeroU32,
+    /// Adresses des mandataires inverses (reverse proxies) dont l'en-tête « X-Forwarded-For » fait foi,
+    /// séparées par des virgules : derrière eux, quotas et journal comptent chaque client.
+    #[arg(
+        long = "mandataires-de-confiance",
+        env = "TERRITOIRES_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(Subcommand)]
@@ -798,6 +806,7 @@ async fn serve(store: Store, site: Site) -> anyhow::Result<()> {
         public_url,
         proconnect,
         api_requests_per_minute: Some(site.api_requests_per_minute),
+        trusted_proxies: site.trusted_proxies,
     };
     territoires_web::serve(store, listener, options).await?;
     Ok(())

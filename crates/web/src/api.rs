@@ -124,6 +124,7 @@ impl utoipa::Modify for CommonAnswers {
                 (&mut item.get, false),
                 (&mut item.post, true),
                 (&mut item.patch, true),
+                (&mut item.put, true),
             ];
             for (operation, writes) in operations {
                 let Some(operation) = operation else { continue };
@@ -150,9 +151,42 @@ impl utoipa::Modify for CommonAnswers {
     }
 }
 
+/// The figure codes `/api/v1/bilan/enregistrements` accepts, listed in its `chiffre` parameter (required)
+/// from the domain's list, so the document cannot drift from the figures the bilan computes.
+struct FigureCodes;
+
+impl utoipa::Modify for FigureCodes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use territoires_domain::bilan::figures::FigureCode;
+        use utoipa::openapi::path::ParameterIn;
+        use utoipa::openapi::{Object, Required, Type};
+        let Some(get) = openapi
+            .paths
+            .paths
+            .get_mut("/api/v1/bilan/enregistrements")
+            .and_then(|item| item.get.as_mut())
+        else {
+            return;
+        };
+        for parameter in get.parameters.iter_mut().flatten() {
+            if parameter.name == "chiffre" && parameter.parameter_in == ParameterIn::Query {
+                let mut codes = Object::with_type(Type::String);
+                codes.enum_values = Some(
+                    FigureCode::ALL
+                        .iter()
+                        .map(|c| serde_json::Value::from(c.code()))
+                        .collect(),
+                );
+                parameter.schema = Some(codes.into());
+                parameter.required = Required::True;
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
-    modifiers(&TokenScheme, &CommonAnswers),
+    modifiers(&TokenScheme, &CommonAnswers, &FigureCodes),
     info(title = "API Territoires d'industrie", version = "1", license(name = "Licence Ouverte 2.0 (etalab-2.0) pour les données", url = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"), description = "Registre national des Territoires d'industrie : territoires des deux phases, périmètres, jalons, gouvernance, projets et financements, bilans à toute date avec les enregistrements derrière chaque chiffre, référentiel géographique. Montants en centimes d'euro entiers ; une valeur inconnue vaut null, jamais 0."),
     tags(
         (name = "Registre", description = "Territoires, périmètres, événements, gouvernance"),

@@ -36,6 +36,9 @@ pub struct SiteOptions {
     pub proconnect: Option<access::proconnect::ProConnectSettings>,
     /// API requests one address may make per minute ([`access::rate::DEFAULT_PER_MINUTE`] if `None`).
     pub api_requests_per_minute: Option<std::num::NonZeroU32>,
+    /// The reverse proxies whose `X-Forwarded-For` is believed: behind them, quotas, sign-in throttles
+    /// and the security log count each client, not the proxy (see [`access::client::client_ip`]).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl SiteOptions {

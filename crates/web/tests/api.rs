@@ -734,6 +734,59 @@ async fn wrong_methods_preflights_and_quotas_are_answered_as_http_says() {
     );
 }
 
+/// Behind a trusted reverse proxy each client has its own quota, told by `X-Forwarded-For`; a header
+/// from anyone else is not believed (the quota stays the connection's).
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_has_its_own_quota() {
+    let get = |base: String, forwarded: &'static str| async move {
+        common::client()
+            .get(format!("{base}/api/v1/financeurs"))
+            .header("x-forwarded-for", forwarded)
+            .send()
+            .await
+            .unwrap()
+            .status()
+    };
+    let (base, _dir) = common::spawn_app_with_options(territoires_web::SiteOptions {
+        api_requests_per_minute: std::num::NonZeroU32::new(2),
+        trusted_proxies: vec!["127.0.0.1".parse().unwrap()],
+        ..Default::default()
+    })
+    .await;
+    for _ in 0..2 {
+        assert_eq!(get(base.clone(), "203.0.113.7").await, 200);
+    }
+    assert_eq!(
+        get(base.clone(), "203.0.113.7").await,
+        429,
+        "its quota spent"
+    );
+    assert_eq!(
+        get(base.clone(), "203.0.113.8").await,
+        200,
+        "another client behind the same proxy"
+    );
+    assert_eq!(
+        get(base.clone(), "203.0.113.8, 203.0.113.7").await,
+        429,
+        "the proxy's own entry is the right-most: a client cannot pick its address"
+    );
+
+    let (base, _dir) = common::spawn_app_with_options(territoires_web::SiteOptions {
+        api_requests_per_minute: std::num::NonZeroU32::new(2),
+        ..Default::default()
+    })
+    .await;
+    for _ in 0..2 {
+        assert_eq!(get(base.clone(), "203.0.113.7").await, 200);
+    }
+    assert_eq!(
+        get(base.clone(), "203.0.113.9").await,
+        429,
+        "no proxy trusted: the header changes nothing"
+    );
+}
+
 /// The project list reads by cursor: a page follows the last fiche read, so a fiche added before it
 /// neither repeats nor skips a fiche of the next page; every order is total (code breaks ties); a cursor
 /// that is not one, or that another order made, is refused with its parameter.

@@ -4,9 +4,8 @@
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use askama::Template;
-use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, FromRequestParts, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::header::{COOKIE, LOCATION, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -18,6 +17,7 @@ use sha2::{Digest, Sha256};
 use territoires_domain::access::security::{SecurityEvent, SIGN_IN};
 use territoires_store::access::accounts::Session;
 
+use crate::access::client::ClientIp;
 use crate::params::Params;
 use crate::{AppState, WebError};
 
@@ -237,7 +237,7 @@ pub struct LoginForm {
 /// (counted in the security log), the same work whether the account exists or not.
 pub async fn login(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Result<Response, WebError> {
@@ -251,7 +251,7 @@ pub async fn login(
             StatusCode::FORBIDDEN,
         );
     }
-    let address = peer.ip().to_string();
+    let address = client.to_string();
     let (account_failures, address_failures) = state
         .store
         .recent_sign_in_failures(&f.email, &address, SIGN_IN.window)
@@ -388,7 +388,7 @@ pub struct CsrfForm {
 /// endpoint, with the ID token as hint, sends the browser back to the home page).
 pub async fn logout(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     headers: HeaderMap,
     MaybeSession(session): MaybeSession,
     Form(f): Form<CsrfForm>,
@@ -407,7 +407,7 @@ pub async fn logout(
             .record_security_event(
                 SecurityEvent::SignedOut,
                 Some(&session.user.email),
-                Some(&peer.ip().to_string()),
+                Some(&client.to_string()),
                 None,
             )
             .await?;

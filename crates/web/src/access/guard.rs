@@ -4,9 +4,7 @@
 //! site can make a browser write). The handler receives the caller as a [`Caller`]; the store decides again
 //! on the record itself.
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath, RawPathParams, Request, State};
+use axum::extract::{FromRequestParts, MatchedPath, RawPathParams, Request, State};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use axum::middleware::Next;
@@ -64,10 +62,7 @@ async fn decide_and_run(State(state): State<AppState>, request: Request, next: N
         response
     };
     if path.starts_with("/api/") {
-        let client = request
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip());
+        let client = super::client::client_of(request.extensions(), request.headers(), &state);
         if let Some(Err(wait)) = client.map(|ip| state.api_rate.check(ip)) {
             return with_cors(
                 ApiError(WebError::TooManyRequests {
@@ -193,10 +188,8 @@ async fn token_caller(parts: &Parts, state: &AppState) -> Result<Option<Caller>,
         })
         .map(str::trim)
         .unwrap_or_default();
-    let address = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string());
+    let address =
+        super::client::client_of(&parts.extensions, &parts.headers, state).map(|ip| ip.to_string());
     let token = state.store.api_token(&token_hash(secret)).await?;
     let (event, name) = match &token {
         Some(t) => (SecurityEvent::TokenUsed, Some(t.name.as_str())),

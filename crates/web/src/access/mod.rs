@@ -2,6 +2,7 @@
 
 pub(crate) mod admin;
 pub mod auth;
+pub mod client;
 pub(crate) mod guard;
 pub(crate) mod headers;
 pub mod proconnect;

@@ -1,10 +1,8 @@
 //! The two steps of a ProConnect sign-in on the site: leaving for the provider, and coming back — signed
 //! in, or told where their access request stands.
 
-use std::net::SocketAddr;
-
 use askama::Template;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -14,6 +12,7 @@ use territoires_store::access::requests::{ProConnectSignIn, SignInFlow};
 
 use super::auth::{cookie, lax_cookie, redirect, safe_next, start_session, NextParam};
 use super::proconnect::ProConnect;
+use crate::access::client::ClientIp;
 use crate::params::Params;
 use crate::views::{render, Chrome};
 use crate::{AppState, WebError};
@@ -93,12 +92,12 @@ fn outcome(
 /// names or records the agent's access request.
 pub async fn callback(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     headers: HeaderMap,
     Params(answer): Params<Answer>,
 ) -> Result<Response, WebError> {
     let provider = proconnect(&state)?;
-    let address = peer.ip().to_string();
+    let address = client.to_string();
     let refused = |why: String| {
         let state = state.clone();
         let address = address.clone();
