@@ -172,6 +172,29 @@ impl Places {
         }
     }
 
+    /// An EPCI given by its SIREN (spaces between digit groups allowed) or by its name: its SIREN, with
+    /// its official name when it was given by name. A name that finds no single EPCI is refused with the
+    /// closest as suggestions; without any EPCI known, only SIRENs are read.
+    pub fn epci(&self, text: &str) -> Result<(String, Option<&str>), crate::DomainError> {
+        let digits: String = text.chars().filter(|ch| !ch.is_whitespace()).collect();
+        if digits.len() == 9 && digits.bytes().all(|b| b.is_ascii_digit()) {
+            return Ok((digits, None));
+        }
+        if self.epcis.is_empty() {
+            return Err(crate::DomainError::Invalid {
+                field: "porteur_id",
+                value: text.to_owned(),
+                expected: "un SIREN de 9 chiffres, ou le nom de l'EPCI",
+            });
+        }
+        match self.epcis.find(text) {
+            Found::One(siren, name) => Ok((siren.to_owned(), Some(name))),
+            Found::Suggestions(near) => {
+                Err(crate::DomainError::Rule(not_found("EPCI", text, &near)))
+            }
+        }
+    }
+
     /// The territories of `phase` by name.
     pub fn territories(&self, phase: Phase) -> Option<&Names> {
         self.territories.get(&phase)

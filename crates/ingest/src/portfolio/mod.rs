@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use territoires_domain::fr::read_date;
-use territoires_domain::ids::{RegionCode, TerritoryId};
+use territoires_domain::ids::RegionCode;
 use territoires_domain::money::Cents;
 use territoires_domain::phase::Phase;
 use territoires_domain::portfolio::funding::{Envelope, Funder, FundingLine, Scheme};
@@ -25,7 +25,7 @@ use territoires_domain::portfolio::scheme::{
     read_aid_types, read_coverage, read_targets, read_url, SchemeDetails,
 };
 use territoires_domain::portfolio::{Portfolio, Row};
-use territoires_domain::registry::names::{not_found, Found, Names, Places};
+use territoires_domain::registry::names::{Found, Places};
 use territoires_domain::DomainError;
 use territoires_store::registry::referential::ImportOutcome;
 use territoires_store::Store;
@@ -351,40 +351,19 @@ fn holder_identifier(
     if kind != HolderKind::Epci {
         return Ok(given.map(str::to_owned));
     }
-    let siren = |s: &str| {
-        let digits: String = s.chars().filter(|ch| !ch.is_whitespace()).collect();
-        if digits.len() == 9 && digits.bytes().all(|b| b.is_ascii_digit()) {
-            Ok(digits)
-        } else {
-            Err(DomainError::Invalid {
-                field: "porteur_id",
-                value: s.to_owned(),
-                expected: "un SIREN de 9 chiffres, ou le nom de l'EPCI",
-            })
-        }
-    };
     match (given, name) {
-        (Some(id), _) => place(
-            ("porteur_id", "EPCI"),
-            id,
-            siren,
-            Some(&places.epcis),
-            named,
-        )
-        .map(Some),
+        (Some(id), _) => {
+            let (siren, official) = places.epci(id).map_err(at("porteur_id"))?;
+            if let Some(official) = official {
+                named.note("porteur_id", id, &siren, official);
+            }
+            Ok(Some(siren))
+        }
         // A name alone identifies the EPCI when it names exactly one; otherwise the holder keeps its name.
         (None, Some(name)) => Ok(match places.epcis.find(name) {
-            Found::One(code, official) => {
-                *named
-                    .0
-                    .entry((
-                        "porteur_nom",
-                        name.to_owned(),
-                        code.to_owned(),
-                        official.to_owned(),
-                    ))
-                    .or_default() += 1;
-                Some(code.to_owned())
+            Found::One(siren, official) => {
+                named.note("porteur_nom", name, siren, official);
+                Some(siren.to_owned())
             }
             Found::Suggestions(_) => None,
         }),
@@ -468,40 +447,20 @@ fn outcomes(c: &Cells<'_>, columns: [&'static str; 5]) -> CellResult<Outcomes> {
 struct Named(std::collections::BTreeMap<(&'static str, String, String, String), usize>);
 
 impl Named {
+    /// Counts a cell of `column` that gave `written` for the place `code`, officially `name`.
+    fn note(&mut self, column: &'static str, written: &str, code: &str, name: &str) {
+        *self
+            .0
+            .entry((column, written.to_owned(), code.to_owned(), name.to_owned()))
+            .or_default() += 1;
+    }
+
     fn notes(self) -> impl Iterator<Item = String> {
         self.0
             .into_iter()
             .map(|((column, written, code, name), n)| {
                 format!("{column} : « {written} » lu comme {code} ({name}), {n} cellule(s)")
             })
-    }
-}
-
-/// Reads a place given by its code (`code` parses it) or by its name among `names`; refuses a name that
-/// finds no single place, with the closest as suggestions.
-fn place<T>(
-    (column, what): (&'static str, &str),
-    text: &str,
-    code: impl Fn(&str) -> std::result::Result<T, DomainError>,
-    names: Option<&Names>,
-    named: &mut Named,
-) -> CellResult<T> {
-    let by_code = code(text);
-    let Some(names) = names.filter(|n| by_code.is_err() && !n.is_empty()) else {
-        return by_code.map_err(at(column));
-    };
-    match names.find(text) {
-        Found::One(found, name) => {
-            *named
-                .0
-                .entry((column, text.to_owned(), found.to_owned(), name.to_owned()))
-                .or_default() += 1;
-            code(found).map_err(at(column))
-        }
-        Found::Suggestions(near) => Err((
-            column.to_owned(),
-            DomainError::Rule(not_found(what, text, &near)),
-        )),
     }
 }
 
@@ -575,20 +534,18 @@ fn parse_row(
                 }
             };
             let phase: Phase = c.get("phase").parse().map_err(at("phase"))?;
-            let names = places.territories(phase);
             p.projects.push(Project {
                 not_yet_public: yes_no(c, "non_publique")?,
                 code: c.required("code")?.to_owned(),
                 phase,
                 territories: split(c.get("territoires"))
                     .map(|t| {
-                        place(
-                            ("territoires", "territoire"),
-                            t,
-                            TerritoryId::parse,
-                            names,
-                            named,
-                        )
+                        let (id, official) =
+                            places.territory(phase, t).map_err(at("territoires"))?;
+                        if let Some(official) = official {
+                            named.note("territoires", t, id.as_str(), official);
+                        }
+                        Ok(id)
                     })
                     .collect::<CellResult<_>>()?,
                 title: c.required("titre")?.to_owned(),
@@ -772,6 +729,8 @@ pub async fn import_portfolio(
 
 #[cfg(test)]
 mod tests {
+    use territoires_domain::ids::TerritoryId;
+
     use super::*;
 
     const FUNDERS: &str =

@@ -77,34 +77,34 @@ pub struct MappingView {
 
 impl MappingView {
     fn new(table: &TableHeaders) -> Self {
-        let (exact, read_otherwise) = table
+        let view = |(index, h): (usize, &territoires_ingest::table::HeaderReading)| HeaderView {
+            index,
+            written: h.written.clone(),
+            column: h.column.clone(),
+            automatic: territoires_ingest::table::match_column(&h.written, table.columns),
+            selected: match &h.how {
+                How::Remembered => h.column.clone().unwrap_or_default(),
+                How::Ignored => Choice::IGNORE.to_owned(),
+                _ => String::new(),
+            },
+            how: h.how.label(),
+            refuses: h.how.refuses(),
+            suggestion: match &h.how {
+                How::Unknown { suggestion } => suggestion.clone(),
+                _ => None,
+            },
+        };
+        let (exact, read_otherwise): (Vec<_>, Vec<_>) = table
             .headers
             .iter()
             .enumerate()
             .filter(|(_, h)| h.how != How::Blank)
-            .map(|(index, h)| HeaderView {
-                index,
-                written: h.written.clone(),
-                column: h.column.clone(),
-                automatic: territoires_ingest::table::match_column(&h.written, table.columns),
-                selected: match &h.how {
-                    How::Remembered => h.column.clone().unwrap_or_default(),
-                    How::Ignored => Choice::IGNORE.to_owned(),
-                    _ => String::new(),
-                },
-                how: h.how.label(),
-                refuses: h.how.refuses(),
-                suggestion: match &h.how {
-                    How::Unknown { suggestion } => suggestion.clone(),
-                    _ => None,
-                },
-            })
-            .partition(|h| h.how == How::Exact.label());
+            .partition(|(_, h)| h.how == How::Exact);
         MappingView {
             table: table.table,
             columns: table.columns,
-            read_otherwise,
-            exact,
+            read_otherwise: read_otherwise.into_iter().map(view).collect(),
+            exact: exact.into_iter().map(view).collect(),
         }
     }
 }
@@ -463,7 +463,7 @@ pub async fn preview(
         .collect(),
         changed: preview.as_ref().map_or(0, |p| p.changed),
         changes: change_rows(preview.as_ref(), false),
-        written: preview.map(|p| p.written.into_iter().filter(|(_, n)| *n > 0).collect()),
+        written: preview.map(|p| written(p.written)),
     });
     respond(StatusCode::OK, answer)
 }
@@ -528,13 +528,7 @@ pub async fn apply(
         Err(e) => return refused_by_store(&session, &upload, &file, e),
     };
     state.store.delete_upload(&upload.id).await?;
-    answer.applied = Some(
-        outcome
-            .written
-            .into_iter()
-            .filter(|(_, n)| *n > 0)
-            .collect(),
-    );
+    answer.applied = Some(written(outcome.written));
     respond(StatusCode::OK, answer)
 }
 
@@ -587,6 +581,15 @@ pub(crate) fn entity_label(entity: &str) -> &'static str {
     }
 }
 
+/// The rows an import wrote (or would write) per table, those it wrote none of left out, and those it
+/// skipped as already recorded (history files count them) too: they are not writes.
+pub(crate) fn written(counts: Vec<(String, u64)>) -> Vec<(String, u64)> {
+    counts
+        .into_iter()
+        .filter(|(table, n)| *n > 0 && table != "already_recorded")
+        .collect()
+}
+
 /// The table names of a written count, in French.
 pub fn table_label(table: &str) -> &str {
     match table {
@@ -599,7 +602,6 @@ pub fn table_label(table: &str) -> &str {
         "milestones" => "jalons",
         "appointments" => "nominations",
         "attributes" => "attributs",
-        "already_recorded" => "déjà enregistré(s)",
         "project_lead_posts" => "postes de chef de projet",
         other => other,
     }

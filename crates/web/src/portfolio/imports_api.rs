@@ -20,7 +20,7 @@ use territoires_store::imports::ImportPreview;
 use territoires_store::registry::referential::ImportOutcome;
 
 use super::imports::{
-    entity_label, preview_file, read, read_context, refusal, table_label, whole_file, CHANGES_SHOWN,
+    entity_label, preview_file, read, read_context, refusal, table_label, written, CHANGES_SHOWN,
 };
 use crate::access::auth::random_token;
 use crate::access::guard::Caller;
@@ -233,13 +233,7 @@ impl PreviewDto {
                         .collect()
                 })
                 .unwrap_or_default(),
-            a_ecrire: preview.map(|p| {
-                p.written
-                    .into_iter()
-                    .filter(|(t, n)| *n > 0 && t != "already_recorded")
-                    .map(|(t, n)| (table_label(&t).to_owned(), n))
-                    .collect()
-            }),
+            a_ecrire: preview.map(|p| labelled(p.written)),
         }
     }
 }
@@ -251,15 +245,9 @@ async fn registry_preview(
     upload: &Upload,
     file: &RegistryFile,
 ) -> Result<Result<PreviewDto, Response>, ApiError> {
-    let out_of_scope = file.refusals(&caller.profile);
+    let out_of_scope = file.out_of_scope(&caller.profile, &upload.file_name);
     if !out_of_scope.is_empty() {
-        return Ok(Err(refused(
-            StatusCode::FORBIDDEN,
-            out_of_scope
-                .iter()
-                .map(|r| whole_file(&upload.file_name, r))
-                .collect(),
-        )));
+        return Ok(Err(refused(StatusCode::FORBIDDEN, out_of_scope)));
     }
     let preview = match file
         .preview(&state.store, &caller.actor, CHANGES_SHOWN)
@@ -399,13 +387,9 @@ pub async fn apply(
             Ok(file) => file,
             Err(problems) => return Ok(refused(StatusCode::BAD_REQUEST, problems)),
         };
-        let out_of_scope = file.refusals(&caller.profile);
+        let out_of_scope = file.out_of_scope(&caller.profile, &upload.file_name);
         if !out_of_scope.is_empty() {
-            let problems = out_of_scope
-                .iter()
-                .map(|r| whole_file(&upload.file_name, r))
-                .collect();
-            return Ok(refused(StatusCode::FORBIDDEN, problems));
+            return Ok(refused(StatusCode::FORBIDDEN, out_of_scope));
         }
         let outcome = match file.apply(&state.store, &caller.actor).await {
             Ok(outcome) => outcome,
@@ -435,15 +419,18 @@ pub async fn apply(
     Ok(Json(AppliedDto::from(outcome)).into_response())
 }
 
+/// The rows written per table (see [`written`]), tables named in French.
+fn labelled(counts: Vec<(String, u64)>) -> Vec<(String, u64)> {
+    written(counts)
+        .into_iter()
+        .map(|(t, n)| (table_label(&t).to_owned(), n))
+        .collect()
+}
+
 impl From<ImportOutcome> for AppliedDto {
     fn from(outcome: ImportOutcome) -> Self {
         AppliedDto {
-            ecrit: outcome
-                .written
-                .into_iter()
-                .filter(|(t, n)| *n > 0 && t != "already_recorded")
-                .map(|(t, n)| (table_label(&t).to_owned(), n))
-                .collect(),
+            ecrit: labelled(outcome.written),
         }
     }
 }

@@ -10,9 +10,7 @@ use territoires_store::access::Author;
 
 use territoires_store::imports::ImportPreview;
 
-use super::imports::{
-    entity_label, preview_file, read, read_context, refusal, upload_of, whole_file,
-};
+use super::imports::{entity_label, preview_file, read, read_context, refusal, upload_of};
 use crate::access::auth::{actor, SignedIn};
 use crate::history::changes;
 use crate::params::PathParams;
@@ -87,9 +85,9 @@ pub async fn report_csv(
             ) {
                 Err(problems) => Err(problems),
                 Ok(file) => {
-                    let out_of_scope = file.refusals(&session.user.profile);
+                    let out_of_scope = file.out_of_scope(&session.user.profile, name);
                     if !out_of_scope.is_empty() {
-                        Err(out_of_scope.iter().map(|r| whole_file(name, r)).collect())
+                        Err(out_of_scope)
                     } else {
                         match file.preview(&state.store, &actor, CHANGES_IN_REPORT).await {
                             Ok(preview) => Ok((Vec::new(), preview)),

@@ -21,7 +21,7 @@ use territoires_store::{Result, Store};
 
 use crate::access::auth::actor;
 use crate::portfolio::imports::{
-    change_rows, page, refusal, respond, whole_file, PreviewView, CHANGES_SHOWN,
+    change_rows, page, refusal, respond, whole_file, written, PreviewView, CHANGES_SHOWN,
 };
 use crate::{AppState, WebError};
 
@@ -82,9 +82,9 @@ impl RegistryFile {
         }
     }
 
-    /// The records `profile` may not write, each territory named once (see
-    /// [`Profile::territory_refusals`]).
-    pub fn refusals(&self, profile: &Profile) -> Vec<String> {
+    /// Why `profile` may not import it, as problems of `file_name`: each territory out of its scope
+    /// named once (see [`Profile::territory_refusals`]); empty when it may.
+    pub fn out_of_scope(&self, profile: &Profile, file_name: &str) -> Vec<Problem> {
         let territories: Vec<(Phase, &str)> = match self {
             RegistryFile::History(records, _) => records
                 .iter()
@@ -95,7 +95,11 @@ impl RegistryFile {
                 .map(|r| (r.phase, r.territory_id.as_str()))
                 .collect(),
         };
-        profile.territory_refusals(territories)
+        profile
+            .territory_refusals(territories)
+            .iter()
+            .map(|r| whole_file(file_name, r))
+            .collect()
     }
 
     /// What applying it would write (its first `shown` changes); `None` when imported before.
@@ -143,14 +147,9 @@ async fn read_checked(
         Ok(file) => file,
         Err(problems) => return refused(problems),
     };
-    let out_of_scope = file.refusals(&session.user.profile);
+    let out_of_scope = file.out_of_scope(&session.user.profile, &upload.file_name);
     if !out_of_scope.is_empty() {
-        return refused(
-            out_of_scope
-                .iter()
-                .map(|r| whole_file(&upload.file_name, r))
-                .collect(),
-        );
+        return refused(out_of_scope);
     }
     Ok(Ok(file))
 }
@@ -197,14 +196,6 @@ fn refused_by_store(
     let mut answer = page(session);
     answer.set_problems(refusal(&upload.file_name, e)?, Some(&upload.id));
     respond(StatusCode::BAD_REQUEST, answer)
-}
-
-/// The rows written per table, those skipped (already recorded) aside.
-fn written(counts: Vec<(String, u64)>) -> Vec<(String, u64)> {
-    counts
-        .into_iter()
-        .filter(|(table, n)| *n > 0 && table != "already_recorded")
-        .collect()
 }
 
 /// `POST /imports/{id}` for a registry file: applies it, all or nothing.
