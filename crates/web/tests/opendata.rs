@@ -99,7 +99,7 @@ fn tampering(dataset: &opendata::Dataset) -> (&'static str, &'static str) {
         "projets" => (",Étude,", ",Étude préalable,"),
         "subventions" => (",aide en numéraire,", ",aide numéraire,"),
         "dispositifs" => (",professionnels|secteur public,", ",entreprises,"),
-        "territoires" => ("2018-2022,ti-", "2018-22,ti-"),
+        "territoires" | "communes" => ("2018-2022,ti-", "2018-22,ti-"),
         "enveloppes" => (",régionale,", ",regionale,"),
         other => panic!("no tampering for {other}"),
     }

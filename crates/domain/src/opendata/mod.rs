@@ -5,6 +5,7 @@
 //! requires is not published with an invented value: it is withheld, and the count of withheld records,
 //! by reason, is published beside the dataset (see [`Publication`]).
 
+pub mod communes;
 pub mod envelopes;
 pub mod projects;
 pub mod schemes;
@@ -201,6 +202,7 @@ pub struct Dataset {
 /// Every dataset published in a national schema.
 pub const DATASETS: &[Dataset] = &[
     territories::DATASET,
+    communes::DATASET,
     projects::DATASET,
     subsidies::DATASET,
     schemes::DATASET,

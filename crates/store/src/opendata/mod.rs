@@ -4,13 +4,14 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use territoires_domain::opendata::communes::CommuneRecord;
 use territoires_domain::opendata::projects::{self, Stamps};
-use territoires_domain::opendata::{envelopes, schemes, subsidies, territories};
+use territoires_domain::opendata::{communes, envelopes, schemes, subsidies, territories};
 use territoires_domain::opendata::{Dataset, Publication};
 use time::format_description::well_known::Rfc3339;
 use time::{Date, OffsetDateTime};
 
-use crate::{Result, Store};
+use crate::{Result, Store, CURRENT_MILLESIME};
 
 /// A dataset as published at the data's current version.
 #[derive(Debug)]
@@ -31,6 +32,20 @@ type StampRow = (String, String, String);
 fn moment(at: &str) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(at, &Rfc3339).ok()
 }
+
+/// One row of the communes query.
+type CommuneRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+);
 
 /// What a dataset's computation gives: its publication and when its records last changed.
 type Computed = (Publication, Option<OffsetDateTime>);
@@ -55,6 +70,7 @@ impl Store {
             "subventions" => self.subsidies_published(&s).await?,
             "dispositifs" => self.schemes_published(&s).await?,
             "territoires" => self.territories_published(&s, today).await?,
+            "communes" => self.communes_published(today).await?,
             "enveloppes" => self.envelopes_published(&s).await?,
             _ => (Publication::default(), None),
         };
@@ -150,13 +166,7 @@ impl Store {
         s: &Arc<crate::snapshot::Snapshot>,
         today: Date,
     ) -> Result<Computed> {
-        // The perimeters change with the imports of the labelling files and of the referential.
-        let last: Option<String> = sqlx::query_scalar(
-            "SELECT MAX(imported_at) FROM import_runs
-             WHERE kind LIKE 'territories:%' OR kind LIKE 'referential:%'",
-        )
-        .fetch_one(&self.pool)
-        .await?;
+        let last = self.perimeters_imported().await?;
         // Shapes are read here, not kept in the read model: only this dataset draws on them.
         let shapes: HashMap<(String, String), String> =
             sqlx::query_as::<_, (String, String, String)>(
@@ -173,10 +183,67 @@ impl Store {
             for r in &mut records {
                 r.geometry = shapes.get(&(r.phase.clone(), r.id.clone())).cloned();
             }
-            (
-                territories::publish(&records, today),
-                last.as_deref().and_then(moment),
-            )
+            (territories::publish(&records, today), last)
+        })
+        .await
+    }
+
+    /// When the perimeters last changed: the imports of the labelling files and of the referential.
+    async fn perimeters_imported(&self) -> Result<Option<OffsetDateTime>> {
+        let last: Option<String> = sqlx::query_scalar(
+            "SELECT MAX(imported_at) FROM import_runs
+             WHERE kind LIKE 'territories:%' OR kind LIKE 'referential:%'",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(last.as_deref().and_then(moment))
+    }
+
+    async fn communes_published(&self, today: Date) -> Result<Computed> {
+        // The communes each perimeter in force covers are derived at every import (`territory_communes`).
+        let rows: Vec<CommuneRow> = sqlx::query_as(&format!(
+            "SELECT tc.phase, tc.territory_id, t.name, c.code, c.name, c.departement_code, c.region_code,
+                    c.epci_siren, g.name, c.population
+             FROM territory_communes tc
+             JOIN territories t ON t.phase = tc.phase AND t.id = tc.territory_id
+             JOIN communes c ON c.millesime = {CURRENT_MILLESIME} AND c.code = tc.commune_code
+             LEFT JOIN groupings g ON g.millesime = {CURRENT_MILLESIME} AND g.siren = c.epci_siren"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        let last = self.perimeters_imported().await?;
+        self.compute(move || {
+            let records: Vec<CommuneRecord> = rows
+                .into_iter()
+                .map(
+                    |(
+                        phase,
+                        territory_id,
+                        territory_name,
+                        code,
+                        name,
+                        departement,
+                        region,
+                        siren,
+                        epci,
+                        population,
+                    )| {
+                        CommuneRecord {
+                            phase,
+                            territory_id,
+                            territory_name,
+                            code,
+                            name,
+                            departement,
+                            region,
+                            epci_siren: siren,
+                            epci_name: epci,
+                            population,
+                        }
+                    },
+                )
+                .collect();
+            (communes::publish(&records, today), last)
         })
         .await
     }
