@@ -11,6 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use territoires_domain::access::Profile;
 use territoires_domain::bilan::frame::{Frame, Scope};
 use territoires_domain::phase::Phase;
+use territoires_ingest::context::Context as ReadContext;
 use territoires_ingest::portfolio::synthetic;
 use territoires_ingest::registry::{history, posts, reference, referential, territories};
 use territoires_ingest::{bilan, demo, portfolio};
@@ -219,12 +220,18 @@ enum ImportCommand {
     History {
         /// Le fichier.
         fichier: PathBuf,
+        /// Lit les en-têtes avec la correspondance de colonnes retenue sur le site pour ce périmètre.
+        #[arg(long = "correspondance", value_name = "PERIMETRE")]
+        correspondance: Option<String>,
     },
     /// Postes de chef de projet et leurs cofinancements depuis un fichier CSV ou XLSX.
     #[command(alias = "postes")]
     Posts {
         /// Le fichier.
         fichier: PathBuf,
+        /// Lit les en-têtes avec la correspondance de colonnes retenue sur le site pour ce périmètre.
+        #[arg(long = "correspondance", value_name = "PERIMETRE")]
+        correspondance: Option<String>,
     },
     /// Projets et financements : classeur XLSX (feuilles financeurs, dispositifs, enveloppes, projets,
     /// financements), dossier de fichiers CSV de ces noms, ou fichier CSV de projets.
@@ -373,17 +380,25 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Import(ImportCommand::History { fichier }) => {
+        Command::Import(ImportCommand::History {
+            fichier,
+            correspondance,
+        }) => {
+            let context = read_context(&store, correspondance.as_deref()).await?;
             step(
                 &format!("Historique {}", fichier.display()),
-                history::import_history(&store, &fichier, &actor),
+                history::import_history(&store, &fichier, &context, &actor),
             )
             .await
         }
-        Command::Import(ImportCommand::Posts { fichier }) => {
+        Command::Import(ImportCommand::Posts {
+            fichier,
+            correspondance,
+        }) => {
+            let context = read_context(&store, correspondance.as_deref()).await?;
             step(
                 &format!("Postes de chef de projet {}", fichier.display()),
-                posts::import_posts(&store, &fichier, &actor),
+                posts::import_posts(&store, &fichier, &context, &actor),
             )
             .await
         }
@@ -695,14 +710,14 @@ async fn step(
     Ok(())
 }
 
-/// What reading a portfolio draws on: the places stored, and the column mapping the site keeps for the
+/// What reading a file draws on: the places stored, and the column mapping the site keeps for the
 /// scope `profile` (`--correspondance`), none without one.
-async fn read_context(store: &Store, profile: Option<&str>) -> anyhow::Result<portfolio::Context> {
+async fn read_context(store: &Store, profile: Option<&str>) -> anyhow::Result<ReadContext> {
     let scope = profile
         .map(|p| p.parse::<Profile>().context("--correspondance"))
         .transpose()?
         .map(|p| p.to_string());
-    let context = portfolio::Context::load(store, scope.as_deref()).await?;
+    let context = ReadContext::load(store, scope.as_deref()).await?;
     if let Some(scope) = scope.filter(|_| context.mapping.is_empty()) {
         anyhow::bail!("--correspondance : aucune correspondance de colonnes retenue pour {scope}");
     }
@@ -714,7 +729,7 @@ async fn read_context(store: &Store, profile: Option<&str>) -> anyhow::Result<po
 async fn dry_run_import(
     store: &Store,
     path: &std::path::Path,
-    context: &portfolio::Context,
+    context: &ReadContext,
     actor: &str,
 ) -> anyhow::Result<()> {
     let started = Instant::now();

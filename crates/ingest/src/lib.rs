@@ -3,6 +3,7 @@
 //! then hands them to the store, which writes each import in one transaction.
 
 pub mod bilan;
+pub mod context;
 pub mod demo;
 mod error;
 pub mod opendata;

@@ -21,7 +21,7 @@ use territoires_store::portfolio::LineChange;
 use territoires_store::testing::{self, TestStore};
 use territoires_store::{Audience, Store, StoreError};
 
-use common::{d, import_registry};
+use common::{context, d, import_registry};
 
 fn region(code: &str) -> Scope {
     Scope::Region(RegionCode::parse(code).unwrap())
@@ -212,7 +212,9 @@ async fn the_denominator_follows_the_labelling_waves_and_says_what_is_uncertain(
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("vagues.csv");
         std::fs::write(&file, waves(&ids)).unwrap();
-        history::import_history(s, &file, "test").await.unwrap();
+        history::import_history(s, &file, &context(s).await, "test")
+            .await
+            .unwrap();
         for (date, expected) in [
             ("2018-11-21", None),
             ("2018-11-22", Some(124)),
@@ -756,7 +758,9 @@ async fn chef_de_projet_posts_are_counted_filled_cofunded_or_unknown() {
              2023-2027;ti-4402;chef_de_projet;2024-04-01;;PETR\n",
         )
         .unwrap();
-        history::import_history(s, &history, "test").await.unwrap();
+        history::import_history(s, &history, &context(s).await, "test")
+            .await
+            .unwrap();
         let posts = dir.path().join("postes.csv");
         std::fs::write(
             &posts,
@@ -765,12 +769,13 @@ async fn chef_de_projet_posts_are_counted_filled_cofunded_or_unknown() {
              2023-2027;ti-4402;PETR;2024-04-01;;;;;;Délibération\n",
         )
         .unwrap();
-        territoires_ingest::registry::posts::import_posts(s, &posts, "test")
+        territoires_ingest::registry::posts::import_posts(s, &posts, &context(s).await, "test")
             .await
             .unwrap();
-        let again = territoires_ingest::registry::posts::import_posts(s, &posts, "test")
-            .await
-            .unwrap();
+        let again =
+            territoires_ingest::registry::posts::import_posts(s, &posts, &context(s).await, "test")
+                .await
+                .unwrap();
         assert!(
             again.unchanged,
             "{}: importing twice writes nothing",
@@ -825,10 +830,11 @@ async fn chef_de_projet_posts_are_counted_filled_cofunded_or_unknown() {
              2023-2027;ti-4403;CC;2024-02-01;inconnu;1 000;2024-02-01;2024-12-31\n",
         )
         .unwrap();
-        let err = territoires_ingest::registry::posts::import_posts(s, &bad, "test")
-            .await
-            .unwrap_err()
-            .to_string();
+        let err =
+            territoires_ingest::registry::posts::import_posts(s, &bad, &context(s).await, "test")
+                .await
+                .unwrap_err()
+                .to_string();
         assert!(
             err.contains("postes-inconnus.csv, ligne 2") && err.contains("« inconnu »"),
             "{}: {err}",

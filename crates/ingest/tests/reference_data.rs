@@ -10,7 +10,7 @@ use territoires_store::registry::referential::PlaceFilter;
 use territoires_store::registry::territories::TerritoryQuery;
 use territoires_store::testing;
 
-use common::{d, data, import_registry};
+use common::{context, d, data, import_registry};
 
 fn query(phase: Phase, region: Option<&str>, as_of: &str) -> TerritoryQuery {
     TerritoryQuery {
@@ -317,7 +317,9 @@ async fn history_spreadsheets_import_from_xlsx_and_refuse_bad_lines_whole() {
             .unwrap();
         workbook.save(&path).unwrap();
 
-        let outcome = history::import_history(s, &path, "test").await.unwrap();
+        let outcome = history::import_history(s, &path, &context(s).await, "test")
+            .await
+            .unwrap();
         assert_eq!(
             outcome.written,
             vec![
@@ -355,7 +357,7 @@ async fn history_spreadsheets_import_from_xlsx_and_refuse_bad_lines_whole() {
             "phase;id_territoire;evenement;date\n2023-2027;ti-4402;gouvernance_installee;2024-01-10\n2023-2027;ti-4402;plan_actions_valide;2024-13-01\n",
         )
         .unwrap();
-        let err = history::import_history(s, &csv, "test")
+        let err = history::import_history(s, &csv, &context(s).await, "test")
             .await
             .unwrap_err()
             .to_string();

@@ -833,6 +833,10 @@ async fn a_token_imports_a_history_file_in_two_steps() {
         serde_json::json!([["jalons", 1]]),
         "{preview}"
     );
+    assert_eq!(
+        preview["correspondance"][0][0], "historique",
+        "how its headers were read: {preview}"
+    );
     let id = preview["id"].as_str().unwrap();
     let applied = c
         .post(format!("{base}/api/v1/imports/{id}"))
@@ -845,4 +849,90 @@ async fn a_token_imports_a_history_file_in_two_steps() {
     assert_eq!(applied["ecrit"], serde_json::json!([["jalons", 1]]));
     let unknown = send("budget", "a\n").await.unwrap();
     assert_eq!(unknown.status(), StatusCode::BAD_REQUEST);
+}
+
+/// A history file's columns are chosen on its page like a portfolio's, and remembered for the scope in
+/// the same mapping, under its own table.
+#[tokio::test]
+async fn a_history_files_columns_are_chosen_and_remembered_like_the_portfolios() {
+    let (base, db) = common::spawn_app_with_own_database().await;
+    let c = client();
+    login(&c, &base, "pilote-ge@example.gouv.fr", common::PASSWORD).await;
+    let page = c.get(format!("{base}/imports")).send().await.unwrap();
+    let csrf = common::hidden(&page.text().await.unwrap(), "csrf", "id=\"deposer-import\"");
+    let send = |name: &'static str, text: String| {
+        let form = Form::new()
+            .text("csrf", csrf.clone())
+            .text("contenu", "historique")
+            .part("fichier", Part::bytes(text.into_bytes()).file_name(name));
+        let (c, base) = (c.clone(), base.clone());
+        async move {
+            let response = c
+                .post(format!("{base}/imports"))
+                .multipart(form)
+                .send()
+                .await
+                .unwrap();
+            let to = response.headers()["location"].to_str().unwrap().to_owned();
+            c.get(format!("{base}{to}")).send().await.unwrap()
+        }
+    };
+    let file = |day: &str| {
+        format!(
+            "Phase;Id territoire;Étape franchie;Date;Remarque interne\n\
+             2018-2022;ti-4415;diagnostic_realise;{day};à relire\n"
+        )
+    };
+    let refused = send("jalons.csv", file("2024-03-01")).await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let page = refused.text().await.unwrap();
+    let text = common::plain(&page);
+    assert!(
+        text.contains("colonne inconnue « Étape franchie »")
+            && text.contains("colonne(s) manquante(s) : evenement"),
+        "{text}"
+    );
+    assert!(
+        page.contains("name=\"historique.2\"") && page.contains("name=\"historique.4\""),
+        "each header of the history file has its choice: {page}"
+    );
+    let choose = link(&page, "action=\"/imports/").to_owned();
+    assert!(choose.ends_with("/colonnes"), "{choose}");
+    let chosen = c
+        .post(format!("{base}/imports/{choose}"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("historique.2", "evenement"),
+            ("historique.4", "_ignorer"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(chosen.status(), StatusCode::SEE_OTHER);
+    let to = chosen.headers()["location"].to_str().unwrap();
+    let preview = c.get(format!("{base}{to}")).send().await.unwrap();
+    assert_eq!(preview.status(), StatusCode::OK, "read again, previewed");
+    let preview = common::plain(&preview.text().await.unwrap());
+    assert!(
+        preview.contains("Lu : 1 faits (jalons, gouvernance, attributs)")
+            && preview.contains("correspondance mémorisée → <code>evenement</code>")
+            && preview.contains("ignorée (correspondance mémorisée)"),
+        "{preview}"
+    );
+
+    // The region's next history file is read so at once, and the portfolio's reading is untouched.
+    let next = send("jalons-2.csv", file("2024-05-01")).await;
+    assert_eq!(next.status(), StatusCode::OK);
+    let store = common::own_store(&db).await;
+    let kept = store
+        .column_mapping("region:44", territoires_ingest::context::MAPPING_KIND)
+        .await
+        .unwrap()
+        .expect("the region's mapping is kept");
+    let kept: serde_json::Value = serde_json::from_str(&kept).unwrap();
+    assert_eq!(
+        kept,
+        serde_json::json!({"historique": {"etape_franchie": "evenement", "remarque_interne": null}}),
+        "kept under the history table, by header key"
+    );
 }

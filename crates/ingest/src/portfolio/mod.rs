@@ -30,10 +30,10 @@ use territoires_domain::DomainError;
 use territoires_store::registry::referential::ImportOutcome;
 use territoires_store::Store;
 
+use crate::context::Context;
 use crate::source::hash;
 use crate::table::{
-    is_workbook, read_bounded, read_csv, ColumnMapping, HeaderReading, How, Table, TableHeaders,
-    Workbook,
+    identity, is_workbook, read_bounded, read_csv, ColumnMapping, Table, TableHeaders, Workbook,
 };
 use crate::{IngestError, Result};
 
@@ -65,9 +65,6 @@ pub const TABLES: [(&str, &[&str]); 5] = [
     ("projets", &PROJECT_COLUMNS),
     ("financements", &LINE_COLUMNS),
 ];
-
-/// The kind of import a scope's column mapping is kept for (see `table::ColumnMapping`).
-pub const MAPPING_KIND: &str = "projets";
 
 /// Columns of the `projets` table.
 pub const PROJECT_COLUMNS: [&str; 29] = [
@@ -120,34 +117,6 @@ pub const LINE_COLUMNS: [&str; 15] = [
     "date_annulation",
     "depassement_autorise",
 ];
-
-/// What reading a portfolio file draws on beyond its bytes: how the importer's scope names its columns,
-/// and the names of the places its cells may give instead of codes.
-#[derive(Debug, Clone, Default)]
-pub struct Context {
-    /// The scope's column mapping.
-    pub mapping: ColumnMapping,
-    /// Territories and EPCIs by name.
-    pub places: Places,
-}
-
-impl Context {
-    /// The context of an import by `scope` (a profile's stored form): its column mapping, if it keeps
-    /// one (none without a scope), and the places stored.
-    pub async fn load(store: &Store, scope: Option<&str>) -> Result<Context> {
-        let mapping = match scope {
-            Some(scope) => store.column_mapping(scope, MAPPING_KIND).await?,
-            None => None,
-        }
-        // Written by this crate: unreadable only if its format changed, and then read as none.
-        .and_then(|json| ColumnMapping::from_json(&json).ok())
-        .unwrap_or_default();
-        Ok(Context {
-            mapping,
-            places: store.place_names().await?,
-        })
-    }
-}
 
 /// A portfolio read from files, with where each row came from.
 #[derive(Debug)]
@@ -680,19 +649,10 @@ fn parse_tables(tables: Tables, content_hash: String, context: &Context) -> Resu
             .flat_map(|t| t.mapping().map(|(_, column)| column.to_owned()))
             .collect()
     };
-    // The same bytes read with other choices are another import: the choices that applied are part of
-    // its identity (a file read without any keeps the identity of its bytes).
-    let chosen: Vec<(&str, &HeaderReading)> = mappings
-        .iter()
-        .flat_map(|t| t.headers.iter().map(move |h| (t.table, h)))
-        .filter(|(_, h)| matches!(h.how, How::Remembered | How::Ignored))
-        .collect();
-    let content_hash = if chosen.is_empty() {
-        content_hash
-    } else {
-        let choices = serde_json::to_string(&chosen).expect("strings serialise");
-        hash([content_hash.as_bytes(), choices.as_bytes()])
-    };
+    let content_hash = identity(
+        content_hash,
+        mappings.iter().map(|t| (t.table, t.headers.as_slice())),
+    );
     let given = Given::Columns {
         funders: columns("financeurs"),
         schemes: columns("dispositifs"),

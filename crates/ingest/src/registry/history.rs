@@ -24,9 +24,13 @@ use territoires_store::registry::history::{HistoryRecord, TerritoryRecord};
 use territoires_store::registry::referential::ImportOutcome;
 use territoires_store::Store;
 
+use crate::context::Context;
 use crate::source::hash;
-use crate::table::{read_bounded, read_csv, read_table, Table};
+use crate::table::{identity, read_bounded, read_csv, read_table, Table};
 use crate::{IngestError, Result};
+
+/// The table a history file is, in a scope's column mapping.
+pub const TABLE: &str = "historique";
 
 /// The columns of a history file.
 pub const COLUMNS: [&str; 11] = [
@@ -45,27 +49,34 @@ pub const COLUMNS: [&str; 11] = [
 const REQUIRED: [&str; 4] = ["phase", "id_territoire", "evenement", "date"];
 
 /// Reads a history file (`.csv` or `.xlsx`) into records. Every wrong line is reported, with its column.
-pub fn read_history(path: &Path, places: &Places) -> Result<(Vec<TerritoryRecord>, String)> {
-    read_history_file(path, &read_bounded(path)?, places)
+pub fn read_history(path: &Path, context: &Context) -> Result<(Vec<TerritoryRecord>, String)> {
+    read_history_file(path, &read_bounded(path)?, context)
 }
 
 /// Reads a history file from its contents (an upload), `path` naming it: a workbook's first visible sheet
-/// or a CSV text, whatever the name says. Territories may be given by name (`places`).
+/// or a CSV text, whatever the name says. Headers are read by the scope's mapping first; territories may
+/// be given by name.
 pub fn read_history_file(
     path: &Path,
     bytes: &[u8],
-    places: &Places,
+    context: &Context,
 ) -> Result<(Vec<TerritoryRecord>, String)> {
-    let table = read_table(path, bytes)?;
+    let mut table = read_table(path, bytes)?;
+    table.check_columns_as(path, (TABLE, &context.mapping), &REQUIRED, &COLUMNS)?;
+    let content_hash = identity(hash([bytes]), [(TABLE, table.readings.as_slice())]);
     let origin = path.display().to_string();
-    Ok((parse_table(path, &origin, table, places)?, hash([bytes])))
+    Ok((
+        parse_table(path, &origin, table, &context.places)?,
+        content_hash,
+    ))
 }
 
 /// Reads history from CSV text held in memory (the demo and reference datasets), `name` standing for its
 /// file.
 pub(crate) fn read_history_text(name: &str, text: &str) -> Result<(Vec<TerritoryRecord>, String)> {
     let path = Path::new(name);
-    let table = read_csv(path, text.as_bytes())?;
+    let mut table = read_csv(path, text.as_bytes())?;
+    table.check_columns(path, &REQUIRED, &COLUMNS)?;
     Ok((
         parse_table(path, name, table, &Places::default())?,
         hash([text.as_bytes()]),
@@ -84,13 +95,13 @@ fn attribute_event(event: &str) -> Option<(bool, bool)> {
     }
 }
 
+/// The records of a table whose columns are checked.
 fn parse_table(
     path: &Path,
     origin: &str,
-    mut table: Table,
+    table: Table,
     places: &Places,
 ) -> Result<Vec<TerritoryRecord>> {
-    table.check_columns(path, &REQUIRED, &COLUMNS)?;
     let index = table.column_index();
     let today = time::OffsetDateTime::now_utc().date();
     let mut records = Vec::new();
@@ -207,8 +218,13 @@ fn parse_table(
 }
 
 /// Reads and imports a history file in one transaction: one bad line and nothing is written.
-pub async fn import_history(store: &Store, path: &Path, actor: &str) -> Result<ImportOutcome> {
-    let (records, content_hash) = read_history(path, &store.place_names().await?)?;
+pub async fn import_history(
+    store: &Store,
+    path: &Path,
+    context: &Context,
+    actor: &str,
+) -> Result<ImportOutcome> {
+    let (records, content_hash) = read_history(path, context)?;
     Ok(store.import_history(&records, &content_hash, actor).await?)
 }
 

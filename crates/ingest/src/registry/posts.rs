@@ -18,9 +18,13 @@ use territoires_store::registry::posts::PostRecord;
 use territoires_store::registry::referential::ImportOutcome;
 use territoires_store::Store;
 
+use crate::context::Context;
 use crate::source::hash;
-use crate::table::{read_bounded, read_table, Table};
+use crate::table::{identity, read_bounded, read_table, Table};
 use crate::{IngestError, Result};
+
+/// The table a post file is, in a scope's column mapping.
+pub const TABLE: &str = "postes";
 
 /// The columns of a post file.
 pub const COLUMNS: [&str; 10] = [
@@ -38,22 +42,25 @@ pub const COLUMNS: [&str; 10] = [
 const REQUIRED: [&str; 4] = ["phase", "id_territoire", "employeur", "ouverture"];
 
 /// Reads a post file into records, one per post.
-pub fn read_posts(path: &Path, places: &Places) -> Result<(Vec<PostRecord>, String)> {
-    read_posts_file(path, &read_bounded(path)?, places)
+pub fn read_posts(path: &Path, context: &Context) -> Result<(Vec<PostRecord>, String)> {
+    read_posts_file(path, &read_bounded(path)?, context)
 }
 
-/// Reads a post file from its contents (an upload), `path` naming it; territories may be given by name.
+/// Reads a post file from its contents (an upload), `path` naming it; headers are read by the scope's
+/// mapping first, territories may be given by name.
 pub fn read_posts_file(
     path: &Path,
     bytes: &[u8],
-    places: &Places,
+    context: &Context,
 ) -> Result<(Vec<PostRecord>, String)> {
-    let table = read_table(path, bytes)?;
-    Ok((parse_table(path, table, places)?, hash([bytes])))
+    let mut table = read_table(path, bytes)?;
+    table.check_columns_as(path, (TABLE, &context.mapping), &REQUIRED, &COLUMNS)?;
+    let content_hash = identity(hash([bytes]), [(TABLE, table.readings.as_slice())]);
+    Ok((parse_table(path, table, &context.places)?, content_hash))
 }
 
-fn parse_table(path: &Path, mut table: Table, places: &Places) -> Result<Vec<PostRecord>> {
-    table.check_columns(path, &REQUIRED, &COLUMNS)?;
+/// The posts of a table whose columns are checked.
+fn parse_table(path: &Path, table: Table, places: &Places) -> Result<Vec<PostRecord>> {
     let index = table.column_index();
     let mut posts: BTreeMap<(Phase, String, time::Date), PostRecord> = BTreeMap::new();
     let mut errors = Vec::new();
@@ -129,22 +136,27 @@ fn parse_table(path: &Path, mut table: Table, places: &Places) -> Result<Vec<Pos
 }
 
 /// Reads and imports a post file in one transaction.
-pub async fn import_posts(store: &Store, path: &Path, actor: &str) -> Result<ImportOutcome> {
-    let (records, content_hash) = read_posts(path, &store.place_names().await?)?;
+pub async fn import_posts(
+    store: &Store,
+    path: &Path,
+    context: &Context,
+    actor: &str,
+) -> Result<ImportOutcome> {
+    let (records, content_hash) = read_posts(path, context)?;
     Ok(store.import_posts(&records, &content_hash, actor).await?)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::table::read_csv;
 
     fn parse(text: &str) -> Result<Vec<PostRecord>> {
-        parse_table(
+        read_posts_file(
             Path::new("postes.csv"),
-            read_csv(Path::new("postes.csv"), text.as_bytes())?,
-            &Places::default(),
+            text.as_bytes(),
+            &Context::default(),
         )
+        .map(|(posts, _)| posts)
     }
 
     #[test]

@@ -89,6 +89,25 @@ impl TableHeaders {
     }
 }
 
+/// The identity of a file read: the hash of its bytes and of the choices that applied to its headers
+/// (`tables`: each table's name and readings). The same bytes read with other choices are another import;
+/// a file read without any keeps the identity of its bytes.
+pub fn identity<'a>(
+    content_hash: String,
+    tables: impl IntoIterator<Item = (&'a str, &'a [HeaderReading])>,
+) -> String {
+    let chosen: Vec<(&str, &HeaderReading)> = tables
+        .into_iter()
+        .flat_map(|(table, headers)| headers.iter().map(move |h| (table, h)))
+        .filter(|(_, h)| matches!(h.how, How::Remembered | How::Ignored))
+        .collect();
+    if chosen.is_empty() {
+        return content_hash;
+    }
+    let choices = serde_json::to_string(&chosen).expect("strings serialise");
+    crate::source::hash([content_hash.as_bytes(), choices.as_bytes()])
+}
+
 /// A scope's choices: per table, per header key (see [`key`]), the column it is read as, or `None` to
 /// ignore it. Stored as JSON.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

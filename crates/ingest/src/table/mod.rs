@@ -14,7 +14,7 @@ use std::path::Path;
 
 pub use columns::{key, match_column};
 pub use mapping::{
-    Choice, ColumnMapping, HeaderReading, How, TableHeaders, MAX_CHOICES, MAX_HEADER,
+    identity, Choice, ColumnMapping, HeaderReading, How, TableHeaders, MAX_CHOICES, MAX_HEADER,
 };
 pub(crate) use text::read_csv;
 pub(crate) use workbook::{is_workbook, Workbook};

@@ -30,3 +30,11 @@ pub async fn import_registry(store: &Store) {
             .unwrap();
     }
 }
+
+/// What reading a file draws on without a scope: the places stored, no column mapping.
+#[allow(dead_code)] // Each test binary compiles this module; not every one imports registry files.
+pub async fn context(store: &Store) -> territoires_ingest::context::Context {
+    territoires_ingest::context::Context::load(store, None)
+        .await
+        .unwrap()
+}

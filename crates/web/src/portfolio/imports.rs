@@ -13,9 +13,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Form;
 use serde::Deserialize;
 use territoires_domain::access::Profile;
-use territoires_ingest::portfolio::{
-    read_headers, read_portfolio_file, Context, PortfolioFile, MAPPING_KIND,
-};
+use territoires_ingest::context::{read_single_headers, Context, MAPPING_KIND};
+use territoires_ingest::portfolio::{read_headers, read_portfolio_file, PortfolioFile};
 use territoires_ingest::table::{Choice, ColumnMapping, How, TableHeaders};
 use territoires_ingest::Problem;
 use territoires_ingest::ERRORS_SHOWN;
@@ -31,6 +30,10 @@ use crate::params::PathParams;
 use crate::registry::imports::{self as registry_imports, RegistryKind};
 use crate::views::{render, Chrome};
 use crate::{AppState, WebError};
+
+/// The kind of an upload of fiches actions and funding (the form's default); see [`RegistryKind`] for
+/// the others.
+pub(crate) const PORTFOLIO: &str = "projets";
 
 /// How many changes a preview lists (the count says how many in all).
 pub(crate) const CHANGES_SHOWN: i64 = 200;
@@ -76,7 +79,7 @@ pub struct MappingView {
 }
 
 impl MappingView {
-    fn new(table: &TableHeaders) -> Self {
+    pub(crate) fn new(table: &TableHeaders) -> Self {
         let view = |(index, h): (usize, &territoires_ingest::table::HeaderReading)| HeaderView {
             index,
             written: h.written.clone(),
@@ -256,7 +259,7 @@ pub async fn upload(
     let file_name: String = file_name.chars().take(120).collect();
     // What the file holds: the portfolio (the form's default), or a registry file.
     let kind = match content.as_str() {
-        "" | MAPPING_KIND => MAPPING_KIND,
+        "" | PORTFOLIO => PORTFOLIO,
         other => match RegistryKind::of(other) {
             Some(_) => other,
             None => {
@@ -339,7 +342,7 @@ impl ImportsPage {
 
 /// The import page listing why `upload` is refused, nothing changed, its whole report a link away, and
 /// how its columns were read (`headers`), to choose them otherwise.
-fn refused(
+pub(crate) fn refused(
     session: &Session,
     upload: &Upload,
     headers: &[TableHeaders],
@@ -371,13 +374,21 @@ fn refused_by_store(
     )
 }
 
-/// How the headers of `upload` are read by `mapping`, the file refused or not.
-fn headers_of(upload: &Upload, mapping: &ColumnMapping) -> Vec<TableHeaders> {
-    read_headers(
-        std::path::Path::new(&upload.file_name),
-        &upload.content,
-        mapping,
-    )
+/// How the headers of `upload` are read by `mapping`, the file refused or not, whatever it holds.
+pub(crate) fn headers_of(upload: &Upload, mapping: &ColumnMapping) -> Vec<TableHeaders> {
+    let path = std::path::Path::new(&upload.file_name);
+    match RegistryKind::of(&upload.kind) {
+        Some(kind) => read_single_headers(path, &upload.content, kind.table(), mapping),
+        None => read_headers(path, &upload.content, mapping),
+    }
+}
+
+/// Whether a scope's choices, rather than the automatic reading, read some of `headers`.
+pub(crate) fn remembered(headers: &[TableHeaders]) -> bool {
+    headers
+        .iter()
+        .flat_map(|t| &t.headers)
+        .any(|h| matches!(h.how, How::Remembered | How::Ignored))
 }
 
 /// What the store refused of a file (its rules, or the importer's scope), each refused record a problem;
@@ -446,11 +457,7 @@ pub async fn preview(
         file_name: upload.file_name.clone(),
         checksum: upload.content_hash.chars().take(16).collect(),
         notes: file.notes.clone(),
-        remembered: file
-            .mappings
-            .iter()
-            .flat_map(|t| &t.headers)
-            .any(|h| matches!(h.how, How::Remembered | How::Ignored)),
+        remembered: remembered(&file.mappings),
         read: vec![
             ("financeurs", p.funders.len()),
             ("dispositifs", p.schemes.len()),

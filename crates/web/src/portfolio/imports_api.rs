@@ -9,8 +9,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::{Deserialize, Serialize};
-use territoires_ingest::portfolio::{columns_of, PortfolioFile, MAPPING_KIND};
-use territoires_ingest::table::ColumnMapping;
+use territoires_ingest::context::{columns_of, MAPPING_KIND};
+use territoires_ingest::portfolio::PortfolioFile;
+use territoires_ingest::table::{ColumnMapping, TableHeaders};
 use territoires_ingest::Problem;
 use territoires_store::access::Author;
 use territoires_store::imports::Upload;
@@ -20,7 +21,8 @@ use territoires_store::imports::ImportPreview;
 use territoires_store::registry::referential::ImportOutcome;
 
 use super::imports::{
-    entity_label, preview_file, read, read_context, refusal, table_label, written, CHANGES_SHOWN,
+    entity_label, headers_of, preview_file, read, read_context, refusal, table_label, written,
+    CHANGES_SHOWN, PORTFOLIO,
 };
 use crate::access::auth::random_token;
 use crate::access::guard::Caller;
@@ -182,8 +184,13 @@ async fn preview_of(
         preview,
     );
     dto.remarques = file.notes.clone();
-    dto.correspondance = file
-        .mappings
+    dto.correspondance = correspondance(&file.mappings);
+    Ok(Ok(dto))
+}
+
+/// How each table's headers were read: per table, each header read as a column, with that column.
+fn correspondance(headers: &[TableHeaders]) -> Vec<(String, Vec<(String, String)>)> {
+    headers
         .iter()
         .map(|t| {
             (
@@ -193,8 +200,7 @@ async fn preview_of(
                     .collect(),
             )
         })
-        .collect();
-    Ok(Ok(dto))
+        .collect()
 }
 
 impl PreviewDto {
@@ -238,11 +244,12 @@ impl PreviewDto {
     }
 }
 
-/// The preview of a registry file (history, posts) checked within the caller's scope.
+/// The preview of a registry file (history, posts) checked within the caller's scope, its headers read
+/// by `mapping`.
 async fn registry_preview(
     state: &AppState,
     caller: &Caller,
-    upload: &Upload,
+    (upload, mapping): (&Upload, &ColumnMapping),
     file: &RegistryFile,
 ) -> Result<Result<PreviewDto, Response>, ApiError> {
     let out_of_scope = file.out_of_scope(&caller.profile, &upload.file_name);
@@ -257,7 +264,9 @@ async fn registry_preview(
         Err(e) => return Ok(Err(store_refusal(&upload.file_name, e)?)),
     };
     let (what, n) = file.read_count();
-    Ok(Ok(PreviewDto::new(upload, vec![(what, n)], preview)))
+    let mut dto = PreviewDto::new(upload, vec![(what, n)], preview);
+    dto.correspondance = correspondance(&headers_of(upload, mapping));
+    Ok(Ok(dto))
 }
 
 /// Dépose un tableur et en donne l'aperçu (jeton d'API)
@@ -303,7 +312,7 @@ pub async fn upload(
     }
     let mut upload = Upload {
         id: random_token(),
-        kind: MAPPING_KIND.into(),
+        kind: PORTFOLIO.into(),
         file_name,
         content_hash: territoires_ingest::hash([body.as_ref()]),
         content: body.to_vec(),
@@ -311,7 +320,7 @@ pub async fn upload(
         uploaded_at: String::new(),
     };
     let previewed = match name.contenu.as_deref() {
-        None | Some(MAPPING_KIND) => {
+        None | Some(PORTFOLIO) => {
             let context = read_context(&state, &caller.profile).await?;
             let file = match read(&upload.file_name, &body, &context) {
                 Ok(file) => file,
@@ -327,16 +336,12 @@ pub async fn upload(
                 );
             };
             upload.kind = kind.to_owned();
-            let file = match RegistryFile::read(
-                registry,
-                &upload.file_name,
-                &body,
-                &state.store.place_names().await?,
-            ) {
+            let context = read_context(&state, &caller.profile).await?;
+            let file = match RegistryFile::read(registry, &upload.file_name, &body, &context) {
                 Ok(file) => file,
                 Err(problems) => return Ok(refused(StatusCode::BAD_REQUEST, problems)),
             };
-            registry_preview(&state, &caller, &upload, &file).await?
+            registry_preview(&state, &caller, (&upload, &context.mapping), &file).await?
         }
     };
     match previewed {
@@ -378,12 +383,8 @@ pub async fn apply(
             WebError::NotFound(format!("dépôt {id} : aucun fichier en attente sous cet id"))
         })?;
     if let Some(kind) = RegistryKind::of(&upload.kind) {
-        let file = match RegistryFile::read(
-            kind,
-            &upload.file_name,
-            &upload.content,
-            &state.store.place_names().await?,
-        ) {
+        let context = read_context(&state, &caller.profile).await?;
+        let file = match RegistryFile::read(kind, &upload.file_name, &upload.content, &context) {
             Ok(file) => file,
             Err(problems) => return Ok(refused(StatusCode::BAD_REQUEST, problems)),
         };
@@ -441,7 +442,8 @@ pub struct MappingDto {
     /// The scope it is kept for: the token's profile (`region:44`). Ignored when sent.
     #[serde(default)]
     pub perimetre: String,
-    /// Per table (`projets`, `financements`…), per header as files write it, the column it is read as, or
+    /// Per table (`projets`, `financements`…, `historique`, `postes`), per header as files write it, the
+    /// column it is read as, or
     /// `null` to ignore it: `{"projets": {"Action envisagée": "titre", "Couleur": null}}`. Headers are
     /// kept by their key (lower case, no accents: `action_envisagee`).
     #[schema(value_type = Object)]

@@ -75,14 +75,10 @@ pub async fn report_csv(
     let name = &upload.file_name;
     let actor = actor(&session);
     // Each kind read and previewed as its page does: the problems, or the notes and the preview.
+    let context = read_context(&state, &session.user.profile).await?;
     let read: Result<(Vec<String>, Option<ImportPreview>), Vec<Problem>> =
         match RegistryKind::of(&upload.kind) {
-            Some(kind) => match RegistryFile::read(
-                kind,
-                name,
-                &upload.content,
-                &state.store.place_names().await?,
-            ) {
+            Some(kind) => match RegistryFile::read(kind, name, &upload.content, &context) {
                 Err(problems) => Err(problems),
                 Ok(file) => {
                     let out_of_scope = file.out_of_scope(&session.user.profile, name);
@@ -96,19 +92,16 @@ pub async fn report_csv(
                     }
                 }
             },
-            None => {
-                let context = read_context(&state, &session.user.profile).await?;
-                match read(name, &upload.content, &context) {
-                    Err(problems) => Err(problems),
-                    Ok(file) => {
-                        let author = Author::user(&actor, &session.user.profile);
-                        match preview_file(&state, author, &file, CHANGES_IN_REPORT).await {
-                            Ok(preview) => Ok((file.notes, preview)),
-                            Err(e) => Err(refusal(name, e)?),
-                        }
+            None => match read(name, &upload.content, &context) {
+                Err(problems) => Err(problems),
+                Ok(file) => {
+                    let author = Author::user(&actor, &session.user.profile);
+                    match preview_file(&state, author, &file, CHANGES_IN_REPORT).await {
+                        Ok(preview) => Ok((file.notes, preview)),
+                        Err(e) => Err(refusal(name, e)?),
                     }
                 }
-            }
+            },
         };
     let rows = match read {
         Err(problems) => problem_rows(&problems),

@@ -8,8 +8,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use territoires_domain::access::Profile;
 use territoires_domain::phase::Phase;
-use territoires_domain::registry::names::Places;
+use territoires_ingest::context::Context;
 use territoires_ingest::registry::{history, posts};
+use territoires_ingest::table::TableHeaders;
 use territoires_ingest::Problem;
 use territoires_store::access::accounts::Session;
 use territoires_store::imports::ImportPreview;
@@ -21,7 +22,8 @@ use territoires_store::{Result, Store};
 
 use crate::access::auth::actor;
 use crate::portfolio::imports::{
-    change_rows, page, refusal, respond, whole_file, written, PreviewView, CHANGES_SHOWN,
+    change_rows, headers_of, page, read_context, refusal, refused, remembered, respond, whole_file,
+    written, MappingView, PreviewView, CHANGES_SHOWN,
 };
 use crate::{AppState, WebError};
 
@@ -43,6 +45,14 @@ impl RegistryKind {
             _ => None,
         }
     }
+
+    /// The table its file is in a scope's column mapping.
+    pub fn table(self) -> &'static str {
+        match self {
+            RegistryKind::History => history::TABLE,
+            RegistryKind::Posts => posts::TABLE,
+        }
+    }
 }
 
 /// A registry file read.
@@ -54,19 +64,19 @@ pub enum RegistryFile {
 }
 
 impl RegistryFile {
-    /// Reads an upload of `kind`, or says every problem.
-    /// Territories may be given by name (`places`).
+    /// Reads an upload of `kind`, or says every problem: headers read by the scope's mapping first,
+    /// territories possibly given by name (`context`).
     pub fn read(
         kind: RegistryKind,
         file_name: &str,
         bytes: &[u8],
-        places: &Places,
+        context: &Context,
     ) -> Result<Self, Vec<Problem>> {
         let path = std::path::Path::new(file_name);
         match kind {
-            RegistryKind::History => history::read_history_file(path, bytes, places)
+            RegistryKind::History => history::read_history_file(path, bytes, context)
                 .map(|(records, hash)| RegistryFile::History(records, hash)),
-            RegistryKind::Posts => posts::read_posts_file(path, bytes, places)
+            RegistryKind::Posts => posts::read_posts_file(path, bytes, context)
                 .map(|(records, hash)| RegistryFile::Posts(records, hash)),
         }
         .map_err(|e| e.problems())
@@ -130,28 +140,31 @@ impl RegistryFile {
     }
 }
 
-/// Reads an upload of `kind` and checks its scope; or the page listing why it is refused.
+/// A registry file read and checked within its importer's scope, with how its headers were read.
+struct Checked {
+    file: RegistryFile,
+    headers: Vec<TableHeaders>,
+}
+
+/// Reads an upload of `kind` and checks its scope; or the page listing why it is refused, with the form
+/// to choose how its columns are read.
 async fn read_checked(
     state: &AppState,
     session: &Session,
     upload: &Upload,
     kind: RegistryKind,
-) -> std::result::Result<std::result::Result<RegistryFile, Response>, WebError> {
-    let places = state.store.place_names().await?;
-    let refused = |problems: Vec<Problem>| {
-        let mut answer = page(session);
-        answer.set_problems(problems, Some(&upload.id));
-        respond(StatusCode::BAD_REQUEST, answer).map(Err)
-    };
-    let file = match RegistryFile::read(kind, &upload.file_name, &upload.content, &places) {
+) -> std::result::Result<std::result::Result<Checked, Response>, WebError> {
+    let context = read_context(state, &session.user.profile).await?;
+    let headers = headers_of(upload, &context.mapping);
+    let file = match RegistryFile::read(kind, &upload.file_name, &upload.content, &context) {
         Ok(file) => file,
-        Err(problems) => return refused(problems),
+        Err(problems) => return refused(session, upload, &headers, problems).map(Err),
     };
     let out_of_scope = file.out_of_scope(&session.user.profile, &upload.file_name);
     if !out_of_scope.is_empty() {
-        return refused(out_of_scope);
+        return refused(session, upload, &headers, out_of_scope).map(Err);
     }
-    Ok(Ok(file))
+    Ok(Ok(Checked { file, headers }))
 }
 
 /// `GET /imports/{id}` for a registry file: what it would write.
@@ -161,8 +174,8 @@ pub async fn preview(
     upload: Upload,
     kind: RegistryKind,
 ) -> std::result::Result<Response, WebError> {
-    let file = match read_checked(state, session, &upload, kind).await? {
-        Ok(file) => file,
+    let Checked { file, headers } = match read_checked(state, session, &upload, kind).await? {
+        Ok(checked) => checked,
         Err(page) => return Ok(page),
     };
     let preview = match file
@@ -173,12 +186,16 @@ pub async fn preview(
         Err(e) => return refused_by_store(session, &upload, e),
     };
     let mut answer = page(session);
+    answer.columns = Some((
+        upload.id.clone(),
+        headers.iter().map(MappingView::new).collect(),
+    ));
     answer.preview = Some(PreviewView {
         id: upload.id.clone(),
         file_name: upload.file_name.clone(),
         checksum: upload.content_hash.chars().take(16).collect(),
         notes: Vec::new(),
-        remembered: false,
+        remembered: remembered(&headers),
         read: vec![file.read_count()],
         changed: preview.as_ref().map_or(0, |p| p.changed),
         changes: change_rows(preview.as_ref(), true),
@@ -206,7 +223,7 @@ pub async fn apply(
     kind: RegistryKind,
 ) -> std::result::Result<Response, WebError> {
     let file = match read_checked(state, session, &upload, kind).await? {
-        Ok(file) => file,
+        Ok(checked) => checked.file,
         Err(page) => return Ok(page),
     };
     let outcome = match file.apply(&state.store, &actor(session)).await {
