@@ -60,7 +60,7 @@ pub fn read_single_headers(
     table: &'static str,
     mapping: &ColumnMapping,
 ) -> Vec<TableHeaders> {
-    let Ok(mut read) = read_table(path, bytes) else {
+    let Ok(mut read) = read_table(path, bytes, table) else {
         return Vec::new();
     };
     let columns = columns_of(table);

@@ -12,6 +12,7 @@ pub mod registry;
 mod source;
 pub mod spreadsheet;
 pub mod table;
+pub mod template;
 
 pub use error::{IngestError, Problem, ERRORS_SHOWN};
 pub use source::{default_data_dir, hash, DataDir};

@@ -14,8 +14,9 @@ use territoires_domain::portfolio::given::Given;
 use territoires_domain::portfolio::project::{ProjectStatus, StatusChange};
 use territoires_domain::portfolio::Portfolio;
 use territoires_ingest::demo;
-use territoires_ingest::portfolio::{export, read_portfolio_file, synthetic, template};
+use territoires_ingest::portfolio::{export, read_portfolio_file, synthetic};
 use territoires_ingest::registry::{history, reference};
+use territoires_ingest::template::{self, Kind};
 use territoires_store::bilan::BilanReport;
 use territoires_store::portfolio::LineChange;
 use territoires_store::testing::{self, TestStore};
@@ -1374,7 +1375,7 @@ fn the_template_has_the_tables_and_lists_and_nothing_to_import_until_filled() {
         funders: vec![("bpifrance".into(), "Bpifrance".into())],
         schemes: vec![],
     };
-    let bytes = template::template(&choices).unwrap();
+    let bytes = template::template(Kind::Portfolio, &choices).unwrap();
     let mut book =
         calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.clone())).unwrap();
     for (table, columns) in territoires_ingest::portfolio::TABLES {
@@ -1398,6 +1399,70 @@ fn the_template_has_the_tables_and_lists_and_nothing_to_import_until_filled() {
     )
     .unwrap_err();
     assert!(empty.to_string().contains("aucune ligne"), "{empty}");
+}
+
+/// The history and post templates hold their one table, the events and precisions in their lists, and
+/// are read by their own readers from that sheet (not the notice before it): empty, they import nothing.
+#[test]
+fn the_history_and_post_templates_are_read_from_their_sheet() {
+    use calamine::Reader;
+    use territoires_ingest::context::Context;
+    use territoires_ingest::registry::posts;
+    let choices = template::Choices {
+        scope: "Région Grand Est".into(),
+        territories: vec![("ti-4415".into(), "Vosges".into())],
+        funders: vec![("bdt".into(), "Banque des Territoires".into())],
+        schemes: vec![],
+    };
+    for (kind, table, columns) in [
+        (Kind::History, history::TABLE, &history::COLUMNS[..]),
+        (Kind::Posts, posts::TABLE, &posts::COLUMNS[..]),
+    ] {
+        let bytes = template::template(kind, &choices).unwrap();
+        let mut book =
+            calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes.clone())).unwrap();
+        assert_eq!(book.sheet_names(), ["notice", table, "listes"]);
+        let range = book.worksheet_range(table).unwrap();
+        let header: Vec<String> = range
+            .rows()
+            .next()
+            .unwrap()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        assert_eq!(header, columns, "{table}");
+        let notice = book.worksheet_range("notice").unwrap();
+        let notice: Vec<String> = notice.cells().map(|(_, _, c)| c.to_string()).collect();
+        for column in columns {
+            assert!(
+                notice.contains(&column.to_string()),
+                "{table}: {column} explained"
+            );
+        }
+        let lists = book.worksheet_range("listes").unwrap();
+        let lists: Vec<String> = lists.cells().map(|(_, _, c)| c.to_string()).collect();
+        for value in [
+            "ti-4415",
+            "diagnostic_realise",
+            "chef_de_projet",
+            "au_plus_tard",
+            "bdt",
+        ] {
+            assert!(lists.contains(&value.to_owned()), "{value} listed");
+        }
+        let path = std::path::Path::new("modele.xlsx");
+        let read = match kind {
+            Kind::History => {
+                history::read_history_file(path, &bytes, &Context::default()).map(|(r, _)| r.len())
+            }
+            _ => posts::read_posts_file(path, &bytes, &Context::default()).map(|(r, _)| r.len()),
+        };
+        let refused = read.expect_err("an empty template is refused, not imported as 0 rows");
+        assert!(
+            refused.to_string().contains("aucune ligne"),
+            "{table}: {refused}"
+        );
+    }
 }
 
 /// A fiche of an unknown territory is named by the preview, before the database would refuse it.

@@ -339,6 +339,29 @@ async fn downloaded_fiches_come_back_unchanged_and_the_template_is_scoped() {
         StatusCode::FORBIDDEN,
         "signed out"
     );
+    for (content, sheet) in [("historique", "historique"), ("postes", "postes")] {
+        assert!(page.contains(&format!("href=\"/imports/modele.xlsx?contenu={content}\"")));
+        let template = c
+            .get(format!("{base}/imports/modele.xlsx?contenu={content}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(template.status(), StatusCode::OK);
+        let template = template.bytes().await.unwrap().to_vec();
+        let book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(template)).unwrap();
+        assert_eq!(
+            calamine::Reader::sheet_names(&book),
+            ["notice", sheet, "listes"]
+        );
+    }
+    let unknown = c
+        .get(format!("{base}/imports/modele.xlsx?contenu=budget"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), StatusCode::BAD_REQUEST);
+    assert!(common::plain(&unknown.text().await.unwrap())
+        .contains("attendu projets, historique ou postes"));
 }
 
 /// The same two steps through the API, with a token: a refused file answers every problem and keeps

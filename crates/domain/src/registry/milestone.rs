@@ -280,27 +280,44 @@ impl FromStr for DatePrecision {
     }
 }
 
-/// The date of an event as a file gives it: `2019-11-19`, or an ISO 8601 interval `2018-11-22/2019-11-19`
-/// for precision `entre`. Returns the earliest (for an interval) and the date.
+/// The date of an event as a file gives it — a date as people write it (`2019-11-19`, `19/11/2019`,
+/// `19 novembre 2019`, an Excel serial), or, for precision `entre`, two such dates separated by `/`, ` - `
+/// or ` au ` (`2018-11-22/2019-11-19`, `22/11/2018 - 19/11/2019`). Returns the earliest (for an interval)
+/// and the date.
 pub fn parse_event_date(
     value: &str,
     precision: DatePrecision,
 ) -> Result<(Option<Date>, Date), DomainError> {
-    let one = |v: &str| crate::fr::parse_date("date", v);
-    match (precision, value.trim().split_once('/')) {
-        (DatePrecision::Between, Some((from, to))) => Ok((Some(one(from)?), one(to)?)),
+    let value = value.trim();
+    let one = |v: &str| crate::fr::read_date("date", v);
+    match (precision, interval(value)) {
+        (DatePrecision::Between, Some((from, to))) => Ok((Some(from), to)),
         (DatePrecision::Between, None) => Err(DomainError::invalid(
             "date",
             value,
-            "un intervalle AAAA-MM-JJ/AAAA-MM-JJ pour la précision « entre »",
+            "un intervalle de deux dates pour la précision « entre » (2018-11-22/2019-11-19)",
         )),
         (_, Some(_)) => Err(DomainError::invalid(
             "date",
             value,
-            "une seule date AAAA-MM-JJ (un intervalle va avec la précision « entre »)",
+            "une seule date (un intervalle va avec la précision « entre »)",
         )),
         (_, None) => Ok((None, one(value)?)),
     }
+}
+
+/// Two dates separated by `/`, ` - ` or ` au `, if `value` is one: each `/` is tried, since a date may
+/// hold some itself (`22/11/2018/19/11/2019`).
+fn interval(value: &str) -> Option<(Date, Date)> {
+    let read = |v: &str| crate::fr::read_date("date", v).ok();
+    let split = |sep: &str| {
+        value
+            .match_indices(sep)
+            .find_map(|(i, _)| Some((read(&value[..i])?, read(&value[i + sep.len()..])?)))
+    };
+    split("/")
+        .or_else(|| split(" - "))
+        .or_else(|| split(" au "))
 }
 
 /// Why and when a record made in error stopped counting. The record and its withdrawal both stay in the
@@ -579,6 +596,26 @@ mod tests {
         );
         assert!(parse_event_date("2019-11-19", DatePrecision::Between).is_err());
         assert!(parse_event_date("2018-11-22/2019-11-19", DatePrecision::Exact).is_err());
+        for written in [
+            "22/11/2018/19/11/2019",
+            "22/11/2018 - 19/11/2019",
+            "22 novembre 2018 au 19 novembre 2019",
+        ] {
+            assert_eq!(
+                parse_event_date(written, DatePrecision::Between).unwrap(),
+                (Some(date!(2018 - 11 - 22)), date!(2019 - 11 - 19)),
+                "{written}"
+            );
+        }
+        for written in ["19/11/2019", "19 novembre 2019", "43788", " 2019-11-19 "] {
+            assert_eq!(
+                parse_event_date(written, DatePrecision::Exact).unwrap(),
+                (None, date!(2019 - 11 - 19)),
+                "a date as people write it: {written}"
+            );
+        }
+        assert!(parse_event_date("22/11/2018 - 19/11/2019", DatePrecision::Exact).is_err());
+        assert!(parse_event_date("19/13/2019", DatePrecision::Exact).is_err());
         let mut m = Milestone::on(MilestoneKind::Labelled, date!(2019 - 11 - 19));
         m.precision = DatePrecision::Between;
         m.earliest = Some(date!(2019 - 12 - 01));

@@ -7,7 +7,6 @@
 
 pub mod export;
 pub mod synthetic;
-pub mod template;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

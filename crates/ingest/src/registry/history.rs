@@ -53,16 +53,17 @@ pub fn read_history(path: &Path, context: &Context) -> Result<(Vec<TerritoryReco
     read_history_file(path, &read_bounded(path)?, context)
 }
 
-/// Reads a history file from its contents (an upload), `path` naming it: a workbook's first visible sheet
-/// or a CSV text, whatever the name says. Headers are read by the scope's mapping first; territories may
-/// be given by name.
+/// Reads a history file from its contents (an upload), `path` naming it: a workbook's sheet `historique`
+/// (else its first visible one) or a CSV text, whatever the name says. Headers are read by the scope's
+/// mapping first; territories may be given by name.
 pub fn read_history_file(
     path: &Path,
     bytes: &[u8],
     context: &Context,
 ) -> Result<(Vec<TerritoryRecord>, String)> {
-    let mut table = read_table(path, bytes)?;
+    let mut table = read_table(path, bytes, TABLE)?;
     table.check_columns_as(path, (TABLE, &context.mapping), &REQUIRED, &COLUMNS)?;
+    table.check_rows(path)?;
     let content_hash = identity(hash([bytes]), [(TABLE, table.readings.as_slice())]);
     let origin = path.display().to_string();
     Ok((
@@ -258,7 +259,7 @@ mod tests {
     fn every_bad_line_is_named_with_its_column() {
         let err = parse(
             "phase;id_territoire;evenement;date\n\
-             2018-2022;ti-4401;contrat_signe;19/11/2019\n\
+             2018-2022;ti-4401;contrat_signe;31/02/2019\n\
              2018-2022;ti-44;contrat_signe;2019-11-19\n\
              2018-2022;ti-4401;candidature_deposee;2019-11-19\n\
              2018-2022;ti-4401;signature;2019-11-19\n",

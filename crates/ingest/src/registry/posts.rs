@@ -46,15 +46,17 @@ pub fn read_posts(path: &Path, context: &Context) -> Result<(Vec<PostRecord>, St
     read_posts_file(path, &read_bounded(path)?, context)
 }
 
-/// Reads a post file from its contents (an upload), `path` naming it; headers are read by the scope's
+/// Reads a post file from its contents (an upload), `path` naming it: a workbook's sheet `postes` (else
+/// its first visible one) or a CSV text; headers are read by the scope's
 /// mapping first, territories may be given by name.
 pub fn read_posts_file(
     path: &Path,
     bytes: &[u8],
     context: &Context,
 ) -> Result<(Vec<PostRecord>, String)> {
-    let mut table = read_table(path, bytes)?;
+    let mut table = read_table(path, bytes, TABLE)?;
     table.check_columns_as(path, (TABLE, &context.mapping), &REQUIRED, &COLUMNS)?;
+    table.check_rows(path)?;
     let content_hash = identity(hash([bytes]), [(TABLE, table.readings.as_slice())]);
     Ok((parse_table(path, table, &context.places)?, content_hash))
 }

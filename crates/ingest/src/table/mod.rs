@@ -136,6 +136,17 @@ impl Table {
         Ok(())
     }
 
+    /// Refuses a table without rows: a file holding only its header is refused, not imported as nothing.
+    pub fn check_rows(&self, path: &Path) -> Result<()> {
+        if self.rows.is_empty() {
+            return Err(IngestError::Format {
+                path: path.to_owned(),
+                message: "aucune ligne à importer : le fichier n'a que son en-tête".into(),
+            });
+        }
+        Ok(())
+    }
+
     /// Moves the header to the best header row among the first lines, dropping the title rows above.
     /// `chosen` tells the headers a scope's mapping reads, which count as naming a column.
     fn find_header(&mut self, known: &[&str], chosen: impl Fn(&str) -> bool) {
@@ -168,16 +179,18 @@ pub(crate) fn excerpt(value: &str) -> String {
     territoires_domain::error::excerpt(value, EXCERPT)
 }
 
-/// Reads a table from a file's contents, a workbook's first visible sheet or a CSV text, whatever its
-/// name ends with: the bytes say which.
-pub(crate) fn read_table(path: &Path, bytes: &[u8]) -> Result<Table> {
+/// Reads a table from a file's contents, whatever its name ends with (the bytes say which): a CSV text, or
+/// a workbook's sheet named `table` (as the template names it), else its first visible sheet.
+pub(crate) fn read_table(path: &Path, bytes: &[u8], table: &str) -> Result<Table> {
     if workbook::is_workbook(bytes) {
-        Workbook::open(path, bytes)?
-            .sheet(None)?
-            .ok_or_else(|| IngestError::Format {
+        let mut workbook = Workbook::open(path, bytes)?;
+        match workbook.sheet(Some(table))? {
+            Some(sheet) => Ok(sheet),
+            None => workbook.sheet(None)?.ok_or_else(|| IngestError::Format {
                 path: path.to_owned(),
                 message: "classeur sans feuille".into(),
-            })
+            }),
+        }
     } else {
         read_csv(path, bytes)
     }

@@ -1,12 +1,15 @@
 //! Downloads of fiches actions in the tables the import reads — the list with its filters, as of its date
-//! (`/projets.csv`, `/projets.xlsx`), and the template of the importer's scope (`/imports/modele.xlsx`):
-//! what a team downloads, it can edit and upload again.
+//! (`/projets.csv`, `/projets.xlsx`), and the templates of the importer's scope (`/imports/modele.xlsx`,
+//! `?contenu=historique` or `postes` for the registry's files): what a team downloads, it can edit and
+//! upload again.
 
 use axum::response::Response;
+use serde::Deserialize;
 use territoires_domain::access::Profile;
 use territoires_domain::fr::iso_date;
 use territoires_domain::ids::TerritoryId;
-use territoires_ingest::portfolio::{export, template};
+use territoires_ingest::portfolio::export;
+use territoires_ingest::template;
 use territoires_store::registry::territories::TerritoryQuery;
 
 use crate::access::auth::SignedIn;
@@ -58,11 +61,27 @@ pub async fn projects_xlsx(
     Ok(attachment(XLSX, format!("{name}.xlsx"), body))
 }
 
-/// `/imports/modele.xlsx`: the template, its lists holding the territories the user's profile covers.
+/// Which template: `contenu` is `projets` (the default), `historique` or `postes`.
+#[derive(Deserialize)]
+pub struct TemplateParams {
+    #[serde(default)]
+    contenu: String,
+}
+
+/// `/imports/modele.xlsx`: the template of a kind of file, its lists holding the territories the user's
+/// profile covers.
 pub async fn template(
     Seen(state): Seen,
     SignedIn(session): SignedIn,
+    Params(p): Params<TemplateParams>,
 ) -> Result<Response, WebError> {
+    let kind = template::Kind::of(&p.contenu).ok_or_else(|| WebError::BadRequest {
+        field: "contenu".into(),
+        message: format!(
+            "« {} » : attendu projets, historique ou postes",
+            p.contenu.chars().take(40).collect::<String>()
+        ),
+    })?;
     let profile = &session.user.profile;
     let today = super::today();
     let mut territories: Vec<(String, String)> = state
@@ -98,11 +117,7 @@ pub async fn template(
         funders: super::funder_options(&referential),
         schemes: state.store.schemes().await?,
     };
-    let body =
-        template::template(&choices).map_err(|e| WebError::Internal(format!("classeur : {e}")))?;
-    Ok(attachment(
-        XLSX,
-        "modele-import-territoires-d-industrie.xlsx".into(),
-        body,
-    ))
+    let body = template::template(kind, &choices)
+        .map_err(|e| WebError::Internal(format!("classeur : {e}")))?;
+    Ok(attachment(XLSX, kind.file_name().into(), body))
 }

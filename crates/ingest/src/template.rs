@@ -1,8 +1,9 @@
-//! The template a team fills in: the import's tables without rows, each column explained where it is typed
-//! (an input message) and on a notice sheet, drop-down lists for the values the programme fixes (phases,
-//! axes, statuses, kinds of funders and holders, natures) and for those of the importer's scope
+//! The template a team fills in, one per kind of file the import reads (the portfolio's workbook, a
+//! history file, a post file): its tables without rows, each column explained where it is typed (an input
+//! message) and on a notice sheet, drop-down lists for the values the programme fixes (phases, axes,
+//! statuses, events, kinds of funders and holders, natures) and for those of the importer's scope
 //! (territories, funders, schemes). Lists of fixed values are strict; multi-valued columns
-//! (territories, axes) only suggest, since `ti-4401|ti-4402` is not in any list.
+//! (territories, axes) and those that also take a name (a territory) only suggest.
 
 use rust_xlsxwriter::{
     DataValidation, DataValidationErrorStyle, Format, Formula, Workbook, Worksheet, XlsxError,
@@ -10,8 +11,70 @@ use rust_xlsxwriter::{
 use territoires_domain::phase::Phase;
 use territoires_domain::portfolio::funding::{FunderKind, Instrument, PaymentTerms};
 use territoires_domain::portfolio::project::{Axis, HolderKind};
+use territoires_domain::registry::governance::Role;
+use territoires_domain::registry::milestone::{DatePrecision, MilestoneKind};
 
-use super::TABLES;
+use crate::portfolio::TABLES;
+use crate::registry::{history, posts};
+
+/// The kind of file a template is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Funders, schemes, envelopes, fiches actions and funding lines: one workbook, a sheet per table.
+    Portfolio,
+    /// Milestones, labelling events, governance appointments and attributes of territories.
+    History,
+    /// Chef de projet posts and their co-financings.
+    Posts,
+}
+
+impl Kind {
+    /// The kind an upload's `contenu` names (`projets`, `historique`, `postes`), if any.
+    pub fn of(content: &str) -> Option<Kind> {
+        match content {
+            "" | "projets" => Some(Kind::Portfolio),
+            history::TABLE => Some(Kind::History),
+            posts::TABLE => Some(Kind::Posts),
+            _ => None,
+        }
+    }
+
+    /// Its tables and their columns, in the order files list them.
+    fn tables(self) -> Vec<(&'static str, &'static [&'static str])> {
+        match self {
+            Kind::Portfolio => TABLES.to_vec(),
+            Kind::History => vec![(history::TABLE, &history::COLUMNS)],
+            Kind::Posts => vec![(posts::TABLE, &posts::COLUMNS)],
+        }
+    }
+
+    /// The name of the file downloaded.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Kind::Portfolio => "modele-import-territoires-d-industrie.xlsx",
+            Kind::History => "modele-historique-territoires-d-industrie.xlsx",
+            Kind::Posts => "modele-postes-territoires-d-industrie.xlsx",
+        }
+    }
+
+    /// What the notice says to fill in, and how.
+    fn instructions(self) -> [&'static str; 2] {
+        match self {
+            Kind::Portfolio => [
+                "Remplissez les feuilles projets et financements (et, pour l'équipe nationale, financeurs, dispositifs et enveloppes) ; laissez vides les feuilles dont vous n'avez pas besoin.",
+                "Une ligne par fiche action ou par ligne de financement ; une valeur inconnue reste vide (jamais 0). Les en-têtes peuvent être réordonnés ; les colonnes absentes gardent la valeur enregistrée.",
+            ],
+            Kind::History => [
+                "Une ligne par fait daté d'un territoire : un jalon (diagnostic réalisé, contrat signé…), une nomination (binôme élu, binôme industriel, chef de projet ; personne vide si le poste est vacant) ou un attribut (fragile, étiquette).",
+                "Un fait déjà enregistré n'est pas écrit de nouveau ; un fait ne se modifie pas : une erreur se retire depuis la page du territoire. Les en-têtes peuvent être réordonnés.",
+            ],
+            Kind::Posts => [
+                "Une ligne par poste de chef de projet, ou une ligne par cofinancement du poste (les colonnes du poste répétées).",
+                "Un poste est reconnu à son territoire et à sa date d'ouverture ; laissez fermeture vide tant qu'il est ouvert. Un montant inconnu reste vide (jamais 0).",
+            ],
+        }
+    }
+}
 
 /// The values of the importer's scope that the template offers in its lists.
 #[derive(Debug, Clone, Default)]
@@ -384,6 +447,135 @@ const COLUMNS: &[Column] = &[
     ),
 ];
 
+/// The columns of a history file and a post file.
+const REGISTRY_COLUMNS: &[Column] = &[
+    col("historique", "phase", true, "2018-2022 ou 2023-2027", "2023-2027"),
+    col(
+        "historique",
+        "id_territoire",
+        true,
+        "l'identifiant du territoire (ti-4415) ou son nom exact",
+        "ti-4415",
+    ),
+    col(
+        "historique",
+        "evenement",
+        true,
+        "un jalon, un rôle (binome_elu, binome_industriel, chef_de_projet) ou un attribut (fragile, fin_fragile, etiquette, fin_etiquette) de la liste",
+        "diagnostic_realise",
+    ),
+    col(
+        "historique",
+        "date",
+        true,
+        "une date (19/11/2019, 19 novembre 2019 ou 2019-11-19) ; pour la précision entre, deux dates séparées par / (2018-11-22/2019-11-19)",
+        "2024-03-01",
+    ),
+    col(
+        "historique",
+        "precision",
+        false,
+        "exacte (par défaut), au_plus_tard, entre ou prevu",
+        "exacte",
+    ),
+    col(
+        "historique",
+        "personne",
+        false,
+        "pour un rôle : la personne nommée ; vide si le poste devient vacant",
+        "",
+    ),
+    col(
+        "historique",
+        "organisation",
+        false,
+        "pour un rôle : son organisation (entreprise, collectivité)",
+        "",
+    ),
+    col("historique", "note", false, "un texte libre", ""),
+    col(
+        "historique",
+        "source",
+        false,
+        "d'où vient le fait (délibération, courrier, compte rendu)",
+        "Délibération du conseil régional",
+    ),
+    col(
+        "historique",
+        "successeurs",
+        false,
+        "pour fusionne et scinde : les territoires qui en sont issus, séparés par |",
+        "",
+    ),
+    col(
+        "historique",
+        "etiquette",
+        false,
+        "pour etiquette et fin_etiquette : l'étiquette",
+        "",
+    ),
+    col("postes", "phase", true, "2018-2022 ou 2023-2027", "2023-2027"),
+    col(
+        "postes",
+        "id_territoire",
+        true,
+        "l'identifiant du territoire (ti-4415) ou son nom exact",
+        "ti-4415",
+    ),
+    col(
+        "postes",
+        "employeur",
+        true,
+        "qui emploie le chef de projet",
+        "Communauté d'agglomération d'Épinal",
+    ),
+    col("postes", "ouverture", true, DATE, "01/09/2023"),
+    col(
+        "postes",
+        "fermeture",
+        false,
+        "la date de fermeture du poste, vide tant qu'il est ouvert",
+        "",
+    ),
+    col(
+        "postes",
+        "financeur",
+        false,
+        "le code du financeur d'un cofinancement, vide pour un poste sans cofinancement",
+        "banque-des-territoires",
+    ),
+    col("postes", "montant", false, AMOUNT, "40 000"),
+    col(
+        "postes",
+        "debut",
+        false,
+        "le premier jour de la période cofinancée",
+        "01/09/2023",
+    ),
+    col(
+        "postes",
+        "fin",
+        false,
+        "le dernier jour de la période cofinancée",
+        "31/08/2024",
+    ),
+    col(
+        "postes",
+        "source",
+        false,
+        "d'où vient le fait (convention, délibération)",
+        "",
+    ),
+];
+
+/// The explanation of a column of `table`.
+fn column(table: &str, name: &str) -> Option<&'static Column> {
+    COLUMNS
+        .iter()
+        .chain(REGISTRY_COLUMNS)
+        .find(|col| col.table == table && col.name == name)
+}
+
 /// The lists sheet: one column per list, its values from the second row.
 struct Lists {
     columns: Vec<(&'static str, Vec<String>)>,
@@ -423,8 +615,13 @@ fn list_of(table: &str, column: &str) -> Option<(&'static str, bool)> {
         | ("financements", "depassement_autorise") => ("oui_non", true),
         ("financements", "conditions_versement") => ("conditions_versement", true),
         ("enveloppes", "dispositif") | ("financements", "dispositif") => ("dispositifs", false),
-        ("projets", "phase") => ("phases", true),
-        ("projets", "territoires") => ("territoires", false),
+        ("projets" | "historique" | "postes", "phase") => ("phases", true),
+        ("projets", "territoires") | ("historique" | "postes", "id_territoire") => {
+            ("territoires", false)
+        }
+        ("postes", "financeur") => ("financeurs", false),
+        ("historique", "evenement") => ("evenements", true),
+        ("historique", "precision") => ("precisions", true),
         ("projets", "axes") => ("axes", false),
         ("projets", "porteur_type") => ("types_porteurs", true),
         ("financements", "nature") => ("natures", true),
@@ -435,8 +632,8 @@ fn list_of(table: &str, column: &str) -> Option<(&'static str, bool)> {
 /// How many rows of each table the lists and messages cover.
 const ROWS: u32 = 10_000;
 
-/// The template workbook for `choices`.
-pub fn template(choices: &Choices) -> Result<Vec<u8>, XlsxError> {
+/// The template workbook of `kind` for `choices`.
+pub fn template(kind: Kind, choices: &Choices) -> Result<Vec<u8>, XlsxError> {
     let lists = Lists {
         columns: vec![
             ("phases", codes(&Phase::ALL, Phase::slug)),
@@ -477,18 +674,24 @@ pub fn template(choices: &Choices) -> Result<Vec<u8>, XlsxError> {
                 "conditions_versement",
                 codes(PaymentTerms::ALL, PaymentTerms::code),
             ),
+            ("evenements", events()),
+            (
+                "precisions",
+                codes(&DatePrecision::ALL, DatePrecision::code),
+            ),
         ],
     };
     let bold = Format::new().set_bold();
     let wrap = Format::new().set_text_wrap();
     let mut workbook = Workbook::new();
+    let tables = kind.tables();
     notice(
         workbook.add_worksheet().set_name("notice")?,
+        (kind, &tables),
         choices,
-        &bold,
-        &wrap,
+        (&bold, &wrap),
     )?;
-    for (table, columns) in TABLES {
+    for (table, columns) in tables {
         let sheet = workbook.add_worksheet().set_name(table)?;
         table_sheet(sheet, table, columns, &lists, &bold)?;
     }
@@ -504,18 +707,26 @@ pub fn template(choices: &Choices) -> Result<Vec<u8>, XlsxError> {
     workbook.save_to_buffer()
 }
 
+/// Every event a history file may give: milestones, roles, attribute changes.
+fn events() -> Vec<String> {
+    let mut events = codes(&MilestoneKind::ALL, MilestoneKind::code);
+    events.extend(codes(&Role::ALL, Role::code));
+    events.extend(["fragile", "fin_fragile", "etiquette", "fin_etiquette"].map(str::to_owned));
+    events
+}
+
 fn notice(
     sheet: &mut Worksheet,
+    (kind, tables): (Kind, &[(&'static str, &'static [&'static str])]),
     choices: &Choices,
-    bold: &Format,
-    wrap: &Format,
+    (bold, wrap): (&Format, &Format),
 ) -> Result<(), XlsxError> {
     let title = Format::new().set_bold().set_font_size(14);
     sheet.write_string_with_format(0, 0, "Modèle d'import — Territoires d'industrie", &title)?;
     let lines = [
         format!("Périmètre : {}.", choices.scope),
-        "Remplissez les feuilles projets et financements (et, pour l'équipe nationale, financeurs, dispositifs et enveloppes) ; laissez vides les feuilles dont vous n'avez pas besoin.".to_owned(),
-        "Une ligne par fiche action ou par ligne de financement ; une valeur inconnue reste vide (jamais 0). Les en-têtes peuvent être réordonnés ; les colonnes absentes gardent la valeur enregistrée.".to_owned(),
+        kind.instructions()[0].to_owned(),
+        kind.instructions()[1].to_owned(),
         "Déposez le classeur sur la page « Importer un tableur » : un aperçu montre chaque problème (feuille, ligne, colonne) et ce qui changerait, avant toute écriture.".to_owned(),
         "La feuille listes donne les valeurs admises et les noms correspondant aux codes.".to_owned(),
     ];
@@ -529,7 +740,10 @@ fn notice(
     {
         sheet.write_string_with_format(header, c as u16, *h, bold)?;
     }
-    for (i, column) in COLUMNS.iter().enumerate() {
+    let columns = tables
+        .iter()
+        .flat_map(|(table, names)| names.iter().filter_map(|name| column(table, name)));
+    for (i, column) in columns.enumerate() {
         let r = header + 1 + i as u32;
         sheet.write_string(r, 0, column.table)?;
         sheet.write_string(r, 1, column.name)?;
@@ -557,10 +771,7 @@ fn table_sheet(
         let c = c as u16;
         sheet.write_string_with_format(0, c, *name, bold)?;
         sheet.set_column_width(c, (name.len() as f64 + 4.0).max(14.0))?;
-        let Some(column) = COLUMNS
-            .iter()
-            .find(|col| col.table == table && col.name == *name)
-        else {
+        let Some(column) = column(table, name) else {
             continue;
         };
         if column.expected == DATE || name.starts_with("date_") {
