@@ -37,8 +37,8 @@ use crate::registry::history::{
 use crate::registry::posts::load_posts;
 use crate::registry::referential::{DepartementRow, Page, RegionRow};
 use crate::registry::territories::{
-    AreaRow, ContourRow, MapShape, MemberRow, RelatedTerritory, TerritoryDetail, TerritoryListItem,
-    TerritoryQuery, TerritoryRow, TerritorySort,
+    AreaRow, ContourRow, MapShape, MemberRow, RelatedTerritory, TerritoryDetail, TerritoryKey,
+    TerritoryListItem, TerritoryQuery, TerritoryRow, TerritorySort,
 };
 use crate::{Backend, Result, Store, CURRENT_MILLESIME};
 
@@ -783,11 +783,14 @@ async fn load_registry(
 
 impl Store {
     /// The territories matching a query, with their progress as of the query's date.
-    pub async fn territories(&self, query: &TerritoryQuery) -> Result<Page<TerritoryListItem>> {
+    pub async fn territories(
+        &self,
+        query: &TerritoryQuery,
+    ) -> Result<Page<TerritoryListItem, TerritoryKey>> {
         let s = self.registry().await?;
         let q = query.q.as_deref().map(search_key).unwrap_or_default();
         // Filter, rate and sort by position; only the page's rows are copied out.
-        let mut matching: Vec<(usize, Progress)> = s
+        let matching: Vec<(usize, Progress)> = s
             .territories
             .iter()
             .enumerate()
@@ -811,32 +814,58 @@ impl Store {
             })
             .filter(|(_, p)| query.stage.is_none_or(|st| p.stage == st))
             .collect();
-        let name = |i: usize| (s.search_keys[i].as_str(), s.territories[i].phase.as_str());
-        let row = |i: usize| &s.territories[i];
-        match query.sort {
-            TerritorySort::Name => matching.sort_by(|(a, _), (b, _)| name(*a).cmp(&name(*b))),
-            TerritorySort::Id => {}
-            TerritorySort::Population => matching.sort_by_key(|(i, _)| row(*i).population),
-            TerritorySort::Communes => matching.sort_by_key(|(i, _)| row(*i).commune_count),
-            TerritorySort::Stage => {
-                matching.sort_by(|(a, pa), (b, pb)| (pa.stage, name(*a)).cmp(&(pb.stage, name(*b))))
+        let key = |i: usize, progress: &Progress| {
+            let t = &s.territories[i];
+            let (number, text) = match query.sort {
+                TerritorySort::Name => (0, s.search_keys[i].clone()),
+                TerritorySort::Id => (0, String::new()),
+                TerritorySort::Population => (t.population, String::new()),
+                TerritorySort::Communes => (t.commune_count, String::new()),
+                TerritorySort::Stage => (progress.stage as i64, s.search_keys[i].clone()),
+            };
+            TerritoryKey {
+                number,
+                text,
+                phase: t.phase.clone(),
+                id: t.id.clone(),
             }
-        }
-        if query.descending {
-            matching.reverse();
-        }
-        let total = matching.len() as i64;
-        let items = matching
+        };
+        let mut keyed: Vec<(TerritoryKey, usize, Progress)> = matching
             .into_iter()
-            .skip(query.offset)
-            .take(query.limit)
+            .map(|(i, progress)| (key(i, &progress), i, progress))
+            .collect();
+        keyed.sort_by(|a, b| a.0.cmp(&b.0));
+        if query.descending {
+            keyed.reverse();
+        }
+        let total = keyed.len() as i64;
+        let start = match &query.after {
+            Some(after) => keyed
+                .iter()
+                .position(|(k, _, _)| {
+                    if query.descending {
+                        k < after
+                    } else {
+                        k > after
+                    }
+                })
+                .unwrap_or(keyed.len()),
+            None => query.offset.min(keyed.len()),
+        };
+        let end = start.saturating_add(query.limit).min(keyed.len());
+        let next = (end < keyed.len() && end > start).then(|| keyed[end - 1].0.clone());
+        let items = keyed
+            .into_iter()
+            .skip(start)
+            .take(end - start)
+            .map(|(_, i, progress)| (i, progress))
             .map(|(i, progress)| TerritoryListItem {
                 progress,
                 regions: s.region_codes[i].clone(),
                 territory: s.territories[i].clone(),
             })
             .collect();
-        Ok(Page { total, items })
+        Ok(Page { total, items, next })
     }
 
     /// One territory with everything its page shows; `None` if it does not exist.

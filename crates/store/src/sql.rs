@@ -62,7 +62,7 @@ fn bind(args: &mut AnyArguments<'_>, value: &Value) -> Result<()> {
 }
 
 /// A `WHERE` clause built from the criteria given, with its numbered parameters.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(crate) struct Filter {
     conditions: Vec<String>,
     values: Vec<Value>,
@@ -74,6 +74,18 @@ impl Filter {
         self.values.push(value.into());
         self.conditions
             .push(condition.replace('?', &format!("${}", self.values.len())));
+        self
+    }
+
+    /// Adds a condition of several parameters: each `?` in `condition` stands for the next of `values`.
+    pub(crate) fn and_all(&mut self, condition: &str, values: Vec<Value>) -> &mut Self {
+        let mut parts = condition.split('?');
+        let mut sql = parts.next().unwrap_or_default().to_owned();
+        for (part, value) in parts.zip(values) {
+            self.values.push(value);
+            sql.push_str(&format!("${}{part}", self.values.len()));
+        }
+        self.conditions.push(sql);
         self
     }
 

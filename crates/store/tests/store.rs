@@ -14,7 +14,7 @@ use territoires_domain::registry::referential::{
 use territoires_domain::registry::territory::{LabelledTerritory, PerimeterMember};
 use territoires_store::registry::history::{HistoryRecord, TerritoryRecord};
 use territoires_store::registry::posts::PostRecord;
-use territoires_store::registry::referential::PlaceFilter;
+use territoires_store::registry::referential::{PlaceFilter, PlaceKey};
 use territoires_store::registry::territories::TerritoryQuery;
 use territoires_store::{testing, Store, StoreError};
 use time::Date;
@@ -1059,6 +1059,60 @@ async fn a_reader_during_a_rebuild_gets_the_previous_version_without_waiting() {
     }
 }
 
+/// The EPCI and commune lists read by key: walking them page after page gives every item once, in the
+/// order of the whole list, and the last page says none follows.
+#[tokio::test]
+async fn place_lists_read_by_key_give_every_item_once_in_order() {
+    for t in testing::all().await {
+        loaded(&t.store).await;
+        let within = |after: Option<PlaceKey>, limit: i64| PlaceFilter {
+            after,
+            limit,
+            ..Default::default()
+        };
+        let whole = t.store.communes(&within(None, 10_000)).await.unwrap();
+        assert!(whole.next.is_none(), "{}: one page holds them all", t.label);
+        let (mut walked, mut after, mut pages) = (Vec::new(), None, 0);
+        loop {
+            let page = t.store.communes(&within(after, 2)).await.unwrap();
+            assert_eq!(
+                page.total, whole.total,
+                "{}: the count is the list's",
+                t.label
+            );
+            walked.extend(page.items.into_iter().map(|c| c.code));
+            pages += 1;
+            match page.next {
+                Some(key) => after = Some(key),
+                None => break,
+            }
+        }
+        let codes: Vec<String> = whole.items.into_iter().map(|c| c.code).collect();
+        assert_eq!(walked, codes, "{}: every commune once, in order", t.label);
+        assert!(codes.len() > 2, "{}: several pages", t.label);
+        assert_eq!(pages, codes.len().div_ceil(2), "{}", t.label);
+
+        let groupings = |after: Option<PlaceKey>, limit: i64| PlaceFilter {
+            after,
+            limit,
+            ..Default::default()
+        };
+        let whole = t.store.groupings(&groupings(None, 10_000)).await.unwrap();
+        let (mut walked, mut after) = (Vec::new(), None);
+        loop {
+            let page = t.store.groupings(&groupings(after, 1)).await.unwrap();
+            walked.extend(page.items.into_iter().map(|g| g.siren));
+            match page.next {
+                Some(key) => after = Some(key),
+                None => break,
+            }
+        }
+        let sirens: Vec<String> = whole.items.into_iter().map(|g| g.siren).collect();
+        assert!(sirens.len() > 1, "{}: several pages", t.label);
+        assert_eq!(walked, sirens, "{}: every EPCI once, by name", t.label);
+    }
+}
+
 #[tokio::test]
 async fn every_filtered_list_reads_an_index_that_orders_it() {
     for t in testing::all().await {
@@ -1069,6 +1123,7 @@ async fn every_filtered_list_reads_an_index_that_orders_it() {
                 region: region.map(str::to_owned),
                 departement: departement.map(str::to_owned),
                 epci: epci.map(str::to_owned),
+                after: None,
                 offset: 0,
                 limit: 50,
             };

@@ -22,7 +22,8 @@ pub struct PageOf<T> {
     pub per_page: usize,
     /// The items.
     pub items: Vec<T>,
-    /// Present when more items follow, on the lists read by cursor (the projects): pass it as `apres` to
+    /// Present when more items follow, on the lists read by cursor (projects, territories, EPCIs,
+    /// communes): pass it as `apres` to
     /// read the next page, which stays right while records are added or removed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,

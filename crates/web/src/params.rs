@@ -19,7 +19,7 @@ use territoires_domain::registry::progress::Stage;
 use territoires_domain::DomainError;
 use territoires_ingest::bilan::MapIndicator;
 use territoires_store::bilan::ProjectQuery;
-use territoires_store::registry::territories::{TerritoryQuery, TerritorySort};
+use territoires_store::registry::territories::{TerritoryKey, TerritoryQuery, TerritorySort};
 use time::Date;
 
 use crate::WebError;
@@ -209,6 +209,8 @@ pub struct TerritoryParams {
     pub tri: Option<String>,
     /// `asc` or `desc`.
     pub ordre: Option<String>,
+    /// The `next_cursor` of the page read before (the API): the page after it.
+    pub apres: Option<String>,
     /// Page number, from 1.
     pub page: Option<String>,
     /// Page size.
@@ -243,6 +245,7 @@ impl TerritoryParams {
             Some(_) => return Err(bad("ordre", "attendu asc ou desc")),
         };
         let (page, per_page) = paging(&self.page, &self.par_page, default, max)?;
+        page_or_cursor(page, given(&self.apres))?;
         let query = TerritoryQuery {
             phase: parse::<Phase>("phase", &self.phase)?,
             region: code("region", &self.region)?,
@@ -252,6 +255,9 @@ impl TerritoryParams {
             as_of: as_of(&self.date)?,
             sort,
             descending,
+            after: given(&self.apres)
+                .map(|c| decode_cursor(c, |_: &TerritoryKey| true))
+                .transpose()?,
             offset: (page - 1) * per_page,
             limit: per_page,
         };
@@ -391,13 +397,17 @@ pub struct ProjectParams {
     pub par_page: Option<String>,
 }
 
-/// A cursor as the API gives it: the JSON of [`Cursor`] in URL-safe base64, opaque to clients.
-pub fn encode_cursor(cursor: &Cursor) -> String {
+/// A cursor as the API gives it: the JSON of where a page ended (a fiche's [`Cursor`], a place's key) in
+/// URL-safe base64, opaque to clients.
+pub fn encode_cursor<T: serde::Serialize>(cursor: &T) -> String {
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(cursor).expect("a cursor serialises"))
 }
 
-/// The cursor `text`, made for `order`.
-fn decode_cursor(text: &str, order: Order) -> Result<Cursor, WebError> {
+/// The cursor `text` (an `apres` parameter), if it is one that `accepts` takes.
+pub fn decode_cursor<T: serde::de::DeserializeOwned>(
+    text: &str,
+    accepts: impl Fn(&T) -> bool,
+) -> Result<T, WebError> {
     let refused = || {
         bad(
             "apres",
@@ -408,11 +418,22 @@ fn decode_cursor(text: &str, order: Order) -> Result<Cursor, WebError> {
         )
     };
     let bytes = URL_SAFE_NO_PAD.decode(text.trim()).map_err(|_| refused())?;
-    let cursor: Cursor = serde_json::from_slice(&bytes).map_err(|_| refused())?;
-    if !order.accepts(&cursor) {
+    let cursor: T = serde_json::from_slice(&bytes).map_err(|_| refused())?;
+    if !accepts(&cursor) {
         return Err(refused());
     }
     Ok(cursor)
+}
+
+/// A page number or a cursor, not both.
+pub fn page_or_cursor(page: usize, cursor: Option<&str>) -> Result<(), WebError> {
+    if cursor.is_some() && page > 1 {
+        return Err(bad(
+            "page",
+            "une page se lit par son numéro ou après un curseur (apres), pas les deux",
+        ));
+    }
+    Ok(())
 }
 
 impl ProjectParams {
@@ -426,15 +447,10 @@ impl ProjectParams {
         let b = self.bilan.parse_or(default_phase)?;
         let (page, per_page) = paging(&self.page, &self.par_page, default, max)?;
         let order: Order = parse("tri", &self.tri)?.unwrap_or_default();
+        page_or_cursor(page, given(&self.apres))?;
         let after = given(&self.apres)
-            .map(|c| decode_cursor(c, order))
+            .map(|c| decode_cursor(c, |c: &Cursor| order.accepts(c)))
             .transpose()?;
-        if after.is_some() && page > 1 {
-            return Err(bad(
-                "page",
-                "une page se lit par son numéro ou après un curseur (apres), pas les deux",
-            ));
-        }
         Ok((
             ProjectQuery {
                 frame: b.frame,

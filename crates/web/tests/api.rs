@@ -888,3 +888,74 @@ async fn the_project_list_reads_by_cursor_and_stays_right_while_fiches_are_added
         );
     }
 }
+
+/// The territory, EPCI and commune lists read by cursor too: walking them page after page gives each
+/// item once, in the order of the whole list (the territories by population, from the largest); a cursor
+/// beside a page number, or that is none, is refused.
+#[tokio::test]
+async fn the_place_lists_read_by_cursor() {
+    let base = common::spawn_app().await;
+    for (list, key, par_page) in [
+        (
+            "territoires?phase=2023-2027&tri=population&ordre=desc",
+            "id",
+            40,
+        ),
+        ("communes?departement=57", "code", 200),
+        ("epci?region=44", "siren", 40),
+    ] {
+        let url = |query: &str| format!("{base}/api/v1/{list}&{query}");
+        let (_, whole) = get_json(&url("par_page=500")).await;
+        let ids = |page: &Value| -> Vec<String> {
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i[key].as_str().unwrap().to_owned())
+                .collect()
+        };
+        let total = whole["total"].as_i64().unwrap();
+        let mut walked = Vec::new();
+        let mut next: Option<String> = None;
+        loop {
+            let query = match &next {
+                Some(c) => format!("par_page={par_page}&apres={c}"),
+                None => format!("par_page={par_page}"),
+            };
+            let (status, page) = get_json(&url(&query)).await;
+            assert_eq!(status, 200, "{page}");
+            assert_eq!(
+                page["total"], total,
+                "{list}: the count is the whole list's"
+            );
+            walked.extend(ids(&page));
+            match page["next_cursor"].as_str() {
+                Some(c) => next = Some(c.to_owned()),
+                None => break,
+            }
+        }
+        assert!(walked.len() as i64 > par_page, "{list}: several pages");
+        assert_eq!(walked.len() as i64, total, "{list}: each once");
+        let first = ids(&whole);
+        assert_eq!(
+            walked[..first.len()],
+            first,
+            "{list}: in the list's order (its first 500)"
+        );
+        let mut unique = walked.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), walked.len(), "{list}: none twice");
+        for (query, field) in [
+            ("apres=pas-un-curseur", "apres"),
+            ("page=2&apres=eyJ2YWx1ZSI6IiIsImlkIjoiIn0", "page"),
+        ] {
+            let (status, body) = get_json(&url(query)).await;
+            assert_eq!(
+                (status, body["field"].as_str()),
+                (400, Some(field)),
+                "{list} {query}: {body}"
+            );
+        }
+    }
+}

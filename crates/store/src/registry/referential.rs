@@ -135,19 +135,33 @@ pub struct PlaceFilter {
     pub departement: Option<String>,
     /// EPCI SIREN (communes only).
     pub epci: Option<String>,
+    /// Only the items after this one in the list's order (a page's [`Page::next`]): a page read so stays
+    /// right while items are added or removed before it. With it, `offset` is not used.
+    pub after: Option<PlaceKey>,
     /// Zero-based offset.
     pub offset: i64,
     /// Page size.
     pub limit: i64,
 }
 
+/// Where an item sits in its list's order: an EPCI's name and SIREN, a commune's code (twice).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct PlaceKey {
+    /// Its value for the order.
+    pub value: String,
+    /// Its identifier, which breaks ties.
+    pub id: String,
+}
+
 /// A page of results with the total count.
 #[derive(Debug, Clone, Serialize)]
-pub struct Page<T> {
+pub struct Page<T, K = PlaceKey> {
     /// The total number of matching items.
     pub total: i64,
     /// The items of this page.
     pub items: Vec<T>,
+    /// Where the next page starts, when more items follow.
+    pub next: Option<K>,
 }
 
 impl Store {
@@ -429,25 +443,46 @@ impl Store {
 
     /// EPCIs and EPTs matching a filter (a grouping is in a region or département if one of its communes is).
     pub async fn groupings(&self, filter: &PlaceFilter) -> Result<Page<GroupingRow>> {
-        self.list(&ListQuery::groupings(filter), filter).await
+        self.list(&ListQuery::groupings(filter), filter, |g: &GroupingRow| {
+            PlaceKey {
+                value: g.name.clone(),
+                id: g.siren.clone(),
+            }
+        })
+        .await
     }
 
     /// Communes matching a filter.
     pub async fn communes(&self, filter: &PlaceFilter) -> Result<Page<CommuneRow>> {
-        self.list(&ListQuery::communes(filter), filter).await
+        self.list(&ListQuery::communes(filter), filter, |c: &CommuneRow| {
+            PlaceKey {
+                value: c.code.clone(),
+                id: c.code.clone(),
+            }
+        })
+        .await
     }
 
-    async fn list<T>(&self, query: &ListQuery, filter: &PlaceFilter) -> Result<Page<T>>
+    /// A page of a list: one row more than the page is read, to tell whether another page follows.
+    async fn list<T>(
+        &self,
+        query: &ListQuery,
+        filter: &PlaceFilter,
+        key: impl Fn(&T) -> PlaceKey,
+    ) -> Result<Page<T>>
     where
         T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
     {
-        let total: i64 = sqlx::query_scalar_with(&query.count, query.filter.arguments(&[])?)
+        let total: i64 = sqlx::query_scalar_with(&query.count, query.count_filter.arguments(&[])?)
             .fetch_one(&self.pool)
             .await?;
-        let items = sqlx::query_as_with(&query.page, query.page_arguments(filter)?)
+        let mut items: Vec<T> = sqlx::query_as_with(&query.page, query.page_arguments(filter)?)
             .fetch_all(&self.pool)
             .await?;
-        Ok(Page { total, items })
+        let more = items.len() as i64 > filter.limit;
+        items.truncate(filter.limit.max(0) as usize);
+        let next = if more { items.last().map(key) } else { None };
+        Ok(Page { total, items, next })
     }
 
     /// How the database runs the page query of each list for `filter` (`EXPLAIN`). On PostgreSQL, scans
@@ -492,30 +527,70 @@ impl Store {
     }
 }
 
-/// The two queries of a paged list: its count and its page.
+/// The two queries of a paged list: its count (of every matching item) and its page (from an offset, or
+/// after a key, one row more than the page).
 struct ListQuery {
-    filter: Filter,
+    count_filter: Filter,
+    page_filter: Filter,
     count: String,
     page: String,
 }
 
 impl ListQuery {
-    fn new(filter: Filter, from: &str, columns: &str, order: &str) -> ListQuery {
-        let condition = filter.where_clause();
+    /// The list of `from`'s rows matching `filter`, in `order` — its value and identifier columns, a key
+    /// given by `filter.after` going after them.
+    fn new(
+        filter: Filter,
+        (from, columns): (&str, &str),
+        (value, id): (&str, &str),
+        after: Option<&PlaceKey>,
+    ) -> ListQuery {
+        let count = format!("SELECT COUNT(*) FROM {from} {}", filter.where_clause());
+        let mut page_filter = filter.clone();
+        // An order by a unique value (a commune's code) needs no tie-break, and keeps its index's plan.
+        let unique = value == id;
+        match after {
+            Some(key) if unique => {
+                page_filter.and(&format!("{value} > ?"), key.value.clone());
+            }
+            Some(key) => {
+                page_filter.and_all(
+                    &format!("({value} > ? OR ({value} = ? AND {id} > ?))"),
+                    vec![
+                        key.value.clone().into(),
+                        key.value.clone().into(),
+                        key.id.clone().into(),
+                    ],
+                );
+            }
+            None => {}
+        }
+        let order = if unique {
+            value.to_owned()
+        } else {
+            format!("{value}, {id}")
+        };
         ListQuery {
-            count: format!("SELECT COUNT(*) FROM {from} {condition}"),
             page: format!(
-                "SELECT {columns} FROM {from} {condition} ORDER BY {order} LIMIT {} OFFSET {}",
-                filter.next_placeholder(1),
-                filter.next_placeholder(2)
+                "SELECT {columns} FROM {from} {} ORDER BY {order} LIMIT {} OFFSET {}",
+                page_filter.where_clause(),
+                page_filter.next_placeholder(1),
+                page_filter.next_placeholder(2)
             ),
-            filter,
+            count,
+            count_filter: filter,
+            page_filter,
         }
     }
 
     fn page_arguments(&self, filter: &PlaceFilter) -> Result<sqlx::any::AnyArguments<'static>> {
-        self.filter
-            .arguments(&[filter.limit.into(), filter.offset.into()])
+        let offset = if filter.after.is_some() {
+            0
+        } else {
+            filter.offset
+        };
+        self.page_filter
+            .arguments(&[(filter.limit + 1).into(), offset.into()])
     }
 
     fn groupings(filter: &PlaceFilter) -> ListQuery {
@@ -546,9 +621,12 @@ impl ListQuery {
         }
         ListQuery::new(
             f,
-            "groupings g",
-            "g.siren, g.name, g.nature, g.population, g.commune_count",
-            "g.name, g.siren",
+            (
+                "groupings g",
+                "g.siren, g.name, g.nature, g.population, g.commune_count",
+            ),
+            ("g.name", "g.siren"),
+            filter.after.as_ref(),
         )
     }
 
@@ -577,9 +655,12 @@ impl ListQuery {
         }
         ListQuery::new(
             f,
-            "communes",
-            "code, name, departement_code, region_code, siren, population, epci_siren",
-            "code",
+            (
+                "communes",
+                "code, name, departement_code, region_code, siren, population, epci_siren",
+            ),
+            ("code", "code"),
+            filter.after.as_ref(),
         )
     }
 }

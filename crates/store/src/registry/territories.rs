@@ -76,6 +76,20 @@ pub enum TerritorySort {
     Stage,
 }
 
+/// Where a territory sits in a list's order, which it makes total: its value for the sort (a number: its
+/// population, communes or stage; a text: its name folded for sorting), then its phase and id.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
+pub struct TerritoryKey {
+    /// The number sorted by (0 when the sort is by a text only).
+    pub number: i64,
+    /// The text sorted by after it (empty when the sort is by a number only).
+    pub text: String,
+    /// Phase slug.
+    pub phase: String,
+    /// ANCT id.
+    pub id: String,
+}
+
 /// A query of the territory list.
 #[derive(Debug, Clone)]
 pub struct TerritoryQuery {
@@ -95,6 +109,9 @@ pub struct TerritoryQuery {
     pub sort: TerritorySort,
     /// Reverse the order.
     pub descending: bool,
+    /// Only the territories after this one in the order (a page's `next`): a page read so stays right
+    /// while territories are added or removed before it. With it, `offset` is not used.
+    pub after: Option<TerritoryKey>,
     /// Zero-based offset.
     pub offset: usize,
     /// Page size.
@@ -113,6 +130,7 @@ impl TerritoryQuery {
             as_of,
             sort: TerritorySort::Id,
             descending: false,
+            after: None,
             offset: 0,
             limit: usize::MAX,
         }

@@ -7,12 +7,15 @@ use territoires_domain::fr::iso_date;
 use territoires_domain::phase::Phase;
 use territoires_domain::registry::governance::governance_as_of;
 use territoires_domain::registry::progress::Progress;
-use territoires_store::registry::referential::{CommuneRow, GroupingRow, PlaceFilter};
+use territoires_store::registry::referential::{CommuneRow, GroupingRow, PlaceFilter, PlaceKey};
 use territoires_store::registry::territories::{Membership, RelatedTerritory, TerritoryListItem};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::api::{ApiResult, DateQuery, PageOf};
-use crate::params::{as_of, code, given, paging, Params, PathParams, TerritoryParams};
+use crate::params::{
+    as_of, code, decode_cursor, encode_cursor, given, page_or_cursor, paging, Params, PathParams,
+    TerritoryParams,
+};
 use crate::views::{check_page, territory_href};
 use crate::{AppState, WebError};
 
@@ -114,6 +117,9 @@ struct TerritoryListParams {
     /// `asc` or `desc`.
     #[param(pattern = "^(asc|desc)$")]
     ordre: Option<String>,
+    /// The `next_cursor` of the page read before, in the same order: the page after it, stable while
+    /// territories are added or removed (instead of `page`).
+    apres: Option<String>,
     /// Page from 1.
     #[param(minimum = 1)]
     page: Option<usize>,
@@ -134,9 +140,11 @@ pub async fn territories(
 ) -> ApiResult<PageOf<TerritoryDto>> {
     let (query, page, per_page) = p.query(50, 500)?;
     let result = state.store.territories(&query).await?;
-    check_page(page, per_page, result.total)?;
+    if query.after.is_none() {
+        check_page(page, per_page, result.total)?;
+    }
     Ok(Json(PageOf {
-        next_cursor: None,
+        next_cursor: result.next.as_ref().map(encode_cursor),
         total: result.total,
         page,
         per_page,
@@ -515,6 +523,9 @@ pub struct PlaceParams {
     departement: Option<String>,
     /// EPCI SIREN (communes only).
     epci: Option<String>,
+    /// The `next_cursor` of the page read before: the page after it, stable while the referential
+    /// changes (instead of `page`).
+    apres: Option<String>,
     /// Page from 1.
     page: Option<String>,
     /// Page size, at most 500 (default 50).
@@ -524,8 +535,12 @@ pub struct PlaceParams {
 impl PlaceParams {
     fn filter(&self) -> Result<(PlaceFilter, usize, usize), WebError> {
         let (page, per_page) = paging(&self.page, &self.par_page, 50, 500)?;
+        page_or_cursor(page, given(&self.apres))?;
         Ok((
             PlaceFilter {
+                after: given(&self.apres)
+                    .map(|c| decode_cursor(c, |_: &PlaceKey| true))
+                    .transpose()?,
                 q: given(&self.q).map(str::to_owned),
                 region: code("region", &self.region)?,
                 departement: code("departement", &self.departement)?,
@@ -547,9 +562,11 @@ pub async fn epcis(
 ) -> ApiResult<PageOf<EpciDto>> {
     let (filter, page, per_page) = p.filter()?;
     let result = state.store.groupings(&filter).await?;
-    check_page(page, per_page, result.total)?;
+    if filter.after.is_none() {
+        check_page(page, per_page, result.total)?;
+    }
     Ok(Json(PageOf {
-        next_cursor: None,
+        next_cursor: result.next.as_ref().map(encode_cursor),
         total: result.total,
         page,
         per_page,
@@ -633,9 +650,11 @@ pub async fn communes(
 ) -> ApiResult<PageOf<CommuneDto>> {
     let (filter, page, per_page) = p.filter()?;
     let result = state.store.communes(&filter).await?;
-    check_page(page, per_page, result.total)?;
+    if filter.after.is_none() {
+        check_page(page, per_page, result.total)?;
+    }
     Ok(Json(PageOf {
-        next_cursor: None,
+        next_cursor: result.next.as_ref().map(encode_cursor),
         total: result.total,
         page,
         per_page,
