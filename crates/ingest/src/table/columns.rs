@@ -30,6 +30,15 @@ const SYNONYMS: &[(&str, &str)] = &[
     ("financeur_code", "financeur"),
     ("montant", "montant_demande"),
     ("date", "date_demande"),
+    // History and post files: a synonym applies only to a table that has its column.
+    ("territoire", "id_territoire"),
+    ("code_territoire", "id_territoire"),
+    ("etape", "evenement"),
+    ("jalon", "evenement"),
+    ("role", "evenement"),
+    ("date_d_ouverture", "ouverture"),
+    ("date_de_fermeture", "fermeture"),
+    ("cofinanceur", "financeur"),
 ];
 
 /// A header's key: lower case ASCII words joined by `_` (`Coût total (€)` → `cout_total`).
@@ -108,5 +117,26 @@ mod tests {
         for header in ["Couleur", "Observations", "", "  "] {
             assert_eq!(match_column(header, KNOWN), None, "{header}");
         }
+    }
+
+    #[test]
+    fn a_synonym_names_the_column_its_table_has() {
+        let history = ["phase", "id_territoire", "evenement", "date"];
+        for (header, column) in [
+            ("Territoire", "id_territoire"),
+            ("Étape", "evenement"),
+            ("Rôle", "evenement"),
+            ("Date", "date"),
+        ] {
+            assert_eq!(match_column(header, &history), Some(column), "{header}");
+        }
+        let posts = ["ouverture", "fermeture", "financeur"];
+        assert_eq!(match_column("Date d'ouverture", &posts), Some("ouverture"));
+        assert_eq!(match_column("Cofinanceur", &posts), Some("financeur"));
+        assert_eq!(
+            match_column("Territoire", KNOWN),
+            Some("territoires"),
+            "a fiche's territories still"
+        );
     }
 }
