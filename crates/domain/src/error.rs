@@ -24,12 +24,25 @@ pub enum DomainError {
 /// How many characters of a value a message quotes.
 pub const EXCERPT: usize = 80;
 
-/// At most `max` characters of `text`, then `…`: a message never echoes a whole pasted text or cell.
+/// At most `max` characters of `text`, then `…`: a message never echoes a whole pasted text or cell. A
+/// character that does not show as itself (a control, a bidirectional override that would make the
+/// message read otherwise) is written as its code, `\u{202e}`; a line break or a tab as a space.
 pub fn excerpt(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_owned(),
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i == max {
+            out.push('…');
+            break;
+        }
+        if matches!(c, '\n' | '\r' | '\t') {
+            out.push(' ');
+        } else if crate::text::hidden(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
     }
+    out
 }
 
 impl DomainError {
@@ -66,5 +79,20 @@ mod tests {
             )
         );
         assert_eq!(excerpt("court", EXCERPT), "court");
+    }
+
+    #[test]
+    fn an_excerpt_shows_what_would_hide_or_reverse_the_message() {
+        assert_eq!(
+            excerpt("fichier\u{202E}fdp.exe", EXCERPT),
+            "fichier\\u{202e}fdp.exe"
+        );
+        assert_eq!(excerpt("a\0b\u{2066}", EXCERPT), "a\\u{0}b\\u{2066}");
+        assert_eq!(excerpt("deux\nlignes\tici", EXCERPT), "deux lignes ici");
+        assert_eq!(
+            excerpt("\u{202E}abc", 2),
+            "\\u{202e}a…",
+            "counted as one character"
+        );
     }
 }

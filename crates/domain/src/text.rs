@@ -27,6 +27,12 @@ pub fn check_code(field: &'static str, value: &str) -> Result<(), DomainError> {
     }
 }
 
+/// Whether `c` does not show as itself: a control character (line breaks and tabs included) or a
+/// bidirectional control.
+pub fn hidden(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 /// Checks a text people read (a name, a title, a description): at most `max` characters, no control
 /// character but line breaks and tabs, no bidirectional control (U+202A–U+202E, U+2066–U+2069: they make
 /// a text display otherwise than it is stored, a file name « fichier<U+202E>fdp.exe » reads « fichierexe.pdf »).
@@ -43,10 +49,7 @@ pub fn check_text(field: &'static str, value: &str, max: usize) -> Result<(), Do
             },
         ));
     }
-    let hidden = |c: char| {
-        (c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-    };
+    let hidden = |c: char| hidden(c) && !matches!(c, '\n' | '\r' | '\t');
     if value.chars().any(hidden) {
         return Err(DomainError::invalid(
             field,

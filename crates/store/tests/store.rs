@@ -1604,6 +1604,20 @@ async fn records_are_created_and_edited_one_by_one_and_nothing_is_overwritten() 
             "{}: {again:?}",
             t.label
         );
+        // A code that differs from a stored one only by case is refused, naming the field.
+        let mut twin = project.clone();
+        twin.code = "ep-2024-campus".into();
+        match s.save_project(Save::new(twin), "test").await {
+            Err(StoreError::Invalid(territoires_domain::DomainError::Invalid {
+                field,
+                expected,
+                ..
+            })) => {
+                assert_eq!(field, "code", "{}", t.label);
+                assert!(expected.contains("casse"), "{expected}");
+            }
+            other => panic!("{}: {other:?}", t.label),
+        }
         // An unknown territory is named with its field.
         let mut elsewhere = project.clone();
         elsewhere.code = "EP-AUTRE".into();

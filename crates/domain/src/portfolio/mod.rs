@@ -111,6 +111,59 @@ impl Portfolio {
         }
     }
 
+    /// Checks that no two codes of a kind differ only by case: `GE-1` and `ge-1` would be one fiche to
+    /// a reader, a spreadsheet or an address typed by hand, and two to the database.
+    fn check_case(
+        &self,
+        dup: &dyn Fn(&str, &str) -> DomainError,
+    ) -> Result<(), (Row, DomainError)> {
+        // The first code of `codes` that one before it already gives, whatever the case: its position
+        // and the error to tell.
+        let clash = |what: &str, codes: &mut dyn Iterator<Item = &str>| {
+            let mut seen: HashMap<String, &str> = HashMap::new();
+            codes.enumerate().find_map(|(i, code)| {
+                let other = seen.insert(code.to_ascii_lowercase(), code)?;
+                Some((
+                    i,
+                    if code == other {
+                        dup(what, code)
+                    } else {
+                        DomainError::Rule(format!(
+                            "{what} « {code} » : le code « {other} » existe déjà, et deux codes ne peuvent différer que par la casse"
+                        ))
+                    },
+                ))
+            })
+        };
+        let found = clash(
+            "financeur",
+            &mut self.funders.iter().map(|f| f.code.as_str()),
+        )
+        .map(|(i, e)| (Row::Funder(i), e))
+        .or_else(|| {
+            clash(
+                "dispositif",
+                &mut self.schemes.iter().map(|s| s.code.as_str()),
+            )
+            .map(|(i, e)| (Row::Scheme(i), e))
+        })
+        .or_else(|| {
+            clash(
+                "enveloppe",
+                &mut self.envelopes.iter().map(|e| e.code.as_str()),
+            )
+            .map(|(i, e)| (Row::Envelope(i), e))
+        })
+        .or_else(|| {
+            clash("projet", &mut self.projects.iter().map(|p| p.code.as_str()))
+                .map(|(i, e)| (Row::Project(i), e))
+        });
+        match found {
+            Some(error) => Err(error),
+            None => Ok(()),
+        }
+    }
+
     /// Positions of the fiches and of the funding lines the public sees: every one but the fiches marked
     /// « pas encore publique » and their lines (see [`crate::access::Audience`]); `None` when every fiche
     /// is public, which is the common case and costs nothing.
@@ -135,6 +188,7 @@ impl Portfolio {
 
     fn check(&self, whole: bool, given: &Given) -> Result<(), (Row, DomainError)> {
         let dup = |what: &str, key: &str| DomainError::Rule(format!("{what} « {key} » en double"));
+        self.check_case(&dup)?;
         let mut funders = HashSet::new();
         let mut sirets: HashMap<&str, &str> = HashMap::new();
         for (i, f) in self.funders.iter().enumerate() {
@@ -502,6 +556,33 @@ mod tests {
         let (row, err) = p.validate().unwrap_err();
         assert_eq!(row, Row::Line(1));
         assert!(err.to_string().contains("en double"), "{err}");
+    }
+
+    #[test]
+    fn two_codes_that_differ_only_by_case_are_refused() {
+        let mut p = sample();
+        let mut twin = p.projects[0].clone();
+        twin.code = p.projects[0].code.to_ascii_lowercase();
+        assert_ne!(
+            twin.code, p.projects[0].code,
+            "the sample's code has capitals"
+        );
+        p.projects.push(twin);
+        let (row, err) = p.validate().unwrap_err();
+        assert_eq!(row, Row::Project(p.projects.len() - 1));
+        assert!(
+            err.to_string().contains(&format!(
+                "le code « {} » existe déjà, et deux codes ne peuvent différer que par la casse",
+                p.projects[0].code
+            )),
+            "{err}"
+        );
+        let mut p = sample();
+        let same = p.funders[0].clone();
+        p.funders.push(same);
+        let (row, err) = p.validate().unwrap_err();
+        assert_eq!(row, Row::Funder(p.funders.len() - 1));
+        assert!(err.to_string().ends_with("en double"), "{err}");
     }
 
     #[test]

@@ -88,6 +88,23 @@ impl Store {
         let changed_in = lock_portfolio(&mut tx).await?;
         let (mut found, versions) = load_projects(&mut tx, Some(&new.code)).await?;
         let old = found.pop();
+        if old.is_none() {
+            // A new code may not differ from a stored one only by case (the import's rule, whole-file).
+            let twin: Option<String> =
+                sqlx::query_scalar("SELECT code FROM projects WHERE LOWER(code) = LOWER($1)")
+                    .bind(&new.code)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+            if twin.is_some() {
+                return Err(territoires_domain::DomainError::Invalid {
+                    field: "code",
+                    value: new.code.clone(),
+                    expected:
+                        "un code qui ne diffère pas d'un code de fiche existant que par la casse",
+                }
+                .into());
+            }
+        }
         check_save(
             versions.first().copied(),
             save.read_version,
