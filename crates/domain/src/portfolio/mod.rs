@@ -73,6 +73,12 @@ impl Portfolio {
         self.check(false, given)
     }
 
+    /// Every problem [`Portfolio::validate_rows`] would find, each row's first: what an import's report
+    /// lists, all at once.
+    pub fn row_problems(&self, given: &Given) -> Vec<(Row, DomainError)> {
+        self.problems(false, given)
+    }
+
     /// Checks that nothing is dated after `today`: statuses, requests, commitments, payments and
     /// cancellations record what happened, and what has not happened yet cannot be recorded.
     pub fn check_not_future(&self, today: Date) -> Result<(), (Row, DomainError)> {
@@ -111,57 +117,50 @@ impl Portfolio {
         }
     }
 
-    /// Checks that no two codes of a kind differ only by case: `GE-1` and `ge-1` would be one fiche to
-    /// a reader, a spreadsheet or an address typed by hand, and two to the database.
-    fn check_case(
-        &self,
-        dup: &dyn Fn(&str, &str) -> DomainError,
-    ) -> Result<(), (Row, DomainError)> {
-        // The first code of `codes` that one before it already gives, whatever the case: its position
-        // and the error to tell.
-        let clash = |what: &str, codes: &mut dyn Iterator<Item = &str>| {
+    /// Codes of a kind that differ from an earlier one only by case: `GE-1` and `ge-1` would be one fiche
+    /// to a reader, a spreadsheet or an address typed by hand, and two to the database. (The same code
+    /// twice is a duplicate, told by [`Portfolio::check`].)
+    fn case_clashes(&self) -> Vec<(Row, DomainError)> {
+        let clashes = |what: &'static str,
+                       codes: &mut dyn Iterator<Item = &str>,
+                       row: fn(usize) -> Row| {
             let mut seen: HashMap<String, &str> = HashMap::new();
-            codes.enumerate().find_map(|(i, code)| {
-                let other = seen.insert(code.to_ascii_lowercase(), code)?;
-                Some((
-                    i,
-                    if code == other {
-                        dup(what, code)
-                    } else {
-                        DomainError::Rule(format!(
-                            "{what} « {code} » : le code « {other} » existe déjà, et deux codes ne peuvent différer que par la casse"
-                        ))
-                    },
-                ))
-            })
+            codes
+                .enumerate()
+                .filter_map(|(i, code)| {
+                    let other = seen.insert(code.to_ascii_lowercase(), code)?;
+                    (other != code).then(|| {
+                        (
+                            row(i),
+                            DomainError::Rule(format!(
+                                "{what} « {code} » : le code « {other} » existe déjà, et deux codes ne peuvent différer que par la casse"
+                            )),
+                        )
+                    })
+                })
+                .collect::<Vec<_>>()
         };
-        let found = clash(
+        let mut found = clashes(
             "financeur",
             &mut self.funders.iter().map(|f| f.code.as_str()),
-        )
-        .map(|(i, e)| (Row::Funder(i), e))
-        .or_else(|| {
-            clash(
-                "dispositif",
-                &mut self.schemes.iter().map(|s| s.code.as_str()),
-            )
-            .map(|(i, e)| (Row::Scheme(i), e))
-        })
-        .or_else(|| {
-            clash(
-                "enveloppe",
-                &mut self.envelopes.iter().map(|e| e.code.as_str()),
-            )
-            .map(|(i, e)| (Row::Envelope(i), e))
-        })
-        .or_else(|| {
-            clash("projet", &mut self.projects.iter().map(|p| p.code.as_str()))
-                .map(|(i, e)| (Row::Project(i), e))
-        });
-        match found {
-            Some(error) => Err(error),
-            None => Ok(()),
-        }
+            Row::Funder,
+        );
+        found.extend(clashes(
+            "dispositif",
+            &mut self.schemes.iter().map(|s| s.code.as_str()),
+            Row::Scheme,
+        ));
+        found.extend(clashes(
+            "enveloppe",
+            &mut self.envelopes.iter().map(|e| e.code.as_str()),
+            Row::Envelope,
+        ));
+        found.extend(clashes(
+            "projet",
+            &mut self.projects.iter().map(|p| p.code.as_str()),
+            Row::Project,
+        ));
+        found
     }
 
     /// Positions of the fiches and of the funding lines the public sees: every one but the fiches marked
@@ -186,14 +185,31 @@ impl Portfolio {
         Some((projects, lines))
     }
 
+    /// The first problem of [`Portfolio::problems`].
     fn check(&self, whole: bool, given: &Given) -> Result<(), (Row, DomainError)> {
+        match self.problems(whole, given).into_iter().next() {
+            Some(problem) => Err(problem),
+            None => Ok(()),
+        }
+    }
+
+    /// Every row's first problem, rows in order within each table: values, duplicates, references (when
+    /// `whole`), then — only when the rows are right, and `whole` — the envelopes' commitments replayed.
+    fn problems(&self, whole: bool, given: &Given) -> Vec<(Row, DomainError)> {
         let dup = |what: &str, key: &str| DomainError::Rule(format!("{what} « {key} » en double"));
-        self.check_case(&dup)?;
+        let mut problems = self.case_clashes();
+        // Each row's first problem is kept, and the next row checked.
+        macro_rules! refuse {
+            ($problem:expr) => {{
+                problems.push($problem);
+                continue;
+            }};
+        }
         let mut funders = HashSet::new();
         let mut sirets: HashMap<&str, &str> = HashMap::new();
         for (i, f) in self.funders.iter().enumerate() {
             if !funders.insert(f.code.as_str()) {
-                return Err((Row::Funder(i), dup("financeur", &f.code)));
+                refuse!((Row::Funder(i), dup("financeur", &f.code)));
             }
             // One body grants under one SIRET: two funders with it would split its open data.
             if let Some(other) = f
@@ -201,7 +217,7 @@ impl Portfolio {
                 .as_deref()
                 .and_then(|s| sirets.insert(s, f.code.as_str()))
             {
-                return Err((
+                refuse!((
                     Row::Funder(i),
                     DomainError::Rule(format!(
                         "financeur {} : le SIRET {} est déjà celui du financeur {other}",
@@ -210,27 +226,33 @@ impl Portfolio {
                     )),
                 ));
             }
-            f.validate().map_err(|e| (Row::Funder(i), e))?;
+            if let Err(e) = f.validate() {
+                refuse!((Row::Funder(i), e));
+            }
         }
         let mut schemes = HashMap::new();
         for (i, s) in self.schemes.iter().enumerate() {
             if whole && !funders.contains(s.funder.as_str()) {
-                return Err((Row::Scheme(i), unknown("financeur", &s.funder)));
+                refuse!((Row::Scheme(i), unknown("financeur", &s.funder)));
             }
             if schemes.insert(s.code.as_str(), s).is_some() {
-                return Err((Row::Scheme(i), dup("dispositif", &s.code)));
+                refuse!((Row::Scheme(i), dup("dispositif", &s.code)));
             }
-            s.validate().map_err(|e| (Row::Scheme(i), e))?;
+            if let Err(e) = s.validate() {
+                refuse!((Row::Scheme(i), e));
+            }
         }
         let mut envelopes = HashSet::new();
         for (i, e) in self.envelopes.iter().enumerate() {
             if whole && !schemes.contains_key(e.scheme.as_str()) {
-                return Err((Row::Envelope(i), unknown("dispositif", &e.scheme)));
+                refuse!((Row::Envelope(i), unknown("dispositif", &e.scheme)));
             }
             if !envelopes.insert(e.code.as_str()) {
-                return Err((Row::Envelope(i), dup("enveloppe", &e.code)));
+                refuse!((Row::Envelope(i), dup("enveloppe", &e.code)));
             }
-            e.validate().map_err(|err| (Row::Envelope(i), err))?;
+            if let Err(err) = e.validate() {
+                refuse!((Row::Envelope(i), err));
+            }
         }
         let mut projects = HashMap::new();
         for (i, p) in self.projects.iter().enumerate() {
@@ -240,25 +262,27 @@ impl Portfolio {
                 } else {
                     p.validate_values()
                 };
-            checked.map_err(|err| (Row::Project(i), err))?;
             if projects.insert(p.code.as_str(), p).is_some() {
-                return Err((Row::Project(i), dup("projet", &p.code)));
+                refuse!((Row::Project(i), dup("projet", &p.code)));
+            }
+            if let Err(err) = checked {
+                refuse!((Row::Project(i), err));
             }
         }
         let mut keys = HashSet::new();
         for (i, l) in self.lines.iter().enumerate() {
             let row = Row::Line(i);
             if whole && !projects.contains_key(l.project.as_str()) {
-                return Err((row, unknown("projet", &l.project)));
+                refuse!((row, unknown("projet", &l.project)));
             }
             if whole && !funders.contains(l.funder.as_str()) {
-                return Err((row, unknown("financeur", &l.funder)));
+                refuse!((row, unknown("financeur", &l.funder)));
             }
             if let Some(scheme) = l.scheme.as_ref().filter(|_| whole) {
                 match schemes.get(scheme.as_str()) {
-                    None => return Err((row, unknown("dispositif", scheme))),
+                    None => refuse!((row, unknown("dispositif", scheme))),
                     Some(s) if s.funder != l.funder => {
-                        return Err((
+                        refuse!((
                             row,
                             DomainError::Rule(format!(
                             "le dispositif « {scheme} » relève du financeur « {} », pas de « {} »",
@@ -269,9 +293,11 @@ impl Portfolio {
                     Some(_) => {}
                 }
             }
-            l.validate().map_err(|err| (row, err))?;
+            if let Err(err) = l.validate() {
+                refuse!((row, err));
+            }
             if !keys.insert(l.key()) {
-                return Err((
+                refuse!((
                     row,
                     DomainError::Rule(format!(
                         "ligne en double : financeur « {} », décision « {} », projet « {} » (une ligne par financeur, décision et projet)",
@@ -280,10 +306,12 @@ impl Portfolio {
                 ));
             }
         }
-        if whole {
-            self.check_envelopes(&projects)?;
+        if whole && problems.is_empty() {
+            if let Err(problem) = self.check_envelopes(&projects) {
+                problems.push(problem);
+            }
         }
-        Ok(())
+        problems
     }
 
     /// Replays commitments in date order against their envelopes.

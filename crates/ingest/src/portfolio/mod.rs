@@ -135,12 +135,14 @@ pub struct PortfolioFile {
 
 impl PortfolioFile {
     /// Checks the file's rows on their own (values, dates, transitions, duplicates) and names the file and
-    /// line of the first problem. References to rows stored before, and envelopes, are checked by the store
+    /// line of every problem. References to rows stored before, and envelopes, are checked by the store
     /// once the file is merged with them.
     pub fn validate(&self) -> Result<()> {
-        self.portfolio
-            .validate_rows(&self.given)
-            .map_err(|(row, err)| {
+        let errors = self
+            .portfolio
+            .row_problems(&self.given)
+            .into_iter()
+            .map(|(row, err)| {
                 let (table, i) = match row {
                     Row::Funder(i) => ("financeurs", i),
                     Row::Scheme(i) => ("dispositifs", i),
@@ -151,6 +153,8 @@ impl PortfolioFile {
                 let (path, location) = &self.origins[table][i];
                 IngestError::record(path, location.clone(), err.field().unwrap_or("-"), err)
             })
+            .collect();
+        IngestError::check(errors)
     }
 }
 
@@ -824,6 +828,25 @@ mod tests {
         let backwards = PROJECTS.replace(";2019-11-19;2020-06-01", ";2020-11-19;2020-06-01");
         let err = read(&backwards, LINES).unwrap_err().to_string();
         assert!(err.contains("projets.csv, ligne 2"), "{err}");
+    }
+
+    #[test]
+    fn every_rows_problem_is_reported_not_only_the_first() {
+        let csv = "code;phase;territoires;titre;en_preparation\n\
+                   GE-1;2018-2022;ti-4415;Scierie;2020-01-01\n\
+                   GE-1;2018-2022;ti-4415;Scierie bis;2020-01-01\n\
+                   ge-2;2018-2022;ti-4415;Fonderie;2020-01-01\n\
+                   GE-2;2018-2022;ti-4415;Fonderie bis;2020-01-01\n";
+        let err = read_portfolio_file(Path::new("p.csv"), csv.as_bytes(), &Context::default())
+            .unwrap_err();
+        let problems = err.problems();
+        assert_eq!(problems.len(), 2, "{err}");
+        let text = err.to_string();
+        assert!(text.contains("projet « GE-1 » en double"), "{text}");
+        assert!(
+            text.contains("projet « GE-2 » : le code « ge-2 » existe déjà"),
+            "{text}"
+        );
     }
 
     #[test]
