@@ -1470,7 +1470,9 @@ fn the_history_and_post_templates_are_read_from_their_sheet() {
 async fn a_preview_names_an_unknown_territory() {
     for t in testing::all().await {
         import_registry(&t.store).await;
-        let csv = "code;phase;territoires;titre;en_preparation\nX-1;2018-2022;ti-4499;Nulle part;2020-01-01\n";
+        let csv = "code;phase;territoires;titre;en_preparation\n\
+                   X-1;2018-2022;ti-4499;Nulle part;2020-01-01\n\
+                   X-2;2018-2022;ti-4498;Ailleurs;2020-01-01\n";
         let file = read_portfolio_file(
             std::path::Path::new("x.csv"),
             csv.as_bytes(),
@@ -1488,8 +1490,9 @@ async fn a_preview_names_an_unknown_territory() {
             .await
             .unwrap_err();
         assert!(
-            err.to_string().contains("territoire « ti-4499 » inconnu"),
-            "{}: {err}",
+            err.to_string().contains("territoire « ti-4499 » inconnu")
+                && err.to_string().contains("territoire « ti-4498 » inconnu"),
+            "{}: every unknown territory, not only the first: {err}",
             t.label
         );
         let applied = t

@@ -73,6 +73,12 @@ impl Portfolio {
         self.check(false, given)
     }
 
+    /// Every problem [`Portfolio::validate`] would find, each row's first (the envelopes replayed only once
+    /// the rows are right): what an import's preview lists, all at once.
+    pub fn whole_problems(&self) -> Vec<(Row, DomainError)> {
+        self.problems(true, &Given::All)
+    }
+
     /// Every problem [`Portfolio::validate_rows`] would find, each row's first: what an import's report
     /// lists, all at once.
     pub fn row_problems(&self, given: &Given) -> Vec<(Row, DomainError)> {
@@ -584,6 +590,23 @@ mod tests {
         let (row, err) = p.validate().unwrap_err();
         assert_eq!(row, Row::Line(1));
         assert!(err.to_string().contains("en double"), "{err}");
+    }
+
+    #[test]
+    fn every_rows_problem_is_found_each_row_once() {
+        let mut p = sample();
+        p.lines[0].funder = "ademe".into();
+        p.lines[2].funder = "cnes".into();
+        let problems = p.whole_problems();
+        let rows: Vec<Row> = problems.iter().map(|(row, _)| *row).collect();
+        assert_eq!(rows, [Row::Line(0), Row::Line(2)], "{problems:?}");
+        assert!(problems[1].1.to_string().contains("financeur « cnes » inconnu"));
+        assert_eq!(
+            p.validate().unwrap_err(),
+            problems[0].clone(),
+            "validate tells the first"
+        );
+        assert!(sample().whole_problems().is_empty());
     }
 
     #[test]

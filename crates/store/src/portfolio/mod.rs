@@ -668,18 +668,28 @@ fn describe(p: &Portfolio, row: Row) -> String {
     }
 }
 
+/// Checks the merged portfolio whole. Every row's problem is told, one per line of the refusal's message
+/// (an import's report lists them all), each naming its record.
 fn validate(p: &Portfolio) -> Result<()> {
-    p.validate()
-        .and_then(|()| p.check_not_future(crate::today()))
-        .map_err(|(row, err)| {
-            let message = err.to_string();
-            let what = describe(p, row);
-            StoreError::Invalid(DomainError::Rule(if message.contains(&what) {
-                message
-            } else {
-                format!("{what} : {message}")
-            }))
-        })
+    let told = |(row, err): (Row, DomainError)| {
+        let message = err.to_string();
+        let what = describe(p, row);
+        if message.contains(&what) {
+            message
+        } else {
+            format!("{what} : {message}")
+        }
+    };
+    let mut problems: Vec<String> = p.whole_problems().into_iter().map(told).collect();
+    if problems.is_empty() {
+        if let Err(problem) = p.check_not_future(crate::today()) {
+            problems.push(told(problem));
+        }
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(StoreError::Invalid(DomainError::Rule(problems.join("\n"))))
 }
 
 /// What differs between `old` and `new`; `drawn` is the envelope each line of `new` draws on.
@@ -1192,18 +1202,25 @@ impl Store {
             .iter()
             .map(|t| (t.phase.as_str(), t.id.as_str()))
             .collect();
-        for (_, p) in &c.projects {
-            if let Some(t) = p
-                .territories
-                .iter()
-                .find(|t| !known.contains(&(p.phase.slug(), t.as_str())))
-            {
-                return Err(StoreError::Invalid(DomainError::Rule(format!(
-                    "projet {} : territoire « {t} » inconnu en {}",
-                    p.code,
-                    p.phase.label()
-                ))));
-            }
+        let unknown: Vec<String> = c
+            .projects
+            .iter()
+            .flat_map(|(_, p)| {
+                p.territories
+                    .iter()
+                    .filter(|t| !known.contains(&(p.phase.slug(), t.as_str())))
+                    .map(move |t| {
+                        format!(
+                            "projet {} : territoire « {t} » inconnu en {}",
+                            p.code,
+                            p.phase.label()
+                        )
+                    })
+            })
+            .collect();
+        if !unknown.is_empty() {
+            // One line per problem, as the whole check tells them.
+            return Err(StoreError::Invalid(DomainError::Rule(unknown.join("\n"))));
         }
         let at = now();
         let changes = audited(&c)

@@ -399,10 +399,14 @@ pub(crate) fn refusal(
 ) -> Result<Vec<Problem>, WebError> {
     use territoires_store::StoreError::*;
     match e {
+        // The store tells each refused record on its own line.
         Forbidden(list) => Ok(list.lines().map(|l| whole_file(file_name, l)).collect()),
-        e @ (Invalid(_) | Conflict(_) | NotFound(_)) => {
-            Ok(vec![whole_file(file_name, e.to_string())])
-        }
+        e @ Invalid(_) => Ok(e
+            .to_string()
+            .lines()
+            .map(|l| whole_file(file_name, l))
+            .collect()),
+        e @ (Conflict(_) | NotFound(_)) => Ok(vec![whole_file(file_name, e.to_string())]),
         e => Err(e.into()),
     }
 }
