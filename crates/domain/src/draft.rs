@@ -125,10 +125,9 @@ pub(crate) fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> 
 /// else is refused with its value: a typo must not silently mean « non ».
 pub(crate) fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     let t = text(d)?;
-    match t.trim().to_lowercase().as_str() {
-        "on" | "oui" | "true" | "1" => Ok(true),
-        "" | "off" | "non" | "false" | "0" => Ok(false),
-        _ => Err(serde::de::Error::custom(format!(
+    match crate::fr::read_yes_no("case", &t, "oui ou non") {
+        Ok(ticked) => Ok(ticked.unwrap_or(false)),
+        Err(_) => Err(serde::de::Error::custom(format!(
             "« {} » : attendu oui ou non",
             excerpt(&t)
         ))),

@@ -14,6 +14,22 @@ pub fn parse_date(field: &'static str, value: &str) -> Result<Date, DomainError>
         .map_err(|_| DomainError::invalid(field, value, "une date AAAA-MM-JJ"))
 }
 
+/// Reads a yes or no as people, spreadsheets, forms and JSON write it — `oui`/`non`, `o`/`n`,
+/// `vrai`/`faux`, `true`/`false`, `1`/`0`, a ticked box's `on` (`off`), case aside; `None` when blank.
+/// Anything else is refused with its value: a typo must not silently mean « non ».
+pub fn read_yes_no(
+    field: &'static str,
+    value: &str,
+    expected: &'static str,
+) -> Result<Option<bool>, DomainError> {
+    match value.trim().to_lowercase().as_str() {
+        "" => Ok(None),
+        "oui" | "o" | "vrai" | "true" | "1" | "on" => Ok(Some(true)),
+        "non" | "n" | "faux" | "false" | "0" | "off" => Ok(Some(false)),
+        _ => Err(DomainError::invalid(field, value, expected)),
+    }
+}
+
 /// Reads a date as people and spreadsheets write it: ISO (`2019-11-19`), `19/11/2019` (or `19-11-2019`,
 /// `19.11.2019`), `19 novembre 2019` (`1er mars 2020`, case and accents ignored), or an Excel serial day
 /// number (`43788`, what a date cell holds when its format is lost). `field` names the field in the error.
@@ -219,6 +235,20 @@ mod tests {
     use time::macros::date;
 
     use super::*;
+
+    #[test]
+    fn yes_and_no_read_in_every_way_people_write_them_and_nothing_else() {
+        for yes in ["oui", "OUI", " Oui ", "o", "vrai", "true", "1", "on"] {
+            assert_eq!(read_yes_no("f", yes, "oui ou non"), Ok(Some(true)), "{yes}");
+        }
+        for no in ["non", "N", "faux", "false", "0", "off"] {
+            assert_eq!(read_yes_no("f", no, "oui ou non"), Ok(Some(false)), "{no}");
+        }
+        assert_eq!(read_yes_no("f", "  ", "oui ou non"), Ok(None));
+        for typo in ["ouii", "peut-être", "2", "yes"] {
+            assert!(read_yes_no("f", typo, "oui ou non").is_err(), "{typo}");
+        }
+    }
 
     #[test]
     fn dates_read_as_people_and_spreadsheets_write_them() {

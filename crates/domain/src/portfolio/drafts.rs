@@ -19,7 +19,6 @@ use crate::draft::{
 use crate::fr::iso_date;
 use crate::ids::{RegionCode, TerritoryId};
 use crate::phase::Phase;
-use crate::DomainError;
 
 /// Outcomes as typed, expected or measured: counts, and an amount in euros. `suffix` names the fields
 /// (`emplois_crees_prevus`…).
@@ -768,17 +767,14 @@ impl SchemeDraft {
         }
         let details = self.read_details(&mut errors);
         let notification = plain(&self.notification_ue);
-        let eu_notified = optional(&mut errors, "notification_ue", &notification, |v| {
-            match v.to_lowercase().as_str() {
-                "oui" => Ok(true),
-                "non" => Ok(false),
-                _ => Err(DomainError::invalid(
-                    "notification_ue",
-                    v,
-                    "oui, non, ou vide tant que ce n'est pas établi",
-                )),
-            }
-        });
+        let eu_notified = errors.check(
+            "notification_ue",
+            crate::fr::read_yes_no(
+                "notification_ue",
+                &notification,
+                "oui, non, ou vide tant que ce n'est pas établi",
+            ),
+        );
         let scheme = code
             .zip(funder)
             .zip(eu_notified)

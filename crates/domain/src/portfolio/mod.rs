@@ -600,7 +600,10 @@ mod tests {
         let problems = p.whole_problems();
         let rows: Vec<Row> = problems.iter().map(|(row, _)| *row).collect();
         assert_eq!(rows, [Row::Line(0), Row::Line(2)], "{problems:?}");
-        assert!(problems[1].1.to_string().contains("financeur « cnes » inconnu"));
+        assert!(problems[1]
+            .1
+            .to_string()
+            .contains("financeur « cnes » inconnu"));
         assert_eq!(
             p.validate().unwrap_err(),
             problems[0].clone(),

@@ -11,7 +11,7 @@ pub mod synthetic;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use territoires_domain::fr::read_date;
+use territoires_domain::fr::{read_date, read_yes_no};
 use territoires_domain::ids::RegionCode;
 use territoires_domain::money::Cents;
 use territoires_domain::phase::Phase;
@@ -388,19 +388,7 @@ fn yes_no(c: &Cells<'_>, column: &'static str) -> CellResult<bool> {
 
 /// A yes or no, `None` when the cell is empty.
 fn optional_yes_no(c: &Cells<'_>, column: &'static str) -> CellResult<Option<bool>> {
-    match c.get(column).to_lowercase().as_str() {
-        "" => Ok(None),
-        "non" | "false" | "0" | "n" | "faux" => Ok(Some(false)),
-        "oui" | "true" | "1" | "o" | "vrai" => Ok(Some(true)),
-        other => Err((
-            column.to_owned(),
-            DomainError::Invalid {
-                field: column,
-                value: other.to_owned(),
-                expected: "oui ou non",
-            },
-        )),
-    }
+    read_yes_no(column, c.get(column), "oui ou non").map_err(at(column))
 }
 
 fn outcomes(c: &Cells<'_>, columns: [&'static str; 5]) -> CellResult<Outcomes> {
