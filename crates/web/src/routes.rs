@@ -65,6 +65,8 @@ routes! {
     GET "/regions" => home::regions, Public;
     GET "/regions/{code}" => home::region, Public;
     GET "/epci" => places::epcis, Public;
+    GET "/epci.csv" => places::epcis_csv, Public;
+    GET "/epci.xlsx" => places::epcis_xlsx, Public;
     GET "/epci/{siren}" => places::epci, Public;
     GET "/bilan" => bilan::bilan_page, Public;
     GET "/bilan/enregistrements" => bilan::records_page, Public;

@@ -959,3 +959,61 @@ async fn the_place_lists_read_by_cursor() {
         }
     }
 }
+
+/// The EPCI list downloads with its search, as CSV and XLSX, the same EPCIs as the API gives; the page
+/// links to both with the search kept.
+#[tokio::test]
+async fn the_epci_list_downloads_with_its_search() {
+    let base = common::spawn_app().await;
+    let (_, api) = get_json(&format!("{base}/api/v1/epci?q=bitche&par_page=500")).await;
+    let expected: Vec<String> = api["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["siren"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(!expected.is_empty(), "the search finds the Pays de Bitche");
+    let page = reqwest::get(format!("{base}/epci?q=bitche"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("href=\"/epci.csv?q=bitche\"")
+            && page.contains("href=\"/epci.xlsx?q=bitche\"")
+    );
+    let text = reqwest::get(format!("{base}/epci.csv?q=bitche"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let mut reader = csv_reader(text.trim_start_matches('\u{feff}'));
+    let sirens: Vec<String> = reader.records().map(|r| r.unwrap()[0].to_owned()).collect();
+    assert_eq!(sirens, expected);
+    let bytes = reqwest::get(format!("{base}/epci.xlsx?q=bitche"))
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let mut workbook: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    use calamine::Reader;
+    let range = workbook.worksheet_range("epci").unwrap();
+    let rows: Vec<String> = range.rows().skip(1).map(|r| r[0].to_string()).collect();
+    assert_eq!(rows, expected);
+    let all = reqwest::get(format!("{base}/epci.csv"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let (_, every) = get_json(&format!("{base}/api/v1/epci?par_page=1")).await;
+    assert_eq!(
+        (all.lines().count() - 1) as i64,
+        every["total"].as_i64().unwrap(),
+        "every EPCI without a search"
+    );
+}

@@ -2,16 +2,19 @@
 
 use askama::Template;
 use axum::extract::State;
+use axum::response::Response;
 use serde::Deserialize;
 use territoires_domain::fr::{count, integer};
 use territoires_domain::registry::referential::GroupingNature;
-use territoires_store::registry::referential::PlaceFilter;
+use territoires_ingest::registry::export;
+use territoires_store::registry::referential::{GroupingRow, PlaceFilter};
 use territoires_store::registry::territories::RelatedTerritory;
 
 use super::PageResult;
 use crate::access::auth::MaybeSession;
 use crate::params::Params;
 use crate::params::{given, paging, PathParams};
+use crate::registry::exports::attachment;
 use crate::views::{check_page, phase_label, render, territory_href, Chrome, Pagination};
 use crate::{AppState, WebError};
 
@@ -107,6 +110,8 @@ pub async fn epci(
 struct EpcisPage {
     chrome: Chrome,
     q: String,
+    /// The search, as the download links keep it (`?q=…`, or nothing).
+    query: String,
     total: String,
     rows: Vec<(String, String, String, String, String)>,
     pagination: Pagination,
@@ -117,6 +122,46 @@ struct EpcisPage {
 pub struct SearchParams {
     q: Option<String>,
     page: Option<String>,
+}
+
+/// Every EPCI the search finds (2,000 at most: there are 1,266), for its downloads.
+async fn all_epcis(state: &AppState, p: &SearchParams) -> Result<Vec<GroupingRow>, WebError> {
+    Ok(state
+        .store
+        .groupings(&PlaceFilter {
+            q: given(&p.q).map(str::to_owned),
+            limit: 2_000,
+            ..Default::default()
+        })
+        .await?
+        .items)
+}
+
+/// `/epci.csv`: the EPCI list of the search.
+pub async fn epcis_csv(
+    State(state): State<AppState>,
+    Params(p): Params<SearchParams>,
+) -> Result<Response, WebError> {
+    let items = all_epcis(&state, &p).await?;
+    Ok(attachment(
+        "text/csv; charset=utf-8",
+        "epci.csv".into(),
+        export::epcis_csv(&items),
+    ))
+}
+
+/// `/epci.xlsx`: the EPCI list of the search.
+pub async fn epcis_xlsx(
+    State(state): State<AppState>,
+    Params(p): Params<SearchParams>,
+) -> Result<Response, WebError> {
+    let items = all_epcis(&state, &p).await?;
+    let body = export::epcis_xlsx(&items).map_err(|e| WebError::Export(e.to_string()))?;
+    Ok(attachment(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "epci.xlsx".into(),
+        body,
+    ))
 }
 
 /// `/epci`: search EPCIs by name.
@@ -145,6 +190,10 @@ pub async fn epcis(
             per_page,
             result.total,
         ),
+        query: match q.as_str() {
+            "" => String::new(),
+            q => format!("?q={}", crate::params::urlencode(q)),
+        },
         q,
         total: integer(result.total),
         rows: result
