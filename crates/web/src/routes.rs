@@ -70,6 +70,7 @@ routes! {
     GET "/epci/{siren}" => places::epci, Public;
     GET "/bilan" => bilan::bilan_page, Public;
     GET "/bilan/enregistrements" => bilan::records_page, Public;
+    GET "/bilan/enregistrements.csv" => bilan::records_csv, Public;
     GET "/bilan.pdf" => bilan::bilan_pdf, Public;
     GET "/bilan.xlsx" => bilan::bilan_xlsx, Public;
     GET "/bilan.csv" => bilan::bilan_csv, Public;

@@ -686,3 +686,50 @@ async fn commitments_through_forms_follow_the_rules_and_the_downloads_add_up() {
         .iter()
         .any(|e| e.action == "record_line_event" && e.actor == "user:pilote-ge@example.gouv.fr"));
 }
+
+/// The records a figure counts download as CSV with the page's filters: the same records as the API
+/// lists, each with its address; the page links to it.
+#[tokio::test]
+async fn a_figures_records_download_as_csv() {
+    let base = common::spawn_app().await;
+    let query = format!("{DEMO_GE}&chiffre=plans_valides");
+    let (status, api) = get_json(&format!(
+        "{base}/api/v1/bilan/enregistrements?{query}&par_page=500"
+    ))
+    .await;
+    assert_eq!(status, 200, "{api}");
+    let expected = api["territories"].as_array().unwrap().len();
+    assert_eq!(expected, 13, "the 13 validated plans of the demo");
+    let page = reqwest::get(format!("{base}/bilan/enregistrements?{query}"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let link = page
+        .split("id=\"enregistrements-csv\" href=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("the page links to its CSV")
+        .replace("&#38;", "&");
+    let csv = reqwest::get(format!("{base}{link}")).await.unwrap();
+    assert_eq!(csv.status(), StatusCode::OK, "{link}");
+    assert!(csv.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("enregistrements-plans_valides-2019-11-19.csv"));
+    let text = csv.text().await.unwrap();
+    let mut lines = text.trim_start_matches('\u{feff}').lines();
+    let header = lines.next().unwrap();
+    assert!(
+        header.starts_with("Territoire;") && header.ends_with(";Adresse"),
+        "{header}"
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), expected, "{text}");
+    assert!(
+        rows.iter()
+            .all(|r| r.contains(";/territoires/2018-2022/ti-")),
+        "{text}"
+    );
+}

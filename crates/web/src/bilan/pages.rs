@@ -13,6 +13,7 @@ use territoires_domain::phase::Phase;
 use territoires_ingest::bilan::{
     document, format_value, pdf, tables, BilanDocument, DocumentInput, MapIndicator,
 };
+use territoires_ingest::spreadsheet::Cell;
 use territoires_store::bilan::{BilanReport, RecordList};
 use territoires_store::registry::territories::TerritoryQuery;
 
@@ -345,6 +346,7 @@ pub struct RecordRow {
 #[template(path = "records.html")]
 struct RecordsPage {
     chrome: Chrome,
+    csv_href: String,
     figure_label: String,
     definition: String,
     value: String,
@@ -457,6 +459,41 @@ pub fn record_rows(list: &RecordList) -> (Vec<&'static str>, Vec<RecordRow>) {
 }
 
 /// `/bilan/enregistrements`: the records a figure counts.
+/// `/bilan/enregistrements.csv`: the records a figure counts, every one, in the page's columns (the
+/// first one the record's link), as a spreadsheet opens them.
+pub async fn records_csv(
+    Seen(state): Seen,
+    Params(p): Params<RecordParams>,
+) -> Result<Response, WebError> {
+    let (q, figure, criterion) = p.parse(&state).await?;
+    state.store.check_frame(&q.frame).await?;
+    let list = state
+        .store
+        .bilan_records(&q.frame, figure, &criterion)
+        .await?;
+    let (headers, rows) = record_rows(&list);
+    let mut columns = headers;
+    columns.push("Adresse");
+    let body = territoires_ingest::spreadsheet::csv(
+        &columns,
+        rows.into_iter().map(|r| {
+            std::iter::once(Cell::text(r.title))
+                .chain(r.cells.into_iter().map(Cell::text))
+                .chain([Cell::text(r.href)])
+                .collect()
+        }),
+    );
+    Ok(attachment(
+        "text/csv; charset=utf-8",
+        format!(
+            "enregistrements-{}-{}.csv",
+            figure.code(),
+            iso_date(q.frame.as_of)
+        ),
+        body,
+    ))
+}
+
 pub async fn records_page(
     Seen(state): Seen,
     Params(p): Params<RecordParams>,
@@ -535,6 +572,10 @@ pub async fn records_page(
         bilan_href: format!("/bilan?{}", q.to_query_string()),
         api_href: format!(
             "/api/v1/bilan/enregistrements?{}",
+            records_query(&q.frame, figure, &criterion)
+        ),
+        csv_href: format!(
+            "/bilan/enregistrements.csv?{}",
             records_query(&q.frame, figure, &criterion)
         ),
         headers,
