@@ -27,6 +27,13 @@ pub struct FieldError {
 pub struct FieldErrors(pub Vec<FieldError>);
 
 impl FieldErrors {
+    /// One problem with `field`.
+    pub fn one(field: &str, message: impl Into<String>) -> FieldErrors {
+        let mut errors = FieldErrors::default();
+        errors.add(field, message);
+        errors
+    }
+
     /// Adds a problem with `field`.
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
         self.0.push(FieldError {

@@ -324,12 +324,10 @@ pub fn saved(to: &str) -> Response {
 /// The version an edit read, which it must send back: without it, a save could overwrite blindly.
 pub fn version_read(version: Option<i64>) -> Result<i64, FieldErrors> {
     version.ok_or_else(|| {
-        let mut e = FieldErrors::default();
-        e.add(
+        FieldErrors::one(
             "version",
             "à renseigner : la version lue, pour ne rien écraser (rechargez la page ou relisez l'enregistrement)",
-        );
-        e
+        )
     })
 }
 
@@ -403,11 +401,7 @@ pub fn read_json<T>(body: &[u8], stored: Option<&T>) -> Result<T, Refusal>
 where
     T: serde::de::DeserializeOwned + Serialize + Default,
 {
-    let refused = |field: &str, message: String| {
-        let mut errors = FieldErrors::default();
-        errors.add(field, message);
-        Refusal::Fields(errors)
-    };
+    let refused = |field: &str, message: String| Refusal::Fields(FieldErrors::one(field, message));
     let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
         refused(
             "corps",

@@ -388,8 +388,7 @@ async fn refused(
                 page.respond(StatusCode::CONFLICT)
             }
             None => {
-                let mut errors = FieldErrors::default();
-                errors.add("code", message);
+                let errors = FieldErrors::one("code", message);
                 project_form(state, session, &draft, None)
                     .await?
                     .with_errors(&errors)
@@ -686,8 +685,7 @@ async fn line_outcome<T>(
                     page.respond(StatusCode::CONFLICT)
                 }
                 None => {
-                    let mut errors = FieldErrors::default();
-                    errors.add("reference_decision", message);
+                    let errors = FieldErrors::one("reference_decision", message);
                     line_form(session, code, &draft, &referential, edit_id)
                         .with_errors(&errors)
                         .respond(StatusCode::CONFLICT)

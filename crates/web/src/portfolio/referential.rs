@@ -488,8 +488,7 @@ async fn post<H: Head>(
                     page.respond(StatusCode::CONFLICT)
                 }
                 None => {
-                    let mut errors = FieldErrors::default();
-                    errors.add("code", message);
+                    let errors = FieldErrors::one("code", message);
                     form::<H>(&session, &draft, &now, None)
                         .with_errors(&errors)
                         .respond(StatusCode::CONFLICT)
@@ -517,12 +516,11 @@ async fn save<H: Head>(
         None => Save::new(record),
         Some(code) => {
             if H::code(&record) != code {
-                let mut e = FieldErrors::default();
-                e.add(
+                return Err(FieldErrors::one(
                     "code",
                     format!("le code d'un enregistrement ne change pas (« {code} »)"),
-                );
-                return Err(e.into());
+                )
+                .into());
             }
             let version = version_read(H::version(draft))?;
             Save::edit(record, version)

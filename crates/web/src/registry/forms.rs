@@ -326,11 +326,7 @@ fn outcome(
                 .into_response())
         }
         Err(Refusal::Fields(errors)) => (StatusCode::BAD_REQUEST, errors),
-        Err(Refusal::Conflict(message)) => {
-            let mut errors = FieldErrors::default();
-            errors.add("", message);
-            (StatusCode::CONFLICT, errors)
-        }
+        Err(Refusal::Conflict(message)) => (StatusCode::CONFLICT, FieldErrors::one("", message)),
         Err(Refusal::Other(e)) => return Err(e),
     };
     let chrome = Chrome::new(form.title(), "territoires", &Some(session.clone()))
