@@ -220,6 +220,9 @@ enum ImportCommand {
     History {
         /// Le fichier.
         fichier: PathBuf,
+        /// Lit, vérifie et dit ce que l'import écrirait, sans rien écrire.
+        #[arg(long = "dry-run", alias = "essai")]
+        dry_run: bool,
         /// Lit les en-têtes avec la correspondance de colonnes retenue sur le site pour ce périmètre.
         #[arg(long = "correspondance", value_name = "PERIMETRE")]
         correspondance: Option<String>,
@@ -229,6 +232,9 @@ enum ImportCommand {
     Posts {
         /// Le fichier.
         fichier: PathBuf,
+        /// Lit, vérifie et dit ce que l'import écrirait, sans rien écrire.
+        #[arg(long = "dry-run", alias = "essai")]
+        dry_run: bool,
         /// Lit les en-têtes avec la correspondance de colonnes retenue sur le site pour ce périmètre.
         #[arg(long = "correspondance", value_name = "PERIMETRE")]
         correspondance: Option<String>,
@@ -382,9 +388,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Import(ImportCommand::History {
             fichier,
+            dry_run,
             correspondance,
         }) => {
             let context = read_context(&store, correspondance.as_deref()).await?;
+            if dry_run {
+                return dry_run_registry(&store, history::TABLE, &fichier, &context, &actor).await;
+            }
             step(
                 &format!("Historique {}", fichier.display()),
                 history::import_history(&store, &fichier, &context, &actor),
@@ -393,9 +403,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Import(ImportCommand::Posts {
             fichier,
+            dry_run,
             correspondance,
         }) => {
             let context = read_context(&store, correspondance.as_deref()).await?;
+            if dry_run {
+                return dry_run_registry(&store, posts::TABLE, &fichier, &context, &actor).await;
+            }
             step(
                 &format!("Postes de chef de projet {}", fichier.display()),
                 posts::import_posts(&store, &fichier, &context, &actor),
@@ -735,7 +749,54 @@ async fn dry_run_import(
     let started = Instant::now();
     let file = portfolio::read_portfolio(path, context)
         .with_context(|| format!("{} : import refusé, rien n'a été écrit", path.display()))?;
-    for table in &file.mappings {
+    print_headers(&file.mappings);
+    for note in &file.notes {
+        eprintln!("  ⚠ {note}");
+    }
+    let preview = store
+        .preview_portfolio(
+            (&file.portfolio, &file.given),
+            &file.content_hash,
+            actor,
+            50,
+        )
+        .await
+        .with_context(|| format!("{} : import refusé", path.display()))?;
+    print_preview(preview, started);
+    Ok(())
+}
+
+/// `import historique --dry-run`, `import postes --dry-run`: the same, for a registry file (`table`).
+async fn dry_run_registry(
+    store: &Store,
+    table: &'static str,
+    path: &std::path::Path,
+    context: &ReadContext,
+    actor: &str,
+) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let refused = || format!("{} : import refusé, rien n'a été écrit", path.display());
+    let bytes = std::fs::read(path).with_context(refused)?;
+    let headers =
+        territoires_ingest::context::read_single_headers(path, &bytes, table, &context.mapping);
+    print_headers(&headers);
+    let preview = if table == history::TABLE {
+        let (records, hash) =
+            history::read_history_file(path, &bytes, context).with_context(refused)?;
+        store.preview_history(&records, &hash, actor, 50).await
+    } else {
+        let (records, hash) =
+            posts::read_posts_file(path, &bytes, context).with_context(refused)?;
+        store.preview_posts(&records, &hash, actor, 50).await
+    }
+    .with_context(refused)?;
+    print_preview(preview, started);
+    Ok(())
+}
+
+/// How each header was read, where it is not the column's own name.
+fn print_headers(tables: &[territoires_ingest::table::TableHeaders]) {
+    for table in tables {
         let read: Vec<String> = table
             .headers
             .iter()
@@ -749,18 +810,10 @@ async fn dry_run_import(
             eprintln!("  {} : {}", table.table, read.join(", "));
         }
     }
-    for note in &file.notes {
-        eprintln!("  ⚠ {note}");
-    }
-    let preview = store
-        .preview_portfolio(
-            (&file.portfolio, &file.given),
-            &file.content_hash,
-            actor,
-            50,
-        )
-        .await
-        .with_context(|| format!("{} : import refusé", path.display()))?;
+}
+
+/// What an import would write (its first changes), or that it was imported before.
+fn print_preview(preview: Option<territoires_store::imports::ImportPreview>, started: Instant) {
     let elapsed = started.elapsed().as_secs_f64();
     match preview {
         None => eprintln!("✓ Déjà importé : l'appliquer ne changerait rien ({elapsed:.2} s)"),
@@ -787,7 +840,6 @@ async fn dry_run_import(
             );
         }
     }
-    Ok(())
 }
 
 async fn serve(store: Store, site: Site) -> anyhow::Result<()> {
