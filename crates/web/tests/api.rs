@@ -787,6 +787,26 @@ async fn behind_a_trusted_proxy_each_client_has_its_own_quota() {
     );
 }
 
+/// Every page of the list at `url` (a query string included), each read after the `next_cursor` of
+/// the one before, until one gives none; each answers 200.
+async fn walk_by_cursor(url: &str) -> Vec<Value> {
+    let mut pages = Vec::new();
+    let mut next: Option<String> = None;
+    loop {
+        let page_url = match &next {
+            Some(cursor) => format!("{url}&apres={cursor}"),
+            None => url.to_owned(),
+        };
+        let (status, page) = get_json(&page_url).await;
+        assert_eq!(status, 200, "{page_url}: {page}");
+        next = page["next_cursor"].as_str().map(str::to_owned);
+        pages.push(page);
+        if next.is_none() {
+            return pages;
+        }
+    }
+}
+
 /// The project list reads by cursor: a page follows the last fiche read, so a fiche added before it
 /// neither repeats nor skips a fiche of the next page; every order is total (code breaks ties); a cursor
 /// that is not one, or that another order made, is refused with its parameter.
@@ -848,21 +868,13 @@ async fn the_project_list_reads_by_cursor_and_stays_right_while_fiches_are_added
     assert_eq!(codes(&by_offset)[0], all[3]);
 
     // Walking every page by cursor reads each fiche once.
-    let mut walked = Vec::new();
-    let mut next: Option<String> = None;
-    loop {
-        let query = match &next {
-            Some(c) => format!("par_page=3&tri=-titre&apres={c}"),
-            None => "par_page=3&tri=-titre".to_owned(),
-        };
-        let (status, page) = list(&query).await;
-        assert_eq!(status, 200, "{page}");
-        walked.extend(codes(&page));
-        match page["next_cursor"].as_str() {
-            Some(c) => next = Some(c.to_owned()),
-            None => break,
-        }
-    }
+    let walked: Vec<String> = walk_by_cursor(&format!(
+        "{base}/api/v1/projets?phase=2018-2022&perimetre=france&par_page=3&tri=-titre"
+    ))
+    .await
+    .iter()
+    .flat_map(&codes)
+    .collect();
     let (_, by_title) = list("par_page=500&tri=-titre").await;
     assert_eq!(walked, codes(&by_title));
     assert_eq!(walked.len(), all.len() + 1);
@@ -916,23 +928,12 @@ async fn the_place_lists_read_by_cursor() {
         };
         let total = whole["total"].as_i64().unwrap();
         let mut walked = Vec::new();
-        let mut next: Option<String> = None;
-        loop {
-            let query = match &next {
-                Some(c) => format!("par_page={par_page}&apres={c}"),
-                None => format!("par_page={par_page}"),
-            };
-            let (status, page) = get_json(&url(&query)).await;
-            assert_eq!(status, 200, "{page}");
+        for page in walk_by_cursor(&url(&format!("par_page={par_page}"))).await {
             assert_eq!(
                 page["total"], total,
                 "{list}: the count is the whole list's"
             );
             walked.extend(ids(&page));
-            match page["next_cursor"].as_str() {
-                Some(c) => next = Some(c.to_owned()),
-                None => break,
-            }
         }
         assert!(walked.len() as i64 > par_page, "{list}: several pages");
         assert_eq!(walked.len() as i64, total, "{list}: each once");

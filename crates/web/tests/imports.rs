@@ -7,6 +7,15 @@ use common::{client, login};
 use reqwest::multipart::{Form, Part};
 use reqwest::StatusCode;
 
+/// The import form sent, its answer as is.
+async fn post_import(c: &reqwest::Client, base: &str, form: Form) -> reqwest::Response {
+    c.post(format!("{base}/imports"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
 async fn upload(
     c: &reqwest::Client,
     base: &str,
@@ -17,12 +26,7 @@ async fn upload(
     let form = Form::new()
         .text("csrf", csrf.to_owned())
         .part("fichier", Part::bytes(bytes).file_name(name.to_owned()));
-    let response = c
-        .post(format!("{base}/imports"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let response = post_import(c, base, form).await;
     // A file read is kept and its preview is one redirect away.
     match response.headers().get("location") {
         Some(to) if response.status() == StatusCode::SEE_OTHER => {
@@ -31,6 +35,28 @@ async fn upload(
         }
         _ => response,
     }
+}
+
+/// Uploads a registry file (`content`: `historique` or `postes`) from the import form. It is kept whatever
+/// it holds, so the answer is a redirect; its page, read or refused, is returned.
+async fn upload_registry(
+    c: &reqwest::Client,
+    (base, csrf): (&str, &str),
+    content: &str,
+    name: &str,
+    text: &str,
+) -> reqwest::Response {
+    let form = Form::new()
+        .text("csrf", csrf.to_owned())
+        .text("contenu", content.to_owned())
+        .part(
+            "fichier",
+            Part::bytes(text.as_bytes().to_vec()).file_name(name.to_owned()),
+        );
+    let response = post_import(c, base, form).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let to = response.headers()["location"].to_str().unwrap().to_owned();
+    c.get(format!("{base}{to}")).send().await.unwrap()
 }
 
 /// What precedes the preview's id in its confirmation form.
@@ -686,25 +712,7 @@ async fn a_pilot_imports_history_and_posts_in_two_steps_within_its_region() {
     let page = c.get(format!("{base}/imports")).send().await.unwrap();
     let csrf = common::hidden(&page.text().await.unwrap(), "csrf", "id=\"deposer-import\"");
     let send = |content: &'static str, name: &'static str, text: &'static str| {
-        let form = Form::new()
-            .text("csrf", csrf.clone())
-            .text("contenu", content)
-            .part(
-                "fichier",
-                Part::bytes(text.as_bytes().to_vec()).file_name(name),
-            );
-        let (c, base) = (c.clone(), base.clone());
-        async move {
-            let response = c
-                .post(format!("{base}/imports"))
-                .multipart(form)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(response.status(), StatusCode::SEE_OTHER);
-            let to = response.headers()["location"].to_str().unwrap().to_owned();
-            c.get(format!("{base}{to}")).send().await.unwrap()
-        }
+        upload_registry(&c, (&base, &csrf), content, name, text)
     };
     let outside = send(
         "historique",
@@ -884,21 +892,8 @@ async fn a_history_files_columns_are_chosen_and_remembered_like_the_portfolios()
     let page = c.get(format!("{base}/imports")).send().await.unwrap();
     let csrf = common::hidden(&page.text().await.unwrap(), "csrf", "id=\"deposer-import\"");
     let send = |name: &'static str, text: String| {
-        let form = Form::new()
-            .text("csrf", csrf.clone())
-            .text("contenu", "historique")
-            .part("fichier", Part::bytes(text.into_bytes()).file_name(name));
-        let (c, base) = (c.clone(), base.clone());
-        async move {
-            let response = c
-                .post(format!("{base}/imports"))
-                .multipart(form)
-                .send()
-                .await
-                .unwrap();
-            let to = response.headers()["location"].to_str().unwrap().to_owned();
-            c.get(format!("{base}{to}")).send().await.unwrap()
-        }
+        let (c, base, csrf) = (c.clone(), base.clone(), csrf.clone());
+        async move { upload_registry(&c, (&base, &csrf), "historique", name, &text).await }
     };
     let file = |day: &str| {
         format!(

@@ -5,24 +5,15 @@
 
 use time::Date;
 
-use super::{Dataset, OwnField, Publication, Schema, Value};
+use super::{
+    Dataset, OwnField, Publication, Schema, Value, PHASE_FIELD, SITUATION_FIELD, TERRITORY_ID_FIELD,
+};
 use crate::fr::iso_date;
 
 /// The fields of the platform's schema.
 const FIELDS: &[OwnField] = &[
-    OwnField::new(
-        "phase",
-        "string",
-        "Phase du programme : 2018-2022 ou 2023-2027.",
-        true,
-    )
-    .matching("^(2018-2022|2023-2027)$"),
-    OwnField::new(
-        "id_territoire",
-        "string",
-        "Identifiant ANCT du territoire (ti-4401).",
-        true,
-    ),
+    PHASE_FIELD,
+    TERRITORY_ID_FIELD,
     OwnField::new("nom_territoire", "string", "Nom du territoire.", true),
     OwnField::new(
         "code_insee",
@@ -58,12 +49,7 @@ const FIELDS: &[OwnField] = &[
         "Population municipale de la commune ; vide quand elle n'est pas connue.",
         false,
     ),
-    OwnField::new(
-        "date_situation",
-        "date",
-        "Date à laquelle le périmètre est lu.",
-        true,
-    ),
+    SITUATION_FIELD,
 ];
 
 /// The dataset.

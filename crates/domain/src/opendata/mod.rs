@@ -150,6 +150,31 @@ impl OwnField {
     }
 }
 
+/// The phase of a row, in the datasets published per phase and territory.
+pub(crate) const PHASE_FIELD: OwnField = OwnField::new(
+    "phase",
+    "string",
+    "Phase du programme : 2018-2022 ou 2023-2027.",
+    true,
+)
+.matching("^(2018-2022|2023-2027)$");
+
+/// The territory of a row, in the datasets published per phase and territory.
+pub(crate) const TERRITORY_ID_FIELD: OwnField = OwnField::new(
+    "id_territoire",
+    "string",
+    "Identifiant ANCT du territoire (ti-4401).",
+    true,
+);
+
+/// The day a dataset read "on the day" (the perimeters in force) was read.
+pub(crate) const SITUATION_FIELD: OwnField = OwnField::new(
+    "date_situation",
+    "date",
+    "Date à laquelle le périmètre est lu.",
+    true,
+);
+
 impl Dataset {
     /// The platform's own schema of the dataset as a Table Schema (JSON), `None` for a national one.
     pub fn table_schema(&self) -> Option<serde_json::Value> {
