@@ -4,7 +4,8 @@
 //!
 //! Each area of the programme has its module, named the same in every crate of the workspace:
 //! [`registry`] (geography, territories, labelling, milestones, governance), [`portfolio`] (fiches actions
-//! and their funding), [`bilan`] (the indicator engine) and [`access`] (who may do what). The modules at the
+//! and their funding), [`land`] (economic land: brownfields, vacancy, the observatory), [`bilan`] (the
+//! indicator engine) and [`access`] (who may do what). The modules at the
 //! root are the vocabulary they share: identifiers, phases, money, French formatting, maps.
 
 pub mod access;
@@ -13,6 +14,7 @@ pub mod draft;
 pub mod error;
 pub mod fr;
 pub mod ids;
+pub mod land;
 pub mod map;
 pub mod money;
 pub mod opendata;

@@ -60,9 +60,41 @@ pub fn check_text(field: &'static str, value: &str, max: usize) -> Result<(), Do
     Ok(())
 }
 
+/// A text encoded twice (UTF-8 read as Latin-1 then written as UTF-8 again: « dâ\u{80}\u{99}habitat » for
+/// « d’habitat »), decoded back; `None` when `text` does not read so (some character beyond Latin-1, or
+/// bytes that are not UTF-8, or nothing that the second encoding would have changed).
+pub fn undo_double_encoding(text: &str) -> Option<String> {
+    if text.is_ascii() {
+        return None;
+    }
+    let bytes: Option<Vec<u8>> = text
+        .chars()
+        .map(|c| u8::try_from(u32::from(c)).ok())
+        .collect();
+    let decoded = String::from_utf8(bytes?).ok()?;
+    (decoded != text).then_some(decoded)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_twice_encoded_text_is_decoded_and_a_right_one_left_alone() {
+        assert_eq!(
+            undo_double_encoding(
+                "zone mixte \u{c3}\u{a0} vocation dominante d\u{e2}\u{80}\u{99}habitat"
+            )
+            .as_deref(),
+            Some("zone mixte à vocation dominante d’habitat")
+        );
+        assert_eq!(
+            undo_double_encoding("zone mixte à vocation d’habitat"),
+            None
+        );
+        assert_eq!(undo_double_encoding("Épinal"), None);
+        assert_eq!(undo_double_encoding("plain"), None);
+    }
 
     #[test]
     fn codes_are_plain_enough_for_an_address() {

@@ -7,6 +7,7 @@ use std::path::Path;
 use territoires_domain::registry::names::Places;
 use territoires_store::Store;
 
+use crate::land::brownfields;
 use crate::registry::{history, posts};
 use crate::table::{read_table, ColumnMapping, TableHeaders};
 use crate::{portfolio, Result};
@@ -48,6 +49,7 @@ pub fn columns_of(table: &str) -> &'static [&'static str] {
     match table {
         history::TABLE => &history::COLUMNS,
         posts::TABLE => &posts::COLUMNS,
+        brownfields::TABLE => brownfields::columns(),
         _ => portfolio::columns_of(table),
     }
 }

@@ -28,14 +28,5 @@ pub async fn load_demo(store: &Store, actor: &str) -> Result<ImportOutcome> {
             actor,
         )
         .await?;
-    Ok(ImportOutcome {
-        notes: Vec::new(),
-        unchanged: history.unchanged && portfolio.unchanged,
-        written: history
-            .written
-            .into_iter()
-            .chain(portfolio.written)
-            .filter(|(_, n)| *n > 0)
-            .collect(),
-    })
+    Ok(ImportOutcome::combined([history, portfolio]))
 }

@@ -6,6 +6,7 @@ pub mod bilan;
 pub mod context;
 pub mod demo;
 mod error;
+pub mod land;
 pub mod opendata;
 pub mod portfolio;
 pub mod registry;

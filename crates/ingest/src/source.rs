@@ -48,6 +48,23 @@ impl DataDir {
         self.0.join("geo/anct_polygone-4326_reg.geojson")
     }
 
+    /// Cartofriches' brownfields in the CNIG standard (2,594 sites, 2024), then its list of points (21,803,
+    /// 2023).
+    pub fn cartofriches(&self) -> [PathBuf; 2] {
+        [
+            self.0
+                .join("friches/cartofriches_friches_standard_test_2024.csv"),
+            self.0
+                .join("friches/cartofriches_listes_friches_ok_2023.latin1.csv"),
+        ]
+    }
+
+    /// The CNIG *friches* Table Schema the platform exports in.
+    pub fn friches_schema(&self) -> PathBuf {
+        self.0
+            .join("schemas/cnig-friches/schema_v1.0.6_latest.json")
+    }
+
     /// The ANCT file of a phase's territories.
     pub fn territories(&self, phase: territoires_domain::phase::Phase) -> PathBuf {
         use territoires_domain::phase::Phase;

@@ -85,7 +85,8 @@ impl Audit<'_> {
 fn part_of(entity: &str) -> Option<&'static str> {
     match entity {
         "funder" | "scheme" | "envelope" | "project" | "funding_line" => Some("portfolio_version"),
-        "user" | "api_token" | "column_mapping" => None,
+        // Land is read by its own queries, not from the registry's or the portfolio's snapshot.
+        "user" | "api_token" | "column_mapping" | "brownfield" | "brownfield_status" => None,
         _ => Some("registry_version"),
     }
 }

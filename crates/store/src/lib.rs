@@ -10,6 +10,7 @@ mod audit;
 pub mod bilan;
 mod error;
 pub mod imports;
+pub mod land;
 pub mod opendata;
 pub mod portfolio;
 pub mod registry;

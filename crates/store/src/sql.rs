@@ -12,7 +12,7 @@ use crate::Result;
 pub(crate) enum Value {
     Text(Option<String>),
     Int(Option<i64>),
-    Real(f64),
+    Real(Option<f64>),
 }
 
 impl From<&str> for Value {
@@ -42,6 +42,11 @@ impl From<Option<i64>> for Value {
 }
 impl From<f64> for Value {
     fn from(v: f64) -> Self {
+        Value::Real(Some(v))
+    }
+}
+impl From<Option<f64>> for Value {
+    fn from(v: Option<f64>) -> Self {
         Value::Real(v)
     }
 }

@@ -37,6 +37,26 @@ impl ImportOutcome {
             written: Vec::new(),
         }
     }
+
+    /// The outcome of several imports made one after the other: their counts added per table (those
+    /// that wrote nothing left out), their notes kept; unchanged when every one was.
+    pub fn combined(outcomes: impl IntoIterator<Item = ImportOutcome>) -> Self {
+        let mut all = ImportOutcome {
+            unchanged: true,
+            ..ImportOutcome::unchanged()
+        };
+        for outcome in outcomes {
+            all.unchanged &= outcome.unchanged;
+            all.notes.extend(outcome.notes);
+            for (table, n) in outcome.written.into_iter().filter(|(_, n)| *n > 0) {
+                match all.written.iter_mut().find(|(t, _)| *t == table) {
+                    Some((_, total)) => *total += n,
+                    None => all.written.push((table, n)),
+                }
+            }
+        }
+        all
+    }
 }
 
 /// Returns whether content with this hash was already imported under `kind`.

@@ -1,0 +1,3 @@
+//! Economic land's files: the brownfields of Cartofriches and of the CNIG *friches* standard.
+
+pub mod brownfields;
