@@ -12,6 +12,7 @@ use territoires_domain::access::Profile;
 use territoires_domain::bilan::frame::{Frame, Scope};
 use territoires_domain::phase::Phase;
 use territoires_ingest::context::Context as ReadContext;
+use territoires_ingest::land::brownfields;
 use territoires_ingest::portfolio::synthetic;
 use territoires_ingest::registry::{history, posts, reference, referential, territories};
 use territoires_ingest::{bilan, demo, portfolio};
@@ -239,6 +240,15 @@ enum ImportCommand {
         #[arg(long = "correspondance", value_name = "PERIMETRE")]
         correspondance: Option<String>,
     },
+    /// Friches au standard CNIG ou liste de points Cartofriches, depuis un fichier CSV ou XLSX.
+    #[command(alias = "friches")]
+    Brownfields {
+        /// Le fichier.
+        fichier: PathBuf,
+        /// Date de situation des lignes que le fichier ne date pas (AAAA-MM-JJ).
+        #[arg(long)]
+        date: Option<String>,
+    },
     /// Projets et financements : classeur XLSX (feuilles financeurs, dispositifs, enveloppes, projets,
     /// financements), dossier de fichiers CSV de ces noms, ou fichier CSV de projets.
     #[command(alias = "projets")]
@@ -336,6 +346,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             )
             .await?;
             step(
+                "Friches (Cartofriches)",
+                brownfields::load_cartofriches(&store, &data, &actor),
+            )
+            .await?;
+            step(
                 "Démonstration Grand Est 2019",
                 demo::load_demo(&store, &actor),
             )
@@ -346,9 +361,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 started.elapsed().as_secs_f64(),
                 settings.database_url
             );
-            serve(store, site).await
+            serve(store, site, Some(&data)).await
         }
-        Command::Serve { site } => serve(store, site).await,
+        Command::Serve { site } => serve(store, site, settings.data_dir().ok().as_ref()).await,
         Command::Import(ImportCommand::Referential) => {
             let data = settings.data_dir()?;
             step(
@@ -413,6 +428,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             step(
                 &format!("Postes de chef de projet {}", fichier.display()),
                 posts::import_posts(&store, &fichier, &context, &actor),
+            )
+            .await
+        }
+        Command::Import(ImportCommand::Brownfields { fichier, date }) => {
+            let situation = date
+                .map(|d| territoires_domain::fr::read_date("date", &d))
+                .transpose()?;
+            step(
+                &format!("Friches {}", fichier.display()),
+                brownfields::import_brownfields(
+                    &store,
+                    &fichier,
+                    &read_context(&store, None).await?,
+                    situation,
+                    &actor,
+                ),
             )
             .await
         }
@@ -842,7 +873,11 @@ fn print_preview(preview: Option<territoires_store::imports::ImportPreview>, sta
     }
 }
 
-async fn serve(store: Store, site: Site) -> anyhow::Result<()> {
+async fn serve(
+    store: Store,
+    site: Site,
+    data: Option<&territoires_ingest::DataDir>,
+) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(&site.bind)
         .await
         .with_context(|| format!("écoute sur {}", site.bind))?;
@@ -874,6 +909,14 @@ async fn serve(store: Store, site: Site) -> anyhow::Result<()> {
         proconnect,
         api_requests_per_minute: Some(site.api_requests_per_minute),
         trusted_proxies: site.trusted_proxies,
+        friches_schema: match data.map(territoires_ingest::land::export::friches_schema) {
+            Some(Ok(schema)) => Some(std::sync::Arc::new(schema)),
+            Some(Err(e)) => {
+                eprintln!("Export des friches au standard CNIG indisponible : {e}");
+                None
+            }
+            None => None,
+        },
     };
     territoires_web::serve(store, listener, options).await?;
     Ok(())

@@ -6,7 +6,7 @@ use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
 use crate::error::ApiError;
-use crate::{bilan, portfolio, registry};
+use crate::{bilan, land, portfolio, registry};
 
 /// What an API handler returns.
 pub type ApiResult<T> = Result<Json<T>, ApiError>;
@@ -193,7 +193,8 @@ impl utoipa::Modify for FigureCodes {
         (name = "Registre", description = "Territoires, périmètres, événements, gouvernance"),
         (name = "Bilans", description = "Chiffres à une date, et les enregistrements derrière chacun"),
         (name = "Projets", description = "Fiches actions et financements"),
-        (name = "Référentiel", description = "Régions, EPCI, communes, membres des périmètres")
+        (name = "Référentiel", description = "Régions, EPCI, communes, membres des périmètres"),
+        (name = "Foncier", description = "Observatoire du foncier économique : friches par statut à une date")
     ),
     paths(
         registry::api::territories, registry::api::territory, registry::api::regions, registry::api::epcis,
@@ -208,7 +209,7 @@ impl utoipa::Modify for FigureCodes {
         registry::api_write::record_milestone, registry::api_write::record_appointment,
         registry::api_write::record_attribute, registry::api_write::record_post,
         registry::api_write::withdraw, portfolio::imports_api::upload, portfolio::imports_api::apply,
-        portfolio::imports_api::mapping, portfolio::imports_api::replace_mapping
+        portfolio::imports_api::mapping, portfolio::imports_api::replace_mapping, land::api::observatory
     ),
     components(schemas(
         ErrorDto,

@@ -9,6 +9,7 @@ mod cache;
 mod error;
 mod forms;
 mod history;
+mod land;
 mod opendata;
 mod params;
 mod portfolio;
@@ -39,6 +40,9 @@ pub struct SiteOptions {
     /// The reverse proxies whose `X-Forwarded-For` is believed: behind them, quotas, sign-in throttles
     /// and the security log count each client, not the proxy (see [`access::client::client_ip`]).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// The CNIG *friches* Table Schema brownfields are exported in (read from the reference data at
+    /// start); without it the standard's export answers that it is not available.
+    pub friches_schema: Option<std::sync::Arc<territoires_domain::land::standard::StandardSchema>>,
 }
 
 impl SiteOptions {

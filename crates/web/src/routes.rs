@@ -13,6 +13,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::access::{admin, auth, guard, headers, proconnect_pages, reset};
 use crate::bilan::{api as bilan_api, pages as bilan};
+use crate::land::{api as land_api, observatory as land};
 use crate::portfolio::referential::{Envelopes, Funders, Schemes};
 use crate::portfolio::{
     api as portfolio_api, api_write as portfolio_api_write, editor, exports as portfolio_exports,
@@ -68,6 +69,10 @@ routes! {
     GET "/epci.csv" => places::epcis_csv, Public;
     GET "/epci.xlsx" => places::epcis_xlsx, Public;
     GET "/epci/{siren}" => places::epci, Public;
+    GET "/foncier" => land::observatory_page, Public;
+    GET "/foncier/friches" => land::brownfields_page, Public;
+    GET "/foncier/friches.csv" => land::brownfields_csv, Public;
+    GET "/api/v1/foncier" => land_api::observatory, Public;
     GET "/bilan" => bilan::bilan_page, Public;
     GET "/bilan/enregistrements" => bilan::records_page, Public;
     GET "/bilan/enregistrements.csv" => bilan::records_csv, Public;

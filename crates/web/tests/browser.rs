@@ -237,6 +237,81 @@ async fn the_grand_est_page_shows_13_of_15_action_plans_on_19_november_2019() {
     c.close().await.unwrap();
 }
 
+/// A Grand Est territory's land observatory, chosen in the form, then the brownfields its count lists.
+#[tokio::test]
+async fn a_grand_est_territorys_land_observatory_leads_to_its_brownfields() {
+    let (base, dir) = common::spawn_app_with_own_database().await;
+    let data = territoires_ingest::DataDir::open(territoires_ingest::default_data_dir()).unwrap();
+    territoires_ingest::land::brownfields::load_cartofriches(
+        &common::own_store(&dir).await,
+        &data,
+        "test",
+    )
+    .await
+    .unwrap();
+    let (_driver, c) = browser().await;
+    c.goto(&format!("{base}/foncier")).await.unwrap();
+    c.find(Locator::Css("#perimetre"))
+        .await
+        .unwrap()
+        .select_by_value("territoire:ti-4415")
+        .await
+        .unwrap();
+    c.find(Locator::Css("#date"))
+        .await
+        .unwrap()
+        .clear()
+        .await
+        .unwrap();
+    c.find(Locator::Css("#afficher-foncier"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    arrived(&c, "ti-4415").await;
+    let title = text(&c, "h1").await;
+    assert!(
+        title.contains("Observatoire du foncier") && !title.contains("France entière"),
+        "{title}"
+    );
+    assert!(axe_violations(&c).await.is_empty());
+    let count = text(&c, "#sites-potentielle").await.replace(' ', "");
+    let count: usize = count.parse().unwrap();
+    assert!(count > 0, "the territory has potential brownfields");
+    assert!(!c
+        .find_all(Locator::Css("#carte-friches circle"))
+        .await
+        .unwrap()
+        .is_empty());
+    c.find(Locator::Css("#sites-potentielle a"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    arrived(&c, "/foncier/friches").await;
+    let rows = c
+        .find_all(Locator::Css("#friches tbody tr"))
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(rows, count.min(200), "the list holds the sites counted");
+    assert!(axe_violations(&c).await.is_empty());
+    c.close().await.unwrap();
+}
+
+/// Waits until the browser's address contains `part` (a link followed, a form sent).
+async fn arrived(c: &Client, part: &str) {
+    for _ in 0..100 {
+        if c.current_url().await.unwrap().as_str().contains(part) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("never reached an address with {part}");
+}
+
 /// The value of a key figure of the bilan page (WebDriver reads no-break spaces as spaces).
 async fn figure(c: &Client, label: &str) -> String {
     text(
@@ -435,6 +510,8 @@ async fn every_page_type_passes_axe_core_without_serious_violations() {
         "/connexion",
         "/api",
         "/donnees",
+        "/foncier?perimetre=region:44",
+        "/foncier/friches?perimetre=region:44",
         "/accessibilite",
         "/plan-du-site",
         "/pas-de-page",

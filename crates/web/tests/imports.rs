@@ -954,3 +954,86 @@ async fn a_history_files_columns_are_chosen_and_remembered_like_the_portfolios()
         "kept under the history table, by header key"
     );
 }
+
+/// Brownfields on the same page: a pilot's file naming a commune of another region is refused with that
+/// commune; its region's sites are previewed (the reader's remarks shown), applied once, and counted by
+/// the observatory from their date.
+#[tokio::test]
+async fn a_pilot_imports_its_regions_brownfields_in_two_steps() {
+    let (base, _db) = common::spawn_app_with_own_database().await;
+    let c = client();
+    login(&c, &base, "pilote-ge@example.gouv.fr", common::PASSWORD).await;
+    let page = c.get(format!("{base}/imports")).send().await.unwrap();
+    let csrf = common::hidden(&page.text().await.unwrap(), "csrf", "id=\"deposer-import\"");
+    let header =
+        "site_id;site_nom;site_statut;date_situation;comm_insee;unite_fonciere_surface;geompoint\n";
+    let outside = format!(
+        "{header}57463_900;Ancienne aciérie;friche sans projet;2025-03-01;57463;52000;POINT (6.17 49.11)\n\
+         59350_901;Filature;friche sans projet;2025-03-01;59350;;POINT (3.06 50.63)\n"
+    );
+    let refused = upload_registry(&c, (&base, &csrf), "friches", "friches.csv", &outside).await;
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let text = common::plain(&refused.text().await.unwrap());
+    assert!(
+        text.contains("commune 59350 (région 32) : hors de votre périmètre")
+            && !text.contains("commune 57463"),
+        "{text}"
+    );
+
+    let inside = format!(
+        "{header}57463_900;Ancienne aciérie;friche sans projet;2025-03-01;57463;52000;POINT (6.17 49.11)\n\
+         57463_902;Dépôt;friche avec projet;2025-03-01;57463;;POINT (6.18 49.12)\n"
+    );
+    let preview = upload_registry(&c, (&base, &csrf), "friches", "friches.csv", &inside).await;
+    assert_eq!(preview.status(), StatusCode::OK);
+    let preview = preview.text().await.unwrap();
+    let text = common::plain(&preview);
+    assert!(
+        text.contains("Lu : 2 friches") && text.contains("Ancienne aciérie"),
+        "{text}"
+    );
+    let count = |c: reqwest::Client, base: String, date: &'static str| async move {
+        let page = c
+            .get(format!(
+                "{base}/foncier?perimetre=epci:200039865&date={date}"
+            ))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        page.split("id=\"sites-sans_projet\"")
+            .nth(1)
+            .unwrap()
+            .split("</a>")
+            .next()
+            .unwrap()
+            .rsplit('>')
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(
+        count(c.clone(), base.clone(), "2026-01-01").await,
+        "0",
+        "a preview writes nothing"
+    );
+    let action = link(&preview, CONFIRM).to_owned();
+    let applied = c
+        .post(format!("{base}/imports/{action}"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(applied.status(), StatusCode::OK);
+    assert!(common::plain(&applied.text().await.unwrap()).contains("Import appliqué"));
+    assert_eq!(count(c.clone(), base.clone(), "2026-01-01").await, "1");
+    assert_eq!(
+        count(c.clone(), base.clone(), "2025-02-28").await,
+        "0",
+        "counted from its date only"
+    );
+    let again = upload_registry(&c, (&base, &csrf), "friches", "friches.csv", &inside).await;
+    assert!(again.text().await.unwrap().contains("id=\"deja-importe\""));
+}

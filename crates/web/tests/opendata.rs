@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::{assert_valid, validate};
+
 use reqwest::{header, StatusCode};
 use serde_json::json;
 use territoires_domain::opendata::{self, DATASETS};
@@ -36,47 +38,6 @@ async fn schema_file(
     territoires_ingest::default_data_dir()
         .join("schemas")
         .join(dir)
-}
-
-/// `frictionless validate` of `body` (named `name`) against `schema`: its report as JSON.
-fn validate(schema: &std::path::Path, name: &str, body: &[u8]) -> serde_json::Value {
-    // frictionless refuses paths outside its working folder: schema and file go in one.
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(schema, dir.path().join("schema.json")).unwrap();
-    std::fs::write(dir.path().join(name), body).unwrap();
-    let python = std::env::var("TERRITOIRES_PYTHON").unwrap_or_else(|_| "python3".into());
-    let out = std::process::Command::new(&python)
-        .current_dir(dir.path())
-        .args([
-            "-m",
-            "frictionless",
-            "validate",
-            "--json",
-            "--type",
-            "table",
-            "--schema",
-            "schema.json",
-            name,
-        ])
-        .output()
-        .expect("python with frictionless (scripts/test installs it)");
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
-        panic!(
-            "frictionless ({python}) answered: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
-}
-
-fn assert_valid(report: &serde_json::Value, rows: usize, what: &str) {
-    let task = &report["tasks"][0];
-    assert_eq!(
-        report["valid"], true,
-        "{what} follows its schema: {:#}",
-        task["errors"]
-    );
-    assert_eq!(task["stats"]["rows"], rows, "{what}: every row was read");
 }
 
 async fn get(url: &str) -> reqwest::Response {

@@ -31,6 +31,37 @@ impl Profile {
 }
 
 impl Profile {
+    /// Whether the profile may record the land (brownfields) of a commune of `region` (`None`: a commune
+    /// the referential does not know): the national team anywhere, a regional pilot in its region.
+    pub fn may_record_land(&self, region: Option<&str>) -> bool {
+        match self {
+            Profile::National => true,
+            Profile::RegionalPilot(r) => region == Some(r.as_str()),
+            Profile::TerritoryTeam(..) | Profile::Operator(_) => false,
+        }
+    }
+
+    /// The communes of brownfields (`(commune, its region)`) this profile may not record, each named
+    /// once, in the file's order; empty when it may import them all.
+    pub fn land_refusals<'a>(
+        &self,
+        communes: impl IntoIterator<Item = (&'a str, Option<&'a str>)>,
+    ) -> Vec<String> {
+        let mut refused: Vec<String> = Vec::new();
+        for (commune, region) in communes {
+            let named = match region {
+                Some(r) => format!("commune {commune} (région {r}) : hors de votre périmètre"),
+                None => {
+                    format!("commune {commune} : inconnue du référentiel, hors de votre périmètre")
+                }
+            };
+            if !self.may_record_land(region) && !refused.contains(&named) {
+                refused.push(named);
+            }
+        }
+        refused
+    }
+
     /// The records of `portfolio` this profile may not write, each named; empty when it may import it
     /// all. `stored` is what is stored: rows equal to a stored record are not writes, and a funding line
     /// of a fiche the file does not carry is judged by the stored fiche.
@@ -124,6 +155,27 @@ mod tests {
     use crate::phase::Phase;
     use crate::portfolio::funding::{Funder, FunderKind};
     use crate::portfolio::project::Project;
+
+    #[test]
+    fn land_is_recorded_by_the_national_team_and_each_region_s_pilot_in_it() {
+        let pilot: Profile = "region:44".parse().unwrap();
+        let communes = [
+            ("57463", Some("44")),
+            ("59350", Some("32")),
+            ("59350", Some("32")),
+            ("99999", None),
+        ];
+        assert!(Profile::National.land_refusals(communes).is_empty());
+        assert_eq!(
+            pilot.land_refusals(communes),
+            [
+                "commune 59350 (région 32) : hors de votre périmètre",
+                "commune 99999 : inconnue du référentiel, hors de votre périmètre"
+            ]
+        );
+        let team: Profile = "territoire:2023-2027/ti-4415".parse().unwrap();
+        assert_eq!(team.land_refusals([("57463", Some("44"))]).len(), 1);
+    }
 
     fn project(code: &str, territory: &str) -> Project {
         Project {

@@ -206,6 +206,27 @@ impl Store {
         )
     }
 
+    /// The region of each of `communes` in the current referential (a commune it does not know is absent).
+    pub async fn regions_of_communes(&self, communes: &[&str]) -> Result<HashMap<String, String>> {
+        let mut found = HashMap::new();
+        for chunk in communes.chunks(500) {
+            let mut filter = Filter::default();
+            filter.and_all(
+                &format!("code IN ({})", vec!["?"; chunk.len()].join(", ")),
+                chunk.iter().map(|c| Value::from(*c)).collect(),
+            );
+            let sql = format!(
+                "SELECT code, region_code FROM communes {} AND millesime = {CURRENT_MILLESIME}",
+                filter.where_clause()
+            );
+            let rows: Vec<(String, String)> = sqlx::query_as_with(&sql, filter.arguments(&[])?)
+                .fetch_all(&self.pool)
+                .await?;
+            found.extend(rows);
+        }
+        Ok(found)
+    }
+
     /// A site's dated statuses, oldest first; empty for an unknown site.
     pub async fn brownfield_statuses(&self, site_id: &str) -> Result<Vec<StatusRecord>> {
         Ok(sqlx::query_as(

@@ -266,7 +266,7 @@ pub async fn upload(
                 return Err(WebError::BadRequest {
                     field: "contenu".into(),
                     message: format!(
-                        "« {} » : attendu projets, historique ou postes",
+                        "« {} » : attendu projets, historique, postes ou friches",
                         other.chars().take(40).collect::<String>()
                     ),
                 })

@@ -134,8 +134,9 @@ pub struct FileName {
     /// The file's name as it should appear in problems and the audit log (`plan.xlsx`).
     pub fichier: Option<String>,
     /// What it holds: `projets` (fiches actions and funding, the default), `historique` (milestones,
-    /// labelling events, governance, attributes) or `postes` (chef de projet posts).
-    #[param(pattern = "^(projets|historique|postes)$")]
+    /// labelling events, governance, attributes), `postes` (chef de projet posts) or `friches`
+    /// (brownfields: the CNIG standard or Cartofriches' points, each line dated).
+    #[param(pattern = "^(projets|historique|postes|friches)$")]
     pub contenu: Option<String>,
 }
 
@@ -252,7 +253,9 @@ async fn registry_preview(
     (upload, mapping): (&Upload, &ColumnMapping),
     file: &RegistryFile,
 ) -> Result<Result<PreviewDto, Response>, ApiError> {
-    let out_of_scope = file.out_of_scope(&caller.profile, &upload.file_name);
+    let out_of_scope = file
+        .out_of_scope(&state.store, &caller.profile, &upload.file_name)
+        .await?;
     if !out_of_scope.is_empty() {
         return Ok(Err(refused(StatusCode::FORBIDDEN, out_of_scope)));
     }
@@ -331,9 +334,11 @@ pub async fn upload(
         }
         Some(kind) => {
             let Some(registry) = RegistryKind::of(kind) else {
-                return Err(
-                    crate::params::bad("contenu", "attendu projets, historique ou postes").into(),
-                );
+                return Err(crate::params::bad(
+                    "contenu",
+                    "attendu projets, historique, postes ou friches",
+                )
+                .into());
             };
             upload.kind = kind.to_owned();
             let context = read_context(&state, &caller.profile).await?;
@@ -388,7 +393,9 @@ pub async fn apply(
             Ok(file) => file,
             Err(problems) => return Ok(refused(StatusCode::BAD_REQUEST, problems)),
         };
-        let out_of_scope = file.out_of_scope(&caller.profile, &upload.file_name);
+        let out_of_scope = file
+            .out_of_scope(&state.store, &caller.profile, &upload.file_name)
+            .await?;
         if !out_of_scope.is_empty() {
             return Ok(refused(StatusCode::FORBIDDEN, out_of_scope));
         }

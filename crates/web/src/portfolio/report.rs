@@ -81,7 +81,9 @@ pub async fn report_csv(
             Some(kind) => match RegistryFile::read(kind, name, &upload.content, &context) {
                 Err(problems) => Err(problems),
                 Ok(file) => {
-                    let out_of_scope = file.out_of_scope(&session.user.profile, name);
+                    let out_of_scope = file
+                        .out_of_scope(&state.store, &session.user.profile, name)
+                        .await?;
                     if !out_of_scope.is_empty() {
                         Err(out_of_scope)
                     } else {

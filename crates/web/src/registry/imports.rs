@@ -1,5 +1,6 @@
 //! The registry's files on the import page, in the same two steps as the portfolio's: a history file
-//! (milestones, labelling events, governance appointments, attributes) or a file of chef de projet posts is
+//! (milestones, labelling events, governance appointments, attributes), a file of chef de projet posts, or
+//! (the land area's, until a second area's files call for a kind of their own) a brownfield file is
 //! read and checked, every record within the importer's scope, previewed with what it would write (the
 //! import itself rehearsed in a transaction rolled back), then applied in one transaction; the same file
 //! again writes nothing.
@@ -9,6 +10,7 @@ use axum::response::Response;
 use territoires_domain::access::Profile;
 use territoires_domain::phase::Phase;
 use territoires_ingest::context::Context;
+use territoires_ingest::land::brownfields::{self, BrownfieldFile};
 use territoires_ingest::registry::{history, posts};
 use territoires_ingest::table::TableHeaders;
 use territoires_ingest::Problem;
@@ -34,6 +36,8 @@ pub enum RegistryKind {
     History,
     /// Chef de projet posts (`postes`).
     Posts,
+    /// Brownfields (`friches`): the land area's, read in the same two steps.
+    Brownfields,
 }
 
 impl RegistryKind {
@@ -42,6 +46,7 @@ impl RegistryKind {
         match kind {
             "historique" => Some(RegistryKind::History),
             "postes" => Some(RegistryKind::Posts),
+            "friches" => Some(RegistryKind::Brownfields),
             _ => None,
         }
     }
@@ -51,6 +56,7 @@ impl RegistryKind {
         match self {
             RegistryKind::History => history::TABLE,
             RegistryKind::Posts => posts::TABLE,
+            RegistryKind::Brownfields => brownfields::TABLE,
         }
     }
 }
@@ -61,6 +67,8 @@ pub enum RegistryFile {
     History(Vec<TerritoryRecord>, String),
     /// A post file's records.
     Posts(Vec<PostRecord>, String),
+    /// A brownfield file's sites, and the file's name (each status records where it came from).
+    Brownfields(BrownfieldFile, String),
 }
 
 impl RegistryFile {
@@ -78,6 +86,11 @@ impl RegistryFile {
                 .map(|(records, hash)| RegistryFile::History(records, hash)),
             RegistryKind::Posts => posts::read_posts_file(path, bytes, context)
                 .map(|(records, hash)| RegistryFile::Posts(records, hash)),
+            // A file uploaded dates its lines itself (`date_situation` or `site_actu_date`).
+            RegistryKind::Brownfields => {
+                brownfields::read_brownfields_file(path, bytes, context, None)
+                    .map(|file| RegistryFile::Brownfields(file, file_name.to_owned()))
+            }
         }
         .map_err(|e| e.problems())
     }
@@ -89,12 +102,37 @@ impl RegistryFile {
                 ("faits (jalons, gouvernance, attributs)", records.len())
             }
             RegistryFile::Posts(records, _) => ("postes de chef de projet", records.len()),
+            RegistryFile::Brownfields(file, _) => ("friches", file.sites.len()),
         }
     }
 
-    /// Why `profile` may not import it, as problems of `file_name`: each territory out of its scope
-    /// named once (see [`Profile::territory_refusals`]); empty when it may.
-    pub fn out_of_scope(&self, profile: &Profile, file_name: &str) -> Vec<Problem> {
+    /// What the reading noticed (encoding, codes completed), for the preview.
+    pub fn notes(&self) -> Vec<String> {
+        match self {
+            RegistryFile::Brownfields(file, _) => file.notes.clone(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Why `profile` may not import it, as problems of `file_name`: each territory (or, for brownfields,
+    /// commune) out of its scope named once (see [`Profile::territory_refusals`] and
+    /// [`Profile::land_refusals`]); empty when it may.
+    pub async fn out_of_scope(
+        &self,
+        store: &Store,
+        profile: &Profile,
+        file_name: &str,
+    ) -> Result<Vec<Problem>> {
+        if let RegistryFile::Brownfields(file, _) = self {
+            let communes: Vec<&str> = file.sites.iter().map(|s| s.commune.as_str()).collect();
+            let regions = store.regions_of_communes(&communes).await?;
+            let refusals = profile.land_refusals(
+                communes
+                    .iter()
+                    .map(|c| (*c, regions.get(*c).map(String::as_str))),
+            );
+            return Ok(refusals.iter().map(|r| whole_file(file_name, r)).collect());
+        }
         let territories: Vec<(Phase, &str)> = match self {
             RegistryFile::History(records, _) => records
                 .iter()
@@ -104,12 +142,13 @@ impl RegistryFile {
                 .iter()
                 .map(|r| (r.phase, r.territory_id.as_str()))
                 .collect(),
+            RegistryFile::Brownfields(..) => Vec::new(),
         };
-        profile
+        Ok(profile
             .territory_refusals(territories)
             .iter()
             .map(|r| whole_file(file_name, r))
-            .collect()
+            .collect())
     }
 
     /// What applying it would write (its first `shown` changes); `None` when imported before.
@@ -126,6 +165,11 @@ impl RegistryFile {
             RegistryFile::Posts(records, hash) => {
                 store.preview_posts(records, hash, actor, shown).await
             }
+            RegistryFile::Brownfields(file, name) => {
+                store
+                    .preview_brownfields(&file.sites, &file.content_hash, name, actor, shown)
+                    .await
+            }
         }
     }
 
@@ -136,6 +180,11 @@ impl RegistryFile {
                 store.import_history(records, hash, actor).await
             }
             RegistryFile::Posts(records, hash) => store.import_posts(records, hash, actor).await,
+            RegistryFile::Brownfields(file, name) => {
+                store
+                    .import_brownfields(&file.sites, &file.content_hash, name, actor)
+                    .await
+            }
         }
     }
 }
@@ -160,7 +209,9 @@ async fn read_checked(
         Ok(file) => file,
         Err(problems) => return refused(session, upload, &headers, problems).map(Err),
     };
-    let out_of_scope = file.out_of_scope(&session.user.profile, &upload.file_name);
+    let out_of_scope = file
+        .out_of_scope(&state.store, &session.user.profile, &upload.file_name)
+        .await?;
     if !out_of_scope.is_empty() {
         return refused(session, upload, &headers, out_of_scope).map(Err);
     }
@@ -194,7 +245,7 @@ pub async fn preview(
         id: upload.id.clone(),
         file_name: upload.file_name.clone(),
         checksum: upload.content_hash.chars().take(16).collect(),
-        notes: Vec::new(),
+        notes: file.notes(),
         remembered: remembered(&headers),
         read: vec![file.read_count()],
         changed: preview.as_ref().map_or(0, |p| p.changed),

@@ -119,8 +119,13 @@ pub async fn spawn_app_with_own_database() -> (String, tempfile::TempDir) {
 /// The site's options in tests: a test is one client walking many addresses (every figure of a bilan, every
 /// route for every profile), so the API's quota per address is lifted; the quota's own test sets one.
 pub fn options() -> territoires_web::SiteOptions {
+    let data = DataDir::open(default_data_dir()).expect("reference data in ../shared/data");
     territoires_web::SiteOptions {
         api_requests_per_minute: std::num::NonZeroU32::new(u32::MAX),
+        friches_schema: Some(std::sync::Arc::new(
+            territoires_ingest::land::export::friches_schema(&data)
+                .expect("the CNIG friches schema"),
+        )),
         ..Default::default()
     }
 }
@@ -440,4 +445,48 @@ pub async fn site_with_provider() -> (String, tempfile::TempDir, Provider) {
     })
     .await;
     (base, dir, provider.unwrap())
+}
+
+/// `frictionless validate` of `body` (named `name`) against `schema`: its report as JSON.
+#[allow(dead_code)] // Each test binary compiles this module; not every one validates files.
+pub fn validate(schema: &std::path::Path, name: &str, body: &[u8]) -> serde_json::Value {
+    // frictionless refuses paths outside its working folder: schema and file go in one.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(schema, dir.path().join("schema.json")).unwrap();
+    std::fs::write(dir.path().join(name), body).unwrap();
+    let python = std::env::var("TERRITOIRES_PYTHON").unwrap_or_else(|_| "python3".into());
+    let out = std::process::Command::new(&python)
+        .current_dir(dir.path())
+        .args([
+            "-m",
+            "frictionless",
+            "validate",
+            "--json",
+            "--type",
+            "table",
+            "--schema",
+            "schema.json",
+            name,
+        ])
+        .output()
+        .expect("python with frictionless (scripts/test installs it)");
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+        panic!(
+            "frictionless ({python}) answered: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+/// Asserts that a frictionless report is valid and read `rows` rows.
+#[allow(dead_code)]
+pub fn assert_valid(report: &serde_json::Value, rows: usize, what: &str) {
+    let task = &report["tasks"][0];
+    assert_eq!(
+        report["valid"], true,
+        "{what} follows its schema: {:#}",
+        task["errors"]
+    );
+    assert_eq!(task["stats"]["rows"], rows, "{what}: every row was read");
 }

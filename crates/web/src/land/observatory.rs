@@ -1,0 +1,312 @@
+//! `/foncier`: the land observatory of an area on a date — its brownfields by status, with their known
+//! hectares and how many have no known surface, each count a link to the sites it counts, and a map of
+//! their points — and `/foncier/friches(.csv)`: those sites, listed or in the CNIG standard.
+
+use askama::Template;
+use axum::extract::State;
+use axum::response::{Html, Response};
+use territoires_domain::fr::{integer, iso_date, long_date};
+use territoires_domain::land::area::Area;
+use territoires_domain::land::brownfield::BrownfieldStatus;
+use territoires_domain::map::{project_overview, view_box_around};
+use territoires_store::land::brownfields::{BrownfieldQuery, BrownfieldRow, MAX_SITES};
+use territoires_store::registry::territories::TerritoryQuery;
+
+use super::{area_name, LandParams, LandQuery};
+use crate::access::auth::MaybeSession;
+use crate::params::Params;
+use crate::registry::exports::attachment;
+use crate::views::{phase_choices, render, Choice, Chrome};
+use crate::{AppState, WebError};
+
+/// How many sites a map draws at most, and a list shows per page.
+const MAP_POINTS: i64 = 5_000;
+const PAGE: i64 = 200;
+
+/// A line of the status table.
+struct StatusLine {
+    label: &'static str,
+    code: &'static str,
+    slug: &'static str,
+    sites: String,
+    hectares: String,
+    unknown: String,
+    href: String,
+}
+
+/// A brownfield drawn on the map.
+struct MapPoint {
+    x: String,
+    y: String,
+    class: &'static str,
+    title: String,
+}
+
+#[derive(Template)]
+#[template(path = "land.html")]
+struct ObservatoryPage {
+    chrome: Chrome,
+    phases: Vec<Choice>,
+    scopes: Vec<Choice>,
+    date_iso: String,
+    date_long: String,
+    area_name: String,
+    lines: Vec<StatusLine>,
+    total: String,
+    mobilisable: String,
+    mobilisable_hectares: String,
+    view_box: String,
+    points: Vec<MapPoint>,
+    drawn_note: Option<String>,
+    list_href: String,
+    csv_href: String,
+}
+
+/// The CSS class of a status's points and legend.
+fn status_class(status: BrownfieldStatus) -> &'static str {
+    match status {
+        BrownfieldStatus::Potential => "ti-f0",
+        BrownfieldStatus::WithoutProject => "ti-f1",
+        BrownfieldStatus::WithProject => "ti-f2",
+        BrownfieldStatus::Converted => "ti-f3",
+        BrownfieldStatus::Unknown => "ti-fx",
+    }
+}
+
+/// Hectares with one decimal, French style.
+fn hectares(ha: f64) -> String {
+    let tenths = (ha * 10.0).round() as i64;
+    format!("{},{}", integer(tenths / 10), tenths % 10)
+}
+
+/// The areas the form offers: France, each region, each territory of the phase, and the EPCI asked for.
+async fn area_choices(
+    state: &AppState,
+    q: &LandQuery,
+    name: &str,
+) -> Result<Vec<Choice>, WebError> {
+    let selected = q.frame.area.to_string();
+    let choice = |value: String, label: String| Choice {
+        selected: value == selected,
+        value,
+        label,
+    };
+    let mut out = vec![choice("france".into(), "France entière".into())];
+    if let Area::Epci(siren) = &q.frame.area {
+        out.push(choice(format!("epci:{siren}"), name.to_owned()));
+    }
+    for r in state.store.regions().await? {
+        out.push(choice(
+            format!("region:{}", r.code),
+            format!("Région {}", r.name),
+        ));
+    }
+    let territories = state
+        .store
+        .territories(&TerritoryQuery {
+            phase: Some(q.frame.phase),
+            ..TerritoryQuery::all(q.frame.on)
+        })
+        .await?;
+    for t in territories.items {
+        let t = t.territory;
+        out.push(choice(
+            format!("territoire:{}", t.id),
+            format!("Territoire : {} ({})", t.name, t.id),
+        ));
+    }
+    Ok(out)
+}
+
+/// `GET /foncier`: the observatory of an area on a date.
+pub async fn observatory_page(
+    State(state): State<AppState>,
+    Params(p): Params<LandParams>,
+    MaybeSession(session): MaybeSession,
+) -> Result<Html<String>, WebError> {
+    let q = p.parse()?;
+    let name = area_name(&state, &q).await?;
+    let summary = state.store.brownfield_summary(&q.frame).await?;
+    let frame_query = q.frame_query();
+    let lines = summary
+        .by_status
+        .iter()
+        .map(|l| StatusLine {
+            label: l.status.label(),
+            code: l.status.slug(),
+            slug: status_class(l.status),
+            sites: integer(l.sites as i64),
+            hectares: hectares(l.known_hectares),
+            unknown: integer(l.unknown_surface as i64),
+            href: format!("/foncier/friches?{frame_query}&statut={}", l.status.slug()),
+        })
+        .collect();
+    let (mobilisable, mobilisable_ha) = summary.mobilisable();
+    let rows = state
+        .store
+        .brownfields(&BrownfieldQuery {
+            frame: q.frame.clone(),
+            status: None,
+            after: None,
+            limit: MAP_POINTS,
+        })
+        .await?;
+    let points: Vec<MapPoint> = rows
+        .iter()
+        .filter_map(|r| {
+            let (x, y) = project_overview(r.lon?, r.lat?)?;
+            Some(MapPoint {
+                x: format!("{x:.1}"),
+                y: format!("{y:.1}"),
+                class: status_class(r.status()),
+                title: format!(
+                    "{} — {} ({})",
+                    r.name.as_deref().unwrap_or("friche sans nom"),
+                    r.status,
+                    r.commune_code
+                ),
+            })
+        })
+        .collect();
+    let bbox = points
+        .iter()
+        .fold([f64::MAX, f64::MAX, f64::MIN, f64::MIN], |b, p| {
+            let (x, y) = (
+                p.x.parse::<f64>().unwrap_or(0.0),
+                p.y.parse::<f64>().unwrap_or(0.0),
+            );
+            [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)]
+        });
+    let total = summary.sites();
+    let drawn_note = (total > points.len() as u64).then(|| {
+        format!(
+            "{} friches sur {} sont placées sur la carte (les autres n'ont pas de point connu, ou la carte s'arrête aux {} premières).",
+            integer(points.len() as i64),
+            integer(total as i64),
+            integer(MAP_POINTS)
+        )
+    });
+    render(ObservatoryPage {
+        chrome: Chrome::new(
+            format!("Observatoire du foncier — {name}"),
+            "foncier",
+            &session,
+        )
+        .crumb("Foncier économique", Some("/foncier".into()))
+        .crumb(name.clone(), None),
+        phases: phase_choices(Some(q.frame.phase)),
+        scopes: area_choices(&state, &q, &name).await?,
+        date_iso: iso_date(q.frame.on),
+        date_long: long_date(q.frame.on),
+        area_name: name,
+        lines,
+        total: integer(total as i64),
+        mobilisable: integer(mobilisable as i64),
+        mobilisable_hectares: hectares(mobilisable_ha),
+        view_box: if points.is_empty() {
+            "0 0 100 100".into()
+        } else {
+            view_box_around(bbox)
+        },
+        points,
+        drawn_note,
+        list_href: format!("/foncier/friches?{frame_query}"),
+        csv_href: format!("/foncier/friches.csv?{frame_query}"),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "brownfields.html")]
+struct BrownfieldsPage {
+    chrome: Chrome,
+    title: String,
+    rows: Vec<BrownfieldRow>,
+    next_href: Option<String>,
+    csv_href: String,
+    observatory_href: String,
+}
+
+/// `GET /foncier/friches`: the brownfields an observatory figure counts, by site id, a page at a time.
+pub async fn brownfields_page(
+    State(state): State<AppState>,
+    Params(p): Params<LandParams>,
+    MaybeSession(session): MaybeSession,
+) -> Result<Html<String>, WebError> {
+    let q = p.parse()?;
+    let name = area_name(&state, &q).await?;
+    let rows = state
+        .store
+        .brownfields(&BrownfieldQuery {
+            frame: q.frame.clone(),
+            status: q.status,
+            after: q.after.clone(),
+            limit: PAGE + 1,
+        })
+        .await?;
+    let mut rows = rows;
+    let more = rows.len() as i64 > PAGE;
+    rows.truncate(PAGE as usize);
+    let status_query = q
+        .status
+        .map(|s| format!("&statut={}", s.slug()))
+        .unwrap_or_default();
+    let frame_query = q.frame_query();
+    let title = format!(
+        "Friches{} — {name} au {}",
+        q.status
+            .map(|s| format!(" « {} »", s.label()))
+            .unwrap_or_default(),
+        long_date(q.frame.on)
+    );
+    render(BrownfieldsPage {
+        chrome: Chrome::new(title.clone(), "foncier", &session)
+            .crumb(
+                "Foncier économique",
+                Some(format!("/foncier?{frame_query}")),
+            )
+            .crumb("Friches", None),
+        next_href: more.then(|| {
+            format!(
+                "/foncier/friches?{frame_query}{status_query}&apres={}",
+                rows.last().map(|r| r.site_id.as_str()).unwrap_or_default()
+            )
+        }),
+        csv_href: format!("/foncier/friches.csv?{frame_query}{status_query}"),
+        observatory_href: format!("/foncier?{frame_query}"),
+        title,
+        rows,
+    })
+}
+
+/// `GET /foncier/friches.csv`: the brownfields of the area on the date (and status), in the CNIG
+/// *friches* standard 1.0.6.
+pub async fn brownfields_csv(
+    State(state): State<AppState>,
+    Params(p): Params<LandParams>,
+) -> Result<Response, WebError> {
+    let q = p.parse()?;
+    let Some(schema) = state.options.friches_schema.clone() else {
+        return Err(WebError::Export(
+            "le schéma CNIG friches n'est pas chargé : l'export au standard n'est pas disponible"
+                .into(),
+        ));
+    };
+    let rows = state
+        .store
+        .brownfields(&BrownfieldQuery {
+            frame: q.frame.clone(),
+            status: q.status,
+            after: None,
+            limit: MAX_SITES,
+        })
+        .await?;
+    let body = state
+        .store
+        .compute(move || territoires_ingest::land::export::brownfields_csv(&schema, &rows))
+        .await?;
+    Ok(attachment(
+        "text/csv; charset=utf-8",
+        "friches.csv".into(),
+        body,
+    ))
+}
