@@ -153,6 +153,7 @@ async fn the_cartofriches_files_import_whole_and_count_per_region_as_of_their_da
                 frame: frame(metz.clone(), "2026-01-01"),
                 status: None,
                 after: None,
+                site: None,
                 limit: 1_000,
             })
             .await
@@ -239,6 +240,7 @@ async fn the_cartofriches_files_import_whole_and_count_per_region_as_of_their_da
                 frame: frame(Area::France, "2026-06-01"),
                 status: Some(BrownfieldStatus::Converted),
                 after: Some("50419_27067".into()),
+                site: None,
                 limit: 1,
             })
             .await

@@ -107,6 +107,7 @@ pub(crate) fn action_label(action: &str) -> &str {
         "import_territories" => "Import des territoires",
         "change_perimeter" => "Périmètre",
         "rename_territory" => "Nom du territoire",
+        "import_brownfields" => "Import de friches",
         other => other,
     }
 }

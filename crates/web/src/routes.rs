@@ -72,6 +72,7 @@ routes! {
     GET "/foncier" => land::observatory_page, Public;
     GET "/foncier/friches" => land::brownfields_page, Public;
     GET "/foncier/friches.csv" => land::brownfields_csv, Public;
+    GET "/foncier/friches/{site_id}" => land::brownfield_page, Public;
     GET "/api/v1/foncier" => land_api::observatory, Public;
     GET "/bilan" => bilan::bilan_page, Public;
     GET "/bilan/enregistrements" => bilan::records_page, Public;

@@ -105,6 +105,28 @@ async fn a_figure_lists_the_sites_it_counts_and_exports_in_the_standard() {
     let early = figure(&early.text().await.unwrap(), "sans_projet");
     assert!(early < without_project, "{early} < {without_project}");
 
+    // A site's page: its dated statuses, each with the file that said it.
+    let site = c
+        .get(format!("{base}/foncier/friches/67462_19670"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(site.status(), 200);
+    let site = site.text().await.unwrap();
+    for expected in [
+        "Scierie",
+        "<tr><td>2022-10-10</td><td>friche potentielle</td><td>cartofriches_friches_standard_test_2024.csv</td></tr>",
+        "<tr><td>2023-12-31</td><td>friche potentielle</td><td>cartofriches_listes_friches_ok_2023.latin1.csv</td></tr>",
+    ] {
+        assert!(site.contains(expected), "{expected} in {site}");
+    }
+    let unknown = c
+        .get(format!("{base}/foncier/friches/00000_0"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
+
     for (query, field) in [
         ("perimetre=canton:1", "perimetre"),
         ("statut=en+sommeil", "statut"),

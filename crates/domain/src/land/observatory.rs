@@ -12,8 +12,9 @@ pub struct StatusCount {
     pub status: BrownfieldStatus,
     /// How many sites.
     pub sites: u64,
-    /// The sum of the land surfaces known, in hectares.
-    pub known_hectares: f64,
+    /// The sum of the land surfaces known, in hectares; `None` when no site's is known (a sum over no
+    /// record is unknown, never 0).
+    pub known_hectares: Option<f64>,
     /// How many of the sites have no known surface.
     pub unknown_surface: u64,
 }
@@ -33,7 +34,7 @@ impl BrownfieldSummary {
             .map(|status| StatusCount {
                 status,
                 sites: 0,
-                known_hectares: 0.0,
+                known_hectares: None,
                 unknown_surface: 0,
             })
             .collect();
@@ -44,7 +45,9 @@ impl BrownfieldSummary {
                 .expect("every status has its line");
             line.sites += 1;
             match area {
-                Some(m2) => line.known_hectares += m2 as f64 / 10_000.0,
+                Some(m2) => {
+                    *line.known_hectares.get_or_insert(0.0) += m2 as f64 / 10_000.0;
+                }
                 None => line.unknown_surface += 1,
             }
         }
@@ -56,12 +59,19 @@ impl BrownfieldSummary {
         self.by_status.iter().map(|l| l.sites).sum()
     }
 
-    /// The sites still to mobilise (with or without a project) and their known hectares.
-    pub fn mobilisable(&self) -> (u64, f64) {
+    /// The sites still to mobilise (with or without a project) and their known hectares (`None` when
+    /// none is known).
+    pub fn mobilisable(&self) -> (u64, Option<f64>) {
         self.by_status
             .iter()
             .filter(|l| l.status.is_mobilisable())
-            .fold((0, 0.0), |(n, ha), l| (n + l.sites, ha + l.known_hectares))
+            .fold((0, None), |(n, ha), l| {
+                let ha = match (ha, l.known_hectares) {
+                    (Some(a), Some(b)) => Some(a + b),
+                    (a, b) => a.or(b),
+                };
+                (n + l.sites, ha)
+            })
     }
 }
 
@@ -80,11 +90,18 @@ mod tests {
         ]);
         let line = |s| summary.by_status.iter().find(|l| l.status == s).unwrap();
         assert_eq!(line(WithoutProject).sites, 2);
-        assert_eq!(line(WithoutProject).known_hectares, 2.5);
+        assert_eq!(line(WithoutProject).known_hectares, Some(2.5));
+        assert_eq!(
+            line(Potential).known_hectares,
+            None,
+            "no site: unknown, not 0"
+        );
         assert_eq!(line(WithoutProject).unknown_surface, 1);
         assert_eq!(line(Potential).sites, 0);
         assert_eq!(summary.sites(), 4);
-        assert_eq!(summary.mobilisable(), (3, 3.5));
+        assert_eq!(summary.mobilisable(), (3, Some(3.5)));
+        let unknown = BrownfieldSummary::of([(WithProject, None)]);
+        assert_eq!(unknown.mobilisable(), (1, None));
         assert_eq!(summary.by_status.len(), BrownfieldStatus::ALL.len());
     }
 }

@@ -285,15 +285,19 @@ pub async fn import_brownfields(
 ) -> Result<ImportOutcome> {
     let file = read_brownfields(path, context, situation)?;
     let mut outcome = store
-        .import_brownfields(
-            &file.sites,
-            &file.content_hash,
-            &path.display().to_string(),
-            actor,
-        )
+        .import_brownfields(&file.sites, &file.content_hash, &file_name(path), actor)
         .await?;
     outcome.notes = file.notes;
     Ok(outcome)
+}
+
+/// The file's name without its folders: what a status records it came from (a server's paths are
+/// nobody's business).
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 /// The day Cartofriches' 2023 list of points is taken as of: it dates none of its lines, and was

@@ -113,6 +113,8 @@ pub struct BrownfieldQuery {
     pub after: Option<String>,
     /// At most this many (bounded by [`MAX_SITES`]).
     pub limit: i64,
+    /// Only this site.
+    pub site: Option<String>,
 }
 
 /// A site's description as stored and audited (its status apart).
@@ -227,6 +229,26 @@ impl Store {
         Ok(found)
     }
 
+    /// A site as the observatory lists it, its status on `on` (`None` for an unknown site, or one not
+    /// yet known then).
+    pub async fn brownfield(&self, site_id: &str, on: Date) -> Result<Option<BrownfieldRow>> {
+        let frame = LandFrame {
+            phase: territoires_domain::phase::Phase::Second,
+            area: territoires_domain::land::area::Area::France,
+            on,
+        };
+        let rows = self
+            .brownfields(&BrownfieldQuery {
+                frame,
+                status: None,
+                after: None,
+                limit: 1,
+                site: Some(site_id.to_owned()),
+            })
+            .await?;
+        Ok(rows.into_iter().next())
+    }
+
     /// A site's dated statuses, oldest first; empty for an unknown site.
     pub async fn brownfield_statuses(&self, site_id: &str) -> Result<Vec<StatusRecord>> {
         Ok(sqlx::query_as(
@@ -257,6 +279,9 @@ fn status_on_query(
         }
         if let Some(after) = &query.after {
             filter.and("b.site_id > ?", after.as_str());
+        }
+        if let Some(site) = &query.site {
+            filter.and("b.site_id = ?", site.as_str());
         }
     }
     let sql = format!(

@@ -32,8 +32,8 @@ pub struct StatusDto {
     statut: &'static str,
     /// Sites of that status on the date.
     sites: u64,
-    /// The sum of their known land surfaces, in hectares.
-    hectares_connus: f64,
+    /// The sum of their known land surfaces, in hectares; `null` when none is known.
+    hectares_connus: Option<f64>,
     /// How many of them have no known surface (not counted as 0).
     surface_inconnue: u64,
     /// The page listing them.
@@ -55,8 +55,8 @@ pub struct ObservatoryDto {
     friches: Vec<StatusDto>,
     /// Sites still to mobilise (with or without a project).
     friches_a_mobiliser: u64,
-    /// Their known hectares.
-    hectares_a_mobiliser: f64,
+    /// Their known hectares; `null` when none is known.
+    hectares_a_mobiliser: Option<f64>,
 }
 
 #[utoipa::path(get, path = "/api/v1/foncier", tag = "Foncier", summary = "L'observatoire du foncier d'un périmètre à une date : les friches par statut, avec leurs surfaces connues et les sites comptés.", params(ObservatoryParams),
@@ -87,7 +87,7 @@ pub async fn observatory(
             .map(|l| StatusDto {
                 statut: l.status.label(),
                 sites: l.sites,
-                hectares_connus: (l.known_hectares * 100.0).round() / 100.0,
+                hectares_connus: l.known_hectares.map(round),
                 surface_inconnue: l.unknown_surface,
                 enregistrements: format!(
                     "/foncier/friches?{frame_query}&statut={}",
@@ -96,6 +96,11 @@ pub async fn observatory(
             })
             .collect(),
         friches_a_mobiliser: mobilisable,
-        hectares_a_mobiliser: (hectares * 100.0).round() / 100.0,
+        hectares_a_mobiliser: hectares.map(round),
     }))
+}
+
+/// Hectares to the hundredth.
+fn round(hectares: f64) -> f64 {
+    (hectares * 100.0).round() / 100.0
 }

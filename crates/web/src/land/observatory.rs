@@ -73,10 +73,15 @@ fn status_class(status: BrownfieldStatus) -> &'static str {
     }
 }
 
-/// Hectares with one decimal, French style.
-fn hectares(ha: f64) -> String {
-    let tenths = (ha * 10.0).round() as i64;
-    format!("{},{}", integer(tenths / 10), tenths % 10)
+/// Hectares with one decimal, French style; « inconnue » when no surface is known.
+fn hectares(ha: Option<f64>) -> String {
+    match ha {
+        Some(ha) => {
+            let tenths = (ha * 10.0).round() as i64;
+            format!("{},{}", integer(tenths / 10), tenths % 10)
+        }
+        None => "inconnue".into(),
+    }
 }
 
 /// The areas the form offers: France, each region, each territory of the phase, and the EPCI asked for.
@@ -148,6 +153,7 @@ pub async fn observatory_page(
             frame: q.frame.clone(),
             status: None,
             after: None,
+            site: None,
             limit: MAP_POINTS,
         })
         .await?;
@@ -202,7 +208,10 @@ pub async fn observatory_page(
         lines,
         total: integer(total as i64),
         mobilisable: integer(mobilisable as i64),
-        mobilisable_hectares: hectares(mobilisable_ha),
+        mobilisable_hectares: match mobilisable_ha {
+            Some(_) => format!("{} ha", hectares(mobilisable_ha)),
+            None => "inconnue".into(),
+        },
         view_box: if points.is_empty() {
             "0 0 100 100".into()
         } else {
@@ -240,6 +249,7 @@ pub async fn brownfields_page(
             frame: q.frame.clone(),
             status: q.status,
             after: q.after.clone(),
+            site: None,
             limit: PAGE + 1,
         })
         .await?;
@@ -278,6 +288,67 @@ pub async fn brownfields_page(
     })
 }
 
+#[derive(Template)]
+#[template(path = "brownfield.html")]
+struct BrownfieldPage {
+    chrome: Chrome,
+    site: BrownfieldRow,
+    date_long: String,
+    standard: Vec<(String, String)>,
+    statuses: Vec<territoires_store::land::brownfields::StatusRecord>,
+    journal: Vec<crate::history::HistoryRow>,
+}
+
+/// `GET /foncier/friches/{site_id}`: a brownfield — its description, its status on the date, every dated
+/// status with its source, and (for agents) the history of its records.
+pub async fn brownfield_page(
+    State(state): State<AppState>,
+    crate::params::PathParams(site_id): crate::params::PathParams<String>,
+    Params(p): Params<LandParams>,
+    MaybeSession(session): MaybeSession,
+) -> Result<Html<String>, WebError> {
+    let q = p.parse()?;
+    let unknown = || {
+        let shown: String = site_id
+            .chars()
+            .filter(|c| !c.is_control())
+            .take(64)
+            .collect();
+        WebError::NotFound(format!(
+            "Aucune friche « {shown} » connue au {}",
+            long_date(q.frame.on)
+        ))
+    };
+    let site = state
+        .store
+        .brownfield(&site_id, q.frame.on)
+        .await?
+        .ok_or_else(unknown)?;
+    let statuses = state.store.brownfield_statuses(&site_id).await?;
+    let mut subjects: Vec<(&str, String)> = vec![("brownfield", site_id.clone())];
+    subjects.extend(
+        statuses
+            .iter()
+            .map(|s| ("brownfield_status", format!("{site_id}@{}", s.since))),
+    );
+    let journal = crate::history::for_reader(&state, session.is_some(), &subjects).await?;
+    let standard = site.site().standard.into_iter().collect();
+    render(BrownfieldPage {
+        chrome: Chrome::new(
+            format!("Friche {}", site.name.as_deref().unwrap_or(&site.site_id)),
+            "foncier",
+            &session,
+        )
+        .crumb("Foncier économique", Some("/foncier".into()))
+        .crumb(site.site_id.clone(), None),
+        date_long: long_date(q.frame.on),
+        site,
+        standard,
+        statuses,
+        journal,
+    })
+}
+
 /// `GET /foncier/friches.csv`: the brownfields of the area on the date (and status), in the CNIG
 /// *friches* standard 1.0.6.
 pub async fn brownfields_csv(
@@ -297,6 +368,7 @@ pub async fn brownfields_csv(
             frame: q.frame.clone(),
             status: q.status,
             after: None,
+            site: None,
             limit: MAX_SITES,
         })
         .await?;
