@@ -213,34 +213,9 @@ fn main() {
         runtime.block_on(child(url, Path::new(path)));
         return;
     }
-    let mut report = String::from("# territoires — spreadsheet import benchmark\n\n");
-    report.push_str(&format!(
-        "Machine: {} cores. Reference registry loaded first (real communes, EPCI and territories).\n\n",
-        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)
-    ));
-    let dir = tempfile::tempdir().unwrap();
-    let mut engines = vec![(
-        "SQLite".to_owned(),
-        format!("sqlite://{}", dir.path().join("bench-imports.db").display()),
-    )];
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    if let Ok(admin) = std::env::var("TERRITOIRES_TEST_POSTGRES_URL") {
-        let url = runtime.block_on(common::fresh_postgres(
-            &admin,
-            &format!("bench_imports_{}", std::process::id()),
-        ));
-        engines.push(("PostgreSQL".to_owned(), url));
-    }
-    for (engine, url) in engines {
-        report.push_str(&format!("## {engine}\n\n"));
-        report.push_str(&runtime.block_on(measure(&url, dir.path())));
-        report.push('\n');
-    }
-    println!("{report}");
-    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-imports-report.md");
-    std::fs::write(&target, &report).unwrap();
-    eprintln!("report written to {}", target.display());
+    common::report_per_engine(
+        "spreadsheet import benchmark",
+        "imports",
+        |url, dir| async move { measure(&url, &dir).await },
+    );
 }

@@ -7,7 +7,6 @@
 
 mod common;
 
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 use territoires_domain::land::area::{Area, LandFrame};
@@ -121,34 +120,7 @@ async fn measure(url: &str) -> String {
 }
 
 fn main() {
-    let mut report = String::from("# territoires — land benchmark\n\n");
-    report.push_str(&format!(
-        "Machine: {} cores. Reference registry loaded first (real communes, EPCI and territories).\n\n",
-        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)
-    ));
-    let dir = tempfile::tempdir().unwrap();
-    let mut engines = vec![(
-        "SQLite".to_owned(),
-        format!("sqlite://{}", dir.path().join("bench-land.db").display()),
-    )];
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    if let Ok(admin) = std::env::var("TERRITOIRES_TEST_POSTGRES_URL") {
-        let url = runtime.block_on(common::fresh_postgres(
-            &admin,
-            &format!("bench_land_{}", std::process::id()),
-        ));
-        engines.push(("PostgreSQL".to_owned(), url));
-    }
-    for (engine, url) in engines {
-        report.push_str(&format!("## {engine}\n\n"));
-        report.push_str(&runtime.block_on(measure(&url)));
-        report.push('\n');
-    }
-    println!("{report}");
-    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-land-report.md");
-    std::fs::write(&target, &report).unwrap();
-    eprintln!("report written to {}", target.display());
+    common::report_per_engine("land benchmark", "land", |url, _| async move {
+        measure(&url).await
+    });
 }

@@ -212,11 +212,7 @@ impl Store {
     pub async fn regions_of_communes(&self, communes: &[&str]) -> Result<HashMap<String, String>> {
         let mut found = HashMap::new();
         for chunk in communes.chunks(500) {
-            let mut filter = Filter::default();
-            filter.and_all(
-                &format!("code IN ({})", vec!["?"; chunk.len()].join(", ")),
-                chunk.iter().map(|c| Value::from(*c)).collect(),
-            );
+            let filter = in_list("code", chunk);
             let sql = format!(
                 "SELECT code, region_code FROM communes {} AND millesime = {CURRENT_MILLESIME}",
                 filter.where_clause()
@@ -294,15 +290,21 @@ fn status_on_query(
     (sql, filter)
 }
 
+/// `column IN (…)` over one chunk of `keys` (a statement's parameters are bounded: callers chunk).
+fn in_list(column: &str, keys: &[&str]) -> Filter {
+    let mut filter = Filter::default();
+    filter.and_all(
+        &format!("{column} IN ({})", vec!["?"; keys.len()].join(", ")),
+        keys.iter().map(|k| Value::from(*k)).collect(),
+    );
+    filter
+}
+
 /// The stored descriptions of `ids`.
 async fn stored(tx: &mut WriteTx, ids: &[&str]) -> Result<HashMap<String, Brownfield>> {
     let mut found = HashMap::new();
     for chunk in ids.chunks(500) {
-        let mut filter = Filter::default();
-        filter.and_all(
-            &format!("site_id IN ({})", vec!["?"; chunk.len()].join(", ")),
-            chunk.iter().map(|id| Value::from(*id)).collect(),
-        );
+        let filter = in_list("site_id", chunk);
         let sql = format!(
             "SELECT site_id, name, commune_code, lon, lat, land_area_m2, built_area_m2, source, standard_json,
                     described_on
@@ -353,11 +355,7 @@ async fn stored_statuses(
 ) -> Result<HashMap<(String, String), String>> {
     let mut found = HashMap::new();
     for chunk in ids.chunks(500) {
-        let mut filter = Filter::default();
-        filter.and_all(
-            &format!("site_id IN ({})", vec!["?"; chunk.len()].join(", ")),
-            chunk.iter().map(|id| Value::from(*id)).collect(),
-        );
+        let filter = in_list("site_id", chunk);
         let sql = format!(
             "SELECT site_id, since, status FROM brownfield_statuses {}",
             filter.where_clause()

@@ -174,3 +174,48 @@ pub fn options() -> territoires_web::SiteOptions {
         ..Default::default()
     }
 }
+
+/// Runs `measure` on SQLite, then on a fresh PostgreSQL database when `TERRITOIRES_TEST_POSTGRES_URL` is
+/// set, each given its database URL and a scratch folder; prints the report titled `title` (a machine
+/// line, then a section per engine) and writes it to `target/bench-{slug}-report.md`.
+#[allow(dead_code)] // Not every benchmark reports this way.
+pub fn report_per_engine<F, Fut>(title: &str, slug: &str, measure: F)
+where
+    F: Fn(String, std::path::PathBuf) -> Fut,
+    Fut: std::future::Future<Output = String>,
+{
+    let mut report = format!("# territoires — {title}\n\n");
+    report.push_str(&format!(
+        "Machine: {} cores. Reference registry loaded first (real communes, EPCI and territories).\n\n",
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let mut engines = vec![(
+        "SQLite".to_owned(),
+        format!(
+            "sqlite://{}",
+            dir.path().join(format!("bench-{slug}.db")).display()
+        ),
+    )];
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    if let Ok(admin) = std::env::var("TERRITOIRES_TEST_POSTGRES_URL") {
+        let name = format!("bench_{slug}_{}", std::process::id());
+        engines.push((
+            "PostgreSQL".to_owned(),
+            runtime.block_on(fresh_postgres(&admin, &name)),
+        ));
+    }
+    for (engine, url) in engines {
+        report.push_str(&format!("## {engine}\n\n"));
+        report.push_str(&runtime.block_on(measure(url, dir.path().to_owned())));
+        report.push('\n');
+    }
+    println!("{report}");
+    let target = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(format!("../../target/bench-{slug}-report.md"));
+    std::fs::write(&target, &report).unwrap();
+    eprintln!("report written to {}", target.display());
+}

@@ -10,14 +10,15 @@ use territoires_domain::land::area::Area;
 use territoires_domain::land::brownfield::BrownfieldStatus;
 use territoires_domain::map::{project_overview, view_box_around};
 use territoires_store::land::brownfields::{BrownfieldQuery, BrownfieldRow, MAX_SITES};
-use territoires_store::registry::territories::TerritoryQuery;
 
 use super::{area_name, LandParams, LandQuery};
 use crate::access::auth::MaybeSession;
+use crate::bilan::pages::scope_choices;
 use crate::params::Params;
 use crate::registry::exports::attachment;
 use crate::views::{phase_choices, render, Choice, Chrome};
 use crate::{AppState, WebError};
+use territoires_domain::bilan::frame::{Frame, Scope};
 
 /// How many sites a map draws at most, and a list shows per page.
 const MAP_POINTS: i64 = 5_000;
@@ -84,41 +85,29 @@ fn hectares(ha: Option<f64>) -> String {
     }
 }
 
-/// The areas the form offers: France, each region, each territory of the phase, and the EPCI asked for.
+/// The areas the form offers: a bilan's scopes (France, each region, each territory of the phase), and
+/// the EPCI asked for.
 async fn area_choices(
     state: &AppState,
     q: &LandQuery,
     name: &str,
 ) -> Result<Vec<Choice>, WebError> {
-    let selected = q.frame.area.to_string();
-    let choice = |value: String, label: String| Choice {
-        selected: value == selected,
-        value,
-        label,
+    let scope = match &q.frame.area {
+        Area::France | Area::Epci(_) => Scope::France,
+        Area::Region(r) => Scope::Region(r.clone()),
+        Area::Territory(t) => Scope::Territory(t.clone()),
     };
-    let mut out = vec![choice("france".into(), "France entière".into())];
+    let mut out = scope_choices(state, &Frame::at(q.frame.phase, scope, q.frame.on)).await?;
     if let Area::Epci(siren) = &q.frame.area {
-        out.push(choice(format!("epci:{siren}"), name.to_owned()));
-    }
-    for r in state.store.regions().await? {
-        out.push(choice(
-            format!("region:{}", r.code),
-            format!("Région {}", r.name),
-        ));
-    }
-    let territories = state
-        .store
-        .territories(&TerritoryQuery {
-            phase: Some(q.frame.phase),
-            ..TerritoryQuery::all(q.frame.on)
-        })
-        .await?;
-    for t in territories.items {
-        let t = t.territory;
-        out.push(choice(
-            format!("territoire:{}", t.id),
-            format!("Territoire : {} ({})", t.name, t.id),
-        ));
+        out[0].selected = false;
+        out.insert(
+            1,
+            Choice {
+                value: format!("epci:{siren}"),
+                label: name.to_owned(),
+                selected: true,
+            },
+        );
     }
     Ok(out)
 }
