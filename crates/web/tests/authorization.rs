@@ -168,6 +168,8 @@ async fn every_route_answers_as_the_policy_decides_for_every_profile_in_and_out_
                 made.push((route.path.replace("{id}", "1"), Subject::Nothing))
             }
             ["siren"] => made.push((route.path.replace("{siren}", "200068120"), Subject::Nothing)),
+            // A brownfield's page reads for anyone; the fixture holds none, so this one is unknown.
+            ["site_id"] => made.push((route.path.replace("{site_id}", "57463_1"), Subject::Nothing)),
             ["*path"] => made.push((
                 route.path.replace("{*path}", "dsfr/dsfr.min.css"),
                 Subject::Nothing,
