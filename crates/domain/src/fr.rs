@@ -87,6 +87,19 @@ pub fn excel_date(serial: i64) -> Option<Date> {
     time::macros::date!(1899 - 12 - 30).checked_add(time::Duration::days(serial))
 }
 
+/// A whole number as French spreadsheets write it: thousands grouped by spaces (plain, no-break or narrow
+/// no-break), or a spreadsheet's `.0` after it; `None` for anything else.
+pub fn read_whole_number(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let digits: String = text
+        .strip_suffix(".0")
+        .unwrap_or(text)
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
+        .collect();
+    digits.parse().ok()
+}
+
 /// Formats a date as ISO 8601, the form stored and exchanged.
 pub fn iso_date(date: Date) -> String {
     date.format(ISO).expect("a calendar date always formats")

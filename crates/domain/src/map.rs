@@ -307,6 +307,16 @@ impl BBox {
     }
 }
 
+/// A `viewBox` around points of the overview frame (as [`view_box_around`] frames them); `None` for no
+/// point.
+pub fn view_box_of_points(points: impl IntoIterator<Item = (f64, f64)>) -> Option<String> {
+    let mut bbox = BBox::default();
+    for (x, y) in points {
+        bbox.add(x, y);
+    }
+    bbox.finite().map(view_box_around)
+}
+
 /// A `viewBox` around a bounding box of the overview frame, with a margin and a minimum size, so that a
 /// region's or a territory's surroundings show.
 pub fn view_box_around(bbox: [f64; 4]) -> String {

@@ -1003,20 +1003,11 @@ async fn a_pilot_imports_its_regions_brownfields_in_two_steps() {
             .text()
             .await
             .unwrap();
-        page.split("id=\"sites-sans_projet\"")
-            .nth(1)
-            .unwrap()
-            .split("</a>")
-            .next()
-            .unwrap()
-            .rsplit('>')
-            .next()
-            .unwrap()
-            .to_owned()
+        common::land_figure(&page, "sans_projet")
     };
     assert_eq!(
         count(c.clone(), base.clone(), "2026-01-01").await,
-        "0",
+        0,
         "a preview writes nothing"
     );
     let action = link(&preview, CONFIRM).to_owned();
@@ -1028,10 +1019,10 @@ async fn a_pilot_imports_its_regions_brownfields_in_two_steps() {
         .unwrap();
     assert_eq!(applied.status(), StatusCode::OK);
     assert!(common::plain(&applied.text().await.unwrap()).contains("Import appliqué"));
-    assert_eq!(count(c.clone(), base.clone(), "2026-01-01").await, "1");
+    assert_eq!(count(c.clone(), base.clone(), "2026-01-01").await, 1);
     assert_eq!(
         count(c.clone(), base.clone(), "2025-02-28").await,
-        "0",
+        0,
         "counted from its date only"
     );
     let again = upload_registry(&c, (&base, &csrf), "friches", "friches.csv", &inside).await;

@@ -4,27 +4,13 @@
 
 mod common;
 
-use common::{assert_valid, client, spawn_app_with_own_database, validate, visible_text};
+use common::{assert_valid, client, land_figure as figure, spawn_app_with_own_database, validate};
 use territoires_ingest::DataDir;
 
 fn schema() -> std::path::PathBuf {
     DataDir::open(territoires_ingest::default_data_dir())
         .unwrap()
         .friches_schema()
-}
-
-/// The number of sites the status table gives for `code` (`sans_projet`).
-fn figure(page: &str, code: &str) -> u64 {
-    let cell = page
-        .split(&format!("id=\"sites-{code}\""))
-        .nth(1)
-        .unwrap_or_else(|| panic!("sites-{code} in {page}"));
-    visible_text(cell.split("</td>").next().unwrap())
-        .chars()
-        .filter(char::is_ascii_digit)
-        .collect::<String>()
-        .parse()
-        .unwrap()
 }
 
 #[tokio::test]

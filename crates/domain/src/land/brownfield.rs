@@ -315,16 +315,8 @@ impl Brownfield {
 
 /// A surface in m²: a whole number (spaces grouping thousands, a spreadsheet's `.0` allowed).
 pub fn read_square_metres(field: &'static str, text: &str) -> Result<i64, DomainError> {
-    let digits: String = text
-        .trim()
-        .strip_suffix(".0")
-        .unwrap_or(text.trim())
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
-        .collect();
-    digits
-        .parse::<i64>()
-        .map_err(|_| DomainError::invalid(field, text, "une surface en m² (nombre entier)"))
+    crate::fr::read_whole_number(text)
+        .ok_or_else(|| DomainError::invalid(field, text, "une surface en m² (nombre entier)"))
 }
 
 /// Two descriptions of the same site merged: where both speak, the one dated later (its

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use time::Date;
 
 use super::brownfield::{Brownfield, Point};
-use crate::fr::{iso_date, read_date};
+use crate::fr::{iso_date, read_date, read_whole_number};
 use crate::search::search_key;
 use crate::DomainError;
 
@@ -99,7 +99,7 @@ impl StandardSchema {
         let written = match (rule.kind.as_str(), rule.format.as_deref()) {
             ("date", Some("%Y")) => year(value)?,
             ("date", _) => crate::fr::iso_date(read_date("date", value).ok()?),
-            ("integer", _) => integer(value)?,
+            ("integer", _) => read_whole_number(value)?.to_string(),
             ("number", _) => value
                 .replace(',', ".")
                 .parse::<f64>()
@@ -121,17 +121,6 @@ pub fn is_missing(value: &str) -> bool {
 fn year(value: &str) -> Option<String> {
     let v = value.strip_suffix(".0").unwrap_or(value);
     (v.len() == 4 && v.bytes().all(|b| b.is_ascii_digit())).then(|| v.to_owned())
-}
-
-/// A whole number (a spreadsheet may add `.0`, or group thousands with spaces).
-fn integer(value: &str) -> Option<String> {
-    let v: String = value
-        .strip_suffix(".0")
-        .unwrap_or(value)
-        .chars()
-        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
-        .collect();
-    v.parse::<i64>().ok().map(|n| n.to_string())
 }
 
 /// The grammar of the standard's patterned fields, element by element.

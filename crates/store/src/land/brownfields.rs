@@ -2,7 +2,7 @@
 //! never erases) and adds its status as a dated fact; the observatory reads the status each site had on
 //! its date, over an area.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use serde::Serialize;
 use serde_json::json;
@@ -18,7 +18,7 @@ use crate::audit::Audit;
 use crate::imports::{last_audit_id, ImportPreview};
 use crate::registry::referential::{already_imported, record_import_run, ImportOutcome};
 use crate::sql::{upsert, Filter, Value};
-use crate::{Result, Store, StoreError, WriteTx, CURRENT_MILLESIME};
+use crate::{Result, Store, WriteTx, CURRENT_MILLESIME};
 
 /// The kind of import run brownfield files are recorded as.
 const KIND: &str = "brownfields";
@@ -305,45 +305,19 @@ async fn stored(tx: &mut WriteTx, ids: &[&str]) -> Result<HashMap<String, Brownf
     let mut found = HashMap::new();
     for chunk in ids.chunks(500) {
         let filter = in_list("site_id", chunk);
+        // Read as a list row so that one mapping makes the domain's site: the description's date stands
+        // for the status's (the status is not the description's, and is not merged).
         let sql = format!(
-            "SELECT site_id, name, commune_code, lon, lat, land_area_m2, built_area_m2, source, standard_json,
-                    described_on
+            "SELECT site_id, name, commune_code, NULL AS commune_name, lon, lat, land_area_m2,
+                    built_area_m2, source, 'inconnu' AS status, described_on AS since,
+                    described_on AS first_known, standard_json
              FROM brownfields {}",
             filter.where_clause()
         );
-        type Row = (
-            String,
-            Option<String>,
-            String,
-            Option<f64>,
-            Option<f64>,
-            Option<i64>,
-            Option<i64>,
-            Option<String>,
-            String,
-            String,
-        );
-        let rows: Vec<Row> = sqlx::query_as_with(&sql, filter.arguments(&[])?)
+        let rows: Vec<BrownfieldRow> = sqlx::query_as_with(&sql, filter.arguments(&[])?)
             .fetch_all(&mut ***tx)
             .await?;
-        for (site_id, name, commune, lon, lat, land, built, source, standard, described_on) in rows
-        {
-            let site = Brownfield {
-                commune: CommuneCode::parse(&commune).map_err(StoreError::from)?,
-                point: lon.zip(lat).map(|(lon, lat)| Point { lon, lat }),
-                land_area_m2: land,
-                built_area_m2: built,
-                // The status is not the description's: its date is the description's.
-                status: BrownfieldStatus::Unknown,
-                status_on: parse_day(&described_on),
-                source,
-                standard: serde_json::from_str::<BTreeMap<String, String>>(&standard)
-                    .unwrap_or_default(),
-                name,
-                site_id: site_id.clone(),
-            };
-            found.insert(site_id, site);
-        }
+        found.extend(rows.iter().map(|r| (r.site_id.clone(), r.site())));
     }
     Ok(found)
 }

@@ -8,7 +8,7 @@ use axum::response::{Html, Response};
 use territoires_domain::fr::{integer, iso_date, long_date};
 use territoires_domain::land::area::Area;
 use territoires_domain::land::brownfield::BrownfieldStatus;
-use territoires_domain::map::{project_overview, view_box_around};
+use territoires_domain::map::{project_overview, view_box_of_points};
 use territoires_store::land::brownfields::{BrownfieldQuery, BrownfieldRow, MAX_SITES};
 
 use super::{area_name, LandParams, LandQuery};
@@ -28,7 +28,7 @@ const PAGE: i64 = 200;
 struct StatusLine {
     label: &'static str,
     code: &'static str,
-    slug: &'static str,
+    class: &'static str,
     sites: String,
     hectares: String,
     unknown: String,
@@ -128,7 +128,7 @@ pub async fn observatory_page(
         .map(|l| StatusLine {
             label: l.status.label(),
             code: l.status.slug(),
-            slug: status_class(l.status),
+            class: status_class(l.status),
             sites: integer(l.sites as i64),
             hectares: hectares(l.known_hectares),
             unknown: integer(l.unknown_surface as i64),
@@ -146,32 +146,26 @@ pub async fn observatory_page(
             limit: MAP_POINTS,
         })
         .await?;
-    let points: Vec<MapPoint> = rows
+    let projected: Vec<(&BrownfieldRow, (f64, f64))> = rows
         .iter()
-        .filter_map(|r| {
-            let (x, y) = project_overview(r.lon?, r.lat?)?;
-            Some(MapPoint {
-                x: format!("{x:.1}"),
-                y: format!("{y:.1}"),
-                class: status_class(r.status()),
-                title: format!(
-                    "{} — {} ({})",
-                    r.name.as_deref().unwrap_or("friche sans nom"),
-                    r.status,
-                    r.commune_code
-                ),
-            })
+        .filter_map(|r| Some((r, project_overview(r.lon?, r.lat?)?)))
+        .collect();
+    let view_box = view_box_of_points(projected.iter().map(|(_, xy)| *xy))
+        .unwrap_or_else(|| "0 0 100 100".into());
+    let points: Vec<MapPoint> = projected
+        .iter()
+        .map(|(r, (x, y))| MapPoint {
+            x: format!("{x:.1}"),
+            y: format!("{y:.1}"),
+            class: status_class(r.status()),
+            title: format!(
+                "{} — {} ({})",
+                r.name.as_deref().unwrap_or("friche sans nom"),
+                r.status,
+                r.commune_code
+            ),
         })
         .collect();
-    let bbox = points
-        .iter()
-        .fold([f64::MAX, f64::MAX, f64::MIN, f64::MIN], |b, p| {
-            let (x, y) = (
-                p.x.parse::<f64>().unwrap_or(0.0),
-                p.y.parse::<f64>().unwrap_or(0.0),
-            );
-            [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)]
-        });
     let total = summary.sites();
     let drawn_note = (total > points.len() as u64).then(|| {
         format!(
@@ -201,11 +195,7 @@ pub async fn observatory_page(
             Some(_) => format!("{} ha", hectares(mobilisable_ha)),
             None => "inconnue".into(),
         },
-        view_box: if points.is_empty() {
-            "0 0 100 100".into()
-        } else {
-            view_box_around(bbox)
-        },
+        view_box,
         points,
         drawn_note,
         list_href: format!("/foncier/friches?{frame_query}"),

@@ -490,3 +490,18 @@ pub fn assert_valid(report: &serde_json::Value, rows: usize, what: &str) {
     );
     assert_eq!(task["stats"]["rows"], rows, "{what}: every row was read");
 }
+
+/// The number of sites the land observatory's status table gives for `code` (`sans_projet`).
+#[allow(dead_code)] // Each test binary compiles this module; not every one reads the observatory.
+pub fn land_figure(page: &str, code: &str) -> u64 {
+    let cell = page
+        .split(&format!("id=\"sites-{code}\""))
+        .nth(1)
+        .unwrap_or_else(|| panic!("sites-{code} in {page}"));
+    visible_text(cell.split("</td>").next().unwrap())
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .unwrap()
+}
